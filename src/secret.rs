@@ -1,0 +1,164 @@
+//! The one type that holds a raw token.
+//!
+//! `Secret` has no `Serialize`, and its `Debug` and `Display` print the redacted form, so a token
+//! cannot leak through a report, a log line or a panic message by accident. The only way to the
+//! raw text is [`Secret::expose`], which the verifier uses to build its `Authorization` header.
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What kind of Hugging Face credential a match is (DESIGN §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// `hf_` + 34 alphanumerics: a user access token.
+    UserAccessToken,
+    /// `api_org_` + 34 alphanumerics: a legacy organization API token.
+    OrgApiToken,
+    /// `hf_oauth_…`: an OAuth access token.
+    OauthToken,
+    /// `hf_jwt_…`: a short-lived signed token (CI, Spaces).
+    CiToken,
+}
+
+impl TokenKind {
+    /// The literal prefix of this kind of token.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            TokenKind::UserAccessToken => "hf_",
+            TokenKind::OrgApiToken => "api_org_",
+            TokenKind::OauthToken => "hf_oauth_",
+            TokenKind::CiToken => "hf_jwt_",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::UserAccessToken => "user_access_token",
+            TokenKind::OrgApiToken => "org_api_token",
+            TokenKind::OauthToken => "oauth_token",
+            TokenKind::CiToken => "ci_token",
+        }
+    }
+}
+
+/// The first 16 hex digits of the SHA-256 of a token's exact text: stable, and safe to print.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    pub fn of(text: &str) -> Self {
+        let digest = Sha256::digest(text.as_bytes());
+        let mut hex = String::with_capacity(16);
+        for byte in &digest[..8] {
+            use fmt::Write;
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Fingerprint(hex)
+    }
+
+    /// Accepts 16 lower-case hex digits (as written in config and baseline files).
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| Fingerprint(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A raw token. Never serialised; printed only redacted.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Secret {
+    text: Box<str>,
+    kind: TokenKind,
+}
+
+impl Secret {
+    pub fn new(text: &str, kind: TokenKind) -> Self {
+        Secret { text: text.into(), kind }
+    }
+
+    pub fn kind(&self) -> TokenKind {
+        self.kind
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.text)
+    }
+
+    /// `hf_AbCd…WxYz`: the prefix, four characters of each end of the body, never more than a
+    /// third of the body, so two different tokens stay distinguishable but unrecoverable.
+    pub fn redacted(&self) -> String {
+        redact(&self.text, self.kind.prefix())
+    }
+
+    /// The raw token. Only for the `Authorization` header of a verification request.
+    pub fn expose(&self) -> &str {
+        &self.text
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// Redacts any token-like text given its prefix; used for tokens and for source lines.
+pub fn redact(text: &str, prefix: &str) -> String {
+    let body = text.strip_prefix(prefix).unwrap_or(text);
+    let show = (body.len() / 3).min(4);
+    if body.len() < 12 || !body.is_ascii() {
+        return format!("{prefix}…");
+    }
+    format!("{prefix}{}…{}", &body[..show], &body[body.len() - show..])
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({}, {})", self.redacted(), self.fingerprint())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAKE: &str = "hf_Q7mZp2LkR9sT4vWx8yBn3cDf6gHj1KaLsPo";
+
+    #[test]
+    fn redaction_keeps_four_each_side() {
+        let s = Secret::new(&FAKE[..37], TokenKind::UserAccessToken);
+        assert_eq!(s.redacted(), "hf_Q7mZ…j1Ka");
+        assert!(!format!("{s:?}").contains(&FAKE[..37]));
+        assert!(!format!("{s}").contains(&FAKE[7..33]));
+    }
+
+    #[test]
+    fn fingerprint_is_sha256_prefix() {
+        // sha256("abc") = ba7816bf8f01cfea...
+        assert_eq!(Fingerprint::of("abc").as_str(), "ba7816bf8f01cfea");
+        assert!(Fingerprint::parse("ba7816bf8f01cfea").is_some());
+        assert!(Fingerprint::parse("BA7816BF8F01CFEA").is_none());
+        assert!(Fingerprint::parse("ba7816").is_none());
+    }
+}
