@@ -1,6 +1,20 @@
 //! hfaudit: find Hugging Face tokens in a tree and judge them against the Hub's advice.
 //!
 //! The pipeline is a module per stage: walk → read → scan (detect) → context (classify) →
-//! verify → judge → suppress → report. Each stage is a plain function over plain data.
+//! verify → judge → suppress → report. Each stage is a plain function over plain data;
+//! `engine` assembles them and `cli` is the thin edge that parses arguments and prints.
 
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod engine;
+pub mod judge;
+pub mod model;
+pub mod read;
+pub mod report;
+pub mod rules;
+pub mod scan;
 pub mod secret;
+pub mod suppress;
+pub mod verify;
+pub mod walk;

@@ -1,0 +1,331 @@
+//! The command line: parse arguments, run the pipeline, print through `report`, choose the exit
+//! code. `anyhow` lives here, at the edge; the stages below return typed errors.
+
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::model::ScanOutput;
+use crate::report::{self, Format, Report, Summary};
+use crate::rules::{self, RuleSet, Severity};
+use crate::suppress::Baseline;
+use crate::walk::{self, Progress, WalkOptions};
+
+/// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
+#[derive(Debug, Parser)]
+#[command(name = "hfaudit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders (default: the current folder) for Hugging Face tokens.
+    Scan(ScanArgs),
+    /// Print a baseline of the current findings (JSON) to hide them in later scans.
+    Baseline(ScanArgs),
+    /// List the rules.
+    Rules,
+    /// Print one rule's documentation.
+    Rule {
+        /// A rule id such as HF003.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding of this severity or worse is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Scan files that .gitignore, .ignore and git's excludes would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and skipped).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+    /// Skip (and report) files larger than this; K, M and G suffixes; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_filesize: u64,
+    /// Threads for the walk (default: one per core).
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Use this config file instead of looking for .hfaudit.toml / pyproject.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any config file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Hide the findings listed in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// When to colour the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Never show the progress indicator.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{text:?} is not a size like 512K, 100M or 1G"))
+}
+
+/// Entry point: parses arguments and runs; errors print as `error: …` and exit 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(anstream::stderr(), "error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| e.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => scan(&args, false),
+        Command::Baseline(args) => scan(&args, true),
+        Command::Rules => {
+            let set = RuleSet::builtin()?;
+            let mut out = anstream::stdout();
+            for r in &set.rules {
+                let verify = if r.needs_verification { " (needs --verify)" } else { "" };
+                writeln!(out, "{}  {:<32} {:<8} {}{verify}", r.id, r.name, r.severity.as_str(), r.summary)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { id } => {
+            let set = RuleSet::builtin()?;
+            let Some(rule) = set.get(&id) else {
+                bail!("no rule {id:?}; `hfaudit rules` lists them");
+            };
+            write!(anstream::stdout(), "{}", rules::render_doc(rule))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
+    if args.no_config {
+        return Ok(Config { root: std::env::current_dir()?, ..Config::default() });
+    }
+    if let Some(path) = &args.config {
+        return Ok(Config::load(path, rules)?);
+    }
+    let first = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let start = if first.is_file() { first.parent().map(PathBuf::from).unwrap_or_default() } else { first };
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    Ok(Config::discover(&start, rules)?)
+}
+
+fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let rules = RuleSet::builtin()?;
+    let config = load_config(args, &rules)?;
+    let baseline = args.baseline.as_ref().map(|p| Baseline::load(p)).transpose()?;
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let engine = Engine::new(rules, config);
+    let opts = WalkOptions {
+        paths: args.paths.clone(),
+        respect_ignore: !args.no_ignore,
+        follow_links: args.follow,
+        max_filesize: (args.max_filesize > 0).then_some(args.max_filesize),
+        exclude: engine.config.exclude.clone(),
+        exclude_root: engine.config.root.clone(),
+        threads: args.threads.unwrap_or(0),
+    };
+    let progress = Progress::default();
+    let output: ScanOutput = with_progress(&progress, !args.no_progress, || {
+        walk::walk(&opts, &engine.scanner(), &progress)
+    })
+    .context("cannot walk the given paths")?;
+
+    let judged = engine.judge(&output, None);
+    let mut findings = judged.findings;
+    let mut suppressed = judged.suppressed as u64;
+    let mut stale = 0u64;
+    if let Some(b) = &baseline {
+        let (kept, hidden, unused) = b.apply(findings);
+        findings = kept;
+        suppressed += hidden as u64;
+        stale = unused as u64;
+    }
+
+    if baseline_mode {
+        let b = Baseline::from_findings(&findings);
+        let mut out = open_output(args)?;
+        serde_json::to_writer_pretty(&mut out, &b)?;
+        writeln!(out)?;
+        return Ok(if output.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) });
+    }
+
+    let mut by_rule = BTreeMap::new();
+    for f in &findings {
+        *by_rule.entry(f.rule.clone()).or_insert(0u64) += 1;
+    }
+    let summary = Summary {
+        files_scanned: output.files_scanned,
+        bytes_scanned: output.bytes_scanned,
+        files_skipped: output.skipped.len() as u64,
+        findings: findings.len() as u64,
+        by_rule,
+        suppressed,
+        duration_ms: started.elapsed().as_millis() as u64,
+        skipped_checks: judged.skipped_checks as u64,
+        skipped_rules: judged.skipped_rules,
+        stale_baseline: stale,
+        verified_tokens: 0,
+    };
+    let report = Report {
+        findings: &findings,
+        errors: &output.errors,
+        skipped: &output.skipped,
+        summary,
+        rules: &engine.rules,
+        notes: Vec::new(),
+    };
+    write_report(args, &report)?;
+    Ok(exit_code(&report, args.fail_on))
+}
+
+/// 2 when something could not be read, else 1 when a finding reaches `--fail-on`, else 0.
+pub fn exit_code(report: &Report<'_>, fail_on: FailOn) -> ExitCode {
+    if !report.errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    match threshold {
+        Some(t) if report.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn open_output(args: &ScanArgs) -> Result<Box<dyn Write>> {
+    Ok(match &args.output {
+        Some(path) => Box::new(io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    })
+}
+
+fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
+    let raw = open_output(args)?;
+    let choice = match args.color {
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto if args.output.is_some() => anstream::ColorChoice::Never,
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+    };
+    // Auto: colour only when stdout is a terminal and NO_COLOR is unset (anstream decides).
+    let choice = if choice == anstream::ColorChoice::Auto && !io::stdout().is_terminal() {
+        anstream::ColorChoice::Never
+    } else {
+        choice
+    };
+    let mut out = anstream::AutoStream::new(raw, choice);
+    report::render(args.format, report, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs `work` with a spinner on standard error when it is a terminal, not in CI, and only
+/// once the work has taken more than a moment.
+fn with_progress<T>(progress: &Progress, enabled: bool, work: impl FnOnce() -> T + Send) -> T
+where
+    T: Send,
+{
+    let show = enabled && io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if !show {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(300) {
+                if done.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+            while !done.load(Ordering::Relaxed) {
+                let files = progress.files.load(Ordering::Relaxed);
+                let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
+                bar.set_message(format!("scanned {files} files, {mb:.0} MB"));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(80));
+            }
+            bar.finish_and_clear();
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+}

@@ -1,0 +1,156 @@
+//! Config: `.hfaudit.toml` or `[tool.hfaudit]` in `pyproject.toml`, found upward from the scan
+//! root, parsed strictly (unknown keys are errors that name the file and line), then validated.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::rules::{RuleSet, Severity};
+use crate::secret::Fingerprint;
+
+/// The config as written. Kebab-case keys; nothing unknown accepted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawConfig {
+    /// Gitignore-style globs, relative to the config file's folder.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rule ids never reported.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Rule id → severity.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Fingerprints (16 hex) of tokens known to be harmless (test fixtures, revoked long ago).
+    #[serde(default)]
+    pub allow_fingerprints: Vec<String>,
+    /// Extra call names that read from or write to the Hub.
+    #[serde(default)]
+    pub read_calls: Vec<String>,
+    #[serde(default)]
+    pub write_calls: Vec<String>,
+    /// Extra environment variables that hold a Hugging Face token.
+    #[serde(default)]
+    pub env_vars: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    #[serde(default)]
+    tool: PyTool,
+}
+
+#[derive(Deserialize, Default)]
+struct PyTool {
+    #[serde(default)]
+    hfaudit: Option<RawConfig>,
+}
+
+/// The checked config.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it came from (for messages); `None` for the defaults.
+    pub source: Option<PathBuf>,
+    /// The folder exclude globs are relative to.
+    pub root: PathBuf,
+    pub exclude: Vec<String>,
+    pub disable: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub allow_fingerprints: Vec<Fingerprint>,
+    pub read_calls: Vec<String>,
+    pub write_calls: Vec<String>,
+    pub env_vars: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Finds the config upward from `start` (a folder): `.hfaudit.toml` first, then a
+    /// `pyproject.toml` with `[tool.hfaudit]`. No file is not an error.
+    pub fn discover(start: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
+        let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let mut dir = Some(start.as_path());
+        while let Some(d) = dir {
+            let candidate = d.join(".hfaudit.toml");
+            if candidate.is_file() {
+                return Config::load(&candidate, rules);
+            }
+            let py = d.join("pyproject.toml");
+            if py.is_file() {
+                let text = read(&py)?;
+                if text.contains("[tool.hfaudit") {
+                    return Config::parse(&py, &text, rules);
+                }
+            }
+            dir = d.parent();
+        }
+        Ok(Config { root: start, ..Config::default() })
+    }
+
+    pub fn load(path: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
+        let text = read(path)?;
+        Config::parse(path, &text, rules)
+    }
+
+    /// Parses `text` as the file at `path` (a pyproject.toml or an hfaudit config).
+    pub fn parse(path: &Path, text: &str, rules: &RuleSet) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+        let raw: RawConfig = if is_pyproject {
+            let py: Pyproject = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+            py.tool.hfaudit.unwrap_or_default()
+        } else {
+            toml::from_str(text).map_err(|e| invalid(e.to_string()))?
+        };
+        let line_of = |needle: &str| {
+            text.lines().position(|l| l.contains(needle)).map_or(String::new(), |i| format!("line {}: ", i + 1))
+        };
+        for id in raw.disable.iter().chain(raw.severity.keys()) {
+            if rules.get(id).is_none() {
+                return Err(invalid(format!("{}unknown rule id {id:?} (see `hfaudit rules`)", line_of(id))));
+            }
+        }
+        let mut allow = Vec::new();
+        for fp in &raw.allow_fingerprints {
+            let parsed = Fingerprint::parse(fp).ok_or_else(|| {
+                invalid(format!("{}allow-fingerprints: {fp:?} is not 16 lower-case hex digits", line_of(fp)))
+            })?;
+            allow.push(parsed);
+        }
+        for var in &raw.env_vars {
+            if var.is_empty() || !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(invalid(format!("{}env-vars: {var:?} is not a variable name", line_of(var))));
+            }
+        }
+        let root = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        Ok(Config {
+            source: Some(path.to_path_buf()),
+            root,
+            exclude: raw.exclude,
+            disable: raw.disable.iter().map(|s| s.to_ascii_uppercase()).collect(),
+            severity: raw.severity.into_iter().map(|(k, v)| (k.to_ascii_uppercase(), v)).collect(),
+            allow_fingerprints: allow,
+            read_calls: raw.read_calls,
+            write_calls: raw.write_calls,
+            env_vars: raw.env_vars,
+        })
+    }
+
+    pub fn is_disabled(&self, rule: &str) -> bool {
+        self.disable.iter().any(|d| d == rule)
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
+}

@@ -1,0 +1,486 @@
+//! Judge: occurrences (+ verification) → findings, by the rules in `rules/`.
+//!
+//! Occurrence rules give each place a token occurs exactly one finding, the most specific that
+//! applies; token rules give each token at most one finding per rule with all its locations.
+//! This module decides *when* a rule fires; the rule files say what it is and how bad.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::context::{CellPart, Need, NotebookCell, Platform, Usage};
+use crate::model::{CommitInfo, FileFacts, Occurrence};
+use crate::rules::{Rule, RuleSet, Severity};
+use crate::secret::{Fingerprint, Secret, TokenKind};
+use crate::verify::{is_read_only_permission, Status, Verification};
+
+const PUBLIC_TEST_TOKENS: &str = include_str!("../data/public-test-tokens.toml");
+
+/// Names that say nothing about where a token is used (HF007), compared case-insensitively
+/// after trimming digits, spaces and punctuation.
+const GENERIC_NAMES: &[&str] = &[
+    "token", "test", "testing", "mytoken", "my token", "new", "new token", "newtoken", "hf", "hf token",
+    "hftoken", "huggingface", "hugging face", "default", "main", "temp", "tmp", "key", "api", "api key",
+    "apikey", "access", "access token", "read", "write", "read token", "write token", "personal", "mine",
+    "asdf", "foo", "bar", "demo", "first", "second", "work", "general", "all", "x", "a", "t", "",
+];
+
+/// Words in a token name that tie it to one platform (HF008).
+const PLATFORM_WORDS: &[(&str, &[Platform])] = &[
+    ("colab", &[Platform::Notebook]),
+    ("notebook", &[Platform::Notebook]),
+    ("jupyter", &[Platform::Notebook]),
+    ("kaggle", &[Platform::Notebook]),
+    ("github", &[Platform::Ci]),
+    ("actions", &[Platform::Ci]),
+    ("gitlab", &[Platform::Ci]),
+    ("ci", &[Platform::Ci]),
+    ("circleci", &[Platform::Ci]),
+    ("jenkins", &[Platform::Ci]),
+    ("server", &[Platform::Server]),
+    ("prod", &[Platform::Server]),
+    ("production", &[Platform::Server]),
+    ("docker", &[Platform::Server]),
+    ("kubernetes", &[Platform::Server]),
+    ("k8s", &[Platform::Server]),
+    ("space", &[Platform::Server]),
+    ("endpoint", &[Platform::Server]),
+    ("laptop", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
+    ("local", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
+    ("desktop", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
+    ("macbook", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
+];
+
+/// One place, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+}
+
+/// The token, as reports may show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenInfo {
+    pub kind: TokenKind,
+    pub redacted: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// Where and how, as reports show it (JSON `context`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingContext {
+    pub platform: Platform,
+    pub usage: Usage,
+    pub need: Need,
+    /// 1-based cell number and the part of the cell, for notebooks.
+    pub notebook_cell: Option<CellRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_var: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CellRef {
+    pub index: usize,
+    pub part: CellPart,
+}
+
+impl From<NotebookCell> for CellRef {
+    fn from(c: NotebookCell) -> Self {
+        CellRef { index: c.index + 1, part: c.part }
+    }
+}
+
+/// A judged finding: what every report format prints.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    pub path: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub offset: u64,
+    pub token: TokenInfo,
+    pub context: FindingContext,
+    pub verification: Verification,
+    pub locations: Vec<Location>,
+    pub commit: Option<CommitInfo>,
+    pub snippet: Option<String>,
+}
+
+/// The outcome of judging.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub findings: Vec<Finding>,
+    /// Findings hidden by inline markers, config or baseline.
+    pub suppressed: usize,
+    /// (rule, token) checks not run because they need `--verify`.
+    pub skipped_checks: usize,
+    /// Rule ids that were skipped for want of verification.
+    pub skipped_rules: Vec<String>,
+}
+
+/// What the judge needs besides occurrences.
+pub struct Judge<'a> {
+    pub rules: &'a RuleSet,
+    pub config: &'a Config,
+    pub public_tokens: &'a HashSet<Fingerprint>,
+    /// Verification per token; `None` when `--verify` was not asked.
+    pub verifications: Option<&'a HashMap<Fingerprint, Verification>>,
+}
+
+/// The built-in public test-token fingerprints (HF011).
+pub fn public_test_tokens() -> HashSet<Fingerprint> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        token: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        fingerprint: String,
+        #[allow(dead_code)]
+        source: String,
+    }
+    let file: File = toml::from_str(PUBLIC_TEST_TOKENS).expect("data/public-test-tokens.toml is checked by a test");
+    file.token.iter().filter_map(|e| Fingerprint::parse(&e.fingerprint)).collect()
+}
+
+fn kind_text(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::UserAccessToken => "Hugging Face user access token",
+        TokenKind::OrgApiToken => "legacy organization API token",
+        TokenKind::OauthToken => "Hugging Face OAuth token",
+        TokenKind::CiToken => "Hugging Face CI token",
+    }
+}
+
+/// The platform groups of HF003: one person's working copy is one platform.
+fn platform_group(p: Platform) -> &'static str {
+    match p {
+        Platform::Notebook => "notebook",
+        Platform::Ci => "ci",
+        Platform::Server => "server",
+        Platform::EnvFile | Platform::Source | Platform::Docs | Platform::Other => "local",
+    }
+}
+
+/// Infers each token's need from the files in its scope (DESIGN §4).
+pub fn infer_needs(occurrences: &[Occurrence], facts: &[FileFacts]) -> HashMap<Fingerprint, Need> {
+    let by_path: HashMap<&str, &FileFacts> = facts.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut scope: HashMap<Fingerprint, (BTreeSet<&str>, BTreeSet<&str>)> = HashMap::new();
+    for occ in occurrences {
+        let entry = scope.entry(occ.secret.fingerprint()).or_default();
+        entry.0.insert(occ.path.as_str());
+        if let Some(var) = occ.env_var.as_deref() {
+            entry.1.insert(var);
+        }
+    }
+    scope
+        .into_iter()
+        .map(|(fp, (paths, vars))| {
+            let mut need = Need::Unknown;
+            let mut add = |f: &FileFacts| need = combine(need, f.calls.need());
+            for p in &paths {
+                if let Some(f) = by_path.get(p) {
+                    add(f);
+                }
+            }
+            if !vars.is_empty() {
+                for f in facts {
+                    if !paths.contains(f.path.as_str()) && f.env_reads.iter().any(|v| vars.contains(v.as_str())) {
+                        add(f);
+                    }
+                }
+            }
+            (fp, need)
+        })
+        .collect()
+}
+
+fn combine(a: Need, b: Need) -> Need {
+    match (a, b) {
+        (Need::Write, _) | (_, Need::Write) => Need::Write,
+        (Need::Read, _) | (_, Need::Read) => Need::Read,
+        _ => Need::Unknown,
+    }
+}
+
+struct Fill<'a> {
+    kind: TokenKind,
+    platform: Platform,
+    platforms: &'a [Platform],
+    verification: &'a Verification,
+    need: Need,
+    bad_permissions: &'a [String],
+}
+
+fn fill(template: &str, f: &Fill<'_>) -> String {
+    let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
+    template
+        .replace("{kind}", kind_text(f.kind))
+        .replace("{platform}", f.platform.as_str())
+        .replace("{platforms}", &platforms.join(", "))
+        .replace("{count}", &platforms.len().to_string())
+        .replace("{role}", f.verification.role.as_deref().unwrap_or("unknown"))
+        .replace("{name}", f.verification.token_name.as_deref().unwrap_or(""))
+        .replace("{need}", f.need.as_str())
+        .replace("{permissions}", &f.bad_permissions.join(", "))
+}
+
+impl Judge<'_> {
+    fn severity(&self, rule: &Rule) -> Severity {
+        self.config.severity.get(&rule.id).copied().unwrap_or(rule.severity)
+    }
+
+    fn help(&self, rule: &Rule, platform: Platform, usage: Usage) -> String {
+        let leak = matches!(rule.id.as_str(), "HF001" | "HF004" | "HF005" | "HF009");
+        // Leaks get the fix for where they were found; other rules their own fix.
+        let mut parts = if leak && rule.id != "HF009" { Vec::new() } else { vec![one_line(&rule.fix)] };
+        if leak {
+            let key = if usage == Usage::UrlCredential { "url_credential" } else { platform.as_str() };
+            if let Some(h) = self.rules.help_for(key) {
+                parts.push(h.to_owned());
+            }
+            if let Some(h) = self.rules.help_for("revoke") {
+                if rule.id != "HF009" {
+                    parts.push(h.to_owned());
+                }
+            }
+        }
+        parts.join(" ")
+    }
+
+    /// The most specific occurrence rule for one occurrence.
+    fn occurrence_rule(&self, occ: &Occurrence, fp: &Fingerprint) -> &'static str {
+        if self.public_tokens.contains(fp) {
+            "HF011"
+        } else if occ.secret.kind() == TokenKind::OrgApiToken {
+            "HF009"
+        } else if occ.notebook_cell.is_some_and(|c| c.part == CellPart::Output) {
+            "HF004"
+        } else if occ.usage == Usage::UrlCredential {
+            "HF005"
+        } else {
+            "HF001"
+        }
+    }
+
+    /// Judges all occurrences. `needs` comes from [`infer_needs`].
+    pub fn judge(&self, occurrences: &[Occurrence], needs: &HashMap<Fingerprint, Need>) -> Judged {
+        let mut out = Judged::default();
+        let allowed: HashSet<&Fingerprint> = self.config.allow_fingerprints.iter().collect();
+        let skipped = Verification::skipped();
+        // Group by token, in first-seen (sorted) order.
+        let mut tokens: BTreeMap<Fingerprint, Vec<&Occurrence>> = BTreeMap::new();
+        for occ in occurrences {
+            tokens.entry(occ.secret.fingerprint()).or_default().push(occ);
+        }
+        for (fp, occs) in &tokens {
+            let need = needs.get(fp).copied().unwrap_or(Need::Unknown);
+            let verification = self.verifications.and_then(|v| v.get(fp)).unwrap_or(&skipped);
+            let suppressed_token = allowed.contains(fp);
+            // Occurrence rules.
+            for occ in occs {
+                let id = self.occurrence_rule(occ, fp);
+                let Some(rule) = self.rules.get(id) else { continue };
+                if self.config.is_disabled(id) {
+                    continue;
+                }
+                if suppressed_token || occ.allow.as_ref().is_some_and(|a| a.covers(id)) {
+                    out.suppressed += 1;
+                    continue;
+                }
+                let f = Fill {
+                    kind: occ.secret.kind(),
+                    platform: occ.platform,
+                    platforms: &[occ.platform],
+                    verification,
+                    need,
+                    bad_permissions: &[],
+                };
+                out.findings.push(self.finding(rule, &f, occ, &[occ], need, verification));
+            }
+            // Token rules.
+            let mut platforms: Vec<Platform> = occs.iter().map(|o| o.platform).collect();
+            platforms.sort();
+            platforms.dedup();
+            let public = self.public_tokens.contains(fp);
+            for rule in self.rules.rules.iter().filter(|r| r.scope == crate::rules::Scope::Token) {
+                if self.config.is_disabled(&rule.id) || public {
+                    continue;
+                }
+                if rule.needs_verification && self.verifications.is_none() {
+                    out.skipped_checks += 1;
+                    if !out.skipped_rules.contains(&rule.id) {
+                        out.skipped_rules.push(rule.id.clone());
+                    }
+                    continue;
+                }
+                let bad_permissions: Vec<String> = verification
+                    .permissions
+                    .iter()
+                    .filter(|p| !is_read_only_permission(p))
+                    .cloned()
+                    .collect();
+                let fires = match rule.id.as_str() {
+                    "HF003" => {
+                        let groups: BTreeSet<&str> = platforms.iter().map(|p| platform_group(*p)).collect();
+                        groups.len() >= 2
+                    }
+                    "HF002" => {
+                        verification.status == Status::Valid
+                            && matches!(verification.role.as_deref(), Some("write" | "god"))
+                            && need == Need::Read
+                    }
+                    "HF006" => verification.status == Status::Invalid,
+                    "HF007" => verification.status == Status::Valid && is_generic_name(verification.token_name.as_deref()),
+                    "HF008" => {
+                        verification.status == Status::Valid
+                            && name_platform_mismatch(verification.token_name.as_deref(), &platforms)
+                    }
+                    "HF010" => {
+                        verification.status == Status::Valid
+                            && verification.role.as_deref() == Some("fineGrained")
+                            && need == Need::Read
+                            && !bad_permissions.is_empty()
+                    }
+                    _ => false,
+                };
+                if !fires {
+                    continue;
+                }
+                if suppressed_token || occs.iter().any(|o| o.allow.as_ref().is_some_and(|a| a.covers(&rule.id))) {
+                    out.suppressed += 1;
+                    continue;
+                }
+                let first = occs[0];
+                let f = Fill {
+                    kind: first.secret.kind(),
+                    platform: first.platform,
+                    platforms: &platforms,
+                    verification,
+                    need,
+                    bad_permissions: &bad_permissions,
+                };
+                out.findings.push(self.finding(rule, &f, first, occs, need, verification));
+            }
+        }
+        out.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.offset, &a.rule).cmp(&(&b.path, b.line, b.column, b.offset, &b.rule))
+        });
+        out
+    }
+
+    fn finding(
+        &self,
+        rule: &Rule,
+        f: &Fill<'_>,
+        first: &Occurrence,
+        all: &[&Occurrence],
+        need: Need,
+        verification: &Verification,
+    ) -> Finding {
+        let secret: &Secret = &first.secret;
+        Finding {
+            rule: rule.id.clone(),
+            name: rule.name.clone(),
+            severity: self.severity(rule),
+            message: fill(&rule.message, f),
+            help: self.help(rule, first.platform, first.usage),
+            path: first.path.clone(),
+            line: first.line,
+            column: first.column,
+            offset: first.offset,
+            token: TokenInfo { kind: secret.kind(), redacted: secret.redacted(), fingerprint: secret.fingerprint() },
+            context: FindingContext {
+                platform: first.platform,
+                usage: first.usage,
+                need,
+                notebook_cell: first.notebook_cell.map(CellRef::from),
+                env_var: first.env_var.clone(),
+            },
+            verification: verification.clone(),
+            locations: all
+                .iter()
+                .map(|o| Location { path: o.path.clone(), line: o.line, column: o.column })
+                .collect(),
+            commit: first.commit.clone(),
+            snippet: first.snippet.clone(),
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// HF007: a name that says nothing about where the token is used.
+pub fn is_generic_name(name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    let norm: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphabetic() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    GENERIC_NAMES.contains(&norm.as_str()) || GENERIC_NAMES.contains(&norm.replace(' ', "").as_str())
+}
+
+fn name_words(name: &str) -> Vec<String> {
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// HF008: the name names platforms, and the token occurs on one it does not name.
+pub fn name_platform_mismatch(name: Option<&str>, platforms: &[Platform]) -> bool {
+    let Some(name) = name else { return false };
+    let words = name_words(name);
+    let named: Vec<Platform> = PLATFORM_WORDS
+        .iter()
+        .filter(|(w, _)| words.iter().any(|x| x == w))
+        .flat_map(|(_, ps)| ps.iter().copied())
+        .collect();
+    if named.is_empty() {
+        return false;
+    }
+    platforms.iter().any(|p| !named.contains(p) && *p != Platform::Docs && *p != Platform::Other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_names() {
+        for n in ["token", "Test", "my token", "New", "hf-token", "token2", "  TOKEN  "] {
+            assert!(is_generic_name(Some(n)), "{n}");
+        }
+        for n in ["colab-eval", "github-actions-train", "laptop", "prod inference server"] {
+            assert!(!is_generic_name(Some(n)), "{n}");
+        }
+        assert!(!is_generic_name(None));
+    }
+
+    #[test]
+    fn platform_mismatch() {
+        assert!(name_platform_mismatch(Some("Colab Notebook"), &[Platform::Ci]));
+        assert!(!name_platform_mismatch(Some("Colab Notebook"), &[Platform::Notebook]));
+        assert!(!name_platform_mismatch(Some("eval"), &[Platform::Ci]));
+        assert!(name_platform_mismatch(Some("github-actions"), &[Platform::Ci, Platform::Server]));
+    }
+
+    #[test]
+    fn public_token_list_parses() {
+        let set = public_test_tokens();
+        assert!(set.len() >= 3);
+    }
+}

@@ -1,0 +1,109 @@
+//! The plain data that flows between stages: what was found where, and what went wrong.
+
+use serde::Serialize;
+
+use crate::context::{Calls, NotebookCell, Platform, Usage};
+use crate::secret::Secret;
+
+/// An inline `hfaudit:allow` marker on the line of an occurrence or the line above.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Allow {
+    /// `hfaudit:allow` alone: every rule.
+    All,
+    /// `hfaudit:allow HF003, HF001`.
+    Rules(Vec<String>),
+}
+
+impl Allow {
+    pub fn covers(&self, rule: &str) -> bool {
+        match self {
+            Allow::All => true,
+            Allow::Rules(ids) => ids.iter().any(|id| id.eq_ignore_ascii_case(rule)),
+        }
+    }
+}
+
+/// The commit a git-mode occurrence was introduced by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author: String,
+    pub date: String,
+}
+
+/// One place a token occurs.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    /// Relative to the scan root, `/` separators.
+    pub path: String,
+    /// 1-based; `None` for binary files, which are located by `offset`.
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub offset: u64,
+    pub secret: Secret,
+    /// The source line with every token in it redacted, trimmed to a readable width.
+    pub snippet: Option<String>,
+    pub platform: Platform,
+    pub usage: Usage,
+    /// For `env_assignment`: the variable the token is assigned to.
+    pub env_var: Option<String>,
+    pub notebook_cell: Option<NotebookCell>,
+    pub allow: Option<Allow>,
+    pub commit: Option<CommitInfo>,
+}
+
+/// What a file does with the Hub, for need inference: only kept for files that hold a token or
+/// mention a token variable.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    pub path: String,
+    pub platform: Platform,
+    pub calls: Calls,
+    /// Token-holding environment variables this file reads.
+    pub env_reads: Vec<String>,
+}
+
+/// A file that was not scanned, and why (too big, a loop, not a regular file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// A file or path that could not be read; the scan goes on and exits 2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Everything the read stages produce, before judging.
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    pub occurrences: Vec<Occurrence>,
+    pub facts: Vec<FileFacts>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<ScanError>,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+}
+
+impl ScanOutput {
+    pub fn merge(&mut self, other: ScanOutput) {
+        self.occurrences.extend(other.occurrences);
+        self.facts.extend(other.facts);
+        self.skipped.extend(other.skipped);
+        self.errors.extend(other.errors);
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+    }
+
+    /// Sorts everything so output never depends on thread timing.
+    pub fn sort(&mut self) {
+        self.occurrences
+            .sort_by(|a, b| (&a.path, a.line, a.column, a.offset).cmp(&(&b.path, b.line, b.column, b.offset)));
+        self.facts.sort_by(|a, b| a.path.cmp(&b.path));
+        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}

@@ -1,0 +1,360 @@
+//! Read: turn one file's bytes into occurrences with line, column, snippet and context.
+//!
+//! `scan_buffer` is pure (bytes in, occurrences out) so rule examples, git blobs and files all go
+//! through the same code. `scan_file` adds the file system: it never blocks on a FIFO, reads
+//! small files whole into a reused buffer and streams big ones in overlapping chunks, so memory
+//! stays bounded whatever the file size.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+use crate::context::{self, CallLists, Platform, STANDARD_TOKEN_VARS};
+use crate::model::{Allow, FileFacts, Occurrence};
+use crate::scan::{Candidate, Detector, MAX_TOKEN_LEN};
+use crate::secret::redact;
+
+/// Files up to this size are read whole; larger ones are streamed.
+const WHOLE_FILE_LIMIT: u64 = 64 << 20;
+/// Chunk size for streamed files.
+const CHUNK: usize = 16 << 20;
+/// Bytes looked at for a NUL to call a file binary (as git and ripgrep do).
+const BINARY_PROBE: usize = 8 << 10;
+/// Snippets longer than this are cut around the token (minified files have 10 MB lines).
+const SNIPPET_WIDTH: usize = 160;
+
+/// The shared, read-only things every file needs.
+pub struct Scanner<'a> {
+    pub detector: &'a Detector,
+    pub calls: &'a CallLists,
+    /// Token-holding environment variable names (the standard ones plus the config's).
+    pub env_names: &'a [String],
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub occurrences: Vec<Occurrence>,
+    pub facts: Option<FileFacts>,
+    pub bytes: u64,
+}
+
+impl Scanner<'_> {
+    /// Scans an in-memory file. `rel` is its report path.
+    pub fn scan_buffer(&self, rel: &str, data: &[u8]) -> FileScan {
+        let mut out = FileScan { bytes: data.len() as u64, ..FileScan::default() };
+        let scanned = self.detector.scan(data);
+        if scanned.candidates.is_empty() && !scanned.mentions_env {
+            return out;
+        }
+        let platform = context::platform_of(rel);
+        let binary = is_binary(data);
+        let cells = if platform == Platform::Notebook && !scanned.candidates.is_empty() {
+            let offsets: Vec<usize> = scanned.candidates.iter().map(|c| c.offset).collect();
+            context::notebook_cells(data, &offsets)
+        } else {
+            None
+        };
+        let mut lines = LineCounter::default();
+        for (i, cand) in scanned.candidates.into_iter().enumerate() {
+            let cell = cells.as_ref().and_then(|c| c.get(i).copied().flatten());
+            out.occurrences.push(self.occurrence(rel, data, 0, cand, platform, binary, cell, &mut lines));
+        }
+        if !binary {
+            let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
+            out.facts = Some(FileFacts {
+                path: rel.to_owned(),
+                platform,
+                calls: context::calls_in(data, self.calls),
+                env_reads: context::env_reads(data, &names),
+            });
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn occurrence(
+        &self,
+        rel: &str,
+        data: &[u8],
+        base: u64,
+        cand: Candidate,
+        platform: Platform,
+        binary: bool,
+        notebook_cell: Option<context::NotebookCell>,
+        lines: &mut LineCounter,
+    ) -> Occurrence {
+        let start = cand.offset;
+        let end = start + cand.secret.len();
+        let (usage, env_var) = context::usage_at(data, start, cand.secret.len());
+        let (line, column, snippet, allow) = if binary {
+            (None, None, None, None)
+        } else {
+            let line_start = memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
+            let line_end = memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
+            let line_no = lines.line_of(data, start);
+            let column = String::from_utf8_lossy(&data[line_start..start]).chars().count() as u64 + 1;
+            let this_line = &data[line_start..line_end];
+            let prev_line = if line_start == 0 {
+                &data[..0]
+            } else {
+                let prev_end = line_start - 1;
+                let prev_start = memrchr(b'\n', &data[..prev_end]).map_or(0, |p| p + 1);
+                &data[prev_start..prev_end]
+            };
+            let allow = parse_allow(this_line).or_else(|| parse_allow(prev_line));
+            let snippet = snippet(this_line, start - line_start);
+            (Some(line_no), Some(column), Some(snippet), allow)
+        };
+        Occurrence {
+            path: rel.to_owned(),
+            line,
+            column,
+            offset: base + start as u64,
+            secret: cand.secret,
+            snippet,
+            platform,
+            usage,
+            env_var,
+            notebook_cell,
+            allow,
+            commit: None,
+        }
+    }
+
+    /// Reads and scans a file from disk. Regular files only; never blocks on a FIFO that
+    /// appeared after the walk looked.
+    pub fn scan_file(&self, path: &Path, rel: &str, buf: &mut Vec<u8>) -> io::Result<FileScan> {
+        let file = open_nonblocking(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        if meta.len() <= WHOLE_FILE_LIMIT {
+            buf.clear();
+            // `take` guards against a file that grows while we read it.
+            file.take(WHOLE_FILE_LIMIT + 1).read_to_end(buf)?;
+            let result = self.scan_buffer(rel, buf);
+            if buf.capacity() > (8 << 20) {
+                // Do not keep a big buffer per thread after one big file.
+                *buf = Vec::new();
+            }
+            return Ok(result);
+        }
+        self.scan_stream(file, rel)
+    }
+
+    /// Streams a big file in overlapping chunks: bounded memory, exact offsets and lines.
+    fn scan_stream(&self, mut file: File, rel: &str) -> io::Result<FileScan> {
+        let mut out = FileScan::default();
+        let platform = context::platform_of(rel);
+        let mut chunk = vec![0u8; CHUNK + MAX_TOKEN_LEN];
+        let mut filled = 0usize; // bytes valid in `chunk`
+        let mut base = 0u64; // file offset of chunk[0]
+        let mut lines_before = 0u64; // newlines in the file before chunk[0]
+        let mut binary = None;
+        loop {
+            let n = read_full(&mut file, &mut chunk[filled..])?;
+            filled += n;
+            let eof = filled < chunk.len();
+            let data = &chunk[..filled];
+            let is_bin = *binary.get_or_insert_with(|| is_binary(data));
+            // Tokens starting in the overlap tail are left for the next chunk.
+            let keep = if eof { filled } else { filled - MAX_TOKEN_LEN };
+            let mut lines = LineCounter::default();
+            for cand in self.detector.scan(data).candidates {
+                if cand.offset >= keep {
+                    continue;
+                }
+                let mut occ = self.occurrence(rel, data, base, cand, platform, is_bin, None, &mut lines);
+                if let Some(line) = occ.line.as_mut() {
+                    // `occurrence` counted lines from chunk[0]; add those before it.
+                    *line += lines_before;
+                }
+                out.occurrences.push(occ);
+            }
+            out.bytes += keep as u64;
+            if eof {
+                break;
+            }
+            lines_before += memchr_iter(b'\n', &data[..keep]).count() as u64;
+            chunk.copy_within(keep..filled, 0);
+            filled -= keep;
+            base += keep as u64;
+        }
+        Ok(out)
+    }
+}
+
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut total = 0;
+    while total < buf.len() {
+        match file.read(&mut buf[total..]) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(total)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO must not wait for a writer. Regular files ignore the flag.
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+/// A NUL byte near the start means binary, as git and ripgrep decide.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+}
+
+/// Counts lines incrementally: occurrences come in offset order, so each file is counted once.
+#[derive(Default)]
+struct LineCounter {
+    pos: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// 1-based line number of `offset`.
+    fn line_of(&mut self, data: &[u8], offset: usize) -> u64 {
+        if offset < self.pos {
+            self.pos = 0;
+            self.line = 0;
+        }
+        self.line += memchr_iter(b'\n', &data[self.pos..offset]).count() as u64;
+        self.pos = offset;
+        self.line + 1
+    }
+}
+
+/// Finds `hfaudit:allow` and the rule ids after it.
+pub fn parse_allow(line: &[u8]) -> Option<Allow> {
+    const MARK: &[u8] = b"hfaudit:allow";
+    let at = memchr::memmem::find(line, MARK)?;
+    let rest = &line[at + MARK.len()..];
+    let mut ids = Vec::new();
+    for word in rest.split(|b| b.is_ascii_whitespace() || *b == b',') {
+        if word.is_empty() {
+            continue;
+        }
+        let is_id = word.len() == 5
+            && word[..2].eq_ignore_ascii_case(b"HF")
+            && word[2..].iter().all(u8::is_ascii_digit);
+        if !is_id {
+            break;
+        }
+        ids.push(String::from_utf8_lossy(word).to_ascii_uppercase());
+    }
+    Some(if ids.is_empty() { Allow::All } else { Allow::Rules(ids) })
+}
+
+/// The line, trimmed to a readable width around `at`, with every token-like run redacted.
+fn snippet(line: &[u8], at: usize) -> String {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let (from, to) = if line.len() <= SNIPPET_WIDTH {
+        (0, line.len())
+    } else {
+        let from = at.saturating_sub(SNIPPET_WIDTH / 3);
+        (from, (from + SNIPPET_WIDTH).min(line.len()))
+    };
+    let mut text = redact_all(&line[from..to]);
+    text = text.trim().to_owned();
+    if from > 0 {
+        text.insert(0, '…');
+    }
+    if to < line.len() {
+        text.push('…');
+    }
+    text
+}
+
+/// Redacts every `hf_…`/`api_org_…` run of 12+ token characters, placeholders or not: a
+/// snippet must never carry a secret, even one the detector judged not to be a token.
+pub fn redact_all(text: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let prefix = [&b"api_org_"[..], b"hf_"].into_iter().find(|p| text[i..].starts_with(p));
+        if let Some(p) = prefix {
+            let body = text[i + p.len()..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                .count();
+            if body >= 12 {
+                let tok = String::from_utf8_lossy(&text[i..i + p.len() + body]);
+                out.push_str(&redact(&tok, std::str::from_utf8(p).unwrap_or("hf_")));
+                i += p.len() + body;
+                continue;
+            }
+        }
+        let ch_len = utf8_len(text[i]).min(text.len() - i);
+        out.push_str(&String::from_utf8_lossy(&text[i..i + ch_len]));
+        i += ch_len;
+    }
+    out.chars().map(|c| if c.is_control() && c != '\t' { '�' } else { c }).collect()
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// The token variables to watch for: the standard ones plus `extra`.
+pub fn env_names(extra: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = STANDARD_TOKEN_VARS.iter().map(|s| (*s).to_owned()).collect();
+    for name in extra {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_markers() {
+        assert_eq!(parse_allow(b"x = 1  # hfaudit:allow"), Some(Allow::All));
+        assert_eq!(
+            parse_allow(b"// hfaudit:allow HF003, hf001 because"),
+            Some(Allow::Rules(vec!["HF003".into(), "HF001".into()]))
+        );
+        assert_eq!(parse_allow(b"nothing here"), None);
+    }
+
+    #[test]
+    fn redact_all_hides_every_run() {
+        let body = "Zq8".repeat(11) + "x";
+        let line = format!("a hf_{body} b xhf_{body} c api_org_{body}");
+        let out = redact_all(line.as_bytes());
+        assert!(!out.contains(&body[4..30]), "{out}");
+        assert!(out.contains("hf_Zq8Z…8Zqx"));
+    }
+
+    #[test]
+    fn line_counter_counts_once() {
+        let data = b"a\nb\nc\nd";
+        let mut lc = LineCounter::default();
+        assert_eq!(lc.line_of(data, 0), 1);
+        assert_eq!(lc.line_of(data, 2), 2);
+        assert_eq!(lc.line_of(data, 6), 4);
+        assert_eq!(lc.line_of(data, 4), 3);
+    }
+}

@@ -1,0 +1,166 @@
+//! The human format: one block per finding (rustc-style), then a summary. Colour is written
+//! unconditionally; the caller's `anstream` stream strips it for pipes, files and `NO_COLOR`.
+
+use std::io::{self, Write};
+
+use owo_colors::OwoColorize;
+
+use super::Report;
+use crate::judge::Finding;
+use crate::rules::Severity;
+use crate::verify::Status;
+
+fn sev(s: Severity) -> String {
+    match s {
+        Severity::Error => "error".red().bold().to_string(),
+        Severity::Warning => "warning".yellow().bold().to_string(),
+        Severity::Info => "info".cyan().bold().to_string(),
+    }
+}
+
+fn place(path: &str, line: Option<u64>, column: Option<u64>, offset: u64) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+        (Some(l), None) => format!("{path}:{l}"),
+        _ => format!("{path} (binary, byte offset {offset})"),
+    }
+}
+
+fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}{} {}: {}", sev(f.severity), format!("[{}]", f.rule).bold(), f.name.bold(), f.message)?;
+    writeln!(out, "  {} {}", "-->".blue().bold(), place(&f.path, f.line, f.column, f.offset))?;
+    if let (Some(line), Some(snippet)) = (f.line, &f.snippet) {
+        let num = line.to_string();
+        let pad = " ".repeat(num.len());
+        writeln!(out, "  {pad} {}", "|".blue().bold())?;
+        writeln!(out, "  {} {} {snippet}", num.blue().bold(), "|".blue().bold())?;
+        writeln!(out, "  {pad} {}", "|".blue().bold())?;
+    }
+    let mut ctx = format!(
+        "token {} (fingerprint {}) · platform {} · usage {}",
+        f.token.redacted,
+        f.token.fingerprint,
+        f.context.platform.as_str(),
+        f.context.usage.as_str()
+    );
+    if let Some(var) = &f.context.env_var {
+        ctx.push_str(&format!(" {var}"));
+    }
+    if let Some(cell) = f.context.notebook_cell {
+        let part = match cell.part {
+            crate::context::CellPart::Source => "source",
+            crate::context::CellPart::Output => "output",
+        };
+        ctx.push_str(&format!(" · cell {} {part}", cell.index));
+    }
+    ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
+    writeln!(out, "  {} {ctx}", "=".blue().bold())?;
+    let v = &f.verification;
+    if v.status != Status::Skipped {
+        let mut line = format!("hub: {}", v.status.as_str());
+        if let Some(role) = &v.role {
+            line.push_str(&format!(" · role {role}"));
+        }
+        if let Some(name) = &v.token_name {
+            line.push_str(&format!(" · name \"{name}\""));
+        }
+        if let Some(owner) = &v.owner {
+            line.push_str(&format!(" · owner {owner}"));
+        }
+        if !v.permissions.is_empty() {
+            line.push_str(&format!(" · scopes {}", v.permissions.join(", ")));
+        }
+        if let Some(detail) = &v.detail {
+            line.push_str(&format!(" ({detail})"));
+        }
+        writeln!(out, "  {} {line}", "=".blue().bold())?;
+    }
+    if f.locations.len() > 1 {
+        let all: Vec<String> = f
+            .locations
+            .iter()
+            .map(|l| place(&l.path, l.line, l.column, 0))
+            .collect();
+        writeln!(out, "  {} found at: {}", "=".blue().bold(), all.join(", "))?;
+    }
+    if let Some(c) = &f.commit {
+        writeln!(out, "  {} commit {} by {} on {}", "=".blue().bold(), c.id, c.author, c.date)?;
+    }
+    writeln!(out, "  {} {} {}", "=".blue().bold(), "help:".bold(), f.help)?;
+    writeln!(out)
+}
+
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for f in report.findings {
+        finding(f, out)?;
+    }
+    for e in report.errors {
+        writeln!(out, "{}: cannot read {}: {}", "error".red().bold(), e.path, e.message)?;
+    }
+    for s in report.skipped {
+        writeln!(out, "{}: skipped {}: {}", "note".bold(), s.path, s.reason)?;
+    }
+    for n in &report.notes {
+        writeln!(out, "{}: {n}", "note".bold())?;
+    }
+    let s = &report.summary;
+    let (e, w, i) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Info));
+    let head = if report.findings.is_empty() {
+        "no findings".green().bold().to_string()
+    } else {
+        let mut parts = Vec::new();
+        for (n, word) in [(e, "error"), (w, "warning"), (i, "info")] {
+            if n > 0 {
+                parts.push(format!("{n} {word}{}", if n == 1 || word == "info" { "" } else { "s" }));
+            }
+        }
+        let by_rule: Vec<String> = s.by_rule.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
+        format!("{} ({}; {})", format!("{} finding{}", report.findings.len(), if report.findings.len() == 1 { "" } else { "s" }).bold(), parts.join(", "), by_rule.join(", "))
+    };
+    let mut tail = format!(
+        "{} file{} ({}) in {} ms",
+        s.files_scanned,
+        if s.files_scanned == 1 { "" } else { "s" },
+        size(s.bytes_scanned),
+        s.duration_ms
+    );
+    if s.suppressed > 0 {
+        tail.push_str(&format!(", {} suppressed", s.suppressed));
+    }
+    if s.files_skipped > 0 {
+        tail.push_str(&format!(", {} skipped", s.files_skipped));
+    }
+    if !report.errors.is_empty() {
+        tail.push_str(&format!(", {} unreadable", report.errors.len()));
+    }
+    if s.stale_baseline > 0 {
+        tail.push_str(&format!(", {} stale baseline entr{}", s.stale_baseline, if s.stale_baseline == 1 { "y" } else { "ies" }));
+    }
+    writeln!(out, "{head} · {tail}")?;
+    if s.skipped_checks > 0 {
+        writeln!(
+            out,
+            "{}: {} check{} need --verify ({}); run `hfaudit scan --verify` to ask the Hub what each token can do",
+            "note".bold(),
+            s.skipped_checks,
+            if s.skipped_checks == 1 { "" } else { "s" },
+            s.skipped_rules.join(", ")
+        )?;
+    }
+    Ok(())
+}

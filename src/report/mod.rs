@@ -1,0 +1,77 @@
+//! Report: the one seam through which anything is printed. Every format renders the same
+//! `Report`; nothing else in the crate writes to stdout.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::judge::Finding;
+use crate::model::{ScanError, Skipped};
+use crate::rules::{RuleSet, Severity};
+
+pub use json::json_value;
+
+/// Output formats of `hfaudit scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable, coloured on a terminal.
+    Human,
+    /// One JSON document (the stable report contract).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// Counts for the summary line and JSON `summary`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub files_skipped: u64,
+    pub findings: u64,
+    pub by_rule: BTreeMap<String, u64>,
+    pub suppressed: u64,
+    pub duration_ms: u64,
+    /// (rule, token) checks not run because they need `--verify`.
+    pub skipped_checks: u64,
+    pub skipped_rules: Vec<String>,
+    /// Baseline entries that matched nothing (the token is gone: clean the baseline).
+    pub stale_baseline: u64,
+    /// Tokens sent to the Hub with `--verify`.
+    pub verified_tokens: u64,
+}
+
+/// Everything a report shows.
+pub struct Report<'a> {
+    pub findings: &'a [Finding],
+    pub errors: &'a [ScanError],
+    pub skipped: &'a [Skipped],
+    pub summary: Summary,
+    pub rules: &'a RuleSet,
+    /// A line for people about verification (e.g. the Hub was unreachable).
+    pub notes: Vec<String>,
+}
+
+impl Report<'_> {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+}
+
+/// Renders `report` in `format`. `color` only matters for the human format.
+pub fn render(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
+    }
+}

@@ -1,0 +1,452 @@
+//! Detect: find Hugging Face tokens in a byte buffer.
+//!
+//! A pure function over bytes: no file system, no allocation per byte, no regex per rule. One
+//! Aho-Corasick pass (SIMD "Teddy" for a handful of literals) finds every token prefix and every
+//! mention of a token-holding environment variable; only at a prefix do we look at boundaries,
+//! length and placeholder shape. What a match *means* (platform, usage) is `context`'s job.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::secret::{Secret, TokenKind};
+
+/// Length of the body after `hf_` / `api_org_` in user and legacy org tokens.
+pub const BODY_LEN: usize = 34;
+/// The longest token we report, so chunked readers know how much to overlap.
+pub const MAX_TOKEN_LEN: usize = 2048;
+
+/// A token found in a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Byte offset of the token's first byte in the scanned buffer.
+    pub offset: usize,
+    pub secret: Secret,
+}
+
+/// What one buffer holds.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub candidates: Vec<Candidate>,
+    /// The buffer names a token-holding environment variable (see [`Detector::new`]); the file may
+    /// read a token from the environment, which matters for need inference.
+    pub mentions_env: bool,
+}
+
+/// The compiled detector: build once, share across threads.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    matcher: AhoCorasick,
+}
+
+const PREFIX_HF: usize = 0;
+const PREFIX_ORG: usize = 1;
+
+impl Detector {
+    /// `env_names` are the environment variable names worth noticing (`HF_TOKEN`, …).
+    pub fn new(env_names: &[&str]) -> Self {
+        let mut patterns: Vec<&str> = vec!["hf_", "api_org_"];
+        patterns.extend(env_names.iter().filter(|n| !n.is_empty()));
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&patterns)
+            .expect("a few short literals always build");
+        Detector { matcher }
+    }
+
+    /// Finds every token in `data`. Never panics, whatever the bytes.
+    pub fn scan(&self, data: &[u8]) -> Scanned {
+        let mut out = Scanned::default();
+        for m in self.matcher.find_iter(data) {
+            match m.pattern().as_usize() {
+                PREFIX_HF => {
+                    if let Some(c) = token_at(data, m.start(), TokenKind::UserAccessToken) {
+                        out.candidates.push(c);
+                    }
+                }
+                PREFIX_ORG => {
+                    if let Some(c) = token_at(data, m.start(), TokenKind::OrgApiToken) {
+                        out.candidates.push(c);
+                    }
+                }
+                _ => out.mentions_env = true,
+            }
+        }
+        out
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// True when the bytes before `start` end a word: start of data, a non-word byte, or an escape
+/// sequence whose last byte happens to be a letter or digit (`\n`, `\t`, `\u0022`, `%3D`).
+fn left_boundary(data: &[u8], start: usize) -> bool {
+    if start == 0 || !is_word(data[start - 1]) {
+        return true;
+    }
+    let before = &data[..start];
+    let n = before.len();
+    // `\n`, `\r`, `\t`, `\b`, `\f` as written inside JSON, Python or shell strings.
+    if n >= 2 && before[n - 2] == b'\\' && matches!(before[n - 1], b'n' | b'r' | b't' | b'b' | b'f') {
+        return true;
+    }
+    // `\u0022` (a JSON-escaped quote) and `%3D` / `%22` (URL-encoded `=` / `"`).
+    if n >= 6 && before[n - 6] == b'\\' && before[n - 5] == b'u' && before[n - 4..].iter().all(u8::is_ascii_hexdigit) {
+        return true;
+    }
+    n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
+}
+
+fn alnum_run(data: &[u8], from: usize, max: usize) -> usize {
+    data.get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take(max)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count()
+}
+
+/// Reads a token starting at `start` (where a prefix matched), or `None`.
+fn token_at(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate> {
+    if !left_boundary(data, start) {
+        return None;
+    }
+    let rest = &data[start..];
+    if kind == TokenKind::UserAccessToken {
+        if rest.starts_with(b"hf_oauth_") {
+            return special_token(data, start, TokenKind::OauthToken);
+        }
+        if rest.starts_with(b"hf_jwt_") {
+            return special_token(data, start, TokenKind::CiToken);
+        }
+    }
+    let body_start = start + kind.prefix().len();
+    let run = alnum_run(data, body_start, BODY_LEN + 1);
+    if run != BODY_LEN {
+        return None;
+    }
+    let end = body_start + BODY_LEN;
+    if data.get(end).is_some_and(|&b| is_word(b)) {
+        return None;
+    }
+    let body = &data[body_start..end];
+    if is_placeholder(body) {
+        return None;
+    }
+    let text = std::str::from_utf8(&data[start..end]).ok()?;
+    Some(Candidate { offset: start, secret: Secret::new(text, kind) })
+}
+
+/// OAuth (`hf_oauth_` + 30–64 alphanumerics) and CI (`hf_jwt_` + a JWT) tokens. Their lengths are
+/// undocumented, so the shape is strict: precision before recall for these short-lived kinds.
+fn special_token(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate> {
+    let body_start = start + kind.prefix().len();
+    let end = if kind == TokenKind::OauthToken {
+        let run = alnum_run(data, body_start, 65);
+        if !(30..=64).contains(&run) {
+            return None;
+        }
+        let body = &data[body_start..body_start + run];
+        let has_digit = body.iter().any(u8::is_ascii_digit);
+        let has_upper = body.iter().any(u8::is_ascii_uppercase);
+        let has_lower = body.iter().any(u8::is_ascii_lowercase);
+        if !(has_digit && has_upper && has_lower) || is_placeholder(body) {
+            return None;
+        }
+        body_start + run
+    } else {
+        // A JWT: three base64url segments, the header starting `eyJ` (`{"`).
+        let jwt = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
+        if !data.get(body_start..)?.starts_with(b"eyJ") {
+            return None;
+        }
+        let mut pos = body_start;
+        for segment in 0..3 {
+            let len = data[pos..].iter().take(MAX_TOKEN_LEN).take_while(|b| jwt(b)).count();
+            if len < 10 {
+                return None;
+            }
+            pos += len;
+            if segment < 2 {
+                if data.get(pos) != Some(&b'.') {
+                    return None;
+                }
+                pos += 1;
+            }
+        }
+        if pos - start > MAX_TOKEN_LEN {
+            return None;
+        }
+        pos
+    };
+    if data.get(end).is_some_and(|&b| is_word(b) || b == b'-') {
+        return None;
+    }
+    let text = std::str::from_utf8(&data[start..end]).ok()?;
+    Some(Candidate { offset: start, secret: Secret::new(text, kind) })
+}
+
+/// Words that placeholders are built from (`hf_YOURTOKENHERE…`, `hf_ExampleTokenReplaceMe…`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "your", "token", "here", "example", "placeholder", "replace", "insert", "dummy", "sample",
+    "secret", "redacted", "fake", "changeme", "xxxx", "huggingface", "access", "enter", "paste",
+    "mytoken", "write", "read", "api", "key", "hf",
+];
+
+/// True for bodies that are not random: placeholders, sequences, words, low entropy.
+///
+/// A real token body is 34 characters drawn uniformly from 62 (or 52) symbols. Each test below
+/// rejects shapes whose probability for such a draw is far below one in a million, so real
+/// tokens pass and documentation never fires.
+pub fn is_placeholder(body: &[u8]) -> bool {
+    if body.len() < 8 {
+        return true;
+    }
+    // Few distinct symbols: `xxxx…`, `abab…`, `0000…`. A random body has about 25.
+    let mut seen = [false; 256];
+    let mut distinct = 0usize;
+    for &b in body {
+        if !seen[b as usize] {
+            seen[b as usize] = true;
+            distinct += 1;
+        }
+    }
+    if distinct * 34 < body.len() * 12 {
+        return true;
+    }
+    // Runs through the alphabet: `ABCDEFGH…`, `0123456789…`, `zyxw…`.
+    let steps = body
+        .windows(2)
+        .filter(|w| w[1] == w[0].wrapping_add(1) || w[0] == w[1].wrapping_add(1))
+        .count();
+    if steps * 4 >= body.len() {
+        return true;
+    }
+    // A single case, no digits: words in capitals or lower case; random bodies mix cases.
+    let letters_only = body.iter().all(u8::is_ascii_alphabetic);
+    if letters_only
+        && (body.iter().all(u8::is_ascii_uppercase) || body.iter().all(u8::is_ascii_lowercase))
+    {
+        return true;
+    }
+    if placeholder_word_letters(body) * 34 >= body.len() * 9 {
+        return true;
+    }
+    letters_only && is_camel_words(body)
+}
+
+/// How many letters of `body` are covered by placeholder words (case-insensitive, greedy).
+fn placeholder_word_letters(body: &[u8]) -> usize {
+    let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
+    let mut covered = 0;
+    let mut i = 0;
+    while i < lower.len() {
+        let hit = PLACEHOLDER_WORDS
+            .iter()
+            .filter(|w| w.len() >= 3 && lower[i..].starts_with(w.as_bytes()))
+            .map(|w| w.len())
+            .max();
+        if let Some(len) = hit {
+            covered += len;
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    covered
+}
+
+/// `DownloadTokenizerConfigFromCache`: capitalised words of three or more letters with vowels.
+/// A uniformly random 34-letter body has this shape with probability below 1e-5.
+fn is_camel_words(body: &[u8]) -> bool {
+    if !body[0].is_ascii_uppercase() {
+        return false;
+    }
+    let mut words = 0;
+    let mut vowels = 0;
+    let mut lower = 0;
+    let mut i = 0;
+    while i < body.len() {
+        if !body[i].is_ascii_uppercase() {
+            return false;
+        }
+        let mut j = i + 1;
+        while j < body.len() && body[j].is_ascii_lowercase() {
+            if matches!(body[j], b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
+                vowels += 1;
+            }
+            lower += 1;
+            j += 1;
+        }
+        // The last word may be cut by the 34-character length.
+        if j - i < 3 && j < body.len() {
+            return false;
+        }
+        words += 1;
+        i = j;
+    }
+    words >= 3 && vowels * 10 >= lower * 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic generator of fake token bodies (xorshift), so no token literal is stored.
+    pub(crate) struct Fake(u64);
+    impl Fake {
+        pub(crate) fn new(seed: u64) -> Self {
+            Fake(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        }
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        pub(crate) fn body(&mut self, alphabet: &[u8]) -> String {
+            (0..BODY_LEN).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char).collect()
+        }
+    }
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    fn det() -> Detector {
+        Detector::new(&["HF_TOKEN"])
+    }
+
+    fn found(text: &str) -> Vec<String> {
+        det().scan(text.as_bytes()).candidates.iter().map(|c| c.secret.expose().to_owned()).collect()
+    }
+
+    #[test]
+    fn random_bodies_are_never_placeholders() {
+        let mut fake = Fake::new(7);
+        for i in 0..200_000 {
+            let body = fake.body(if i % 2 == 0 { ALNUM } else { LETTERS });
+            assert!(!is_placeholder(body.as_bytes()), "random body rejected: {i}");
+        }
+    }
+
+    #[test]
+    fn must_fire_in_every_context() {
+        let mut fake = Fake::new(1);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        let l = format!("hf_{}", fake.body(LETTERS));
+        let o = format!("api_org_{}", fake.body(ALNUM));
+        let cases = [
+            format!("login(token=\"{t}\")"),
+            format!("\"source\": [\"login(token=\\\"{t}\\\")\\n\"]"),
+            format!("\"text\": \"done\\n{t}\\n\""),
+            format!("git remote add hf https://user:{t}@huggingface.co/spaces/u/s"),
+            format!("curl -H \"Authorization: Bearer {t}\" x"),
+            format!("`{t}`"),
+            format!("HF_TOKEN={t}\r\n"),
+            t.clone(),
+            format!("x = '{t}'"),
+            format!("\"tok\\u0022{t}\\u0022\""),
+            format!("https://h/?token%3D{t}"),
+            format!("\0\0{t}\0\0"),
+        ];
+        for case in &cases {
+            assert_eq!(found(case), vec![t.clone()], "missed in {:?}", case.replace(&t, "<T>"));
+        }
+        assert_eq!(found(&format!("token: {l}")), vec![l.clone()]);
+        assert_eq!(found(&format!("HfApi(token=\"{o}\")")), vec![o.clone()]);
+    }
+
+    #[test]
+    fn must_not_fire() {
+        let mut fake = Fake::new(2);
+        let body = fake.body(LETTERS);
+        let cases = [
+            "from huggingface_hub import hf_hub_download, hf_hub_url".to_owned(),
+            "hf_token = os.environ['HF_TOKEN']".to_owned(),
+            "hf_oauth_scopes = ['openid']".to_owned(),
+            "HF_TOKEN=hf_YOUR_TOKEN_HERE".to_owned(),
+            format!("hf_{}", "x".repeat(34)),
+            format!("hf_{}", "X".repeat(34)),
+            format!("api_org_{}", "x".repeat(34)),
+            "hf_***".to_owned(),
+            "hf_...".to_owned(),
+            "hf_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh".to_owned(),
+            "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH".to_owned(),
+            "def hf_DownloadTokenizerConfigFromCache(repo_id):".to_owned(),
+            "hf_YourHuggingFaceAccessTokenHereXy".to_owned(),
+            "hf_YOURHUGGINGFACETOKENHEREXXXXXXXX".to_owned(),
+            format!("hf_{}", &body[..33]),
+            format!("hf_{body}1"),
+            format!("hf_{body}_x"),
+            format!("xhf_{body}"),
+            format!("9hf_{body}"),
+            format!("my_hf_{body}"),
+            format!("AbC9hf_{body}42Zz"),
+            format!("hf_{}-{}", &body[..16], &body[16..33]),
+            format!("hf_{}", "ab".repeat(17)),
+            format!("hf_{}", "abcdefghijklmnopq".repeat(2)),
+        ];
+        for case in &cases {
+            assert!(found(case).is_empty(), "false alarm on {case:?}");
+        }
+    }
+
+    #[test]
+    fn oauth_and_ci_tokens_are_conservative() {
+        let mut fake = Fake::new(3);
+        let oauth = format!("hf_oauth_{}", fake.body(ALNUM));
+        let r = det().scan(format!("t = \"{oauth}\"").as_bytes());
+        assert_eq!(r.candidates.len(), 1);
+        assert_eq!(r.candidates[0].secret.kind(), TokenKind::OauthToken);
+        // hfaudit:allow (a made-up JWT that exercises the CI-token shape)
+        let jwt = "hf_jwt_eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI2NGFiY2RlZiJ9.c2lnbmF0dXJlQUJDREVGR0g5ODc2";
+        let r = det().scan(jwt.as_bytes());
+        assert_eq!(r.candidates.len(), 1);
+        assert_eq!(r.candidates[0].secret.kind(), TokenKind::CiToken);
+        assert!(found("hf_jwt_auth = True").is_empty());
+        assert!(found("hf_oauth_info(request)").is_empty());
+        assert!(found("hf_oauth_abcdefghijklmnopqrstuvwxyzabcdef").is_empty());
+    }
+
+    #[test]
+    fn env_mentions_are_flagged() {
+        assert!(det().scan(b"os.environ[\"HF_TOKEN\"]").mentions_env);
+        assert!(!det().scan(b"print('hello')").mentions_env);
+    }
+
+    #[test]
+    fn offsets_point_at_the_token() {
+        let mut fake = Fake::new(4);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        let text = format!("a\nb = \"{t}\" and {t}");
+        let r = det().scan(text.as_bytes());
+        assert_eq!(r.candidates.len(), 2);
+        for c in &r.candidates {
+            assert_eq!(&text[c.offset..c.offset + c.secret.len()], t);
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut fake = Fake::new(5);
+        let d = det();
+        let alphabet: Vec<u8> = (0u8..=255).collect();
+        let mut buf = Vec::new();
+        for round in 0..400 {
+            buf.clear();
+            let len = (fake.next() % 4096) as usize;
+            for _ in 0..len {
+                let b = alphabet[(fake.next() % 256) as usize];
+                buf.push(b);
+                // Seed the buffer with prefixes so the slow path runs too.
+                if round % 2 == 0 && fake.next() % 64 == 0 {
+                    buf.extend_from_slice([&b"hf_"[..], b"api_org_", b"hf_oauth_", b"hf_jwt_eyJ", b"\\n"][(fake.next() % 5) as usize]);
+                }
+            }
+            let _ = d.scan(&buf);
+            // Truncations at every length near the end exercise every bounds check.
+            for cut in buf.len().saturating_sub(40)..buf.len() {
+                let _ = d.scan(&buf[..cut]);
+            }
+        }
+    }
+}
