@@ -295,9 +295,30 @@ if ((scan_rc > 1)); then
 fi
 printf 'exit status %s, report %s (%s bytes)\n' "$scan_rc" "$RES/out.json" "$(wc -c <"$RES/out.json" | tr -d ' ')"
 # Convert now, so that a malformed report stops the run before the long timings.
-python3 - "$RES/out.json" "$RES/out.jsonl" <<'EOF' || die "cannot convert $RES/out.json for score.py"
-import json, sys
-src, dst = sys.argv[1], sys.argv[2]
+python3 - "$RES/out.json" "$RES/out.jsonl" "$MAIN_TREE" <<'EOF' || die "cannot convert $RES/out.json for score.py"
+import json, os, re, sys
+src, dst, tree = sys.argv[1], sys.argv[2], sys.argv[3]
+TOKEN = re.compile(r"(?:hf_|api_org_)[A-Za-z0-9]{34}")
+lines_cache = {}
+
+def text_at(path, line, column):
+    """The token text at path:line:column, read from the corpus (hfaudit never prints it).
+
+    Reading it back checks that the reported position is exact; None when it is not."""
+    if column is None:
+        return None
+    if path not in lines_cache:
+        try:
+            with open(os.path.join(tree, path), encoding="utf-8", errors="replace", newline="") as f:
+                lines_cache[path] = f.read().split("\n")
+        except OSError:
+            lines_cache[path] = []
+    rows = lines_cache[path]
+    if not 1 <= line <= len(rows):
+        return None
+    m = TOKEN.match(rows[line - 1], column - 1)
+    return m.group(0) if m else None
+
 try:
     with open(src, encoding="utf-8") as f:
         report = json.load(f)
@@ -319,8 +340,10 @@ with open(dst, "w", encoding="utf-8") as out:
             if path is None or line is None:
                 skipped += 1
                 continue
-            # hfaudit never prints full tokens: score.py matches by path and line.
-            out.write(json.dumps({"path": path, "line": line, "match": None}) + "\n")
+            # hfaudit never prints full tokens: the harness reads the text at the reported
+            # line and column back from the corpus, so score.py can match it exactly.
+            match = text_at(path, line, loc.get("column"))
+            out.write(json.dumps({"path": path, "line": line, "match": match}) + "\n")
             written += 1
 print(f"{len(report['findings'])} findings -> {written} locations in {dst}"
       f" ({skipped} without a line skipped)")

@@ -53,6 +53,7 @@ pub fn walk(opts: &WalkOptions, scanner: &Scanner<'_>, progress: &Progress) -> R
         .git_global(ignore)
         .git_exclude(ignore)
         .follow_links(opts.follow_links)
+        .require_git(false)
         .threads(opts.threads);
     let excluded = exclusions(opts)?;
     let cwd = std::env::current_dir().unwrap_or_default();
