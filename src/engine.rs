@@ -28,7 +28,8 @@ impl Engine {
         let env_names = env_names(&config.env_vars);
         let names: Vec<&str> = env_names.iter().map(String::as_str).collect();
         let detector = Detector::new(&names);
-        let calls = CallLists::builtin().extend(&config.read_calls, &config.write_calls);
+        let mut calls = CallLists::builtin();
+        calls.extend(&config.read_calls, &config.write_calls);
         Engine { rules, config, detector, calls, env_names, public_tokens: public_test_tokens() }
     }
 
