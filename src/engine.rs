@@ -30,7 +30,14 @@ impl Engine {
         let detector = Detector::new(&names);
         let mut calls = CallLists::builtin();
         calls.extend(&config.read_calls, &config.write_calls);
-        Engine { rules, config, detector, calls, env_names, public_tokens: public_test_tokens() }
+        Engine {
+            rules,
+            config,
+            detector,
+            calls,
+            env_names,
+            public_tokens: public_test_tokens(),
+        }
     }
 
     /// The built-in rules with the default config.
@@ -39,11 +46,19 @@ impl Engine {
     }
 
     pub fn scanner(&self) -> Scanner<'_> {
-        Scanner { detector: &self.detector, calls: &self.calls, env_names: &self.env_names }
+        Scanner {
+            detector: &self.detector,
+            calls: &self.calls,
+            env_names: &self.env_names,
+        }
     }
 
     /// Judges a scan's output. `verifications` is `None` without `--verify`.
-    pub fn judge(&self, output: &ScanOutput, verifications: Option<&HashMap<Fingerprint, Verification>>) -> Judged {
+    pub fn judge(
+        &self,
+        output: &ScanOutput,
+        verifications: Option<&HashMap<Fingerprint, Verification>>,
+    ) -> Judged {
         let needs = infer_needs(&output.occurrences, &output.facts);
         let judge = Judge {
             rules: &self.rules,

@@ -20,10 +20,48 @@ const PUBLIC_TEST_TOKENS: &str = include_str!("../data/public-test-tokens.toml")
 /// Names that say nothing about where a token is used (HF007), compared case-insensitively
 /// after trimming digits, spaces and punctuation.
 const GENERIC_NAMES: &[&str] = &[
-    "token", "test", "testing", "mytoken", "my token", "new", "new token", "newtoken", "hf", "hf token",
-    "hftoken", "huggingface", "hugging face", "default", "main", "temp", "tmp", "key", "api", "api key",
-    "apikey", "access", "access token", "read", "write", "read token", "write token", "personal", "mine",
-    "asdf", "foo", "bar", "demo", "first", "second", "work", "general", "all", "x", "a", "t", "",
+    "token",
+    "test",
+    "testing",
+    "mytoken",
+    "my token",
+    "new",
+    "new token",
+    "newtoken",
+    "hf",
+    "hf token",
+    "hftoken",
+    "huggingface",
+    "hugging face",
+    "default",
+    "main",
+    "temp",
+    "tmp",
+    "key",
+    "api",
+    "api key",
+    "apikey",
+    "access",
+    "access token",
+    "read",
+    "write",
+    "read token",
+    "write token",
+    "personal",
+    "mine",
+    "asdf",
+    "foo",
+    "bar",
+    "demo",
+    "first",
+    "second",
+    "work",
+    "general",
+    "all",
+    "x",
+    "a",
+    "t",
+    "",
 ];
 
 /// Words in a token name that tie it to one platform (HF008).
@@ -46,10 +84,42 @@ const PLATFORM_WORDS: &[(&str, &[Platform])] = &[
     ("k8s", &[Platform::Server]),
     ("space", &[Platform::Server]),
     ("endpoint", &[Platform::Server]),
-    ("laptop", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
-    ("local", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
-    ("desktop", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
-    ("macbook", &[Platform::Source, Platform::EnvFile, Platform::Docs, Platform::Other]),
+    (
+        "laptop",
+        &[
+            Platform::Source,
+            Platform::EnvFile,
+            Platform::Docs,
+            Platform::Other,
+        ],
+    ),
+    (
+        "local",
+        &[
+            Platform::Source,
+            Platform::EnvFile,
+            Platform::Docs,
+            Platform::Other,
+        ],
+    ),
+    (
+        "desktop",
+        &[
+            Platform::Source,
+            Platform::EnvFile,
+            Platform::Docs,
+            Platform::Other,
+        ],
+    ),
+    (
+        "macbook",
+        &[
+            Platform::Source,
+            Platform::EnvFile,
+            Platform::Docs,
+            Platform::Other,
+        ],
+    ),
 ];
 
 /// One place, as reports show it.
@@ -88,7 +158,10 @@ pub struct CellRef {
 
 impl From<NotebookCell> for CellRef {
     fn from(c: NotebookCell) -> Self {
-        CellRef { index: c.index + 1, part: c.part }
+        CellRef {
+            index: c.index + 1,
+            part: c.part,
+        }
     }
 }
 
@@ -145,8 +218,12 @@ pub fn public_test_tokens() -> HashSet<Fingerprint> {
         #[allow(dead_code)]
         source: String,
     }
-    let file: File = toml::from_str(PUBLIC_TEST_TOKENS).expect("data/public-test-tokens.toml is checked by a test");
-    file.token.iter().filter_map(|e| Fingerprint::parse(&e.fingerprint)).collect()
+    let file: File = toml::from_str(PUBLIC_TEST_TOKENS)
+        .expect("data/public-test-tokens.toml is checked by a test");
+    file.token
+        .iter()
+        .filter_map(|e| Fingerprint::parse(&e.fingerprint))
+        .collect()
 }
 
 fn kind_text(kind: TokenKind) -> &'static str {
@@ -191,7 +268,9 @@ pub fn infer_needs(occurrences: &[Occurrence], facts: &[FileFacts]) -> HashMap<F
             }
             if !vars.is_empty() {
                 for f in facts {
-                    if !paths.contains(f.path.as_str()) && f.env_reads.iter().any(|v| vars.contains(v.as_str())) {
+                    if !paths.contains(f.path.as_str())
+                        && f.env_reads.iter().any(|v| vars.contains(v.as_str()))
+                    {
                         add(f);
                     }
                 }
@@ -218,14 +297,30 @@ struct Fill<'a> {
     bad_permissions: &'a [String],
 }
 
+/// How a message names a platform ("in {platform}").
+fn platform_phrase(p: Platform) -> &'static str {
+    match p {
+        Platform::Notebook => "a notebook",
+        Platform::Ci => "a CI configuration",
+        Platform::Server => "a server or deployment file",
+        Platform::EnvFile => "an environment file",
+        Platform::Source => "source code",
+        Platform::Docs => "documentation",
+        Platform::Other => "a file",
+    }
+}
+
 fn fill(template: &str, f: &Fill<'_>) -> String {
     let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
     template
         .replace("{kind}", kind_text(f.kind))
-        .replace("{platform}", f.platform.as_str())
+        .replace("{platform}", platform_phrase(f.platform))
         .replace("{platforms}", &platforms.join(", "))
         .replace("{count}", &platforms.len().to_string())
-        .replace("{role}", f.verification.role.as_deref().unwrap_or("unknown"))
+        .replace(
+            "{role}",
+            f.verification.role.as_deref().unwrap_or("unknown"),
+        )
         .replace("{name}", f.verification.token_name.as_deref().unwrap_or(""))
         .replace("{need}", f.need.as_str())
         .replace("{permissions}", &f.bad_permissions.join(", "))
@@ -233,15 +328,27 @@ fn fill(template: &str, f: &Fill<'_>) -> String {
 
 impl Judge<'_> {
     fn severity(&self, rule: &Rule) -> Severity {
-        self.config.severity.get(&rule.id).copied().unwrap_or(rule.severity)
+        self.config
+            .severity
+            .get(&rule.id)
+            .copied()
+            .unwrap_or(rule.severity)
     }
 
     fn help(&self, rule: &Rule, platform: Platform, usage: Usage) -> String {
         let leak = matches!(rule.id.as_str(), "HF001" | "HF004" | "HF005" | "HF009");
         // Leaks get the fix for where they were found; other rules their own fix.
-        let mut parts = if leak && rule.id != "HF009" { Vec::new() } else { vec![one_line(&rule.fix)] };
+        let mut parts = if leak && rule.id != "HF009" {
+            Vec::new()
+        } else {
+            vec![one_line(&rule.fix)]
+        };
         if leak {
-            let key = if usage == Usage::UrlCredential { "url_credential" } else { platform.as_str() };
+            let key = if usage == Usage::UrlCredential {
+                "url_credential"
+            } else {
+                platform.as_str()
+            };
             if let Some(h) = self.rules.help_for(key) {
                 parts.push(h.to_owned());
             }
@@ -260,7 +367,10 @@ impl Judge<'_> {
             "HF011"
         } else if occ.secret.kind() == TokenKind::OrgApiToken {
             "HF009"
-        } else if occ.notebook_cell.is_some_and(|c| c.part == CellPart::Output) {
+        } else if occ
+            .notebook_cell
+            .is_some_and(|c| c.part == CellPart::Output)
+        {
             "HF004"
         } else if occ.usage == Usage::UrlCredential {
             "HF005"
@@ -277,16 +387,24 @@ impl Judge<'_> {
         // Group by token, in first-seen (sorted) order.
         let mut tokens: BTreeMap<Fingerprint, Vec<&Occurrence>> = BTreeMap::new();
         for occ in occurrences {
-            tokens.entry(occ.secret.fingerprint()).or_default().push(occ);
+            tokens
+                .entry(occ.secret.fingerprint())
+                .or_default()
+                .push(occ);
         }
         for (fp, occs) in &tokens {
             let need = needs.get(fp).copied().unwrap_or(Need::Unknown);
-            let verification = self.verifications.and_then(|v| v.get(fp)).unwrap_or(&skipped);
+            let verification = self
+                .verifications
+                .and_then(|v| v.get(fp))
+                .unwrap_or(&skipped);
             let suppressed_token = allowed.contains(fp);
             // Occurrence rules.
             for occ in occs {
                 let id = self.occurrence_rule(occ, fp);
-                let Some(rule) = self.rules.get(id) else { continue };
+                let Some(rule) = self.rules.get(id) else {
+                    continue;
+                };
                 if self.config.is_disabled(id) {
                     continue;
                 }
@@ -302,14 +420,20 @@ impl Judge<'_> {
                     need,
                     bad_permissions: &[],
                 };
-                out.findings.push(self.finding(rule, &f, occ, &[occ], need, verification));
+                out.findings
+                    .push(self.finding(rule, &f, occ, &[occ], need, verification));
             }
             // Token rules.
             let mut platforms: Vec<Platform> = occs.iter().map(|o| o.platform).collect();
             platforms.sort();
             platforms.dedup();
             let public = self.public_tokens.contains(fp);
-            for rule in self.rules.rules.iter().filter(|r| r.scope == crate::rules::Scope::Token) {
+            for rule in self
+                .rules
+                .rules
+                .iter()
+                .filter(|r| r.scope == crate::rules::Scope::Token)
+            {
                 if self.config.is_disabled(&rule.id) || public {
                     continue;
                 }
@@ -328,7 +452,8 @@ impl Judge<'_> {
                     .collect();
                 let fires = match rule.id.as_str() {
                     "HF003" => {
-                        let groups: BTreeSet<&str> = platforms.iter().map(|p| platform_group(*p)).collect();
+                        let groups: BTreeSet<&str> =
+                            platforms.iter().map(|p| platform_group(*p)).collect();
                         groups.len() >= 2
                     }
                     "HF002" => {
@@ -337,10 +462,16 @@ impl Judge<'_> {
                             && need == Need::Read
                     }
                     "HF006" => verification.status == Status::Invalid,
-                    "HF007" => verification.status == Status::Valid && is_generic_name(verification.token_name.as_deref()),
+                    "HF007" => {
+                        verification.status == Status::Valid
+                            && is_generic_name(verification.token_name.as_deref())
+                    }
                     "HF008" => {
                         verification.status == Status::Valid
-                            && name_platform_mismatch(verification.token_name.as_deref(), &platforms)
+                            && name_platform_mismatch(
+                                verification.token_name.as_deref(),
+                                &platforms,
+                            )
                     }
                     "HF010" => {
                         verification.status == Status::Valid
@@ -353,7 +484,11 @@ impl Judge<'_> {
                 if !fires {
                     continue;
                 }
-                if suppressed_token || occs.iter().any(|o| o.allow.as_ref().is_some_and(|a| a.covers(&rule.id))) {
+                if suppressed_token
+                    || occs
+                        .iter()
+                        .any(|o| o.allow.as_ref().is_some_and(|a| a.covers(&rule.id)))
+                {
                     out.suppressed += 1;
                     continue;
                 }
@@ -366,11 +501,13 @@ impl Judge<'_> {
                     need,
                     bad_permissions: &bad_permissions,
                 };
-                out.findings.push(self.finding(rule, &f, first, occs, need, verification));
+                out.findings
+                    .push(self.finding(rule, &f, first, occs, need, verification));
             }
         }
         out.findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.offset, &a.rule).cmp(&(&b.path, b.line, b.column, b.offset, &b.rule))
+            (&a.path, a.line, a.column, a.offset, &a.rule)
+                .cmp(&(&b.path, b.line, b.column, b.offset, &b.rule))
         });
         out
     }
@@ -395,7 +532,11 @@ impl Judge<'_> {
             line: first.line,
             column: first.column,
             offset: first.offset,
-            token: TokenInfo { kind: secret.kind(), redacted: secret.redacted(), fingerprint: secret.fingerprint() },
+            token: TokenInfo {
+                kind: secret.kind(),
+                redacted: secret.redacted(),
+                fingerprint: secret.fingerprint(),
+            },
             context: FindingContext {
                 platform: first.platform,
                 usage: first.usage,
@@ -406,7 +547,11 @@ impl Judge<'_> {
             verification: verification.clone(),
             locations: all
                 .iter()
-                .map(|o| Location { path: o.path.clone(), line: o.line, column: o.column })
+                .map(|o| Location {
+                    path: o.path.clone(),
+                    line: o.line,
+                    column: o.column,
+                })
                 .collect(),
             commit: first.commit.clone(),
             snippet: first.snippet.clone(),
@@ -429,7 +574,8 @@ pub fn is_generic_name(name: Option<&str>) -> bool {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    GENERIC_NAMES.contains(&norm.as_str()) || GENERIC_NAMES.contains(&norm.replace(' ', "").as_str())
+    GENERIC_NAMES.contains(&norm.as_str())
+        || GENERIC_NAMES.contains(&norm.replace(' ', "").as_str())
 }
 
 fn name_words(name: &str) -> Vec<String> {
@@ -452,7 +598,9 @@ pub fn name_platform_mismatch(name: Option<&str>, platforms: &[Platform]) -> boo
     if named.is_empty() {
         return false;
     }
-    platforms.iter().any(|p| !named.contains(p) && *p != Platform::Docs && *p != Platform::Other)
+    platforms
+        .iter()
+        .any(|p| !named.contains(p) && *p != Platform::Docs && *p != Platform::Other)
 }
 
 #[cfg(test)]
@@ -461,10 +609,23 @@ mod tests {
 
     #[test]
     fn generic_names() {
-        for n in ["token", "Test", "my token", "New", "hf-token", "token2", "  TOKEN  "] {
+        for n in [
+            "token",
+            "Test",
+            "my token",
+            "New",
+            "hf-token",
+            "token2",
+            "  TOKEN  ",
+        ] {
             assert!(is_generic_name(Some(n)), "{n}");
         }
-        for n in ["colab-eval", "github-actions-train", "laptop", "prod inference server"] {
+        for n in [
+            "colab-eval",
+            "github-actions-train",
+            "laptop",
+            "prod inference server",
+        ] {
             assert!(!is_generic_name(Some(n)), "{n}");
         }
         assert!(!is_generic_name(None));
@@ -472,10 +633,19 @@ mod tests {
 
     #[test]
     fn platform_mismatch() {
-        assert!(name_platform_mismatch(Some("Colab Notebook"), &[Platform::Ci]));
-        assert!(!name_platform_mismatch(Some("Colab Notebook"), &[Platform::Notebook]));
+        assert!(name_platform_mismatch(
+            Some("Colab Notebook"),
+            &[Platform::Ci]
+        ));
+        assert!(!name_platform_mismatch(
+            Some("Colab Notebook"),
+            &[Platform::Notebook]
+        ));
         assert!(!name_platform_mismatch(Some("eval"), &[Platform::Ci]));
-        assert!(name_platform_mismatch(Some("github-actions"), &[Platform::Ci, Platform::Server]));
+        assert!(name_platform_mismatch(
+            Some("github-actions"),
+            &[Platform::Ci, Platform::Server]
+        ));
     }
 
     #[test]

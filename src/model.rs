@@ -100,8 +100,9 @@ impl ScanOutput {
 
     /// Sorts everything so output never depends on thread timing.
     pub fn sort(&mut self) {
-        self.occurrences
-            .sort_by(|a, b| (&a.path, a.line, a.column, a.offset).cmp(&(&b.path, b.line, b.column, b.offset)));
+        self.occurrences.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.offset).cmp(&(&b.path, b.line, b.column, b.offset))
+        });
         self.facts.sort_by(|a, b| a.path.cmp(&b.path));
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         self.errors.sort_by(|a, b| a.path.cmp(&b.path));

@@ -44,7 +44,10 @@ pub struct FileScan {
 impl Scanner<'_> {
     /// Scans an in-memory file. `rel` is its report path.
     pub fn scan_buffer(&self, rel: &str, data: &[u8]) -> FileScan {
-        let mut out = FileScan { bytes: data.len() as u64, ..FileScan::default() };
+        let mut out = FileScan {
+            bytes: data.len() as u64,
+            ..FileScan::default()
+        };
         let scanned = self.detector.scan(data);
         if scanned.candidates.is_empty() && !scanned.mentions_env {
             return out;
@@ -60,7 +63,8 @@ impl Scanner<'_> {
         let mut lines = LineCounter::default();
         for (i, cand) in scanned.candidates.into_iter().enumerate() {
             let cell = cells.as_ref().and_then(|c| c.get(i).copied().flatten());
-            out.occurrences.push(self.occurrence(rel, data, 0, cand, platform, binary, cell, &mut lines));
+            out.occurrences
+                .push(self.occurrence(rel, data, 0, cand, platform, binary, cell, &mut lines));
         }
         if !binary {
             let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
@@ -74,7 +78,7 @@ impl Scanner<'_> {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, clippy::unused_self)]
     fn occurrence(
         &self,
         rel: &str,
@@ -95,7 +99,10 @@ impl Scanner<'_> {
             let line_start = memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
             let line_end = memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
             let line_no = lines.line_of(data, start);
-            let column = String::from_utf8_lossy(&data[line_start..start]).chars().count() as u64 + 1;
+            let column = String::from_utf8_lossy(&data[line_start..start])
+                .chars()
+                .count() as u64
+                + 1;
             let this_line = &data[line_start..line_end];
             let prev_line = if line_start == 0 {
                 &data[..0]
@@ -168,7 +175,8 @@ impl Scanner<'_> {
                 if cand.offset >= keep {
                     continue;
                 }
-                let mut occ = self.occurrence(rel, data, base, cand, platform, is_bin, None, &mut lines);
+                let mut occ =
+                    self.occurrence(rel, data, base, cand, platform, is_bin, None, &mut lines);
                 if let Some(line) = occ.line.as_mut() {
                     // `occurrence` counted lines from chunk[0]; add those before it.
                     *line += lines_before;
@@ -205,7 +213,10 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
 fn open_nonblocking(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     // O_NONBLOCK: opening a FIFO must not wait for a writer. Regular files ignore the flag.
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
 }
 
 #[cfg(not(unix))]
@@ -256,7 +267,11 @@ pub fn parse_allow(line: &[u8]) -> Option<Allow> {
         }
         ids.push(String::from_utf8_lossy(word).to_ascii_uppercase());
     }
-    Some(if ids.is_empty() { Allow::All } else { Allow::Rules(ids) })
+    Some(if ids.is_empty() {
+        Allow::All
+    } else {
+        Allow::Rules(ids)
+    })
 }
 
 /// The line, trimmed to a readable width around `at`, with every token-like run redacted.
@@ -285,7 +300,9 @@ pub fn redact_all(text: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
-        let prefix = [&b"api_org_"[..], b"hf_"].into_iter().find(|p| text[i..].starts_with(p));
+        let prefix = [&b"api_org_"[..], b"hf_"]
+            .into_iter()
+            .find(|p| text[i..].starts_with(p));
         if let Some(p) = prefix {
             let body = text[i + p.len()..]
                 .iter()
@@ -302,7 +319,15 @@ pub fn redact_all(text: &[u8]) -> String {
         out.push_str(&String::from_utf8_lossy(&text[i..i + ch_len]));
         i += ch_len;
     }
-    out.chars().map(|c| if c.is_control() && c != '\t' { '�' } else { c }).collect()
+    out.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '�'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -316,7 +341,10 @@ fn utf8_len(first: u8) -> usize {
 
 /// The token variables to watch for: the standard ones plus `extra`.
 pub fn env_names(extra: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = STANDARD_TOKEN_VARS.iter().map(|s| (*s).to_owned()).collect();
+    let mut names: Vec<String> = STANDARD_TOKEN_VARS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     for name in extra {
         if !names.contains(name) {
             names.push(name.clone());

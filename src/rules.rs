@@ -132,16 +132,31 @@ impl RuleSet {
     pub fn parse(files: &[(&str, &str)]) -> Result<Self, RuleError> {
         let mut rules: Vec<Rule> = Vec::new();
         for (file, text) in files {
-            let invalid = |message: String| RuleError::Invalid { file: (*file).to_owned(), message };
+            let invalid = |message: String| RuleError::Invalid {
+                file: (*file).to_owned(),
+                message,
+            };
             let rule: Rule = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-            let id_ok = rule.id.len() == 5 && rule.id.starts_with("HF") && rule.id[2..].bytes().all(|b| b.is_ascii_digit());
+            let id_ok = rule.id.len() == 5
+                && rule.id.starts_with("HF")
+                && rule.id[2..].bytes().all(|b| b.is_ascii_digit());
             if !id_ok {
-                return Err(invalid(format!("id {:?} is not HF followed by three digits", rule.id)));
+                return Err(invalid(format!(
+                    "id {:?} is not HF followed by three digits",
+                    rule.id
+                )));
             }
             if !file.starts_with(&format!("{}-{}", rule.id, rule.name)) {
-                return Err(invalid(format!("file name must start with `{}-{}`", rule.id, rule.name)));
+                return Err(invalid(format!(
+                    "file name must start with `{}-{}`",
+                    rule.id, rule.name
+                )));
             }
-            if !rule.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+            if !rule
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-')
+            {
                 return Err(invalid(format!("name {:?} is not kebab-case", rule.name)));
             }
             if rules.iter().any(|r| r.id == rule.id) {
@@ -150,9 +165,14 @@ impl RuleSet {
             rules.push(rule);
         }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
-        let help: PlatformHelp = toml::from_str(PLATFORM_HELP)
-            .map_err(|e| RuleError::Invalid { file: "../data/platform-help.toml".into(), message: e.to_string() })?;
-        Ok(RuleSet { rules, platform_help: help.platform })
+        let help: PlatformHelp = toml::from_str(PLATFORM_HELP).map_err(|e| RuleError::Invalid {
+            file: "../data/platform-help.toml".into(),
+            message: e.to_string(),
+        })?;
+        Ok(RuleSet {
+            rules,
+            platform_help: help.platform,
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -172,14 +192,23 @@ pub fn render_doc(rule: &Rule) -> String {
     if rule.needs_verification {
         out.push_str(" (needs --verify)");
     }
-    let _ = write!(out, "\n\n{}\n\n## Why\n\n{}\n\n## Fix\n\n{}\n", rule.summary, rule.why.trim(), rule.fix.trim());
+    let _ = write!(
+        out,
+        "\n\n{}\n\n## Why\n\n{}\n\n## Fix\n\n{}\n",
+        rule.summary,
+        rule.why.trim(),
+        rule.fix.trim()
+    );
     if !rule.references.is_empty() {
         out.push_str("\n## References\n\n");
         for r in &rule.references {
             let _ = writeln!(out, "- {r}");
         }
     }
-    for (title, list) in [("Fires on", &rule.examples), ("Does not fire on", &rule.negative_examples)] {
+    for (title, list) in [
+        ("Fires on", &rule.examples),
+        ("Does not fire on", &rule.negative_examples),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -212,7 +241,11 @@ pub fn markdown_table(set: &RuleSet) -> String {
             Scope::Token => "token",
         };
         let verify = if r.needs_verification { "yes" } else { "no" };
-        let _ = writeln!(out, "| {} | {} | {} | {scope} | {verify} | {} |", r.id, r.name, r.severity, r.summary);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {scope} | {verify} | {} |",
+            r.id, r.name, r.severity, r.summary
+        );
     }
     out
 }

@@ -87,11 +87,16 @@ fn left_boundary(data: &[u8], start: usize) -> bool {
     let before = &data[..start];
     let n = before.len();
     // `\n`, `\r`, `\t`, `\b`, `\f` as written inside JSON, Python or shell strings.
-    if n >= 2 && before[n - 2] == b'\\' && matches!(before[n - 1], b'n' | b'r' | b't' | b'b' | b'f') {
+    if n >= 2 && before[n - 2] == b'\\' && matches!(before[n - 1], b'n' | b'r' | b't' | b'b' | b'f')
+    {
         return true;
     }
     // `\u0022` (a JSON-escaped quote) and `%3D` / `%22` (URL-encoded `=` / `"`).
-    if n >= 6 && before[n - 6] == b'\\' && before[n - 5] == b'u' && before[n - 4..].iter().all(u8::is_ascii_hexdigit) {
+    if n >= 6
+        && before[n - 6] == b'\\'
+        && before[n - 5] == b'u'
+        && before[n - 4..].iter().all(u8::is_ascii_hexdigit)
+    {
         return true;
     }
     n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
@@ -134,7 +139,10 @@ fn token_at(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate> {
         return None;
     }
     let text = std::str::from_utf8(&data[start..end]).ok()?;
-    Some(Candidate { offset: start, secret: Secret::new(text, kind) })
+    Some(Candidate {
+        offset: start,
+        secret: Secret::new(text, kind),
+    })
 }
 
 /// OAuth (`hf_oauth_` + 30–64 alphanumerics) and CI (`hf_jwt_` + a JWT) tokens. Their lengths are
@@ -162,7 +170,11 @@ fn special_token(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate
         }
         let mut pos = body_start;
         for segment in 0..3 {
-            let len = data[pos..].iter().take(MAX_TOKEN_LEN).take_while(|b| jwt(b)).count();
+            let len = data[pos..]
+                .iter()
+                .take(MAX_TOKEN_LEN)
+                .take_while(|b| jwt(b))
+                .count();
             if len < 10 {
                 return None;
             }
@@ -183,14 +195,38 @@ fn special_token(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate
         return None;
     }
     let text = std::str::from_utf8(&data[start..end]).ok()?;
-    Some(Candidate { offset: start, secret: Secret::new(text, kind) })
+    Some(Candidate {
+        offset: start,
+        secret: Secret::new(text, kind),
+    })
 }
 
 /// Words that placeholders are built from (`hf_YOURTOKENHERE…`, `hf_ExampleTokenReplaceMe…`).
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "your", "token", "here", "example", "placeholder", "replace", "insert", "dummy", "sample",
-    "secret", "redacted", "fake", "changeme", "xxxx", "huggingface", "access", "enter", "paste",
-    "mytoken", "write", "read", "api", "key", "hf",
+    "your",
+    "token",
+    "here",
+    "example",
+    "placeholder",
+    "replace",
+    "insert",
+    "dummy",
+    "sample",
+    "secret",
+    "redacted",
+    "fake",
+    "changeme",
+    "xxxx",
+    "huggingface",
+    "access",
+    "enter",
+    "paste",
+    "mytoken",
+    "write",
+    "read",
+    "api",
+    "key",
+    "hf",
 ];
 
 /// True for bodies that are not random: placeholders, sequences, words, low entropy.
@@ -305,7 +341,9 @@ mod tests {
             self.0
         }
         pub(crate) fn body(&mut self, alphabet: &[u8]) -> String {
-            (0..BODY_LEN).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char).collect()
+            (0..BODY_LEN)
+                .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+                .collect()
         }
     }
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -316,7 +354,12 @@ mod tests {
     }
 
     fn found(text: &str) -> Vec<String> {
-        det().scan(text.as_bytes()).candidates.iter().map(|c| c.secret.expose().to_owned()).collect()
+        det()
+            .scan(text.as_bytes())
+            .candidates
+            .iter()
+            .map(|c| c.secret.expose().to_owned())
+            .collect()
     }
 
     #[test]
@@ -324,7 +367,10 @@ mod tests {
         let mut fake = Fake::new(7);
         for i in 0..200_000 {
             let body = fake.body(if i % 2 == 0 { ALNUM } else { LETTERS });
-            assert!(!is_placeholder(body.as_bytes()), "random body rejected: {i}");
+            assert!(
+                !is_placeholder(body.as_bytes()),
+                "random body rejected: {i}"
+            );
         }
     }
 
@@ -349,7 +395,12 @@ mod tests {
             format!("\0\0{t}\0\0"),
         ];
         for case in &cases {
-            assert_eq!(found(case), vec![t.clone()], "missed in {:?}", case.replace(&t, "<T>"));
+            assert_eq!(
+                found(case),
+                vec![t.clone()],
+                "missed in {:?}",
+                case.replace(&t, "<T>")
+            );
         }
         assert_eq!(found(&format!("token: {l}")), vec![l.clone()]);
         assert_eq!(found(&format!("HfApi(token=\"{o}\")")), vec![o.clone()]);
@@ -398,7 +449,8 @@ mod tests {
         assert_eq!(r.candidates.len(), 1);
         assert_eq!(r.candidates[0].secret.kind(), TokenKind::OauthToken);
         // hfaudit:allow (a made-up JWT that exercises the CI-token shape)
-        let jwt = "hf_jwt_eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI2NGFiY2RlZiJ9.c2lnbmF0dXJlQUJDREVGR0g5ODc2";
+        let jwt =
+            "hf_jwt_eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI2NGFiY2RlZiJ9.c2lnbmF0dXJlQUJDREVGR0g5ODc2";
         let r = det().scan(jwt.as_bytes());
         assert_eq!(r.candidates.len(), 1);
         assert_eq!(r.candidates[0].secret.kind(), TokenKind::CiToken);
@@ -439,7 +491,15 @@ mod tests {
                 buf.push(b);
                 // Seed the buffer with prefixes so the slow path runs too.
                 if round % 2 == 0 && fake.next() % 64 == 0 {
-                    buf.extend_from_slice([&b"hf_"[..], b"api_org_", b"hf_oauth_", b"hf_jwt_eyJ", b"\\n"][(fake.next() % 5) as usize]);
+                    buf.extend_from_slice(
+                        [
+                            &b"hf_"[..],
+                            b"api_org_",
+                            b"hf_oauth_",
+                            b"hf_jwt_eyJ",
+                            b"\\n",
+                        ][(fake.next() % 5) as usize],
+                    );
                 }
             }
             let _ = d.scan(&buf);

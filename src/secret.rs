@@ -86,7 +86,10 @@ pub struct Secret {
 
 impl Secret {
     pub fn new(text: &str, kind: TokenKind) -> Self {
-        Secret { text: text.into(), kind }
+        Secret {
+            text: text.into(),
+            kind,
+        }
     }
 
     pub fn kind(&self) -> TokenKind {

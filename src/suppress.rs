@@ -28,7 +28,10 @@ pub struct Baseline {
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
     #[error("cannot read baseline {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("baseline {path} is not an hfaudit baseline: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -44,15 +47,26 @@ impl Baseline {
                 path: f.path.clone(),
             })
             .collect();
-        Baseline { version: 1, entries: entries.into_iter().collect() }
+        Baseline {
+            version: 1,
+            entries: entries.into_iter().collect(),
+        }
     }
 
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read { path: path.into(), source })?;
-        let b: Baseline = serde_json::from_str(&text)
-            .map_err(|e| BaselineError::Invalid { path: path.into(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let b: Baseline = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
         if b.version != 1 {
-            return Err(BaselineError::Invalid { path: path.into(), message: format!("unsupported version {}", b.version) });
+            return Err(BaselineError::Invalid {
+                path: path.into(),
+                message: format!("unsupported version {}", b.version),
+            });
         }
         Ok(b)
     }
@@ -65,7 +79,9 @@ impl Baseline {
         for f in findings {
             let fp = f.token.fingerprint.to_string();
             let hit = self.entries.iter().position(|e| {
-                e.rule == f.rule && e.fingerprint == fp && f.locations.iter().any(|l| l.path == e.path)
+                e.rule == f.rule
+                    && e.fingerprint == fp
+                    && f.locations.iter().any(|l| l.path == e.path)
             });
             if let Some(i) = hit {
                 used[i] = true;

@@ -61,13 +61,19 @@ impl Verification {
     }
 
     pub fn with_status(status: Status) -> Self {
-        Verification { status, ..Verification::skipped() }
+        Verification {
+            status,
+            ..Verification::skipped()
+        }
     }
 }
 
 /// Permissions that cannot change anything: reads, and calling inference (which the Hub names
 /// `…write` because it spends the owner's credits, not because it changes a repository).
 pub fn is_read_only_permission(permission: &str) -> bool {
-    permission.ends_with(".read")
-        || matches!(permission, "inference.serverless.write" | "inference.endpoints.infer.write")
+    permission.rsplit('.').next() == Some("read")
+        || matches!(
+            permission,
+            "inference.serverless.write" | "inference.endpoints.infer.write"
+        )
 }

@@ -38,8 +38,15 @@ pub struct Progress {
 }
 
 /// Walks `opts.paths` and scans every file. Per-file errors are recorded, never fatal.
-pub fn walk(opts: &WalkOptions, scanner: &Scanner<'_>, progress: &Progress) -> Result<ScanOutput, ignore::Error> {
-    let (first, rest) = opts.paths.split_first().map_or((Path::new("."), &[][..]), |(f, r)| (f.as_path(), r));
+pub fn walk(
+    opts: &WalkOptions,
+    scanner: &Scanner<'_>,
+    progress: &Progress,
+) -> Result<ScanOutput, ignore::Error> {
+    let (first, rest) = opts
+        .paths
+        .split_first()
+        .map_or((Path::new("."), &[][..]), |(f, r)| (f.as_path(), r));
     let mut builder = WalkBuilder::new(first);
     for p in rest {
         builder.add(p);
@@ -73,9 +80,17 @@ pub fn walk(opts: &WalkOptions, scanner: &Scanner<'_>, progress: &Progress) -> R
     // Paths are reported relative to a single directory root, as given otherwise.
     let strip = (opts.paths.len() <= 1 && first.is_dir()).then(|| first.to_path_buf());
     let shared = Mutex::new(ScanOutput::default());
-    let mut visitors = Visitors { scanner, opts, progress, strip: strip.as_deref(), shared: &shared };
+    let mut visitors = Visitors {
+        scanner,
+        opts,
+        progress,
+        strip: strip.as_deref(),
+        shared: &shared,
+    };
     builder.build_parallel().visit(&mut visitors);
-    let mut out = shared.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     out.sort();
     Ok(out)
 }
@@ -100,7 +115,7 @@ struct Visitors<'a, 's> {
     shared: &'a Mutex<ScanOutput>,
 }
 
-impl<'a, 's> ParallelVisitorBuilder<'a> for Visitors<'a, 's> {
+impl<'a> ParallelVisitorBuilder<'a> for Visitors<'a, '_> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 'a> {
         Box::new(Visitor {
             scanner: self.scanner,
@@ -127,14 +142,19 @@ struct Visitor<'a, 's> {
 impl Drop for Visitor<'_, '_> {
     fn drop(&mut self) {
         let local = std::mem::take(&mut self.local);
-        let mut shared = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut shared = self
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         shared.merge(local);
     }
 }
 
 /// The report path: relative to the root, `/` separators, no leading `./`.
 pub fn display_path(path: &Path, strip: Option<&Path>) -> String {
-    let rel = strip.and_then(|root| path.strip_prefix(root).ok()).unwrap_or(path);
+    let rel = strip
+        .and_then(|root| path.strip_prefix(root).ok())
+        .unwrap_or(path);
     let mut text = rel.to_string_lossy().replace('\\', "/");
     while let Some(rest) = text.strip_prefix("./") {
         text = rest.to_owned();
@@ -166,7 +186,10 @@ impl ParallelVisitor for Visitor<'_, '_> {
             return WalkState::Continue;
         }
         if !ft.is_file() {
-            self.local.skipped.push(Skipped { path: rel, reason: "not a regular file".into() });
+            self.local.skipped.push(Skipped {
+                path: rel,
+                reason: "not a regular file".into(),
+            });
             return WalkState::Continue;
         }
         if let Some(max) = self.opts.max_filesize {
@@ -189,7 +212,10 @@ impl ParallelVisitor for Visitor<'_, '_> {
                 self.local.occurrences.extend(scan.occurrences);
                 self.local.facts.extend(scan.facts);
             }
-            Err(err) => self.local.errors.push(ScanError { path: rel, message: err.to_string() }),
+            Err(err) => self.local.errors.push(ScanError {
+                path: rel,
+                message: err.to_string(),
+            }),
         }
         WalkState::Continue
     }
@@ -197,12 +223,20 @@ impl ParallelVisitor for Visitor<'_, '_> {
 
 impl Visitor<'_, '_> {
     fn walk_error(&mut self, err: &ignore::Error) {
-        let path = error_path(err).map(|p| display_path(p, self.strip)).unwrap_or_default();
+        let path = error_path(err)
+            .map(|p| display_path(p, self.strip))
+            .unwrap_or_default();
         if is_loop(err) {
             // A symlink loop under --follow is a property of the tree, not a failure to read it.
-            self.local.skipped.push(Skipped { path, reason: "symlink loop".into() });
+            self.local.skipped.push(Skipped {
+                path,
+                reason: "symlink loop".into(),
+            });
         } else {
-            self.local.errors.push(ScanError { path, message: strip_path(err) });
+            self.local.errors.push(ScanError {
+                path,
+                message: strip_path(err),
+            });
         }
     }
 }
@@ -210,7 +244,9 @@ impl Visitor<'_, '_> {
 fn error_path(err: &ignore::Error) -> Option<&Path> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child),
         _ => None,
     }
@@ -228,7 +264,9 @@ fn is_loop(err: &ignore::Error) -> bool {
 
 fn strip_path(err: &ignore::Error) -> String {
     match err {
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => strip_path(err),
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            strip_path(err)
+        }
         other => other.to_string(),
     }
 }

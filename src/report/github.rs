@@ -7,7 +7,9 @@ use crate::rules::Severity;
 
 /// Escapes a message (data) as the runner expects.
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value.
@@ -29,12 +31,23 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         if let Some(col) = f.column {
             props.push_str(&format!(",col={col}"));
         }
-        props.push_str(&format!(",title={}", prop(&format!("{} {}", f.rule, f.name))));
-        let msg = format!("{} ({} {}). {}", f.message, f.token.redacted, f.token.fingerprint, f.help);
+        props.push_str(&format!(
+            ",title={}",
+            prop(&format!("{} {}", f.rule, f.name))
+        ));
+        let msg = format!(
+            "{} ({} {}). {}",
+            f.message, f.token.redacted, f.token.fingerprint, f.help
+        );
         writeln!(out, "::{level} {props}::{}", data(&msg))?;
     }
     for e in report.errors {
-        writeln!(out, "::error file={}::{}", prop(&e.path), data(&format!("hfaudit could not read this file: {}", e.message)))?;
+        writeln!(
+            out,
+            "::error file={}::{}",
+            prop(&e.path),
+            data(&format!("hfaudit could not read this file: {}", e.message))
+        )?;
     }
     Ok(())
 }

@@ -27,13 +27,30 @@ fn place(path: &str, line: Option<u64>, column: Option<u64>, offset: u64) -> Str
 }
 
 fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}{} {}: {}", sev(f.severity), format!("[{}]", f.rule).bold(), f.name.bold(), f.message)?;
-    writeln!(out, "  {} {}", "-->".blue().bold(), place(&f.path, f.line, f.column, f.offset))?;
+    writeln!(
+        out,
+        "{}{} {}: {}",
+        sev(f.severity),
+        format!("[{}]", f.rule).bold(),
+        f.name.bold(),
+        f.message
+    )?;
+    writeln!(
+        out,
+        "  {} {}",
+        "-->".blue().bold(),
+        place(&f.path, f.line, f.column, f.offset)
+    )?;
     if let (Some(line), Some(snippet)) = (f.line, &f.snippet) {
         let num = line.to_string();
         let pad = " ".repeat(num.len());
         writeln!(out, "  {pad} {}", "|".blue().bold())?;
-        writeln!(out, "  {} {} {snippet}", num.blue().bold(), "|".blue().bold())?;
+        writeln!(
+            out,
+            "  {} {} {snippet}",
+            num.blue().bold(),
+            "|".blue().bold()
+        )?;
         writeln!(out, "  {pad} {}", "|".blue().bold())?;
     }
     let mut ctx = format!(
@@ -84,7 +101,14 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  {} found at: {}", "=".blue().bold(), all.join(", "))?;
     }
     if let Some(c) = &f.commit {
-        writeln!(out, "  {} commit {} by {} on {}", "=".blue().bold(), c.id, c.author, c.date)?;
+        writeln!(
+            out,
+            "  {} commit {} by {} on {}",
+            "=".blue().bold(),
+            c.id,
+            c.author,
+            c.date
+        )?;
     }
     writeln!(out, "  {} {} {}", "=".blue().bold(), "help:".bold(), f.help)?;
     writeln!(out)
@@ -110,7 +134,13 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         finding(f, out)?;
     }
     for e in report.errors {
-        writeln!(out, "{}: cannot read {}: {}", "error".red().bold(), e.path, e.message)?;
+        writeln!(
+            out,
+            "{}: cannot read {}: {}",
+            "error".red().bold(),
+            e.path,
+            e.message
+        )?;
     }
     for s in report.skipped {
         writeln!(out, "{}: skipped {}: {}", "note".bold(), s.path, s.reason)?;
@@ -119,18 +149,35 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}: {n}", "note".bold())?;
     }
     let s = &report.summary;
-    let (e, w, i) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Info));
+    let (e, w, i) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+    );
     let head = if report.findings.is_empty() {
         "no findings".green().bold().to_string()
     } else {
         let mut parts = Vec::new();
         for (n, word) in [(e, "error"), (w, "warning"), (i, "info")] {
             if n > 0 {
-                parts.push(format!("{n} {word}{}", if n == 1 || word == "info" { "" } else { "s" }));
+                parts.push(format!(
+                    "{n} {word}{}",
+                    if n == 1 || word == "info" { "" } else { "s" }
+                ));
             }
         }
         let by_rule: Vec<String> = s.by_rule.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
-        format!("{} ({}; {})", format!("{} finding{}", report.findings.len(), if report.findings.len() == 1 { "" } else { "s" }).bold(), parts.join(", "), by_rule.join(", "))
+        format!(
+            "{} ({}; {})",
+            format!(
+                "{} finding{}",
+                report.findings.len(),
+                if report.findings.len() == 1 { "" } else { "s" }
+            )
+            .bold(),
+            parts.join(", "),
+            by_rule.join(", ")
+        )
     };
     let mut tail = format!(
         "{} file{} ({}) in {} ms",
@@ -149,7 +196,11 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         tail.push_str(&format!(", {} unreadable", report.errors.len()));
     }
     if s.stale_baseline > 0 {
-        tail.push_str(&format!(", {} stale baseline entr{}", s.stale_baseline, if s.stale_baseline == 1 { "y" } else { "ies" }));
+        tail.push_str(&format!(
+            ", {} stale baseline entr{}",
+            s.stale_baseline,
+            if s.stale_baseline == 1 { "y" } else { "ies" }
+        ));
     }
     writeln!(out, "{head} · {tail}")?;
     if s.skipped_checks > 0 {

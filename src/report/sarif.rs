@@ -5,8 +5,9 @@ use std::io::{self, Write};
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    Sarif, Tool, ToolComponent,
 };
 
 use super::Report;
@@ -22,22 +23,43 @@ fn level(s: Severity) -> ResultLevel {
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
-    let text = |t: &str| MultiformatMessageString::builder().text(t.split_whitespace().collect::<Vec<_>>().join(" ")).build();
+    let text = |t: &str| {
+        MultiformatMessageString::builder()
+            .text(t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .build()
+    };
     let help_md = crate::rules::render_doc(rule);
     let mut props = BTreeMap::new();
-    props.insert("security-severity".to_owned(), json!(match rule.severity {
-        Severity::Error => "8.0",
-        Severity::Warning => "5.0",
-        Severity::Info => "1.0",
-    }));
+    props.insert(
+        "security-severity".to_owned(),
+        json!(match rule.severity {
+            Severity::Error => "8.0",
+            Severity::Warning => "5.0",
+            Severity::Info => "1.0",
+        }),
+    );
     let mut descriptor = ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.name.clone())
         .short_description(text(&rule.summary))
         .full_description(text(&rule.why))
-        .help(MultiformatMessageString::builder().text(rule.fix.trim().to_owned()).markdown(help_md).build())
-        .default_configuration(ReportingConfiguration::builder().level(json!(level(rule.severity).to_string())).build())
-        .properties(PropertyBag::builder().tags(vec!["security".to_owned(), "secrets".to_owned()]).additional_properties(props).build())
+        .help(
+            MultiformatMessageString::builder()
+                .text(rule.fix.trim().to_owned())
+                .markdown(help_md)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(rule.severity).to_string()))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(vec!["security".to_owned(), "secrets".to_owned()])
+                .additional_properties(props)
+                .build(),
+        )
         .build();
     descriptor.help_uri = rule.references.first().cloned();
     descriptor
@@ -64,8 +86,14 @@ fn location(path: &str, line: Option<u64>, column: Option<u64>, offset: Option<u
 fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     let mut partial = BTreeMap::new();
     // Stable across line moves: the rule, the token and the file.
-    partial.insert("hfaudit/v1".to_owned(), format!("{}:{}:{}", f.rule, f.token.fingerprint, f.path));
-    let text = format!("{} ({}, fingerprint {}). {}", f.message, f.token.redacted, f.token.fingerprint, f.help);
+    partial.insert(
+        "hfaudit/v1".to_owned(),
+        format!("{}:{}:{}", f.rule, f.token.fingerprint, f.path),
+    );
+    let text = format!(
+        "{} ({}, fingerprint {}). {}",
+        f.message, f.token.redacted, f.token.fingerprint, f.help
+    );
     let mut props = BTreeMap::new();
     props.insert("token".to_owned(), json!(f.token));
     props.insert("context".to_owned(), json!(f.context));
