@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::git;
 use crate::model::ScanOutput;
 use crate::report::{self, Format, Report, Summary};
 use crate::rules::{self, RuleSet, Severity};
@@ -42,6 +43,12 @@ pub enum Command {
         /// A rule id such as HF003.
         id: String,
     },
+    /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
+    InstallHook {
+        /// Replace an existing pre-commit hook.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,9 +68,29 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or folders to scan.
-    #[arg(default_value = ".")]
+    /// Files or folders to scan (default: the current folder). With a git mode: limit the scan
+    /// to these paths (default: the whole repository).
     pub paths: Vec<PathBuf>,
+    /// Scan what is staged for the next commit (the index, not the working tree), reporting the
+    /// tokens the commit would add. For a pre-commit hook.
+    #[arg(long, help_heading = "Git", conflicts_with_all = ["since", "range", "history"])]
+    pub staged: bool,
+    /// Scan the commits after REV up to HEAD (REV..HEAD): the tokens they added, with the commit
+    /// that added each.
+    #[arg(long, value_name = "REV", help_heading = "Git", conflicts_with_all = ["range", "history"])]
+    pub since: Option<String>,
+    /// Scan the commits of a range such as origin/main..HEAD: the tokens they added.
+    #[arg(
+        long,
+        value_name = "A..B",
+        help_heading = "Git",
+        conflicts_with = "history"
+    )]
+    pub range: Option<String>,
+    /// Scan every commit reachable from any ref (each file version once), deleted tokens
+    /// included, naming the commit that introduced each token.
+    #[arg(long, help_heading = "Git")]
+    pub history: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -164,6 +191,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::InstallHook { force } => {
+            let cwd = std::env::current_dir()?;
+            let exe = std::env::current_exe().ok();
+            let path = git::install_hook(&cwd, exe.as_deref(), force)?;
+            writeln!(
+                anstream::stdout(),
+                "installed {} (runs `hfaudit scan --staged` before each commit)",
+                path.display()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rule { id } => {
             let set = RuleSet::builtin()?;
             let Some(rule) = set.get(&id) else {
@@ -184,6 +222,10 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     }
     if let Some(path) = &args.config {
         return Ok(Config::load(path, rules)?);
+    }
+    if git_mode(args)?.is_some() {
+        // Paths are pathspecs there (they may name deleted files): start where git does.
+        return Ok(Config::discover(Path::new("."), rules)?);
     }
     let first = args
         .paths
@@ -212,13 +254,14 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         .as_ref()
         .map(|p| Baseline::load(p))
         .transpose()?;
-    for p in &args.paths {
+    let git_mode = git_mode(args)?;
+    for p in args.paths.iter().filter(|_| git_mode.is_none()) {
         if std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
         }
     }
     let engine = Engine::new(rules, config);
-    let output = collect(args, &engine)?;
+    let output = collect(args, git_mode, &engine)?;
     let (verifications, notes) = verify(args, &output)?;
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
@@ -275,18 +318,48 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
 /// What `--verify` learned, per token.
 type Verifications = HashMap<Fingerprint, Verification>;
 
+/// The git mode the arguments ask for, if any.
+fn git_mode(args: &ScanArgs) -> Result<Option<git::Mode>> {
+    Ok(if args.staged {
+        Some(git::Mode::Staged)
+    } else if let Some(rev) = &args.since {
+        Some(git::Mode::Range(git::Range::since(rev)))
+    } else if let Some(range) = &args.range {
+        Some(git::Mode::Range(
+            git::Range::parse(range).map_err(anyhow::Error::msg)?,
+        ))
+    } else if args.history {
+        Some(git::Mode::History)
+    } else {
+        None
+    })
+}
+
 /// Reads what the arguments ask for: the tree (default) or git (staged, a range, history).
-fn collect(args: &ScanArgs, engine: &Engine) -> Result<ScanOutput> {
+fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Result<ScanOutput> {
+    let progress = Progress::default();
+    let max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
+    if let Some(mode) = git_mode {
+        let opts = git::Options {
+            mode,
+            pathspecs: args.paths.clone(),
+            max_filesize,
+            threads: args.threads.unwrap_or(0),
+        };
+        return with_progress(&progress, !args.no_progress, || {
+            git::scan(&opts, engine, &progress)
+        })
+        .map_err(anyhow::Error::from);
+    }
     let opts = WalkOptions {
         paths: args.paths.clone(),
         respect_ignore: !args.no_ignore,
         follow_links: args.follow,
-        max_filesize: (args.max_filesize > 0).then_some(args.max_filesize),
+        max_filesize,
         exclude: engine.config.exclude.clone(),
         exclude_root: engine.config.root.clone(),
         threads: args.threads.unwrap_or(0),
     };
-    let progress = Progress::default();
     with_progress(&progress, !args.no_progress, || {
         walk::walk(&opts, &engine.scanner(), &progress)
     })

@@ -2,5 +2,6 @@
 //! part of what a user sees; `common` builds fixture trees and fake tokens.
 
 mod common;
+mod git;
 mod rules;
 mod scan;

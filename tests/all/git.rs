@@ -1,0 +1,644 @@
+//! Git modes (`--staged`, `--since`, `--range`, `--history`), `install-hook` and the pre-commit
+//! glue, run end to end on temporary repositories built with the git CLI. Git is isolated from
+//! the machine's config, and every commit gets a fixed, increasing date.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::common::{self, fake_tokens};
+
+/// A temporary repository driven through the git CLI.
+struct Repo {
+    dir: tempfile::TempDir,
+    commits: u32,
+}
+
+/// Makes `cmd` independent of the machine's git config and of any git environment the test
+/// itself may run in (a hook sets `GIT_DIR`, `GIT_INDEX_FILE`, …).
+fn isolate(cmd: &mut Command) {
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_PREFIX",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Tester")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Ada Tester")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.invalid");
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+            commits: 0,
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git_output(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(self.path()).args(args);
+        isolate(&mut cmd);
+        // Dates go up by an hour per commit, so "oldest" is well defined.
+        let date = format!("2024-01-01T{:02}:00:00Z", self.commits % 24);
+        cmd.env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date);
+        cmd.output().expect("git runs")
+    }
+
+    /// Runs git and returns its trimmed standard output; panics when it fails.
+    fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        common::write(self.path(), rel, content);
+    }
+
+    fn add(&self, rel: &str) {
+        self.git(&["add", "--", rel]);
+    }
+
+    /// Writes, stages and commits one file; returns the commit id.
+    fn commit_file(&mut self, rel: &str, content: impl AsRef<[u8]>, message: &str) -> String {
+        self.write(rel, content);
+        self.add(rel);
+        self.commit(message)
+    }
+
+    /// Commits what is staged; returns the commit id.
+    fn commit(&mut self, message: &str) -> String {
+        self.commits += 1;
+        self.git(&["commit", "-q", "--no-verify", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// `hfaudit ARGS` in the repository, isolated like git.
+    fn hfaudit(&self, args: &[&str]) -> Output {
+        hfaudit_in(self.path())
+            .args(args)
+            .output()
+            .expect("hfaudit runs")
+    }
+
+    /// `hfaudit scan --format json ARGS`: the report and the exit code.
+    fn scan(&self, args: &[&str]) -> (Value, i32) {
+        let mut all = vec!["scan", "--format", "json", "--no-progress"];
+        all.extend_from_slice(args);
+        let out = self.hfaudit(&all);
+        let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "hfaudit {all:?}: not JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (report, out.status.code().unwrap_or(-1))
+    }
+}
+
+/// The binary under test, run in `dir` with the environment of `common::hfaudit` and git
+/// isolated.
+fn hfaudit_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hfaudit"));
+    cmd.current_dir(dir)
+        .env_remove("HF_ENDPOINT")
+        .env_remove("HF_TOKEN")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1");
+    isolate(&mut cmd);
+    cmd
+}
+
+/// (path, line, commit id) of every finding.
+fn found(report: &Value) -> Vec<(String, Option<u64>, Option<String>)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64(),
+                f["commit"]["id"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+/// The fingerprints of the findings, to tell tokens apart without printing them.
+fn fingerprints(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["token"]["fingerprint"].as_str().unwrap().to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+fn fingerprint_of(token: &str) -> String {
+    hfaudit::secret::Fingerprint::of(token).to_string()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn staged_scans_the_index_not_the_work_tree() {
+    let t = fake_tokens(501, 3);
+    let mut repo = Repo::new();
+    repo.write("lib.py", "x = 1\n");
+    repo.add("lib.py");
+    repo.commit_file("app.py", "print('hello')\n", "init");
+    // Staged, then removed from the work tree: the commit would still carry it.
+    repo.write("app.py", format!("print('hello')\ntoken = \"{}\"\n", t[0]));
+    repo.add("app.py");
+    repo.write("app.py", "print('hello')\n");
+    // An unstaged change to a tracked file, and an untracked file: neither is being committed.
+    repo.write("lib.py", format!("x = 1\nkey = \"{}\"\n", t[1]));
+    repo.write("notes/untracked.txt", format!("{}\n", t[2]));
+
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(found(&report), vec![("app.py".into(), Some(2), None)]);
+    assert_eq!(fingerprints(&report), vec![fingerprint_of(&t[0])]);
+    assert_eq!(report["findings"][0]["commit"], Value::Null);
+    // The tree scan sees the work tree instead: lib.py and the untracked file, not app.py.
+    let (tree, _) = repo.scan(&[]);
+    let mut paths: Vec<String> = found(&tree).into_iter().map(|f| f.0).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["lib.py", "notes/untracked.txt"]);
+    let out = repo.hfaudit(&["scan", "--staged", "--format", "json"]);
+    common::assert_no_token(&String::from_utf8_lossy(&out.stdout), &t, "staged JSON");
+}
+
+#[test]
+fn staged_reports_only_tokens_the_commit_adds() {
+    let t = fake_tokens(502, 2);
+    let mut repo = Repo::new();
+    repo.commit_file(
+        "cfg.py",
+        format!("a = 1\nTOKEN = \"{}\"\n", t[0]),
+        "old leak",
+    );
+    // Editing other lines, and the token's own line, does not report the old token again.
+    repo.write(
+        "cfg.py",
+        format!("a = 2\nTOKEN = \"{}\"  # old\nb = 3\n", t[0]),
+    );
+    repo.add("cfg.py");
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!((found(&report), code), (vec![], 0), "{report:#}");
+    // A new token is reported at its line in the staged file.
+    repo.write(
+        "cfg.py",
+        format!(
+            "a = 2\nTOKEN = \"{}\"\nb = 3\nc = 4\nOTHER = \"{}\"\n",
+            t[0], t[1]
+        ),
+    );
+    repo.add("cfg.py");
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&report), vec![("cfg.py".into(), Some(5), None)]);
+    assert_eq!(fingerprints(&report), vec![fingerprint_of(&t[1])]);
+}
+
+#[test]
+fn empty_repository() {
+    let t = fake_tokens(503, 1);
+    let repo = Repo::new();
+    for mode in [&["--staged"][..], &["--history"]] {
+        let (report, code) = repo.scan(mode);
+        assert_eq!((found(&report), code), (vec![], 0), "{mode:?}: {report:#}");
+    }
+    // Before the first commit, everything staged is new.
+    repo.write("first.env", format!("HF_TOKEN={}\n", t[0]));
+    repo.add("first.env");
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&report), vec![("first.env".into(), Some(1), None)]);
+    let (report, code) = repo.scan(&["--history"]);
+    assert_eq!((found(&report), code), (vec![], 0));
+    let out = repo.hfaudit(&["scan", "--since", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn history_finds_a_deleted_token_and_names_its_commit() {
+    let t = fake_tokens(504, 1);
+    let mut repo = Repo::new();
+    repo.commit_file("README.md", "# demo\n", "init");
+    let added = repo.commit_file(
+        "train.py",
+        format!("import os\n\nlogin(token=\"{}\")\n", t[0]),
+        "train",
+    );
+    repo.commit_file("train.py", "import os\n\nlogin()\n", "remove the token");
+    repo.commit_file("README.md", "# demo\nmore\n", "docs");
+
+    let (report, code) = repo.scan(&["--history"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![("train.py".into(), Some(3), Some(added.clone()))]
+    );
+    let commit = &report["findings"][0]["commit"];
+    assert_eq!(commit["author"], "Ada Tester <ada@example.invalid>");
+    assert_eq!(commit["date"], "2024-01-01T02:00:00Z");
+    assert_eq!(report["findings"][0]["context"]["usage"], "login_call");
+    // Neither the tree nor the (empty) index holds it any more.
+    assert_eq!(found(&repo.scan(&[]).0), vec![]);
+    assert_eq!(found(&repo.scan(&["--staged"]).0), vec![]);
+    // The human report names the commit too, and no format prints the token.
+    let human = repo.hfaudit(&["scan", "--history", "--color", "never"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains(&format!("commit {added}")), "{text}");
+    common::assert_no_token(&text, &t, "human history report");
+    let sarif = repo.hfaudit(&["scan", "--history", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["commit"]["id"], added.as_str());
+    common::assert_no_token(&sarif.to_string(), &t, "SARIF history report");
+}
+
+#[test]
+fn history_attributes_a_token_to_the_oldest_commit_that_added_it() {
+    let t = fake_tokens(505, 1);
+    let mut repo = Repo::new();
+    let first = repo.commit_file("a.py", format!("x = \"{}\"\n", t[0]), "add");
+    repo.commit_file("a.py", "x = None\n", "remove");
+    repo.commit_file(
+        "a.py",
+        format!("# again\n\ny = \"{}\"\n", t[0]),
+        "add again",
+    );
+    let (report, _) = repo.scan(&["--history"]);
+    // Once per (path, token), at the line the oldest version had.
+    assert_eq!(found(&report), vec![("a.py".into(), Some(1), Some(first))]);
+    // The same token in another path is another finding, with its own commit.
+    let other = repo.commit_file("b.py", format!("z = \"{}\"\n", t[0]), "copy");
+    let (report, _) = repo.scan(&["--history"]);
+    let got = found(&report);
+    let got: Vec<_> = got.iter().filter(|f| f.0 == "b.py").collect();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].2.as_deref(), Some(other.as_str()));
+}
+
+#[test]
+fn ranges_exclude_older_commits() {
+    let t = fake_tokens(506, 3);
+    let mut repo = Repo::new();
+    let c1 = repo.commit_file("one.py", format!("a = \"{}\"\n", t[0]), "one");
+    let c2 = repo.commit_file("two.py", format!("b = \"{}\"\n", t[1]), "two");
+    let c3 = repo.commit_file("three.py", format!("c = \"{}\"\n", t[2]), "three");
+
+    let (report, code) = repo.scan(&["--range", &format!("{c1}..HEAD")]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report),
+        vec![
+            ("three.py".into(), Some(1), Some(c3.clone())),
+            ("two.py".into(), Some(1), Some(c2.clone())),
+        ]
+    );
+    let (report, _) = repo.scan(&["--since", &c2]);
+    assert_eq!(found(&report), vec![("three.py".into(), Some(1), Some(c3))]);
+    let (report, _) = repo.scan(&["--range", &format!("{c1}..{c2}")]);
+    assert_eq!(found(&report), vec![("two.py".into(), Some(1), Some(c2))]);
+    let (report, code) = repo.scan(&["--since", "HEAD"]);
+    assert_eq!((found(&report), code), (vec![], 0));
+    // A token that existed before the range is not reported when the range edits its file.
+    repo.commit_file("one.py", format!("a = \"{}\"\nb = 2\n", t[0]), "edit");
+    let (report, _) = repo.scan(&["--since", "HEAD~1"]);
+    assert_eq!(found(&report), vec![]);
+}
+
+#[test]
+fn bad_revisions_and_no_repository_exit_2() {
+    let mut repo = Repo::new();
+    repo.commit_file("a.txt", "a\n", "init");
+    for args in [
+        &["scan", "--since", "no-such-branch"][..],
+        &["scan", "--range", "HEAD~5..HEAD"],
+        &["scan", "--range", "main"],
+        &["scan", "--range=--output=x..HEAD"],
+    ] {
+        let out = repo.hfaudit(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = repo.hfaudit(&["scan", "--since", "no-such-branch"]);
+    assert!(
+        stderr(&out).contains("bad revision \"no-such-branch\""),
+        "{}",
+        stderr(&out)
+    );
+
+    let outside = tempfile::tempdir().unwrap();
+    for args in [
+        &["scan", "--staged"][..],
+        &["scan", "--history"],
+        &["install-hook"],
+    ] {
+        let mut cmd = hfaudit_in(outside.path());
+        cmd.args(args)
+            .env("GIT_CEILING_DIRECTORIES", outside.path().parent().unwrap());
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("not inside a git repository"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn merge_commits() {
+    let t = fake_tokens(507, 3);
+    let mut repo = Repo::new();
+    repo.commit_file("base.txt", "base\n", "init");
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let on_branch = repo.commit_file("feature.py", format!("f = \"{}\"\n", t[0]), "feature");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_file("main.txt", "main\n", "main work");
+    repo.commits += 1;
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+
+    // The branch commit introduced the token, not the merge; a range over the merge finds it.
+    let (report, _) = repo.scan(&["--history"]);
+    assert_eq!(
+        found(&report),
+        vec![("feature.py".into(), Some(1), Some(on_branch.clone()))]
+    );
+    let (report, _) = repo.scan(&["--since", &before]);
+    assert_eq!(
+        found(&report),
+        vec![("feature.py".into(), Some(1), Some(on_branch.clone()))]
+    );
+
+    // A token written while resolving a conflict belongs to the merge commit.
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.commit_file("conflict.txt", "side\n", "side");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_file("conflict.txt", "main\n", "main");
+    let out = repo.git_output(&["merge", "-q", "side"]);
+    assert!(!out.status.success(), "the merge must conflict");
+    repo.write("conflict.txt", format!("resolved = \"{}\"\n", t[1]));
+    repo.add("conflict.txt");
+    let evil = repo.commit("merge side");
+    let (report, _) = repo.scan(&["--history"]);
+    assert!(
+        found(&report).contains(&("conflict.txt".into(), Some(1), Some(evil.clone()))),
+        "{:?}",
+        found(&report)
+    );
+    let (report, _) = repo.scan(&["--since", &merge]);
+    assert_eq!(
+        found(&report),
+        vec![("conflict.txt".into(), Some(1), Some(evil))]
+    );
+}
+
+#[test]
+fn renamed_files_are_not_reported_again() {
+    let t = fake_tokens(508, 2);
+    let mut repo = Repo::new();
+    let body = format!(
+        "import os\n\nTOKEN = \"{}\"\n\ndef main():\n    pass\n",
+        t[0]
+    );
+    let added = repo.commit_file("old name.py", &body, "add");
+    std::fs::create_dir(repo.path().join("src")).unwrap();
+    repo.git(&["mv", "old name.py", "src/new name.py"]);
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!((found(&report), code), (vec![], 0), "{report:#}");
+    repo.commit("rename");
+    let (report, _) = repo.scan(&["--since", "HEAD~1"]);
+    assert_eq!(found(&report), vec![]);
+    let (report, _) = repo.scan(&["--history"]);
+    assert_eq!(
+        found(&report),
+        vec![("old name.py".into(), Some(3), Some(added))]
+    );
+    // A rename that also adds a token reports only the new one, at the new path.
+    repo.git(&["mv", "src/new name.py", "renamed.py"]);
+    repo.write("renamed.py", format!("{body}OTHER = \"{}\"\n", t[1]));
+    repo.add("renamed.py");
+    let (report, _) = repo.scan(&["--staged"]);
+    assert_eq!(found(&report), vec![("renamed.py".into(), Some(7), None)]);
+    assert_eq!(fingerprints(&report), vec![fingerprint_of(&t[1])]);
+}
+
+#[test]
+fn binary_blobs_are_scanned() {
+    let t = fake_tokens(509, 2);
+    let blob = |token: &str, extra: &[u8]| {
+        let mut data = b"\x00\x01\x02PICKLE\x00".to_vec();
+        data.extend_from_slice(extra);
+        data.extend_from_slice(token.as_bytes());
+        data.extend_from_slice(b"\x00\xff\xfe");
+        data
+    };
+    let mut repo = Repo::new();
+    repo.write("model.pkl", blob(&t[0], b""));
+    repo.add("model.pkl");
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(found(&report), vec![("model.pkl".into(), None, None)]);
+    assert_eq!(report["findings"][0]["offset"], 10);
+    let added = repo.commit("weights");
+    // Changed bytes, same token: not new. A token the HEAD version lacks: new.
+    repo.write("model.pkl", blob(&t[0], b"more bytes\x00"));
+    repo.add("model.pkl");
+    assert_eq!(found(&repo.scan(&["--staged"]).0), vec![]);
+    repo.write("model.pkl", [blob(&t[0], b""), blob(&t[1], b"")].concat());
+    repo.add("model.pkl");
+    let (report, _) = repo.scan(&["--staged"]);
+    assert_eq!(fingerprints(&report), vec![fingerprint_of(&t[1])]);
+    let (report, _) = repo.scan(&["--history"]);
+    assert_eq!(
+        found(&report),
+        vec![("model.pkl".into(), None, Some(added))]
+    );
+}
+
+#[test]
+fn suppression_config_and_baseline_apply_to_git_modes() {
+    let t = fake_tokens(510, 4);
+    let mut repo = Repo::new();
+    repo.write(".hfaudit.toml", "exclude = [\"fixtures/\"]\n");
+    repo.write("fixtures/sample.py", format!("t = \"{}\"\n", t[0]));
+    repo.write("allowed.py", format!("t = \"{}\"  # hfaudit:allow\n", t[1]));
+    repo.write("known.py", format!("t = \"{}\"\n", t[2]));
+    repo.git(&["add", "."]);
+    repo.commit("setup");
+    repo.commit_file("new.py", format!("t = \"{}\"\n", t[3]), "new");
+
+    let (report, _) = repo.scan(&["--history"]);
+    assert_eq!(
+        found(&report).into_iter().map(|f| f.0).collect::<Vec<_>>(),
+        vec!["known.py", "new.py"]
+    );
+    assert_eq!(report["summary"]["suppressed"], 1);
+    // A baseline written from the history hides what it lists in a range scan.
+    let out = repo.hfaudit(&["baseline", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::write(repo.path().join("baseline.json"), &out.stdout).unwrap();
+    let (report, code) = repo.scan(&["--history", "--baseline", "baseline.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found(&report).into_iter().map(|f| f.0).collect::<Vec<_>>(),
+        vec!["known.py"]
+    );
+    assert_eq!(report["summary"]["suppressed"], 2);
+}
+
+#[test]
+fn odd_paths_and_pathspecs() {
+    let t = fake_tokens(511, 2);
+    let mut repo = Repo::new();
+    let odd = "dir with space/new\nline [x]*.py";
+    repo.write(odd, format!("t = \"{}\"\n", t[0]));
+    repo.write("other/ok.py", format!("t = \"{}\"\n", t[1]));
+    repo.git(&["add", "."]);
+    let (report, _) = repo.scan(&["--staged"]);
+    assert_eq!(
+        found(&report).into_iter().map(|f| f.0).collect::<Vec<_>>(),
+        vec![odd.to_owned(), "other/ok.py".to_owned()]
+    );
+    // Paths limit a git mode, literally (no globbing), relative to the current folder.
+    let (report, _) = repo.scan(&["--staged", "other"]);
+    assert_eq!(found(&report).len(), 1);
+    let (report, _) = repo.scan(&["--staged", "dir with space/*"]);
+    assert_eq!(found(&report).len(), 0);
+    let c = repo.commit("odd");
+    let mut cmd = hfaudit_in(&repo.path().join("other"));
+    cmd.args([
+        "scan",
+        "--history",
+        "--format",
+        "json",
+        "--",
+        "../dir with space",
+    ]);
+    let report: Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(found(&report), vec![(odd.to_owned(), Some(1), Some(c))]);
+}
+
+/// The hook file `install-hook` wrote, whose commands run the hfaudit under test.
+fn hook_path(repo: &Repo, hooks: &str) -> PathBuf {
+    repo.path().join(hooks).join("pre-commit")
+}
+
+#[test]
+fn installed_hook_blocks_a_commit_that_adds_a_token() {
+    let t = fake_tokens(512, 1);
+    let mut repo = Repo::new();
+    repo.commit_file("app.py", "print('hi')\n", "init");
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let hook = hook_path(&repo, ".git/hooks");
+    let script = std::fs::read_to_string(&hook).unwrap();
+    assert!(script.contains("scan --staged"), "{script}");
+
+    repo.write("app.py", format!("print('hi')\nlogin(\"{}\")\n", t[0]));
+    repo.add("app.py");
+    let out = repo.git_output(&["commit", "-m", "leak"]);
+    assert!(!out.status.success(), "the hook let a token through");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(said.contains("HF001"), "{said}");
+    common::assert_no_token(&said, &t, "hook output");
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]), "1");
+
+    // A clean commit goes through, including `commit -a` (git's temporary index).
+    repo.write("app.py", "print('hi')\nlogin()\n");
+    let out = repo.git_output(&["commit", "-a", "-m", "clean"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]), "2");
+    repo.write("app.py", format!("print('hi')\nlogin(\"{}\")\n", t[0]));
+    let out = repo.git_output(&["commit", "-a", "-m", "leak again"]);
+    assert!(!out.status.success(), "commit -a let a token through");
+}
+
+#[test]
+fn install_hook_honours_hooks_path_and_refuses_to_overwrite() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", "my hooks"]);
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let hook = hook_path(&repo, "my hooks");
+    assert!(hook.is_file());
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&hook).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "the hook is executable");
+    }
+
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    let out = repo.hfaudit(&["install-hook", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&hook).unwrap().contains("hfaudit"));
+}
+
+#[test]
+fn pre_commit_framework_manifest() {
+    let text = std::fs::read_to_string(common::repo_root().join(".pre-commit-hooks.yaml"))
+        .expect(".pre-commit-hooks.yaml at the repository root");
+    for needle in ["- id: hfaudit", "entry: hfaudit scan", "language: rust"] {
+        assert!(text.contains(needle), "missing {needle:?}");
+    }
+    // The framework passes the staged files' names: the tree scanner takes file paths.
+    let t = fake_tokens(513, 1);
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "a b.py", format!("t = \"{}\"\n", t[0]));
+    common::write(dir.path(), "clean.py", "x = 1\n");
+    let out = common::hfaudit()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "a b.py", "clean.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&report), vec![("a b.py".into(), Some(1), None)]);
+}
