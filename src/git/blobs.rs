@@ -1,15 +1,21 @@
-//! Reading blobs: one `git cat-file --batch` process per pass, fed object ids by a producer
-//! thread while the blobs it returns are scanned on rayon's threads as they arrive. Memory stays
-//! bounded: a blob is held only while one thread scans it.
+//! Reading blobs: `git cat-file --batch` processes (shards) fed object ids by a producer thread,
+//! each answered on its own reader thread, and every blob scanned on rayon's threads as it
+//! arrives. Resolving deltas is most of git's work, so on a long history several shards run
+//! side by side; the caller keeps the versions of one path on one shard, where git's delta-base
+//! cache serves them. Memory stays bounded: a few blobs wait in a small queue, the rest in
+//! git's pipes.
 //! This module reads and hands over bytes; it does not decide what a blob means.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::{ChildStdin, ChildStdout};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use super::process::{spawn, Git, GitError};
+use super::process::{spawn, Git, GitError, Running};
+
+/// Blobs read but not yet scanned, across all shards.
+const QUEUE: usize = 32;
 
 /// What `cat-file` returned for one requested object.
 pub enum Blob {
@@ -20,30 +26,37 @@ pub enum Blob {
     Missing(String),
 }
 
-/// Asks for object ids and says which request each answer belongs to: the tag goes down a
-/// channel before the id goes to git, so the reader always finds it waiting.
+/// Asks for object ids and says which request each answer belongs to: the tag goes down the
+/// shard's channel before the id goes to git, so the reader always finds it waiting.
 pub struct Feeder<T> {
-    stdin: BufWriter<ChildStdin>,
-    tags: Sender<(usize, T)>,
+    shards: Vec<Shard<T>>,
     seq: usize,
 }
 
+/// Where one cat-file's requests go: the ids to git, the tags to its reader.
+type Shard<T> = (BufWriter<ChildStdin>, Sender<(usize, T)>);
+
 impl<T> Feeder<T> {
-    pub fn request(&mut self, oid: &str, tag: T) -> io::Result<()> {
-        self.tags
-            .send((self.seq, tag))
+    /// Requests `oid`; `key` picks the shard (requests with equal keys share one).
+    pub fn request(&mut self, oid: &str, key: u64, tag: T) -> io::Result<()> {
+        let n = self.shards.len() as u64;
+        let (stdin, tags) = &mut self.shards[(key % n) as usize];
+        tags.send((self.seq, tag))
             .map_err(|_| io::Error::other("the blob reader stopped"))?;
         self.seq += 1;
-        self.stdin.write_all(oid.as_bytes())?;
-        self.stdin.write_all(b"\n")
+        stdin.write_all(oid.as_bytes())?;
+        stdin.write_all(b"\n")
     }
 }
 
-/// Runs `request_all` on a thread (it requests blobs, and may read another git process meanwhile)
-/// and `scan` on every blob as it arrives, in parallel. Returns what `request_all` returned and the
-/// scan results in request order.
+type Answer<T> = Result<(usize, T, Blob), GitError>;
+
+/// Runs `request_all` on a thread (it requests blobs, and may read another git process
+/// meanwhile) and `scan` on every blob as it arrives, in parallel, with `shards` cat-file
+/// processes. Returns what `request_all` returned and the scan results in request order.
 pub fn read_blobs<T, F, R, S>(
     git: &Git,
+    shards: usize,
     max_size: Option<u64>,
     request_all: impl FnOnce(&mut Feeder<T>) -> Result<F, GitError> + Send,
     scan: S,
@@ -54,44 +67,57 @@ where
     R: Send,
     S: Fn(T, Blob) -> R + Sync + Send,
 {
-    let mut cat = spawn(
-        git.command(["cat-file", "--batch", "--buffer"]),
-        "cat-file --batch",
-        true,
-    )?;
-    let stdin = cat.stdin.take().expect("stdin is piped");
-    let stdout = cat.stdout.take().expect("stdout is piped");
-    let (tx, rx) = channel::<(usize, T)>();
+    let mut cats: Vec<Running> = Vec::new();
+    let mut inputs = Vec::new();
+    let mut outputs = Vec::new();
+    for _ in 0..shards.max(1) {
+        let mut cat = spawn(
+            git.command(["cat-file", "--batch", "--buffer"]),
+            "cat-file --batch",
+            true,
+        )?;
+        let (tags_tx, tags_rx) = channel::<(usize, T)>();
+        inputs.push((
+            BufWriter::new(cat.stdin.take().expect("stdin is piped")),
+            tags_tx,
+        ));
+        outputs.push((cat.stdout.take().expect("stdout is piped"), tags_rx));
+        cats.push(cat);
+    }
     let (listing, scanned) = std::thread::scope(|s| {
         let producer = s.spawn(move || {
             let mut feeder = Feeder {
-                stdin: BufWriter::new(stdin),
-                tags: tx,
+                shards: inputs,
                 seq: 0,
             };
             let result = request_all(&mut feeder);
-            let flushed = feeder.stdin.flush();
-            drop(feeder); // closes git's stdin: cat-file ends after the last answer
+            let mut flushed = Ok(());
+            for (stdin, _) in &mut feeder.shards {
+                flushed = flushed.and(stdin.flush());
+            }
+            drop(feeder); // closes git's stdin: each cat-file ends after its last answer
             match (result, flushed) {
                 (Ok(v), Ok(())) => Ok(v),
                 (Err(e), _) => Err(e),
                 (Ok(_), Err(e)) => Err(GitError::Io(e)),
             }
         });
-        let answers = Answers {
-            out: BufReader::with_capacity(1 << 16, stdout),
-            tags: rx,
-            max_size,
-            line: Vec::new(),
-            done: false,
-        };
+        let (queue, answers) = sync_channel::<Answer<T>>(QUEUE);
+        for (stdout, tags) in outputs {
+            let queue = queue.clone();
+            s.spawn(move || forward(stdout, tags, max_size, &queue));
+        }
+        drop(queue);
         let scanned: Result<Vec<(usize, R)>, GitError> = answers
+            .into_iter()
             .par_bridge()
             .map(|item| item.map(|(seq, tag, blob)| (seq, scan(tag, blob))))
             .collect();
         if scanned.is_err() {
             // Unblock the producer, which may be waiting to write to a git nobody reads.
-            cat.kill();
+            for cat in &mut cats {
+                cat.kill();
+            }
         }
         let listing = producer.join().expect("the blob producer does not panic");
         (listing, scanned)
@@ -99,37 +125,45 @@ where
     // Our own failure first: it is the cause when both sides failed.
     let mut scanned = scanned?;
     let listing = listing?;
-    cat.finish()?;
+    for cat in cats {
+        cat.finish()?;
+    }
     scanned.sort_unstable_by_key(|(seq, _)| *seq);
     Ok((listing, scanned.into_iter().map(|(_, r)| r).collect()))
 }
 
-/// cat-file's answers, in order, each with the tag of its request.
+/// Reads one shard's answers and queues them for scanning, until the end, an error, or nobody
+/// listens any more.
+fn forward<T>(
+    stdout: ChildStdout,
+    tags: Receiver<(usize, T)>,
+    max_size: Option<u64>,
+    queue: &SyncSender<Answer<T>>,
+) {
+    let mut answers = Answers {
+        out: BufReader::with_capacity(1 << 16, stdout),
+        tags,
+        max_size,
+        line: Vec::new(),
+    };
+    while let Some(item) = answers.read_one() {
+        let failed = item.is_err();
+        if queue.send(item).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// One cat-file's answers, in order, each with the tag of its request.
 struct Answers<T> {
     out: BufReader<ChildStdout>,
     tags: Receiver<(usize, T)>,
     max_size: Option<u64>,
     line: Vec<u8>,
-    done: bool,
-}
-
-impl<T> Iterator for Answers<T> {
-    type Item = Result<(usize, T, Blob), GitError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let item = self.read_one();
-        if !matches!(item, Some(Ok(_))) {
-            self.done = true;
-        }
-        item
-    }
 }
 
 impl<T> Answers<T> {
-    fn read_one(&mut self) -> Option<Result<(usize, T, Blob), GitError>> {
+    fn read_one(&mut self) -> Option<Answer<T>> {
         self.line.clear();
         match self.out.read_until(b'\n', &mut self.line) {
             Ok(0) => return None,
@@ -147,7 +181,7 @@ impl<T> Answers<T> {
                 let Ok(size) = size.parse::<u64>() else {
                     return Some(Err(parse_error(&format!("bad header {header:?}"))));
                 };
-                let keep = *kind == "blob" && self.max_size.is_none_or(|m| size <= m);
+                let keep = *kind == "blob" && max_size_allows(self.max_size, size);
                 if keep {
                     let mut data = vec![0u8; size as usize];
                     if let Err(e) = self.out.read_exact(&mut data) {
@@ -185,6 +219,10 @@ impl<T> Answers<T> {
             ))
         }
     }
+}
+
+fn max_size_allows(max: Option<u64>, size: u64) -> bool {
+    max.is_none_or(|m| size <= m)
 }
 
 fn parse_error(detail: &str) -> GitError {
