@@ -20,11 +20,12 @@ mod hook;
 mod parse;
 mod process;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
@@ -121,6 +122,7 @@ struct Repo {
     /// The top of the working tree (for matching the config's exclude globs).
     top: PathBuf,
     has_head: bool,
+    bare: bool,
 }
 
 impl Repo {
@@ -139,16 +141,33 @@ impl Repo {
         let top = lines
             .next()
             .filter(|_| matches!(out.status.code(), Some(0 | 1)));
-        let Some(top) = top else {
-            return Err(GitError::NotARepo {
-                dir: dir.to_path_buf(),
-                message: process::first_lines(&out.stderr, out.status.code()),
+        if let Some(top) = top {
+            return Ok(Repo {
+                top: PathBuf::from(top),
+                has_head: out.status.success() && lines.next().is_some(),
+                bare: false,
+                git,
             });
-        };
-        Ok(Repo {
-            top: PathBuf::from(top),
-            has_head: out.status.success() && lines.next().is_some(),
-            git,
+        }
+        // A bare repository (a mirror clone) has history but no working tree.
+        let bare = process::output(git.command([
+            "rev-parse",
+            "--is-bare-repository",
+            "--verify",
+            "--quiet",
+            "HEAD^{commit}",
+        ]))?;
+        if String::from_utf8_lossy(&bare.stdout).starts_with("true") {
+            return Ok(Repo {
+                top: dir.to_path_buf(),
+                has_head: bare.status.success(),
+                bare: true,
+                git,
+            });
+        }
+        Err(GitError::NotARepo {
+            dir: dir.to_path_buf(),
+            message: process::first_lines(&out.stderr, out.status.code()),
         })
     }
 
@@ -183,6 +202,9 @@ impl Repo {
 pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<ScanOutput, GitError> {
     let cwd = std::env::current_dir()?;
     let repo = Repo::locate(&cwd)?;
+    if repo.bare && opts.mode == Mode::Staged {
+        return Err(GitError::Bare { dir: cwd });
+    }
     let excluded = Exclusions::new(&engine.config, &repo.top)?;
     let mut pathspecs: Vec<OsString> = opts
         .pathspecs
@@ -306,12 +328,15 @@ impl Exclusions {
 }
 
 /// One file version a change produced: the blob at `path`, and the versions it replaced.
+/// Kept small: a long history has millions.
 struct Change {
     /// Index into `Listed::commits`; `None` for the staged change.
     commit: Option<u32>,
-    path: String,
+    /// Shared by every change to the same path.
+    path: Arc<str>,
+    /// Blob indexes.
     new: u32,
-    old: Vec<u32>,
+    old: Box<[u32]>,
 }
 
 /// What listing the changes yields: commits, changes and the unique blobs they refer to.
@@ -320,8 +345,45 @@ struct Listed {
     commits: Vec<CommitInfo>,
     changes: Vec<Change>,
     /// Object id of each blob, by blob index.
-    oids: Vec<String>,
+    oids: Vec<Oid>,
 }
+
+/// An object id (SHA-1 or SHA-256), stored as bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Oid {
+    len: u8,
+    bytes: [u8; 32],
+}
+
+impl Oid {
+    fn parse(hex: &str) -> Option<Oid> {
+        let digits = hex.as_bytes();
+        if digits.len() % 2 != 0 || digits.len() > 64 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (i, pair) in digits.chunks(2).enumerate() {
+            let text = std::str::from_utf8(pair).ok()?;
+            bytes[i] = u8::from_str_radix(text, 16).ok()?;
+        }
+        Some(Oid {
+            len: (digits.len() / 2) as u8,
+            bytes,
+        })
+    }
+
+    fn to_hex(self) -> String {
+        self.bytes[..usize::from(self.len)]
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                s.push(char::from(HEX[usize::from(b >> 4)]));
+                s.push(char::from(HEX[usize::from(b & 15)]));
+                s
+            })
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Pass one's verdict on a blob.
 enum Seen {
@@ -366,7 +428,7 @@ impl Context<'_> {
             shards,
             self.max_filesize,
             |feeder| self.list(command, what, feeder),
-            |(_, path): (u32, String), blob| match blob {
+            |(_, path): (u32, Arc<str>), blob| match blob {
                 Blob::Data(data) => {
                     self.progress.files.fetch_add(1, Ordering::Relaxed);
                     self.progress
@@ -397,14 +459,14 @@ impl Context<'_> {
                     continue;
                 }
                 Seen::TooBig(size) => out.skipped.push(Skipped {
-                    path: path.clone(),
+                    path: path.to_string(),
                     reason: format!(
                         "{size} bytes, over --max-filesize {}",
                         self.max_filesize.unwrap_or_default()
                     ),
                 }),
                 Seen::Missing(why) => out.errors.push(ScanError {
-                    path: path.clone(),
+                    path: path.to_string(),
                     message: why.clone(),
                 }),
             }
@@ -465,28 +527,40 @@ impl Context<'_> {
         &self,
         command: &[OsString],
         what: &'static str,
-        feeder: &mut Feeder<(u32, String)>,
+        feeder: &mut Feeder<(u32, Arc<str>)>,
     ) -> Result<Listed, GitError> {
         let git = &self.repo.git;
         let mut source = process::spawn(git.command(command), what, false)?;
         let stdout = source.stdout.take().expect("stdout is piped");
         let mut fields = Fields::new(BufReader::with_capacity(1 << 16, stdout));
         let mut listed = Listed::default();
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut intern = |oid: &str, path: &str, listed: &mut Listed| -> Result<u32, GitError> {
-            if let Some(&i) = index.get(oid) {
-                return Ok(i);
-            }
-            let i = listed.oids.len() as u32;
-            index.insert(oid.to_owned(), i);
-            listed.oids.push(oid.to_owned());
-            // Versions of one path are deltas of each other: keep them on one shard.
-            feeder.request(oid, path_key(path), (i, path.to_owned()))?;
-            Ok(i)
-        };
         let parse_error = |detail: String| GitError::Parse {
             command: what,
             detail,
+        };
+        let mut index: HashMap<Oid, u32> = HashMap::new();
+        let mut intern = |hex: &str, path: &Arc<str>, listed: &mut Listed| {
+            let oid =
+                Oid::parse(hex).ok_or_else(|| parse_error(format!("bad object id {hex:?}")))?;
+            if let Some(&i) = index.get(&oid) {
+                return Ok::<u32, GitError>(i);
+            }
+            let i = listed.oids.len() as u32;
+            index.insert(oid, i);
+            listed.oids.push(oid);
+            // Versions of one path are deltas of each other: keep them on one shard.
+            feeder.request(hex, path_key(path), (i, Arc::clone(path)))?;
+            Ok(i)
+        };
+        let mut paths: HashSet<Arc<str>> = HashSet::new();
+        let mut share = |bytes: &[u8]| -> Arc<str> {
+            let text = String::from_utf8_lossy(bytes);
+            if let Some(p) = paths.get(text.as_ref()) {
+                return Arc::clone(p);
+            }
+            let p: Arc<str> = Arc::from(text.as_ref());
+            paths.insert(Arc::clone(&p));
+            p
         };
         loop {
             let item = if what == "ls-files" {
@@ -525,18 +599,18 @@ impl Context<'_> {
             if !record.new.is_file() {
                 continue; // deleted, a symlink or a submodule
             }
-            let path = String::from_utf8_lossy(&record.path).into_owned();
+            let path = share(&record.path);
             if self.excluded.excluded(&path) {
                 continue;
             }
             let Record { old, new, from, .. } = record;
-            let from = from.map(|f| String::from_utf8_lossy(&f).into_owned());
+            let from = from.map(|f| share(&f));
             let new = intern(&new.oid, &path, &mut listed)?;
             let mut olds = Vec::with_capacity(old.len());
             for side in old.iter().filter(|s| s.is_file()) {
                 olds.push(intern(
                     &side.oid,
-                    from.as_deref().unwrap_or(&path),
+                    from.as_ref().unwrap_or(&path),
                     &mut listed,
                 )?);
             }
@@ -544,7 +618,7 @@ impl Context<'_> {
                 commit,
                 path,
                 new,
-                old: olds,
+                old: olds.into_boxed_slice(),
             });
         }
         source.finish()?;
@@ -573,7 +647,7 @@ fn attribute(listed: &Listed, tokens: &[&Vec<Fingerprint>]) -> Vec<Wanted> {
             if before {
                 continue;
             }
-            best.entry((change.path.as_str(), fp))
+            best.entry((&*change.path, fp))
                 .and_modify(|b| {
                     if change.commit > b.commit {
                         *b = change;
@@ -594,7 +668,7 @@ fn attribute(listed: &Listed, tokens: &[&Vec<Fingerprint>]) -> Vec<Wanted> {
     by_blob
         .into_iter()
         .map(|(blob, paths)| Wanted {
-            oid: listed.oids[blob as usize].clone(),
+            oid: listed.oids[blob as usize].to_hex(),
             paths: paths
                 .into_iter()
                 .map(|(p, mut fps)| {
@@ -614,12 +688,24 @@ mod tests {
         Fingerprint::parse(&format!("{n:016x}")).unwrap()
     }
 
+    fn oid(n: u8) -> Oid {
+        Oid::parse(&format!("{n:02x}").repeat(20)).unwrap()
+    }
+
+    #[test]
+    fn object_ids_round_trip() {
+        for hex in ["0123456789abcdef0123456789abcdef01234567", &"fe".repeat(32)] {
+            assert_eq!(Oid::parse(hex).unwrap().to_hex(), hex);
+        }
+        assert!(Oid::parse("xyz").is_none());
+    }
+
     fn change(commit: Option<u32>, path: &str, new: u32, old: &[u32]) -> Change {
         Change {
             commit,
-            path: path.to_owned(),
+            path: Arc::from(path),
             new,
-            old: old.to_vec(),
+            old: old.into(),
         }
     }
 
@@ -634,14 +720,14 @@ mod tests {
                 change(Some(2), "a.py", 1, &[0]),
                 change(Some(3), "a.py", 0, &[]),
             ],
-            oids: (0..5).map(|i| format!("oid{i}")).collect(),
+            oids: (0..5u8).map(oid).collect(),
         };
         let t1 = vec![fp(1)];
         let none = Vec::new();
         let tokens = vec![&t1, &t1, &none, &t1, &none];
         let wanted = attribute(&listed, &tokens);
         assert_eq!(wanted.len(), 1);
-        assert_eq!(wanted[0].oid, "oid0");
+        assert_eq!(wanted[0].oid, oid(0).to_hex());
         assert_eq!(
             wanted[0].paths,
             vec![("a.py".to_owned(), vec![(fp(1), Some(3))])]
@@ -653,7 +739,7 @@ mod tests {
         let listed = Listed {
             commits: vec![],
             changes: vec![change(Some(0), "m.txt", 2, &[0, 1])],
-            oids: (0..3).map(|i| format!("oid{i}")).collect(),
+            oids: (0..3u8).map(oid).collect(),
         };
         let (t1, t2) = (vec![fp(1)], vec![fp(2)]);
         let both = vec![fp(1), fp(2)];

@@ -15,6 +15,8 @@ pub enum GitError {
     NoGit(#[source] io::Error),
     #[error("{dir} is not inside a git repository (git said: {message})")]
     NotARepo { dir: PathBuf, message: String },
+    #[error("{} is a bare repository: nothing is staged without a working tree (--since, --range and --history work)", dir.display())]
+    Bare { dir: PathBuf },
     #[error("bad revision {rev:?}: {message}")]
     BadRevision { rev: String, message: String },
     #[error("`git {command}` failed: {message}")]

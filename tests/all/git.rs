@@ -557,6 +557,31 @@ fn odd_paths_and_pathspecs() {
     assert_eq!(found(&report), vec![(odd.to_owned(), Some(1), Some(c))]);
 }
 
+#[test]
+fn history_of_a_bare_mirror() {
+    let t = fake_tokens(514, 1);
+    let mut repo = Repo::new();
+    let added = repo.commit_file("a.py", format!("t = \"{}\"\n", t[0]), "add");
+    repo.commit_file("a.py", "t = None\n", "remove");
+    let mirror = tempfile::tempdir().unwrap();
+    let dest = mirror.path().join("m.git");
+    repo.git(&["clone", "-q", "--mirror", ".", dest.to_str().unwrap()]);
+    let out = hfaudit_in(&dest)
+        .args(["scan", "--history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&report), vec![("a.py".into(), Some(1), Some(added))]);
+    // Nothing is staged in a repository without a working tree: a clear error.
+    let out = hfaudit_in(&dest)
+        .args(["scan", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bare repository"), "{}", stderr(&out));
+}
+
 /// The hook file `install-hook` wrote, whose commands run the hfaudit under test.
 fn hook_path(repo: &Repo, hooks: &str) -> PathBuf {
     repo.path().join(hooks).join("pre-commit")
