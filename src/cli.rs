@@ -36,7 +36,11 @@ pub enum Command {
     /// Print a baseline of the current findings (JSON) to hide them in later scans.
     Baseline(ScanArgs),
     /// List the rules.
-    Rules,
+    Rules {
+        /// Print the README's Markdown table instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print one rule's documentation.
     Rule {
         /// A rule id such as HF003.
@@ -144,9 +148,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(&args, false),
         Command::Baseline(args) => scan(&args, true),
-        Command::Rules => {
+        Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
             let mut out = anstream::stdout();
+            if markdown {
+                write!(out, "{}", rules::markdown_table(&set))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             for r in &set.rules {
                 let verify = if r.needs_verification {
                     " (needs --verify)"
