@@ -295,10 +295,12 @@ fn collect(args: &ScanArgs, engine: &Engine) -> Result<ScanOutput> {
         threads: args.threads.unwrap_or(0),
     };
     let progress = Progress::default();
-    with_progress(&progress, !args.no_progress, || {
+    let mut output = with_progress(&progress, !args.no_progress, || {
         walk::walk(&opts, &engine.scanner(), &progress)
     })
-    .context("cannot walk the given paths")
+    .context("cannot walk the given paths")?;
+    engine.follow_env_vars(&mut output);
+    Ok(output)
 }
 
 /// Asks the Hub about each unique token when `--verify` is given. Returns the answers and

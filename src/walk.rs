@@ -211,6 +211,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
                 self.progress.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
                 self.local.occurrences.extend(scan.occurrences);
                 self.local.facts.extend(scan.facts);
+                self.local.scanned.push((entry.into_path(), rel));
             }
             Err(err) => self.local.errors.push(ScanError {
                 path: rel,

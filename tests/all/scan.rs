@@ -693,3 +693,67 @@ fn baseline_round_trip_hides_known_findings_and_counts_stale_entries() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn clean_ml_project_has_no_finding() {
+    let dir = fixture("clean");
+    let out = hfaudit()
+        .current_dir(dir.path())
+        .args(["scan", "--fail-on", "info"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let r = json_report(dir.path(), &[]);
+    assert!(r["findings"].as_array().unwrap().is_empty());
+    assert_eq!(
+        r["summary"]["files_scanned"], 8,
+        "dotfiles and hidden folders are read"
+    );
+}
+
+#[test]
+fn need_follows_the_variable_into_the_files_that_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(19, 3);
+    // Standard name, read by a script that pushes: write.
+    write(dir.path(), ".env", format!("HF_TOKEN={}\n", t[0]));
+    write(dir.path(), "publish.py", "import os\nfrom huggingface_hub import HfApi\nHfApi(token=os.environ[\"HF_TOKEN\"]).upload_folder(folder_path='out', repo_id='acme/m')\n");
+    // An unusual name, read only by a script that downloads: read (found by the second pass).
+    write(
+        dir.path(),
+        "deploy/.env.prod",
+        format!("ACME_HUB_SECRET={}\n", t[1]),
+    );
+    write(dir.path(), "serve.py", "import os\nfrom transformers import pipeline\npipe = pipeline('text-classification', model='acme/m', token=os.getenv('ACME_HUB_SECRET'))\n");
+    // Nobody reads it: unknown.
+    write(
+        dir.path(),
+        "old.env",
+        format!("UNUSED_TOKEN_VAR={}\n", t[2]),
+    );
+    let r = json_report(dir.path(), &[]);
+    let need = |path: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap()["context"]["need"]
+            .clone()
+    };
+    assert_eq!(need(".env"), "write");
+    assert_eq!(need("deploy/.env.prod"), "read");
+    assert_eq!(need("old.env"), "unknown");
+    let env = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "deploy/.env.prod")
+        .unwrap();
+    assert_eq!(env["context"]["env_var"], "ACME_HUB_SECRET");
+}
