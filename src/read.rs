@@ -376,6 +376,62 @@ mod tests {
         assert!(out.contains("hf_Zq8Z…Zq8x"));
     }
 
+    /// The whole per-file pipeline (detect, context, notebook cells, calls, snippets) on random
+    /// and half-structured bytes, under every platform's path: it must never panic.
+    #[test]
+    fn random_files_never_panic_the_pipeline() {
+        let detector = Detector::new(&["HF_TOKEN"]);
+        let calls = CallLists::builtin();
+        let names = env_names(&[]);
+        let scanner = Scanner {
+            detector: &detector,
+            calls: &calls,
+            env_names: &names,
+        };
+        let pieces: [&[u8]; 12] = [
+            b"hf_",
+            b"api_org_",
+            b"\\n",
+            b"\"",
+            b"{\"cells\": [",
+            b"\"outputs\": [",
+            b"login(token=",
+            b"Bearer ",
+            b"://u:",
+            b"@huggingface.co",
+            b"HF_TOKEN=",
+            b"\n",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let body = "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC2dF4g";
+        for round in 0..600 {
+            let mut data = Vec::new();
+            for _ in 0..(next() % 200) {
+                match next() % 4 {
+                    0 => data.extend_from_slice(pieces[(next() % 12) as usize]),
+                    1 => data.extend_from_slice(body.as_bytes()),
+                    _ => data.push((next() % 256) as u8),
+                }
+            }
+            let path = [
+                "a.ipynb",
+                "x.py",
+                ".env",
+                "Dockerfile",
+                ".github/workflows/c.yml",
+                "r.md",
+                "b.bin",
+            ][round % 7];
+            let _ = scanner.scan_buffer(path, &data);
+        }
+    }
+
     #[test]
     fn line_counter_counts_once() {
         let data = b"a\nb\nc\nd";
