@@ -33,6 +33,14 @@ pub struct Scanner<'a> {
     pub env_names: &'a [String],
 }
 
+/// What reading one file from disk gave.
+#[derive(Debug)]
+pub enum FileRead {
+    Scanned(FileScan),
+    /// Over the size limit: its size.
+    TooBig(u64),
+}
+
 /// What one file yielded.
 #[derive(Debug, Default)]
 pub struct FileScan {
@@ -132,14 +140,40 @@ impl Scanner<'_> {
     }
 
     /// Reads and scans a file from disk. Regular files only; never blocks on a FIFO that
-    /// appeared after the walk looked.
-    pub fn scan_file(&self, path: &Path, rel: &str, buf: &mut Vec<u8>) -> io::Result<FileScan> {
+    /// appeared after the walk looked. One `open` and one `fstat` per file: the size limit is
+    /// checked here rather than with a separate `stat` in the walk.
+    pub fn scan_file(
+        &self,
+        path: &Path,
+        rel: &str,
+        max_size: Option<u64>,
+        buf: &mut Vec<u8>,
+    ) -> io::Result<Option<FileRead>> {
         let file = open_nonblocking(path)?;
         let meta = file.metadata()?;
         if !meta.is_file() {
-            return Err(io::Error::other("not a regular file"));
+            // Replaced by a FIFO or device since the walk looked: nothing to read.
+            return Ok(None);
         }
-        if meta.len() <= WHOLE_FILE_LIMIT {
+        if max_size.is_some_and(|max| meta.len() > max) {
+            return Ok(Some(FileRead::TooBig(meta.len())));
+        }
+        Ok(Some(FileRead::Scanned(self.read_and_scan(
+            file,
+            meta.len(),
+            rel,
+            buf,
+        )?)))
+    }
+
+    fn read_and_scan(
+        &self,
+        file: File,
+        len: u64,
+        rel: &str,
+        buf: &mut Vec<u8>,
+    ) -> io::Result<FileScan> {
+        if len <= WHOLE_FILE_LIMIT {
             buf.clear();
             // `take` guards against a file that grows while we read it.
             file.take(WHOLE_FILE_LIMIT + 1).read_to_end(buf)?;
