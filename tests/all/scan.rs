@@ -757,3 +757,77 @@ fn need_follows_the_variable_into_the_files_that_read_it() {
         .unwrap();
     assert_eq!(env["context"]["env_var"], "ACME_HUB_SECRET");
 }
+
+#[test]
+fn inline_allow_works_in_any_comment_syntax_and_in_notebook_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(20, 6);
+    write(
+        dir.path(),
+        "a.py",
+        format!("T = '{}'  # hfaudit:allow\n", t[0]),
+    );
+    write(
+        dir.path(),
+        "b.js",
+        format!(
+            "// hfaudit:allow HF001 test fixture\nconst t = '{}';\n",
+            t[1]
+        ),
+    );
+    write(
+        dir.path(),
+        "c.yml",
+        format!("# hfaudit:allow HF003\nkey: {}\n", t[2]),
+    );
+    let nb = format!(
+        "{{\"cells\": [{{\"cell_type\": \"code\", \"metadata\": {{}}, \"outputs\": [],\n \"source\": [\n  \"# hfaudit:allow\\n\",\n  \"login(token=\\\"{}\\\")\"\n ]}}], \"metadata\": {{}}, \"nbformat\": 4, \"nbformat_minor\": 5}}\n",
+        t[3]
+    );
+    write(dir.path(), "d.ipynb", nb);
+    let r = json_report(dir.path(), &[]);
+    let got = findings(&r);
+    assert_eq!(
+        got.len(),
+        1,
+        "only c.yml's HF001 remains (its marker allows HF003 only): {got:?}"
+    );
+    assert_eq!(got[0].1, "c.yml");
+    assert_eq!(r["summary"]["suppressed"], 3);
+}
+
+#[test]
+fn config_extends_call_lists_and_variable_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(21, 2);
+    write(
+        dir.path(),
+        "tool.py",
+        format!(
+            "client = Acme(token='{}')\nclient.publish_model('x')\n",
+            t[0]
+        ),
+    );
+    write(dir.path(), ".env", format!("ACME_SECRET={}\n", t[1]));
+    write(
+        dir.path(),
+        "run.py",
+        "import os\nfetch_weights(os.environ['ACME_SECRET'])\n",
+    );
+    let need = |r: &Value, path: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap()["context"]["need"]
+            .clone()
+    };
+    let before = json_report(dir.path(), &[]);
+    assert_eq!(need(&before, "tool.py"), "unknown");
+    assert_eq!(need(&before, ".env"), "unknown");
+    write(dir.path(), ".hfaudit.toml", "write-calls = [\"publish_model\"]\nread-calls = [\"fetch_weights\"]\nenv-vars = [\"ACME_SECRET\"]\n");
+    let after = json_report(dir.path(), &[]);
+    assert_eq!(need(&after, "tool.py"), "write");
+    assert_eq!(need(&after, ".env"), "read");
+}
