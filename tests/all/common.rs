@@ -55,7 +55,9 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 /// A fake token body: 34 random letters and digits (with at least one digit).
 pub fn fake_body(rng: &mut StdRng) -> String {
     loop {
-        let body: String = (0..34).map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char).collect();
+        let body: String = (0..34)
+            .map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char)
+            .collect();
         if body.bytes().any(|b| b.is_ascii_digit()) {
             return body;
         }
@@ -65,7 +67,9 @@ pub fn fake_body(rng: &mut StdRng) -> String {
 /// `n` distinct fake `hf_` tokens from a seed.
 pub fn fake_tokens(seed: u64, n: usize) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(seed);
-    (0..n).map(|_| format!("hf_{}", fake_body(&mut rng))).collect()
+    (0..n)
+        .map(|_| format!("hf_{}", fake_body(&mut rng)))
+        .collect()
 }
 
 /// Every token-shaped string in the files under `root`: what no output may contain.
@@ -78,9 +82,15 @@ pub fn tokens_in_tree(root: &Path) -> Vec<String> {
             while let Some(pos) = find(&data[i..], prefix) {
                 let start = i + pos;
                 let body = &data[start + prefix.len()..];
-                let run = body.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                let run = body
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
                 if run == 34 {
-                    out.push(String::from_utf8_lossy(&data[start..start + prefix.len() + 34]).into_owned());
+                    out.push(
+                        String::from_utf8_lossy(&data[start..start + prefix.len() + 34])
+                            .into_owned(),
+                    );
                 }
                 i = start + prefix.len();
             }
@@ -115,14 +125,27 @@ fn walk(root: &Path) -> Vec<PathBuf> {
 pub fn assert_no_token(text: &str, tokens: &[String], what: &str) {
     for t in tokens {
         let middle = &t[t.len() - 26..t.len() - 5];
-        assert!(!text.contains(middle), "{what} leaks a token ({}…)", &t[..7]);
+        assert!(
+            !text.contains(middle),
+            "{what} leaks a token ({}…)",
+            &t[..7]
+        );
     }
 }
 
 /// Runs `hfaudit ARGS` in `dir` and parses its JSON report.
 pub fn json_report(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = hfaudit().current_dir(dir).args(["scan", "--format", "json"]).args(extra).output().unwrap();
+    let out = hfaudit()
+        .current_dir(dir)
+        .args(["scan", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
