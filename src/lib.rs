@@ -18,3 +18,4 @@ pub mod secret;
 pub mod suppress;
 pub mod verify;
 pub mod walk;
+pub mod whoami;

@@ -4,3 +4,4 @@
 mod common;
 mod rules;
 mod scan;
+mod verify;
