@@ -301,6 +301,18 @@ src, dst, tree = sys.argv[1], sys.argv[2], sys.argv[3]
 TOKEN = re.compile(r"(?:hf_|api_org_)[A-Za-z0-9]{34}")
 lines_cache = {}
 
+def bytes_at(path, offset):
+    """The token at a byte offset of a binary file, or None."""
+    if offset is None:
+        return None
+    try:
+        with open(os.path.join(tree, path), "rb") as f:
+            f.seek(offset)
+            m = TOKEN.match(f.read(64).decode("latin-1"))
+    except OSError:
+        return None
+    return m.group(0) if m else None
+
 def text_at(path, line, column):
     """The token text at path:line:column, read from the corpus (hfaudit never prints it).
 
@@ -337,16 +349,20 @@ with open(dst, "w", encoding="utf-8") as out:
             if not isinstance(loc, dict):
                 continue
             path, line = loc.get("path") or f.get("path"), loc.get("line")
-            if path is None or line is None:
+            if path is None:
                 skipped += 1
                 continue
             # hfaudit never prints full tokens: the harness reads the text at the reported
-            # line and column back from the corpus, so score.py can match it exactly.
-            match = text_at(path, line, loc.get("column"))
+            # line and column (or, in a binary file, byte offset) back from the corpus, so
+            # score.py can match it exactly.
+            if line is None:
+                match = bytes_at(path, f.get("offset"))
+            else:
+                match = text_at(path, line, loc.get("column"))
             out.write(json.dumps({"path": path, "line": line, "match": match}) + "\n")
             written += 1
 print(f"{len(report['findings'])} findings -> {written} locations in {dst}"
-      f" ({skipped} without a line skipped)")
+      f" ({skipped} without a path skipped)")
 EOF
 
 # --------------------------------------------------------------- timing

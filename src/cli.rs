@@ -17,10 +17,11 @@ use crate::git;
 use crate::model::ScanOutput;
 use crate::report::{self, Format, Report, Summary};
 use crate::rules::{self, RuleSet, Severity};
-use crate::secret::Fingerprint;
+use crate::secret::{Fingerprint, Secret};
 use crate::suppress::Baseline;
-use crate::verify::Verification;
+use crate::verify::{self, Endpoint, Verification};
 use crate::walk::{self, Progress, WalkOptions};
+use crate::whoami;
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
 #[derive(Debug, Parser)]
@@ -37,12 +38,19 @@ pub enum Command {
     /// Print a baseline of the current findings (JSON) to hide them in later scans.
     Baseline(ScanArgs),
     /// List the rules.
-    Rules,
+    Rules {
+        /// Print the README's Markdown table instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print one rule's documentation.
     Rule {
         /// A rule id such as HF003.
         id: String,
     },
+    /// Audit your own tokens: HF_TOKEN (else the token file) and the named tokens of
+    /// `hf auth login`, with the Hub's role, name and scopes and the advice that applies.
+    Whoami(WhoamiArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
     InstallHook {
         /// Replace an existing pre-commit hook.
@@ -127,6 +135,50 @@ pub struct ScanArgs {
     /// Never show the progress indicator.
     #[arg(long)]
     pub no_progress: bool,
+    /// After the scan, ask the Hub what each token is (role, name, scopes): each unique token is
+    /// sent once, to the endpoint only.
+    #[arg(long)]
+    pub verify: bool,
+    /// The Hub to ask with --verify [default: $HF_ENDPOINT, else https://huggingface.co].
+    /// https:// only, except http:// to a loopback address.
+    #[arg(long, value_name = "URL", requires = "verify")]
+    pub endpoint: Option<String>,
+    /// Per-request timeout of --verify, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_TIMEOUT_MS"
+    )]
+    pub verify_timeout_ms: Option<u64>,
+}
+
+/// Output formats of `hfaudit whoami`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhoamiFormat {
+    /// Readable.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// The Hub to ask [default: $HF_ENDPOINT, else https://huggingface.co]. https:// only,
+    /// except http:// to a loopback address.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = WhoamiFormat::Human)]
+    pub format: WhoamiFormat,
+    /// Per-request timeout, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_TIMEOUT_MS"
+    )]
+    pub verify_timeout_ms: Option<u64>,
 }
 
 /// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
@@ -171,9 +223,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(&args, false),
         Command::Baseline(args) => scan(&args, true),
-        Command::Rules => {
+        Command::Whoami(args) => whoami(&args),
+        Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
             let mut out = anstream::stdout();
+            if markdown {
+                write!(out, "{}", rules::markdown_table(&set))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             for r in &set.rules {
                 let verify = if r.needs_verification {
                     " (needs --verify)"
@@ -260,9 +317,14 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             bail!("{}: no such file or folder", p.display());
         }
     }
+    // Checked before the walk: a refused endpoint is a usage error, found before any work.
+    let verify_opts = args
+        .verify
+        .then(|| verify_options(args.endpoint.as_deref(), args.verify_timeout_ms))
+        .transpose()?;
     let engine = Engine::new(rules, config);
     let output = collect(args, git_mode, &engine)?;
-    let (verifications, notes) = verify(args, &output)?;
+    let (verifications, notes) = verify(verify_opts.as_ref(), &engine, &output);
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
     let mut suppressed = judged.suppressed as u64;
@@ -301,7 +363,9 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         skipped_checks: judged.skipped_checks as u64,
         skipped_rules: judged.skipped_rules,
         stale_baseline: stale,
-        verified_tokens: verifications.as_ref().map_or(0, |v| v.len() as u64),
+        verified_tokens: verifications.as_ref().map_or(0, |v| {
+            v.values().filter(|v| v.status.is_answer()).count() as u64
+        }),
     };
     let report = Report {
         findings: &findings,
@@ -312,7 +376,46 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         notes,
     };
     write_report(args, &report)?;
+    if args.format != Format::Human {
+        // Machine formats keep their contract; people still learn the Hub was not asked.
+        let mut err = anstream::stderr();
+        for n in &report.notes {
+            writeln!(err, "note: {n}")?;
+        }
+    }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a
+/// warning or worse, else 0.
+fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
+    let opts = verify_options(args.endpoint.as_deref(), args.verify_timeout_ms)?;
+    let places = whoami::Places::from_env();
+    let found = whoami::discover(&places);
+    if found.tokens.is_empty() {
+        let mut msg = format!(
+            "no Hugging Face token found: HF_TOKEN is not set, and there is no token in {} \
+             nor in {}",
+            places.token_file.display(),
+            places.stored_tokens.display()
+        );
+        for p in &found.problems {
+            msg.push_str(&format!("; {p}"));
+        }
+        bail!(msg);
+    }
+    let rules = RuleSet::builtin()?;
+    let audit = whoami::audit(found, &opts, &rules);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        WhoamiFormat::Human => report::whoami::render_human(&audit, &mut out)?,
+        WhoamiFormat::Json => report::whoami::render_json(&audit, &mut out)?,
+    }
+    out.flush()?;
+    Ok(match audit.worst() {
+        Some(s) if s >= Severity::Warning => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
 }
 
 /// What `--verify` learned, per token.
@@ -346,6 +449,7 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
             max_filesize,
             threads: args.threads.unwrap_or(0),
         };
+        // No `follow_env_vars` pass: it rereads files from disk, and git modes read blobs.
         return with_progress(&progress, !args.no_progress, || {
             git::scan(&opts, engine, &progress)
         })
@@ -360,17 +464,48 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
         exclude_root: engine.config.root.clone(),
         threads: args.threads.unwrap_or(0),
     };
-    with_progress(&progress, !args.no_progress, || {
+    let mut output = with_progress(&progress, !args.no_progress, || {
         walk::walk(&opts, &engine.scanner(), &progress)
     })
-    .context("cannot walk the given paths")
+    .context("cannot walk the given paths")?;
+    engine.follow_env_vars(&mut output);
+    Ok(output)
 }
 
-/// Asks the Hub about each unique token when `--verify` is given. Returns the answers and
-/// notes for people (e.g. the Hub was unreachable).
-#[allow(clippy::unnecessary_wraps)]
-fn verify(_args: &ScanArgs, _output: &ScanOutput) -> Result<(Option<Verifications>, Vec<String>)> {
-    Ok((None, Vec::new()))
+/// The checked endpoint (`--endpoint`, else `HF_ENDPOINT`, else the Hub) and timeouts.
+fn verify_options(endpoint: Option<&str>, timeout_ms: Option<u64>) -> Result<verify::Options> {
+    let env = std::env::var("HF_ENDPOINT").ok();
+    let endpoint = Endpoint::choose(endpoint, env.as_deref())?;
+    let opts = verify::Options::new(endpoint);
+    Ok(match timeout_ms {
+        Some(ms) => opts.with_timeout(Duration::from_millis(ms.max(1))),
+        None => opts,
+    })
+}
+
+/// Asks the Hub about each unique token when `--verify` is given, after the walk. Returns the
+/// answers and notes for people (e.g. the Hub was unreachable); never fails, so a scan offline
+/// still ends with the exit code of its findings. Public test tokens and tokens the config
+/// allows are not sent.
+fn verify(
+    opts: Option<&verify::Options>,
+    engine: &Engine,
+    output: &ScanOutput,
+) -> (Option<Verifications>, Vec<String>) {
+    let Some(opts) = opts else {
+        return (None, Vec::new());
+    };
+    let secrets: Vec<&Secret> = output
+        .occurrences
+        .iter()
+        .map(|o| &o.secret)
+        .filter(|s| {
+            let fp = s.fingerprint();
+            !engine.public_tokens.contains(&fp) && !engine.config.allow_fingerprints.contains(&fp)
+        })
+        .collect();
+    let outcome = verify::verify_tokens(&secrets, opts);
+    (Some(outcome.verifications), outcome.notes)
 }
 
 /// 2 when something could not be read, else 1 when a finding reaches `--fail-on`, else 0.

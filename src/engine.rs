@@ -4,8 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
-use crate::context::CallLists;
+use rayon::prelude::*;
+
+use crate::context::{calls_in, env_reads, platform_of, CallLists};
 use crate::judge::{infer_needs, public_test_tokens, Judge, Judged};
+use crate::model::FileFacts;
 use crate::model::ScanOutput;
 use crate::read::{env_names, Scanner};
 use crate::rules::{RuleError, RuleSet};
@@ -50,6 +53,50 @@ impl Engine {
             detector: &self.detector,
             calls: &self.calls,
             env_names: &self.env_names,
+        }
+    }
+
+    /// Need inference for tokens assigned to variables with unusual names (`ACME_HF=hf_…` in a
+    /// `.env`): the walk only watched the standard names, so look again, in parallel, for the
+    /// files that read these. Costs nothing when every assignment uses a standard name.
+    pub fn follow_env_vars(&self, output: &mut ScanOutput) {
+        let mut names: Vec<String> = output
+            .occurrences
+            .iter()
+            .filter_map(|o| o.env_var.clone())
+            .filter(|v| !self.env_names.contains(v))
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.is_empty() || output.scanned.is_empty() {
+            return;
+        }
+        let Ok(finder) = aho_corasick::AhoCorasick::new(&names) else {
+            return;
+        };
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let found: Vec<FileFacts> = output
+            .scanned
+            .par_iter()
+            .filter_map(|(path, rel)| {
+                let data = std::fs::read(path).ok()?;
+                if !finder.is_match(&data) {
+                    return None;
+                }
+                let reads = env_reads(&data, &refs);
+                (!reads.is_empty()).then(|| FileFacts {
+                    path: rel.clone(),
+                    platform: platform_of(rel),
+                    calls: calls_in(&data, &self.calls),
+                    env_reads: reads,
+                })
+            })
+            .collect();
+        for new in found {
+            match output.facts.iter_mut().find(|f| f.path == new.path) {
+                Some(f) => f.env_reads.extend(new.env_reads),
+                None => output.facts.push(new),
+            }
         }
     }
 

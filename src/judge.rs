@@ -586,7 +586,9 @@ fn name_words(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// HF008: the name names platforms, and the token occurs on one it does not name.
+/// HF008: the name names platforms, and the token occurs on one it does not name. Only places
+/// that say where they run count (a notebook, CI, a server, a machine's env file): source code,
+/// docs and other files may run on the named platform, so they are no evidence of a copy.
 pub fn name_platform_mismatch(name: Option<&str>, platforms: &[Platform]) -> bool {
     let Some(name) = name else { return false };
     let words = name_words(name);
@@ -598,9 +600,13 @@ pub fn name_platform_mismatch(name: Option<&str>, platforms: &[Platform]) -> boo
     if named.is_empty() {
         return false;
     }
-    platforms
-        .iter()
-        .any(|p| !named.contains(p) && *p != Platform::Docs && *p != Platform::Other)
+    platforms.iter().any(|p| {
+        !named.contains(p)
+            && matches!(
+                p,
+                Platform::Notebook | Platform::Ci | Platform::Server | Platform::EnvFile
+            )
+    })
 }
 
 #[cfg(test)]
@@ -645,6 +651,20 @@ mod tests {
         assert!(name_platform_mismatch(
             Some("github-actions"),
             &[Platform::Ci, Platform::Server]
+        ));
+        assert!(name_platform_mismatch(
+            Some("Colab Notebook"),
+            &[Platform::EnvFile]
+        ));
+        assert!(name_platform_mismatch(Some("laptop"), &[Platform::Server]));
+        // Code may run on the platform its token is named after.
+        assert!(!name_platform_mismatch(
+            Some("eval-server"),
+            &[Platform::Source]
+        ));
+        assert!(!name_platform_mismatch(
+            Some("Colab Notebook"),
+            &[Platform::Source, Platform::Docs]
         ));
     }
 

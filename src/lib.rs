@@ -19,3 +19,4 @@ pub mod secret;
 pub mod suppress;
 pub mod verify;
 pub mod walk;
+pub mod whoami;

@@ -86,6 +86,9 @@ pub struct ScanOutput {
     pub errors: Vec<ScanError>,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
+    /// Every file the walk read (on disk, report path): the second pass looks in them for
+    /// token variables with unusual names (see `engine::follow_env_vars`).
+    pub scanned: Vec<(std::path::PathBuf, String)>,
 }
 
 impl ScanOutput {
@@ -96,6 +99,7 @@ impl ScanOutput {
         self.errors.extend(other.errors);
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
+        self.scanned.extend(other.scanned);
     }
 
     /// Sorts everything so output never depends on thread timing.

@@ -5,7 +5,8 @@
 //! mention of a token-holding environment variable; only at a prefix do we look at boundaries,
 //! length and placeholder shape. What a match *means* (platform, usage) is `context`'s job.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::packed::{Config as PackedConfig, MatchKind, Searcher};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 
 use crate::secret::{Secret, TokenKind};
 
@@ -34,6 +35,9 @@ pub struct Scanned {
 /// The compiled detector: build once, share across threads.
 #[derive(Debug, Clone)]
 pub struct Detector {
+    /// Teddy (SIMD) when the CPU has it: one pass over the bytes for every literal.
+    packed: Option<Searcher>,
+    /// The portable automaton, for CPUs without the SIMD Teddy needs.
     matcher: AhoCorasick,
 }
 
@@ -46,29 +50,43 @@ impl Detector {
         let mut patterns: Vec<&str> = vec!["hf_", "api_org_"];
         patterns.extend(env_names.iter().filter(|n| !n.is_empty()));
         let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
+            .match_kind(AcMatchKind::LeftmostFirst)
             .build(&patterns)
             .expect("a few short literals always build");
-        Detector { matcher }
+        // The general automaton picks a "rare byte" prefilter for these literals, and `_` is not
+        // rare in code; Teddy looks for all the literals at once, as ripgrep does.
+        let packed = PackedConfig::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .builder()
+            .extend(patterns.iter().map(|p| p.as_bytes()))
+            .build();
+        Detector { packed, matcher }
     }
 
     /// Finds every token in `data`. Never panics, whatever the bytes.
     pub fn scan(&self, data: &[u8]) -> Scanned {
         let mut out = Scanned::default();
-        for m in self.matcher.find_iter(data) {
-            match m.pattern().as_usize() {
-                PREFIX_HF => {
-                    if let Some(c) = token_at(data, m.start(), TokenKind::UserAccessToken) {
-                        out.candidates.push(c);
-                    }
+        let mut on_match = |pattern: usize, start: usize| match pattern {
+            PREFIX_HF => {
+                if let Some(c) = token_at(data, start, TokenKind::UserAccessToken) {
+                    out.candidates.push(c);
                 }
-                PREFIX_ORG => {
-                    if let Some(c) = token_at(data, m.start(), TokenKind::OrgApiToken) {
-                        out.candidates.push(c);
-                    }
-                }
-                _ => out.mentions_env = true,
             }
+            PREFIX_ORG => {
+                if let Some(c) = token_at(data, start, TokenKind::OrgApiToken) {
+                    out.candidates.push(c);
+                }
+            }
+            _ => out.mentions_env = true,
+        };
+        match &self.packed {
+            Some(searcher) => searcher
+                .find_iter(data)
+                .for_each(|m| on_match(m.pattern().as_usize(), m.start())),
+            None => self
+                .matcher
+                .find_iter(data)
+                .for_each(|m| on_match(m.pattern().as_usize(), m.start())),
         }
         out
     }
@@ -448,15 +466,37 @@ mod tests {
         let r = det().scan(format!("t = \"{oauth}\"").as_bytes());
         assert_eq!(r.candidates.len(), 1);
         assert_eq!(r.candidates[0].secret.kind(), TokenKind::OauthToken);
-        // hfaudit:allow (a made-up JWT that exercises the CI-token shape)
-        let jwt =
-            "hf_jwt_eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI2NGFiY2RlZiJ9.c2lnbmF0dXJlQUJDREVGR0g5ODc2";
+        // A made-up JWT, assembled so that this file holds no token-shaped text.
+        let jwt = format!(
+            "hf_jwt_{}",
+            "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI2NGFiY2RlZiJ9.c2lnbmF0dXJlQUJDREVGR0g5ODc2"
+        );
         let r = det().scan(jwt.as_bytes());
         assert_eq!(r.candidates.len(), 1);
         assert_eq!(r.candidates[0].secret.kind(), TokenKind::CiToken);
         assert!(found("hf_jwt_auth = True").is_empty());
         assert!(found("hf_oauth_info(request)").is_empty());
         assert!(found("hf_oauth_abcdefghijklmnopqrstuvwxyzabcdef").is_empty());
+    }
+
+    #[test]
+    fn portable_automaton_finds_what_teddy_finds() {
+        let teddy = det();
+        let portable = Detector {
+            packed: None,
+            ..det()
+        };
+        let mut fake = Fake::new(6);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        let o = format!("api_org_{}", fake.body(ALNUM));
+        let text = format!(
+            "a HF_TOKEN={t}\n\"x\": \"\\n{o}\" hf_hub_download xhf_{}",
+            fake.body(ALNUM)
+        );
+        let (a, b) = (teddy.scan(text.as_bytes()), portable.scan(text.as_bytes()));
+        assert_eq!(a.candidates, b.candidates);
+        assert_eq!(a.candidates.len(), 2);
+        assert!(a.mentions_env && b.mentions_env);
     }
 
     #[test]

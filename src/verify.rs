@@ -1,6 +1,33 @@
-//! Verify (opt-in): what the Hub says each token is. Data types; the HTTP client follows.
+//! Verify (opt-in): what the Hub says each token is (DESIGN §7).
+//!
+//! Owns the endpoint rules (`https://`, or `http://` to loopback only), the HTTP client
+//! (`GET {endpoint}/api/whoami-v2`, each unique token once, a few at a time, timeouts, bounded
+//! retries on 429/5xx, no redirects, capped bodies) and the parsing of the answer into a
+//! [`Verification`]. Runs after the walk, never inside it.
+//!
+//! It must not print, and a raw token must reach nothing but the `Authorization` header of a
+//! request to the configured endpoint: every string that comes back (from the Hub or from an
+//! error) is scrubbed of the token before it is kept.
 
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
+use reqwest::Url;
 use serde::Serialize;
+use serde_json::Value;
+
+use crate::secret::{redact, Fingerprint, Secret};
+
+/// The Hub, when neither `--endpoint` nor `HF_ENDPOINT` says otherwise.
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+
+/// The path asked about each token, below the endpoint.
+pub const WHOAMI_PATH: &str = "api/whoami-v2";
 
 /// The Hub's answer for one token (DESIGN §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -27,6 +54,11 @@ impl Status {
             Status::Unknown => "unknown",
             Status::Skipped => "skipped",
         }
+    }
+
+    /// The Hub gave a definite answer about the token.
+    pub fn is_answer(self) -> bool {
+        matches!(self, Status::Valid | Status::Invalid | Status::Forbidden)
     }
 }
 
@@ -66,6 +98,22 @@ impl Verification {
             ..Verification::skipped()
         }
     }
+
+    fn with_detail(status: Status, detail: impl Into<String>) -> Self {
+        Verification {
+            detail: Some(detail.into()),
+            ..Verification::with_status(status)
+        }
+    }
+
+    /// Permissions that can change something (HF010): see [`is_read_only_permission`].
+    pub fn changing_permissions(&self) -> Vec<String> {
+        self.permissions
+            .iter()
+            .filter(|p| !is_read_only_permission(p))
+            .cloned()
+            .collect()
+    }
 }
 
 /// Permissions that cannot change anything: reads, and calling inference (which the Hub names
@@ -76,4 +124,876 @@ pub fn is_read_only_permission(permission: &str) -> bool {
             permission,
             "inference.serverless.write" | "inference.endpoints.infer.write"
         )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint
+
+/// An endpoint that may not be sent a token.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EndpointError {
+    #[error("endpoint {0:?} is not a URL ({1})")]
+    NotUrl(String, String),
+    #[error(
+        "endpoint {0} refused: tokens are sent over https:// only (http:// only to a loopback \
+         address: 127.0.0.0/8, ::1 or localhost)"
+    )]
+    Insecure(String),
+    #[error("endpoint {0} refused: only https:// endpoints are supported")]
+    Scheme(String),
+    #[error("endpoint {0} refused: it must not hold a user name, password, query or fragment")]
+    Extra(String),
+}
+
+/// A checked endpoint: where tokens may be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    base: Url,
+    /// `http://` to a loopback address (tests, a local mirror): no proxy is ever used for it.
+    loopback_http: bool,
+}
+
+impl Endpoint {
+    /// Checks `text` against the endpoint rules; nothing is contacted.
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        let text = text.trim();
+        let shown = redact_tokens(text);
+        let url =
+            Url::parse(text).map_err(|e| EndpointError::NotUrl(shown.clone(), e.to_string()))?;
+        if !url.username().is_empty()
+            || url.password().is_some()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            // Not echoed: the user name or password may be a credential.
+            let mut bare = url.clone();
+            let _ = bare.set_username("");
+            let _ = bare.set_password(None);
+            bare.set_query(None);
+            bare.set_fragment(None);
+            return Err(EndpointError::Extra(redact_tokens(bare.as_str())));
+        }
+        let host = url.host_str().unwrap_or_default();
+        let loopback_http = match url.scheme() {
+            "https" if !host.is_empty() => false,
+            "http" if is_loopback_host(host) => true,
+            "http" => return Err(EndpointError::Insecure(shown)),
+            _ => return Err(EndpointError::Scheme(shown)),
+        };
+        let mut base = url;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Endpoint {
+            base,
+            loopback_http,
+        })
+    }
+
+    /// `--endpoint`, else `HF_ENDPOINT` (when set and not empty), else the public Hub.
+    pub fn choose(flag: Option<&str>, env: Option<&str>) -> Result<Self, EndpointError> {
+        let env = env.map(str::trim).filter(|e| !e.is_empty());
+        Endpoint::parse(flag.or(env).unwrap_or(DEFAULT_ENDPOINT))
+    }
+
+    /// `{endpoint}/api/whoami-v2`.
+    pub fn whoami_url(&self) -> Url {
+        self.base
+            .join(WHOAMI_PATH)
+            .expect("a relative path joins onto an http(s) base")
+    }
+
+    pub fn is_loopback_http(&self) -> bool {
+        self.loopback_http
+    }
+
+    /// The endpoint as people wrote it, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and the client
+
+/// How to ask. [`Options::new`] has the defaults; the CLI may shorten the timeout.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub endpoint: Endpoint,
+    /// Per request, connecting to the last byte of the body.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Attempts per token when the Hub answers 429 or 5xx (the first one included).
+    pub max_attempts: u32,
+    /// Per token: no retry starts after this much time has passed since the first attempt.
+    pub retry_budget: Duration,
+    /// The longest answer read; a larger one is `unknown`.
+    pub max_body: u64,
+    /// The first wait between retries when the Hub sends no `Retry-After`; doubles each time.
+    pub backoff: Duration,
+}
+
+impl Options {
+    pub fn new(endpoint: Endpoint) -> Self {
+        Options {
+            endpoint,
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            concurrency: 8,
+            max_attempts: 3,
+            retry_budget: Duration::from_secs(30),
+            max_body: 1 << 20,
+            backoff: Duration::from_millis(500),
+        }
+    }
+
+    /// Sets the request timeout (and caps the connect timeout to it).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self.connect_timeout = self.connect_timeout.min(timeout);
+        self
+    }
+}
+
+/// What verifying a set of tokens produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub verifications: HashMap<Fingerprint, Verification>,
+    /// Lines for people: what could not be verified and why.
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    /// Tokens the Hub gave a definite answer about (valid, invalid or forbidden).
+    pub fn answered(&self) -> usize {
+        self.verifications
+            .values()
+            .filter(|v| v.status.is_answer())
+            .count()
+    }
+}
+
+/// Asks the Hub about each unique token once, `opts.concurrency` at a time. Never fails: a
+/// token the Hub could not be asked about is `unknown`, and a note says why.
+pub fn verify_tokens(secrets: &[&Secret], opts: &Options) -> Outcome {
+    let mut seen = HashSet::new();
+    let unique: Vec<&Secret> = secrets
+        .iter()
+        .copied()
+        .filter(|s| seen.insert(s.fingerprint()))
+        .collect();
+    let mut outcome = Outcome::default();
+    if unique.is_empty() {
+        return outcome;
+    }
+    let client = match Client::new(opts) {
+        Ok(c) => c,
+        Err(err) => {
+            let detail = format!("cannot set up the HTTP client: {}", error_text(&err));
+            for s in &unique {
+                outcome.verifications.insert(
+                    s.fingerprint(),
+                    Verification::with_detail(Status::Unknown, detail.clone()),
+                );
+            }
+            outcome.notes.push(format!(
+                "{} token{} not verified: {detail}",
+                unique.len(),
+                plural(unique.len())
+            ));
+            return outcome;
+        }
+    };
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(HashMap::with_capacity(unique.len()));
+    let workers = opts.concurrency.clamp(1, unique.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(secret) = unique.get(i) else { break };
+                let v = client.check(secret);
+                results
+                    .lock()
+                    .expect("no worker panics while holding the lock")
+                    .insert(secret.fingerprint(), v);
+            });
+        }
+    });
+    outcome.verifications = results.into_inner().expect("workers are done");
+    outcome.notes = notes(&outcome.verifications, &opts.endpoint);
+    outcome
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// One note for the tokens left `unknown`, with their distinct reasons.
+fn notes(verifications: &HashMap<Fingerprint, Verification>, endpoint: &Endpoint) -> Vec<String> {
+    let total = verifications.len();
+    let mut reasons: Vec<&str> = verifications
+        .values()
+        .filter(|v| v.status == Status::Unknown)
+        .filter_map(|v| v.detail.as_deref())
+        .collect();
+    let unknown = verifications
+        .values()
+        .filter(|v| v.status == Status::Unknown)
+        .count();
+    if unknown == 0 {
+        return Vec::new();
+    }
+    reasons.sort_unstable();
+    reasons.dedup();
+    let shown: Vec<&str> = reasons.iter().take(3).copied().collect();
+    let more = if reasons.len() > shown.len() {
+        format!("; and {} more", reasons.len() - shown.len())
+    } else {
+        String::new()
+    };
+    let what = if unknown == total {
+        format!("could not verify any of the {total} token{}", plural(total))
+    } else {
+        format!("could not verify {unknown} of {total} tokens")
+    };
+    vec![format!(
+        "{what} with {endpoint} ({}{more}); rules that need the Hub's answer were not checked for {}",
+        shown.join("; "),
+        if unknown == 1 { "it" } else { "them" }
+    )]
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Verification),
+    /// 429 or 5xx: worth another try, after `Retry-After` if the Hub sent one.
+    Retry {
+        detail: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+struct Client<'a> {
+    http: reqwest::blocking::Client,
+    url: Url,
+    opts: &'a Options,
+}
+
+impl<'a> Client<'a> {
+    fn new(opts: &'a Options) -> reqwest::Result<Self> {
+        let mut builder = reqwest::blocking::Client::builder()
+            .user_agent(concat!("hfaudit/", env!("CARGO_PKG_VERSION")))
+            .timeout(opts.timeout)
+            .connect_timeout(opts.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .pool_max_idle_per_host(opts.concurrency);
+        if opts.endpoint.is_loopback_http() {
+            // Plain http carries the token in the clear: never through a proxy, and `localhost`
+            // always means this machine, whatever the resolver says.
+            builder = builder.no_proxy().resolve_to_addrs(
+                "localhost",
+                &[
+                    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+                    SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0),
+                ],
+            );
+        }
+        Ok(Client {
+            http: builder.build()?,
+            url: opts.endpoint.whoami_url(),
+            opts,
+        })
+    }
+
+    /// Asks about one token, retrying 429 and 5xx within the attempt and time bounds.
+    fn check(&self, secret: &Secret) -> Verification {
+        let start = Instant::now();
+        let mut attempt = 1u32;
+        let v = loop {
+            let (detail, retry_after) = match self.attempt(secret) {
+                Attempt::Done(v) => break v,
+                Attempt::Retry {
+                    detail,
+                    retry_after,
+                } => (detail, retry_after),
+            };
+            if attempt >= self.opts.max_attempts {
+                break Verification::with_detail(
+                    Status::Unknown,
+                    format!("{detail}, {attempt} attempts"),
+                );
+            }
+            let wait = retry_after.unwrap_or_else(|| backoff(self.opts.backoff, attempt));
+            if start.elapsed() + wait > self.opts.retry_budget {
+                break Verification::with_detail(
+                    Status::Unknown,
+                    format!(
+                        "{detail}; retrying after {} s would pass the retry budget of {} s",
+                        wait.as_secs(),
+                        self.opts.retry_budget.as_secs()
+                    ),
+                );
+            }
+            std::thread::sleep(wait);
+            attempt += 1;
+        };
+        scrub(v, secret)
+    }
+
+    fn attempt(&self, secret: &Secret) -> Attempt {
+        let Ok(mut auth) = HeaderValue::from_str(&format!("Bearer {}", secret.expose())) else {
+            return Attempt::Done(Verification::with_detail(
+                Status::Unknown,
+                "the token holds characters that cannot be sent in a header",
+            ));
+        };
+        auth.set_sensitive(true);
+        let response = match self
+            .http
+            .get(self.url.clone())
+            .header(AUTHORIZATION, auth)
+            .header(ACCEPT, "application/json")
+            .send()
+        {
+            Ok(r) => r,
+            // Network errors are not retried: an offline hook must stay fast.
+            Err(err) => {
+                return Attempt::Done(Verification::with_detail(
+                    Status::Unknown,
+                    self.describe(&err),
+                ))
+            }
+        };
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        match status {
+            200 => Attempt::Done(self.read_answer(response)),
+            401 => Attempt::Done(Verification::with_detail(
+                Status::Invalid,
+                header("x-error-message").unwrap_or_else(|| "HTTP 401".to_owned()),
+            )),
+            403 => Attempt::Done(Verification::with_detail(
+                Status::Forbidden,
+                header("x-error-message").unwrap_or_else(|| "HTTP 403".to_owned()),
+            )),
+            429 | 500..=599 => Attempt::Retry {
+                detail: format!("HTTP {status}"),
+                retry_after: response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_retry_after),
+            },
+            300..=399 => Attempt::Done(Verification::with_detail(
+                Status::Unknown,
+                format!("HTTP {status}: the endpoint redirects, and redirects are not followed"),
+            )),
+            _ => Attempt::Done(Verification::with_detail(
+                Status::Unknown,
+                format!("HTTP {status}"),
+            )),
+        }
+    }
+
+    fn read_answer(&self, response: reqwest::blocking::Response) -> Verification {
+        let max = self.opts.max_body;
+        if response.content_length().is_some_and(|n| n > max) {
+            return too_large(max);
+        }
+        match read_capped(response, max) {
+            Ok(Some(body)) => parse_whoami(&body).unwrap_or_else(|why| {
+                Verification::with_detail(Status::Unknown, format!("unexpected answer: {why}"))
+            }),
+            Ok(None) => too_large(max),
+            Err(err) => {
+                let text = match err
+                    .get_ref()
+                    .and_then(|e| e.downcast_ref::<reqwest::Error>())
+                {
+                    Some(e) => self.describe(e),
+                    None => err.to_string(),
+                };
+                Verification::with_detail(Status::Unknown, text)
+            }
+        }
+    }
+
+    /// A network error for people: what happened and its root cause, never a header.
+    fn describe(&self, err: &reqwest::Error) -> String {
+        if err.is_timeout() {
+            return format!("no answer within {} ms", self.opts.timeout.as_millis());
+        }
+        if err.is_connect() {
+            // The innermost cause says it best ("Connection refused", a DNS failure, TLS).
+            let text = error_text(err);
+            let root = text.rsplit(": ").next().unwrap_or(&text);
+            return format!("cannot connect: {root}");
+        }
+        format!("request failed: {}", error_text(err))
+    }
+}
+
+fn too_large(max: u64) -> Verification {
+    Verification::with_detail(
+        Status::Unknown,
+        format!("the answer is larger than {} KiB", max / 1024),
+    )
+}
+
+/// An error's chain, innermost last, without the URL reqwest adds (the endpoint is in the note).
+fn error_text(err: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    if parts.is_empty() {
+        parts.push(err.to_string());
+    }
+    parts.join(": ")
+}
+
+/// Reads at most `max` bytes; `None` when there is more.
+fn read_capped(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut body = Vec::new();
+    reader.take(max + 1).read_to_end(&mut body)?;
+    Ok((body.len() as u64 <= max).then_some(body))
+}
+
+/// `Retry-After` in seconds (the form the Hub sends); an HTTP date falls back to backoff.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// `base`, `2 × base`, `4 × base`, … after the first, second, third attempt; at most 8 s.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    base.saturating_mul(1 << attempt.saturating_sub(1).min(4))
+        .min(Duration::from_secs(8))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and scrubbing
+
+/// Parses a 200 answer of `whoami-v2`. OAuth tokens come without `auth.accessToken`: they are
+/// valid with no role.
+pub fn parse_whoami(body: &[u8]) -> Result<Verification, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON ({e})"))?;
+    if !value.is_object() {
+        return Err("not a JSON object".to_owned());
+    }
+    let text = |pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut permissions = strings(value.pointer("/auth/accessToken/fineGrained/global"));
+    if let Some(scoped) = value
+        .pointer("/auth/accessToken/fineGrained/scoped")
+        .and_then(Value::as_array)
+    {
+        for entry in scoped {
+            permissions.extend(strings(entry.get("permissions")));
+        }
+    }
+    let mut seen = HashSet::new();
+    permissions.retain(|p| seen.insert(p.clone()));
+    let orgs = value
+        .get("orgs")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o.get("name").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Verification {
+        status: Status::Valid,
+        role: text("/auth/accessToken/role"),
+        token_name: text("/auth/accessToken/displayName"),
+        owner: text("/name"),
+        permissions,
+        orgs,
+        detail: None,
+    })
+}
+
+/// Longest text kept from an answer (a name, a header).
+const MAX_TEXT: usize = 200;
+
+/// Cleans every string that came back: the token (should an endpoint echo it) becomes its
+/// redacted form, control characters go (no terminal escapes), long text is cut.
+fn scrub(v: Verification, secret: &Secret) -> Verification {
+    let clean = |text: String| clean_text(&text, secret);
+    Verification {
+        status: v.status,
+        role: v.role.map(clean),
+        token_name: v.token_name.map(clean),
+        owner: v.owner.map(clean),
+        permissions: v.permissions.into_iter().map(clean).collect(),
+        orgs: v.orgs.into_iter().map(clean).collect(),
+        detail: v.detail.map(clean),
+    }
+}
+
+/// See [`scrub`].
+pub fn clean_text(text: &str, secret: &Secret) -> String {
+    let text = if secret.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(secret.expose(), &secret.redacted())
+    };
+    let text: String = redact_tokens(&text)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > MAX_TEXT {
+        let cut: String = text.chars().take(MAX_TEXT).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+/// Redacts anything shaped like a token (`hf_` or `api_org_` then 20 or more letters and
+/// digits) in text that is about to be shown.
+pub fn redact_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = ["hf_", "api_org_"]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+            .min_by_key(|(i, _)| *i);
+        let Some((i, prefix)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        let after = &rest[i + prefix.len()..];
+        let body_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let body = &after[..body_len];
+        if body.bytes().filter(u8::is_ascii_alphanumeric).count() >= 20 {
+            out.push_str(&redact(&rest[i..i + prefix.len() + body_len], prefix));
+        } else {
+            out.push_str(&rest[i..i + prefix.len() + body_len]);
+        }
+        rest = &after[body_len..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::TokenKind;
+    use serde_json::json;
+
+    fn body(v: &Value) -> Vec<u8> {
+        serde_json::to_vec(v).unwrap()
+    }
+
+    fn user(access_token: &Value) -> Value {
+        json!({
+            "type": "user",
+            "id": "1",
+            "name": "alice",
+            "fullname": "Alice",
+            "orgs": [{"type": "org", "name": "acme"}, {"type": "org", "name": "lab"}],
+            "auth": {"type": "access_token", "accessToken": access_token}
+        })
+    }
+
+    #[test]
+    fn parses_read_write_and_god_tokens() {
+        for role in ["read", "write", "god"] {
+            let v = parse_whoami(&body(&user(&json!({
+                "displayName": "laptop-eval",
+                "role": role,
+                "createdAt": "2024-01-01T00:00:00.000Z"
+            }))))
+            .unwrap();
+            assert_eq!(v.status, Status::Valid);
+            assert_eq!(v.role.as_deref(), Some(role));
+            assert_eq!(v.token_name.as_deref(), Some("laptop-eval"));
+            assert_eq!(v.owner.as_deref(), Some("alice"));
+            assert_eq!(v.orgs, ["acme", "lab"]);
+            assert!(v.permissions.is_empty());
+        }
+    }
+
+    #[test]
+    fn parses_fine_grained_permissions_global_then_scoped_deduplicated() {
+        let v = parse_whoami(&body(&user(&json!({
+            "displayName": "eval-server",
+            "role": "fineGrained",
+            "fineGrained": {
+                "canReadGatedRepos": true,
+                "global": ["inference.serverless.write", "discussion.write"],
+                "scoped": [
+                    {"entity": {"type": "model", "name": "acme/m"},
+                     "permissions": ["repo.content.read", "repo.write"]},
+                    {"entity": {"type": "org", "name": "acme"},
+                     "permissions": ["repo.content.read", "inference.serverless.write"]}
+                ]
+            }
+        }))))
+        .unwrap();
+        assert_eq!(v.role.as_deref(), Some("fineGrained"));
+        assert_eq!(
+            v.permissions,
+            [
+                "inference.serverless.write",
+                "discussion.write",
+                "repo.content.read",
+                "repo.write"
+            ]
+        );
+        assert_eq!(v.changing_permissions(), ["discussion.write", "repo.write"]);
+    }
+
+    #[test]
+    fn oauth_answer_is_valid_without_role() {
+        let v = parse_whoami(&body(&json!({
+            "type": "user",
+            "name": "alice",
+            "orgs": [],
+            "auth": {"type": "oauth", "expiresAt": "2030-01-01T00:00:00.000Z"}
+        })))
+        .unwrap();
+        assert_eq!(v.status, Status::Valid);
+        assert_eq!(v.role, None);
+        assert_eq!(v.token_name, None);
+        assert_eq!(v.owner.as_deref(), Some("alice"));
+        assert!(v.orgs.is_empty());
+    }
+
+    #[test]
+    fn tolerates_missing_and_odd_fields() {
+        let v = parse_whoami(br#"{"name": null, "orgs": [{"x": 1}, 3], "auth": {"accessToken": {"role": 5, "fineGrained": {"scoped": [{"permissions": null}], "global": "x"}}}}"#).unwrap();
+        assert_eq!(v.status, Status::Valid);
+        assert_eq!(v.role, None);
+        assert_eq!(v.owner, None);
+        assert!(v.orgs.is_empty());
+        assert!(v.permissions.is_empty());
+        assert!(parse_whoami(b"not json").is_err());
+        assert!(parse_whoami(b"[1, 2]").is_err());
+        assert!(parse_whoami(b"").is_err());
+    }
+
+    #[test]
+    fn read_only_permissions() {
+        for p in [
+            "repo.content.read",
+            "inference.serverless.write",
+            "inference.endpoints.infer.write",
+            "collection.read",
+        ] {
+            assert!(is_read_only_permission(p), "{p}");
+        }
+        for p in ["repo.write", "discussion.write", "something.new", "readme"] {
+            assert!(!is_read_only_permission(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn endpoint_rules() {
+        for ok in [
+            "https://huggingface.co",
+            "https://huggingface.co/",
+            "https://hf-mirror.example/prefix",
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5",
+            "http://[::1]:9000",
+            "http://localhost:1234",
+            "http://LOCALHOST",
+        ] {
+            assert!(Endpoint::parse(ok).is_ok(), "{ok}");
+        }
+        for (bad, want) in [
+            ("http://huggingface.co", "https://"),
+            ("http://10.0.0.1", "loopback"),
+            ("http://128.0.0.1", "loopback"),
+            ("http://localhost.example.com", "loopback"),
+            ("ftp://127.0.0.1", "https://"),
+            ("file:///etc/passwd", "https://"),
+            ("huggingface.co", "not a URL"),
+            ("https://user:secret@huggingface.co", "must not hold"),
+            ("https://huggingface.co/?a=b", "must not hold"),
+        ] {
+            let err = Endpoint::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(want), "{bad}: {err}");
+            assert!(!err.contains("secret"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn endpoint_joins_whoami_and_chooses_flag_over_env() {
+        let e = Endpoint::parse("https://hf-mirror.example/prefix").unwrap();
+        assert_eq!(
+            e.whoami_url().as_str(),
+            "https://hf-mirror.example/prefix/api/whoami-v2"
+        );
+        assert_eq!(e.as_str(), "https://hf-mirror.example/prefix");
+        let e = Endpoint::parse("http://127.0.0.1:9/").unwrap();
+        assert_eq!(e.whoami_url().as_str(), "http://127.0.0.1:9/api/whoami-v2");
+        assert!(e.is_loopback_http());
+        let pick = |f, v| Endpoint::choose(f, v).unwrap().as_str().to_owned();
+        assert_eq!(pick(None, None), DEFAULT_ENDPOINT);
+        assert_eq!(pick(None, Some("  ")), DEFAULT_ENDPOINT);
+        assert_eq!(
+            pick(None, Some("https://env.example")),
+            "https://env.example"
+        );
+        assert_eq!(
+            pick(
+                Some("https://flag.example"),
+                Some("http://not-loopback.example")
+            ),
+            "https://flag.example"
+        );
+    }
+
+    #[test]
+    fn retry_after_and_backoff_are_bounded() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        let base = Duration::from_millis(500);
+        assert_eq!(backoff(base, 1), Duration::from_millis(500));
+        assert_eq!(backoff(base, 2), Duration::from_secs(1));
+        assert_eq!(backoff(base, 30), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn body_is_capped() {
+        assert_eq!(
+            read_capped(&b"abcd"[..], 4).unwrap().as_deref(),
+            Some(&b"abcd"[..])
+        );
+        assert_eq!(read_capped(&b"abcde"[..], 4).unwrap(), None);
+    }
+
+    #[test]
+    fn scrub_removes_an_echoed_token_and_control_characters() {
+        let raw = format!("hf_{}", "Zq8Lm3Np5Rt7Vx9Bc2Df4Gh6Jk1Ws0AyEu");
+        let secret = Secret::new(&raw, TokenKind::UserAccessToken);
+        let v = Verification {
+            token_name: Some(format!("name {raw}\u{1b}[31m")),
+            detail: Some(format!("bad token {raw}")),
+            ..Verification::with_status(Status::Invalid)
+        };
+        let v = scrub(v, &secret);
+        let name = v.token_name.unwrap();
+        assert!(!name.contains(&raw[3..]), "{name}");
+        assert!(!name.contains('\u{1b}'));
+        assert!(!v.detail.unwrap().contains(&raw[3..]));
+        let other = format!("api_org_{}", &raw[3..]);
+        assert!(!redact_tokens(&format!("x {other} y")).contains(&raw[3..]));
+        assert_eq!(
+            redact_tokens("hf_hub_download hf_token"),
+            "hf_hub_download hf_token"
+        );
+        assert_eq!(
+            clean_text(&"x".repeat(500), &secret).chars().count(),
+            MAX_TEXT + 1
+        );
+    }
+
+    #[test]
+    fn network_errors_never_hold_the_token() {
+        // A loopback port nothing listens on.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let opts = Options::new(Endpoint::parse(&format!("http://{closed}")).unwrap());
+        let client = Client::new(&opts).unwrap();
+        let raw = format!("hf_{}", "Pq7Rs9Tu1Vw3Xy5Za2Bc4De6Fg8Hi0JkLm");
+        let secret = Secret::new(&raw, TokenKind::UserAccessToken);
+        let mut auth = HeaderValue::from_str(&format!("Bearer {raw}")).unwrap();
+        auth.set_sensitive(true);
+        let err = client
+            .http
+            .get(client.url.clone())
+            .header(AUTHORIZATION, auth)
+            .send()
+            .unwrap_err();
+        for text in [
+            format!("{err}"),
+            format!("{err:?}"),
+            format!("{err:#?}"),
+            error_text(&err),
+        ] {
+            assert!(!text.contains(&raw[3..]), "{text}");
+            assert!(!text.contains("Bearer"), "{text}");
+        }
+        let v = client.check(&secret);
+        assert_eq!(v.status, Status::Unknown);
+        assert!(
+            v.detail.as_deref().unwrap().starts_with("cannot connect"),
+            "{v:?}"
+        );
+        assert!(!format!("{v:?}").contains(&raw[3..]));
+    }
+
+    #[test]
+    fn nothing_to_verify_asks_nothing() {
+        let opts = Options::new(Endpoint::parse("http://127.0.0.1:9").unwrap());
+        let out = verify_tokens(&[], &opts);
+        assert!(out.verifications.is_empty());
+        assert!(out.notes.is_empty());
+    }
 }

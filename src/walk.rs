@@ -13,6 +13,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::model::{ScanError, ScanOutput, Skipped};
+use crate::read::FileRead::{Scanned, TooBig};
 use crate::read::Scanner;
 
 /// How to walk.
@@ -192,25 +193,26 @@ impl ParallelVisitor for Visitor<'_, '_> {
             });
             return WalkState::Continue;
         }
-        if let Some(max) = self.opts.max_filesize {
-            if let Ok(meta) = entry.metadata() {
-                if meta.len() > max {
-                    self.local.skipped.push(Skipped {
-                        path: rel,
-                        reason: format!("{} bytes, over --max-filesize {max}", meta.len()),
-                    });
-                    return WalkState::Continue;
-                }
+        match self
+            .scanner
+            .scan_file(entry.path(), &rel, self.opts.max_filesize, &mut self.buf)
+        {
+            Ok(None) => {}
+            Ok(Some(TooBig(len))) => {
+                let max = self.opts.max_filesize.unwrap_or_default();
+                self.local.skipped.push(Skipped {
+                    path: rel,
+                    reason: format!("{len} bytes, over --max-filesize {max}"),
+                });
             }
-        }
-        match self.scanner.scan_file(entry.path(), &rel, &mut self.buf) {
-            Ok(scan) => {
+            Ok(Some(Scanned(scan))) => {
                 self.local.files_scanned += 1;
                 self.local.bytes_scanned += scan.bytes;
                 self.progress.files.fetch_add(1, Ordering::Relaxed);
                 self.progress.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
                 self.local.occurrences.extend(scan.occurrences);
                 self.local.facts.extend(scan.facts);
+                self.local.scanned.push((entry.into_path(), rel));
             }
             Err(err) => self.local.errors.push(ScanError {
                 path: rel,

@@ -8,7 +8,7 @@ use owo_colors::OwoColorize;
 use super::Report;
 use crate::judge::Finding;
 use crate::rules::Severity;
-use crate::verify::Status;
+use crate::verify::{Status, Verification};
 
 fn sev(s: Severity) -> String {
     match s {
@@ -72,25 +72,8 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     }
     ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
     writeln!(out, "  {} {ctx}", "=".blue().bold())?;
-    let v = &f.verification;
-    if v.status != Status::Skipped {
-        let mut line = format!("hub: {}", v.status.as_str());
-        if let Some(role) = &v.role {
-            line.push_str(&format!(" · role {role}"));
-        }
-        if let Some(name) = &v.token_name {
-            line.push_str(&format!(" · name \"{name}\""));
-        }
-        if let Some(owner) = &v.owner {
-            line.push_str(&format!(" · owner {owner}"));
-        }
-        if !v.permissions.is_empty() {
-            line.push_str(&format!(" · scopes {}", v.permissions.join(", ")));
-        }
-        if let Some(detail) = &v.detail {
-            line.push_str(&format!(" ({detail})"));
-        }
-        writeln!(out, "  {} {line}", "=".blue().bold())?;
+    if f.verification.status != Status::Skipped {
+        writeln!(out, "  {} {}", "=".blue().bold(), hub_line(&f.verification))?;
     }
     if f.locations.len() > 1 {
         let all: Vec<String> = f
@@ -112,6 +95,28 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "  {} {} {}", "=".blue().bold(), "help:".bold(), f.help)?;
     writeln!(out)
+}
+
+/// `hub: valid · role write · name "x" · owner y · scopes a, b (detail)`: what `--verify` and
+/// `whoami` learned about a token.
+pub(crate) fn hub_line(v: &Verification) -> String {
+    let mut line = format!("hub: {}", v.status.as_str());
+    if let Some(role) = &v.role {
+        line.push_str(&format!(" · role {role}"));
+    }
+    if let Some(name) = &v.token_name {
+        line.push_str(&format!(" · name \"{name}\""));
+    }
+    if let Some(owner) = &v.owner {
+        line.push_str(&format!(" · owner {owner}"));
+    }
+    if !v.permissions.is_empty() {
+        line.push_str(&format!(" · scopes {}", v.permissions.join(", ")));
+    }
+    if let Some(detail) = &v.detail {
+        line.push_str(&format!(" ({detail})"));
+    }
+    line
 }
 
 fn size(bytes: u64) -> String {
@@ -186,6 +191,13 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         size(s.bytes_scanned),
         s.duration_ms
     );
+    if s.verified_tokens > 0 {
+        tail.push_str(&format!(
+            ", {} token{} verified",
+            s.verified_tokens,
+            if s.verified_tokens == 1 { "" } else { "s" }
+        ));
+    }
     if s.suppressed > 0 {
         tail.push_str(&format!(", {} suppressed", s.suppressed));
     }

@@ -5,6 +5,7 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+pub mod whoami;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -45,7 +46,7 @@ pub struct Summary {
     pub skipped_rules: Vec<String>,
     /// Baseline entries that matched nothing (the token is gone: clean the baseline).
     pub stale_baseline: u64,
-    /// Tokens sent to the Hub with `--verify`.
+    /// Tokens the Hub gave a definite answer about with `--verify` (valid, invalid, forbidden).
     pub verified_tokens: u64,
 }
 

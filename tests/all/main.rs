@@ -5,3 +5,4 @@ mod common;
 mod git;
 mod rules;
 mod scan;
+mod verify;

@@ -1,0 +1,1145 @@
+//! `--verify` and `whoami` against a mock Hub of our own on 127.0.0.1: no test touches the real
+//! Hub. The mock answers by the token in the `Authorization` header and records every request,
+//! so the tests can check what was asked, how often, and of whom.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+use crate::common::{self, assert_no_token, fake_tokens, write};
+
+// ---------------------------------------------------------------------------------------------
+// The mock Hub
+
+/// How the mock answers one token.
+#[derive(Clone)]
+enum Reply {
+    /// 200 with this JSON.
+    Ok(Value),
+    /// Any status, extra headers, a body.
+    Status(u16, Vec<(String, String)>, String),
+    /// 429 with `Retry-After: 1` the first time, then 200 with this JSON.
+    RateLimitedOnce(Value),
+    /// 200 with this JSON, after a pause.
+    Slow(Duration, Value),
+    /// 200 with a body of this many bytes (Content-Length says so).
+    Oversized(usize),
+    /// 302 to this URL.
+    Redirect(String),
+}
+
+/// One request, as the mock saw it.
+#[derive(Debug, Clone)]
+struct Request {
+    method: String,
+    path: String,
+    authorization: Option<String>,
+    host: Option<String>,
+}
+
+type Log = Arc<Mutex<Vec<Request>>>;
+
+/// A mock Hub on a loopback address; it stops when dropped.
+struct MockHub {
+    addr: SocketAddr,
+    log: Log,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockHub {
+    fn start(replies: HashMap<String, Reply>) -> Self {
+        Self::start_on(IpAddr::V4(Ipv4Addr::LOCALHOST), replies)
+    }
+
+    fn start_on(ip: IpAddr, replies: HashMap<String, Reply>) -> Self {
+        let listener = TcpListener::bind((ip, 0)).expect("bind a loopback port");
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log: Log = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let replies = Arc::new(replies);
+        let thread = {
+            let (log, stop) = (log.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let (log, replies) = (log.clone(), replies.clone());
+                            // Each connection ends on its own: reads time out, pauses are short.
+                            std::thread::spawn(move || serve(stream, &log, &replies));
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                        Err(_) => break,
+                    }
+                }
+            })
+        };
+        MockHub {
+            addr,
+            log,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Requests that carried `token`.
+    fn asked(&self, token: &str) -> usize {
+        let want = format!("Bearer {token}");
+        self.requests()
+            .iter()
+            .filter(|r| r.authorization.as_deref() == Some(want.as_str()))
+            .count()
+    }
+
+    fn clear(&self) {
+        self.log.lock().unwrap().clear();
+    }
+}
+
+impl Drop for MockHub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(mut stream: TcpStream, log: &Log, replies: &HashMap<String, Reply>) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next().unwrap_or_default().split(' ');
+    let method = first.next().unwrap_or_default().to_owned();
+    let path = first.next().unwrap_or_default().to_owned();
+    let mut headers = HashMap::new();
+    for line in lines.take_while(|l| !l.is_empty()) {
+        if let Some((k, v)) = line.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let authorization = headers.get("authorization").cloned();
+    let token = authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    let seen_before = {
+        let mut log = log.lock().unwrap();
+        let n = log
+            .iter()
+            .filter(|r| r.authorization == authorization)
+            .count();
+        log.push(Request {
+            method,
+            path: path.clone(),
+            authorization: authorization.clone(),
+            host: headers.get("host").cloned(),
+        });
+        n
+    };
+    let reply = if path == "/api/whoami-v2" {
+        replies.get(&token).cloned().unwrap_or_else(|| {
+            Reply::Status(
+                401,
+                vec![(
+                    "X-Error-Message".into(),
+                    "Invalid credentials in Authorization header".into(),
+                )],
+                r#"{"error":"Invalid credentials in Authorization header"}"#.into(),
+            )
+        })
+    } else {
+        Reply::Status(404, vec![], "{}".into())
+    };
+    let (status, extra, body) = match reply {
+        Reply::RateLimitedOnce(_) if seen_before == 0 => (
+            429,
+            vec![("Retry-After".into(), "1".into())],
+            r#"{"error":"rate limited"}"#.into(),
+        ),
+        Reply::Ok(v) | Reply::RateLimitedOnce(v) => (200, vec![], v.to_string()),
+        Reply::Status(s, h, b) => (s, h, b),
+        Reply::Slow(pause, v) => {
+            std::thread::sleep(pause);
+            (200, vec![], v.to_string())
+        }
+        Reply::Oversized(n) => (200, vec![], format!("\"{}\"", "x".repeat(n - 2))),
+        Reply::Redirect(to) => (302, vec![("Location".into(), to)], String::new()),
+    };
+    let mut response = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reason(status),
+        body.len()
+    );
+    for (k, v) in extra {
+        response.push_str(&format!("{k}: {v}\r\n"));
+    }
+    response.push_str("\r\n");
+    // The client may hang up first (a timeout, an oversized body): that is fine.
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.write_all(body.as_bytes());
+    let _ = stream.flush();
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        _ => "Other",
+    }
+}
+
+/// A whoami-v2 answer for a user access token.
+fn user_token(role: &str, name: &str) -> Value {
+    json!({
+        "type": "user",
+        "id": "1",
+        "name": "alice",
+        "fullname": "Alice",
+        "orgs": [{"type": "org", "name": "acme"}],
+        "auth": {"type": "access_token", "accessToken": {
+            "displayName": name, "role": role, "createdAt": "2024-01-01T00:00:00.000Z"
+        }}
+    })
+}
+
+fn fine_grained(name: &str, global: &[&str], scoped: &[&[&str]]) -> Value {
+    let scoped: Vec<Value> = scoped
+        .iter()
+        .enumerate()
+        .map(|(i, p)| json!({"entity": {"type": "model", "name": format!("acme/m{i}")}, "permissions": p}))
+        .collect();
+    json!({
+        "type": "user",
+        "name": "alice",
+        "orgs": [],
+        "auth": {"type": "access_token", "accessToken": {
+            "displayName": name, "role": "fineGrained",
+            "fineGrained": {"canReadGatedRepos": false, "global": global, "scoped": scoped}
+        }}
+    })
+}
+
+fn oauth_answer() -> Value {
+    json!({"type": "user", "name": "alice", "orgs": [],
+           "auth": {"type": "oauth", "expiresAt": "2030-01-01T00:00:00.000Z"}})
+}
+
+/// `hfaudit` with nothing of this machine's Hugging Face set-up in its environment.
+fn hfaudit() -> Command {
+    let mut cmd = common::hfaudit();
+    for var in [
+        "HUGGING_FACE_HUB_TOKEN",
+        "HF_TOKEN_PATH",
+        "HF_HOME",
+        "XDG_CACHE_HOME",
+        "HFAUDIT_VERIFY_TIMEOUT_MS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn scan_verify(dir: &Path, endpoint: &str, format: &str) -> Run {
+    run(hfaudit().current_dir(dir).args([
+        "scan",
+        "--no-config",
+        "--verify",
+        "--endpoint",
+        endpoint,
+        "--format",
+        format,
+    ]))
+}
+
+/// The findings of a JSON report for one rule, by path.
+fn rule_paths(report: &Value, rule: &str) -> Vec<String> {
+    let mut paths: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The verification shown with the first finding at `path`.
+fn verification_at<'a>(report: &'a Value, path: &str) -> &'a Value {
+    &report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no finding at {path}"))["verification"]
+}
+
+fn download(token: &str) -> String {
+    format!(
+        "from huggingface_hub import hf_hub_download\nhf_hub_download(\"org/model\", \"config.json\", token=\"{token}\")\n"
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// scan --verify
+
+/// Every kind of answer the Hub gives, one token each, in a tree where each token's use is read.
+struct Scenario {
+    dir: tempfile::TempDir,
+    hub: MockHub,
+    redirect_target: MockHub,
+    t: HashMap<&'static str, String>,
+}
+
+const CASES: &[&str] = &[
+    "write",
+    "god",
+    "invalid",
+    "generic",
+    "colab",
+    "fine",
+    "oauth",
+    "forbidden",
+    "retry",
+    "broken",
+    "big",
+    "redirect",
+    "echo200",
+    "echo401",
+];
+
+fn scenario(seed: u64) -> Scenario {
+    let tokens = fake_tokens(seed, CASES.len());
+    let t: HashMap<&'static str, String> = CASES.iter().copied().zip(tokens).collect();
+    // The redirect goes to another loopback address; nothing may ever reach it.
+    let other = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+    let other = if TcpListener::bind((other, 0)).is_ok() {
+        other
+    } else {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    };
+    let redirect_target = MockHub::start_on(other, HashMap::new());
+    let replies: HashMap<String, Reply> = [
+        ("write", Reply::Ok(user_token("write", "laptop"))),
+        ("god", Reply::Ok(user_token("god", "laptop"))),
+        (
+            "invalid",
+            Reply::Status(
+                401,
+                vec![(
+                    "X-Error-Message".into(),
+                    "Invalid credentials in Authorization header".into(),
+                )],
+                "{}".into(),
+            ),
+        ),
+        ("generic", Reply::Ok(user_token("read", "token"))),
+        ("colab", Reply::Ok(user_token("read", "Colab Notebook"))),
+        (
+            "fine",
+            Reply::Ok(fine_grained(
+                "eval-server",
+                &["inference.serverless.write"],
+                &[&["repo.content.read", "repo.write"], &["repo.content.read"]],
+            )),
+        ),
+        ("oauth", Reply::Ok(oauth_answer())),
+        ("forbidden", Reply::Status(403, vec![], "{}".into())),
+        (
+            "retry",
+            Reply::RateLimitedOnce(user_token("read", "retry-laptop")),
+        ),
+        ("broken", Reply::Status(500, vec![], "oops".into())),
+        ("big", Reply::Oversized(2 << 20)),
+        (
+            "redirect",
+            Reply::Redirect(format!("http://{}/api/whoami-v2", redirect_target.addr)),
+        ),
+        // A hostile endpoint echoing the token: it must still never be printed.
+        (
+            "echo200",
+            Reply::Ok(user_token("read", &format!("copy of {}", t["echo200"]))),
+        ),
+        (
+            "echo401",
+            Reply::Status(
+                401,
+                vec![(
+                    "X-Error-Message".into(),
+                    format!("bad token {}", t["echo401"]),
+                )],
+                "{}".into(),
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, r)| (t[k].clone(), r))
+    .collect();
+    let hub = MockHub::start(replies);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // The write token twice in one file and once in another: still asked once.
+    write(
+        root,
+        "scripts/download.py",
+        format!("{}# again: {}\n", download(&t["write"]), t["write"]),
+    );
+    write(root, "scripts/fetch.py", download(&t["write"]));
+    write(root, "scripts/admin.py", download(&t["god"]));
+    write(root, "old.py", format!("TOKEN = \"{}\"\n", t["invalid"]));
+    write(
+        root,
+        "eval.py",
+        format!(
+            "snapshot_download(\"org/model\", token=\"{}\")\n",
+            t["generic"]
+        ),
+    );
+    write(
+        root,
+        ".github/workflows/eval.yml",
+        format!("env:\n  HF_TOKEN: {}\n", t["colab"]),
+    );
+    write(
+        root,
+        "serve.py",
+        format!(
+            "model = AutoModel.from_pretrained(\"org/m\", token=\"{}\")\n",
+            t["fine"]
+        ),
+    );
+    write(root, "oauth_app.py", download(&t["oauth"]));
+    write(root, "restricted.py", download(&t["forbidden"]));
+    write(root, "retry.py", download(&t["retry"]));
+    write(root, "broken.py", download(&t["broken"]));
+    write(root, "big.py", download(&t["big"]));
+    write(root, "moved.py", download(&t["redirect"]));
+    write(root, "echo200.py", download(&t["echo200"]));
+    write(root, "echo401.py", download(&t["echo401"]));
+    Scenario {
+        dir,
+        hub,
+        redirect_target,
+        t,
+    }
+}
+
+#[test]
+fn verify_judges_each_hub_answer_and_asks_each_token_once() {
+    let s = scenario(41);
+    let started = Instant::now();
+    let out = scan_verify(s.dir.path(), &s.hub.url(), "json");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, 1, "stderr: {}", out.stderr);
+    let report = out.json();
+
+    // Each unique token once; the rate-limited one once more; the 500 one three times in all.
+    for case in CASES {
+        let want = match *case {
+            "retry" => 2,
+            "broken" => 3,
+            _ => 1,
+        };
+        assert_eq!(s.hub.asked(&s.t[case]), want, "{case}");
+    }
+    let requests = s.hub.requests();
+    assert_eq!(requests.len(), CASES.len() + 1 + 2);
+    for r in &requests {
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.path, "/api/whoami-v2");
+        assert_eq!(r.host.as_deref(), Some(s.hub.addr.to_string().as_str()));
+    }
+    assert!(
+        s.redirect_target.requests().is_empty(),
+        "a redirect was followed"
+    );
+
+    // Rules.
+    assert_eq!(
+        rule_paths(&report, "HF002"),
+        ["scripts/admin.py", "scripts/download.py"]
+    );
+    assert_eq!(rule_paths(&report, "HF006"), ["echo401.py", "old.py"]);
+    assert_eq!(rule_paths(&report, "HF007"), ["eval.py"]);
+    assert_eq!(rule_paths(&report, "HF008"), [".github/workflows/eval.yml"]);
+    assert_eq!(rule_paths(&report, "HF010"), ["serve.py"]);
+    let hf010 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "HF010")
+        .unwrap();
+    assert!(hf010["message"].as_str().unwrap().contains("repo.write"));
+    assert!(!hf010["message"].as_str().unwrap().contains("inference"));
+
+    // Verification blocks.
+    let v = verification_at(&report, "scripts/download.py");
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["role"], "write");
+    assert_eq!(v["token_name"], "laptop");
+    assert_eq!(v["owner"], "alice");
+    assert_eq!(v["orgs"], json!(["acme"]));
+    let v = verification_at(&report, "old.py");
+    assert_eq!(v["status"], "invalid");
+    assert_eq!(v["detail"], "Invalid credentials in Authorization header");
+    let v = verification_at(&report, "serve.py");
+    assert_eq!(v["role"], "fineGrained");
+    assert_eq!(
+        v["permissions"],
+        json!([
+            "inference.serverless.write",
+            "repo.content.read",
+            "repo.write"
+        ])
+    );
+    let v = verification_at(&report, "oauth_app.py");
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["role"], Value::Null);
+    assert_eq!(v["token_name"], Value::Null);
+    assert_eq!(
+        verification_at(&report, "restricted.py")["status"],
+        "forbidden"
+    );
+    let v = verification_at(&report, "retry.py");
+    assert_eq!(
+        (v["status"].as_str(), v["role"].as_str()),
+        (Some("valid"), Some("read"))
+    );
+    for path in ["broken.py", "big.py", "moved.py"] {
+        let v = verification_at(&report, path);
+        assert_eq!(v["status"], "unknown", "{path}");
+        assert!(v["detail"].is_string(), "{path}");
+    }
+    assert!(verification_at(&report, "broken.py")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("500"));
+    assert!(verification_at(&report, "moved.py")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("redirect"));
+    // OAuth, forbidden, rate-limited-then-read: no role rule.
+    for path in ["oauth_app.py", "restricted.py", "retry.py"] {
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == path)
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, ["HF001"], "{path}");
+    }
+    // Every token but the three left unknown got an answer.
+    assert_eq!(report["summary"]["verified_tokens"], CASES.len() - 3);
+    assert_eq!(report["summary"]["skipped_checks"], 0);
+    assert!(
+        out.stderr.contains("could not verify 3 of 14 tokens"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn verify_never_prints_a_token_in_any_format() {
+    let s = scenario(42);
+    let tokens: Vec<String> = s.t.values().cloned().collect();
+    for format in ["human", "json", "sarif", "github"] {
+        s.hub.clear();
+        let out = scan_verify(s.dir.path(), &s.hub.url(), format);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(
+            !s.hub.requests().is_empty(),
+            "{format}: the mock was not asked"
+        );
+        for (what, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert_no_token(text, &tokens, &format!("{format} {what}"));
+            // (SARIF carries HF005's docs, which mention `Bearer $HF_TOKEN`.)
+            assert!(
+                !text.contains("Bearer hf_"),
+                "{format} {what} shows an Authorization header"
+            );
+        }
+    }
+    assert!(s.redirect_target.requests().is_empty());
+}
+
+#[test]
+fn verify_human_report_shows_role_name_and_scopes() {
+    let s = scenario(43);
+    let out = scan_verify(s.dir.path(), &s.hub.url(), "human");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let text = &out.stdout;
+    assert!(
+        text.contains("hub: valid · role write · name \"laptop\" · owner alice"),
+        "{text}"
+    );
+    assert!(
+        text.contains("role fineGrained · name \"eval-server\" · owner alice · scopes inference.serverless.write, repo.content.read, repo.write"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hub: invalid (Invalid credentials in Authorization header)"),
+        "{text}"
+    );
+    assert!(text.contains("hub: forbidden"), "{text}");
+    assert!(
+        text.contains("note: could not verify 3 of 14 tokens"),
+        "{text}"
+    );
+    assert!(!text.contains("need --verify"), "{text}");
+    // The echoed token is shown redacted.
+    let echo = &s.t["echo200"];
+    assert!(
+        text.contains(&format!("name \"copy of {}…", &echo[..7])),
+        "{text}"
+    );
+}
+
+#[test]
+fn verify_times_out_on_a_slow_hub() {
+    let [token]: [String; 1] = fake_tokens(44, 1).try_into().unwrap();
+    let hub = MockHub::start(HashMap::from([(
+        token.clone(),
+        Reply::Slow(Duration::from_secs(4), user_token("read", "laptop")),
+    )]));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+    let started = Instant::now();
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HFAUDIT_VERIFY_TIMEOUT_MS", "300")
+        .args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            &hub.url(),
+        ]));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    let v = verification_at(&report, "a.py");
+    assert_eq!(v["status"], "unknown");
+    assert_eq!(v["detail"], "no answer within 300 ms");
+    assert_eq!(hub.asked(&token), 1, "a timeout is not retried");
+}
+
+#[test]
+fn verify_refuses_non_loopback_http_before_any_connection() {
+    let [token]: [String; 1] = fake_tokens(45, 1).try_into().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+    for endpoint in [
+        "http://huggingface.co",
+        "http://10.1.2.3:8080",
+        "ftp://127.0.0.1",
+        "https://user:pw@huggingface.co",
+    ] {
+        let started = Instant::now();
+        let out = run(hfaudit().current_dir(dir.path()).args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            endpoint,
+        ]));
+        assert_eq!(out.code, 2, "{endpoint}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{endpoint}: the scan ran");
+        assert!(out.stderr.contains("refused"), "{endpoint}: {}", out.stderr);
+        assert!(!out.stderr.contains("pw@"), "{}", out.stderr);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+    // HF_ENDPOINT is held to the same rules.
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", "http://192.168.1.1")
+        .args(["scan", "--no-config", "--verify"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("http://192.168.1.1"), "{}", out.stderr);
+    // …but only when --verify asks for it.
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", "http://192.168.1.1")
+        .args(["scan", "--no-config"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // --endpoint means nothing without --verify.
+    let out = run(hfaudit().current_dir(dir.path()).args([
+        "scan",
+        "--endpoint",
+        "https://huggingface.co",
+    ]));
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn verify_accepts_localhost_and_honours_hf_endpoint_and_endpoint_beats_it() {
+    let [token]: [String; 1] = fake_tokens(46, 1).try_into().unwrap();
+    let replies = || HashMap::from([(token.clone(), Reply::Ok(user_token("read", "laptop")))]);
+    let (env_hub, flag_hub) = (MockHub::start(replies()), MockHub::start(replies()));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", env_hub.url())
+        .args(["scan", "--no-config", "--verify", "--format", "json"]));
+    assert_eq!(verification_at(&out.json(), "a.py")["status"], "valid");
+    assert_eq!((env_hub.asked(&token), flag_hub.asked(&token)), (1, 0));
+
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", env_hub.url())
+        .args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            &flag_hub.url(),
+        ]));
+    assert_eq!(verification_at(&out.json(), "a.py")["status"], "valid");
+    assert_eq!((env_hub.asked(&token), flag_hub.asked(&token)), (1, 1));
+
+    // A non-loopback HF_ENDPOINT does not matter when --endpoint overrides it.
+    let local = format!("http://localhost:{}/", flag_hub.addr.port());
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", "http://192.168.1.1")
+        .args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            &local,
+        ]));
+    assert_eq!(
+        verification_at(&out.json(), "a.py")["status"],
+        "valid",
+        "{}",
+        out.stderr
+    );
+    assert_eq!(flag_hub.asked(&token), 2);
+    let last = flag_hub.requests().pop().unwrap();
+    assert_eq!(
+        last.host,
+        Some(format!("localhost:{}", flag_hub.addr.port()))
+    );
+}
+
+#[test]
+fn verify_with_an_unreachable_hub_reports_unknown_and_exits_by_findings() {
+    let [token]: [String; 1] = fake_tokens(47, 1).try_into().unwrap();
+    // A port that was just free: nothing listens there.
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let endpoint = format!("http://{closed}");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+
+    let out = scan_verify(dir.path(), &endpoint, "json");
+    assert_eq!(out.code, 1, "HF001 is an error: {}", out.stderr);
+    let report = out.json();
+    let v = verification_at(&report, "a.py");
+    assert_eq!(v["status"], "unknown");
+    assert!(
+        v["detail"].as_str().unwrap().starts_with("cannot connect"),
+        "{v}"
+    );
+    assert_eq!(report["summary"]["verified_tokens"], 0);
+    assert!(
+        out.stderr
+            .contains("note: could not verify any of the 1 token"),
+        "{}",
+        out.stderr
+    );
+
+    let out = scan_verify(dir.path(), &endpoint, "human");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains(&format!(
+            "note: could not verify any of the 1 token with {endpoint}"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("hub: unknown (cannot connect"),
+        "{}",
+        out.stdout
+    );
+
+    let out = run(hfaudit().current_dir(dir.path()).args([
+        "scan",
+        "--no-config",
+        "--verify",
+        "--endpoint",
+        &endpoint,
+        "--fail-on",
+        "never",
+    ]));
+    assert_eq!(out.code, 0);
+}
+
+#[test]
+fn verify_skips_allowed_tokens_and_scans_without_verify_ask_nothing() {
+    let tokens = fake_tokens(48, 2);
+    let hub = MockHub::start(
+        tokens
+            .iter()
+            .map(|t| (t.clone(), Reply::Ok(user_token("write", "laptop"))))
+            .collect(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&tokens[0]));
+    write(dir.path(), "b.py", download(&tokens[1]));
+
+    // Without --verify, even with HF_ENDPOINT set, nothing is sent.
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HF_ENDPOINT", hub.url())
+        .args(["scan", "--no-config", "--format", "json"]));
+    assert!(hub.requests().is_empty());
+    let report = out.json();
+    assert_eq!(report["summary"]["verified_tokens"], 0);
+    assert!(report["summary"]["skipped_checks"].as_u64().unwrap() > 0);
+    assert_eq!(verification_at(&report, "a.py")["status"], "skipped");
+
+    // A token the config allows is not sent.
+    let fp = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "b.py")
+        .unwrap()["token"]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    write(
+        dir.path(),
+        ".hfaudit.toml",
+        format!("allow-fingerprints = [\"{fp}\"]\n"),
+    );
+    let out = run(hfaudit().current_dir(dir.path()).args([
+        "scan",
+        "--verify",
+        "--format",
+        "json",
+        "--endpoint",
+        &hub.url(),
+    ]));
+    let report = out.json();
+    assert_eq!((hub.asked(&tokens[0]), hub.asked(&tokens[1])), (1, 0));
+    assert_eq!(rule_paths(&report, "HF002"), ["a.py"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// whoami
+
+/// `hfaudit whoami` with HOME and HF_HOME in `home` (never the user's own).
+fn whoami(home: &Path) -> Command {
+    let mut cmd = hfaudit();
+    cmd.env("HOME", home)
+        .env("HF_HOME", home.join("hf"))
+        .env_remove("USERPROFILE")
+        .arg("whoami");
+    cmd
+}
+
+#[test]
+fn whoami_audits_hf_token() {
+    let [token]: [String; 1] = fake_tokens(50, 1).try_into().unwrap();
+    let hub = MockHub::start(HashMap::from([(
+        token.clone(),
+        Reply::Ok(user_token("write", "token")),
+    )]));
+    let home = tempfile::tempdir().unwrap();
+
+    let out = run(whoami(home.path())
+        .env("HF_TOKEN", &token)
+        .args(["--endpoint", &hub.url()]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("active · HF_TOKEN"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("hub: valid · role write · name \"token\" · owner alice"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("warning[HF002]: write token: use a read token unless this machine pushes"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("info[HF007]"), "{}", out.stdout);
+    assert_no_token(&out.stdout, std::slice::from_ref(&token), "whoami stdout");
+    assert_no_token(&out.stderr, std::slice::from_ref(&token), "whoami stderr");
+
+    let out = run(whoami(home.path())
+        .env("HF_TOKEN", &token)
+        .env("HF_ENDPOINT", hub.url())
+        .args(["--format", "json"]));
+    assert_eq!(out.code, 1);
+    assert_no_token(&out.stdout, std::slice::from_ref(&token), "whoami json");
+    let report = out.json();
+    let entry = &report["tokens"][0];
+    assert_eq!(entry["active"], true);
+    assert_eq!(entry["sources"], json!(["HF_TOKEN"]));
+    assert_eq!(entry["verification"]["role"], "write");
+    assert_eq!(
+        entry["token"]["redacted"],
+        format!("{}…{}", &token[..7], &token[token.len() - 4..])
+    );
+    let rules: Vec<&str> = entry["advice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["HF002", "HF007"]);
+    assert_eq!(hub.asked(&token), 2, "once per run");
+}
+
+#[test]
+fn whoami_reads_the_token_file_and_stored_tokens() {
+    let t = fake_tokens(51, 4);
+    let hub = MockHub::start(HashMap::from([
+        (t[0].clone(), Reply::Ok(user_token("read", "laptop-eval"))),
+        (
+            t[1].clone(),
+            Reply::Status(
+                401,
+                vec![(
+                    "X-Error-Message".into(),
+                    "Invalid credentials in Authorization header".into(),
+                )],
+                "{}".into(),
+            ),
+        ),
+        (
+            t[2].clone(),
+            Reply::Ok(fine_grained(
+                "ci-train",
+                &[],
+                &[&["repo.content.read", "repo.write"]],
+            )),
+        ),
+        (t[3].clone(), Reply::Ok(oauth_answer())),
+    ]));
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), "hf/token", format!("{}\n", t[0]));
+    write(
+        home.path(),
+        "hf/stored_tokens",
+        format!(
+            "[laptop-eval]\nhf_token = {}\n\n[old]\nhf_token = {}\n\n[ci train]\nhf_token = {}\n\n[app]\nhf_token = {}\n",
+            t[0], t[1], t[2], t[3]
+        ),
+    );
+    let out = run(whoami(home.path()).args(["--format", "json", "--endpoint", &hub.url()]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_no_token(&out.stdout, &t, "whoami json");
+    let report = out.json();
+    let entries = report["tokens"].as_array().unwrap();
+    assert_eq!(entries.len(), 4);
+    let token_file = home.path().join("hf/token");
+    assert_eq!(
+        entries[0]["sources"],
+        json!([
+            format!("token file {}", token_file.display()),
+            "stored_tokens [laptop-eval]"
+        ])
+    );
+    assert_eq!(entries[0]["active"], true);
+    assert_eq!(entries[0]["advice"], json!([]));
+    assert_eq!(entries[1]["sources"], json!(["stored_tokens [old]"]));
+    assert_eq!(entries[1]["active"], false);
+    assert_eq!(entries[1]["verification"]["status"], "invalid");
+    assert_eq!(entries[1]["advice"][0]["rule"], "HF006");
+    assert_eq!(entries[1]["advice"][0]["severity"], "warning");
+    assert_eq!(entries[2]["advice"][0]["rule"], "HF010");
+    assert!(entries[2]["advice"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("repo.write"));
+    assert_eq!(entries[3]["verification"]["status"], "valid");
+    assert_eq!(entries[3]["verification"]["role"], Value::Null);
+    assert_eq!(entries[3]["advice"], json!([]));
+    for token in &t {
+        assert_eq!(hub.asked(token), 1);
+    }
+
+    let out = run(whoami(home.path()).args(["--endpoint", &hub.url()]));
+    assert_eq!(out.code, 1);
+    assert_no_token(&out.stdout, &t, "whoami human");
+    assert!(out.stdout.contains("stored_tokens [old]"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("ok: nothing to advise"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("4 tokens: 2 warnings"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn whoami_with_a_well_scoped_token_exits_0() {
+    let [token]: [String; 1] = fake_tokens(52, 1).try_into().unwrap();
+    let hub = MockHub::start(HashMap::from([(
+        token.clone(),
+        Reply::Ok(user_token("read", "colab-eval")),
+    )]));
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), "elsewhere/tok", &token);
+    let out = run(whoami(home.path())
+        .env("HF_TOKEN_PATH", home.path().join("elsewhere/tok"))
+        .args(["--endpoint", &hub.url()]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("1 token: nothing to advise"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(hub.asked(&token), 1);
+}
+
+#[test]
+fn whoami_flags_a_legacy_org_token() {
+    let [token]: [String; 1] = fake_tokens(53, 1).try_into().unwrap();
+    let org = format!("api_org_{}", &token[3..]);
+    let hub = MockHub::start(HashMap::from([(
+        org.clone(),
+        Reply::Ok(user_token("write", "org")),
+    )]));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(whoami(home.path()).env("HF_TOKEN", &org).args([
+        "--format",
+        "json",
+        "--endpoint",
+        &hub.url(),
+    ]));
+    assert_eq!(out.code, 1);
+    assert_no_token(&out.stdout, std::slice::from_ref(&org), "whoami json");
+    let entry = &out.json()["tokens"][0];
+    assert_eq!(entry["token"]["kind"], "org_api_token");
+    assert_eq!(entry["advice"][0]["rule"], "HF009");
+}
+
+#[test]
+fn whoami_without_a_token_or_with_a_bad_endpoint_exits_2() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(&mut whoami(home.path()));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no Hugging Face token found"),
+        "{}",
+        out.stderr
+    );
+
+    let [token]: [String; 1] = fake_tokens(54, 1).try_into().unwrap();
+    let out = run(whoami(home.path())
+        .env("HF_TOKEN", &token)
+        .args(["--endpoint", "http://huggingface.co"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("refused"), "{}", out.stderr);
+    assert_no_token(&out.stderr, &[token], "whoami stderr");
+}
+
+#[test]
+fn whoami_with_an_unreachable_hub_says_so() {
+    let [token]: [String; 1] = fake_tokens(55, 1).try_into().unwrap();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(whoami(home.path())
+        .env("HF_TOKEN", &token)
+        .args(["--endpoint", &format!("http://{closed}")]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("hub: unknown (cannot connect"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("note: could not verify any of the 1 token"),
+        "{}",
+        out.stdout
+    );
+}
