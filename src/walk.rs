@@ -44,10 +44,28 @@ pub fn walk(
     scanner: &Scanner<'_>,
     progress: &Progress,
 ) -> Result<ScanOutput, ignore::Error> {
-    let (first, rest) = opts
+    let excluded = exclusions(opts)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // Files named on the command line (as the pre-commit framework passes them) still honour
+    // the config's `exclude`; folders named explicitly are scanned as asked.
+    let roots: Vec<&Path> = opts
         .paths
+        .iter()
+        .map(PathBuf::as_path)
+        .filter(|p| {
+            let Some(gi) = &excluded else { return true };
+            let abs = cwd.join(p);
+            !(p.is_file()
+                && abs.starts_with(gi.path())
+                && gi.matched_path_or_any_parents(&abs, false).is_ignore())
+        })
+        .collect();
+    if roots.is_empty() && !opts.paths.is_empty() {
+        return Ok(ScanOutput::default());
+    }
+    let (first, rest) = roots
         .split_first()
-        .map_or((Path::new("."), &[][..]), |(f, r)| (f.as_path(), r));
+        .map_or((Path::new("."), &[][..]), |(f, r)| (*f, r));
     let mut builder = WalkBuilder::new(first);
     for p in rest {
         builder.add(p);
@@ -63,8 +81,6 @@ pub fn walk(
         .follow_links(opts.follow_links)
         .require_git(false)
         .threads(opts.threads);
-    let excluded = exclusions(opts)?;
-    let cwd = std::env::current_dir().unwrap_or_default();
     // `.git` holds history, not the tree: git modes read it properly.
     builder.filter_entry(move |e| {
         if e.file_name() == ".git" {

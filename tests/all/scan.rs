@@ -831,3 +831,27 @@ fn config_extends_call_lists_and_variable_names() {
     assert_eq!(need(&after, "tool.py"), "write");
     assert_eq!(need(&after, ".env"), "read");
 }
+
+#[test]
+fn config_exclude_applies_to_files_named_on_the_command_line() {
+    // The pre-commit framework passes file names: an excluded fixture must not block a commit.
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(22, 2);
+    write(dir.path(), ".hfaudit.toml", "exclude = [\"fixtures/\"]\n");
+    write(dir.path(), "fixtures/fake.py", format!("T = '{}'\n", t[0]));
+    write(dir.path(), "app.py", format!("T = '{}'\n", t[1]));
+    let r = json_report(dir.path(), &["fixtures/fake.py", "app.py"]);
+    let paths: Vec<String> = findings(&r).into_iter().map(|(_, p, _)| p).collect();
+    assert_eq!(paths, vec!["app.py"]);
+    hfaudit()
+        .current_dir(dir.path())
+        .args(["scan", "fixtures/fake.py"])
+        .assert()
+        .code(0);
+    // A folder named explicitly is scanned as asked.
+    hfaudit()
+        .current_dir(dir.path())
+        .args(["scan", "fixtures"])
+        .assert()
+        .code(1);
+}
