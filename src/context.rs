@@ -359,8 +359,10 @@ fn strip_quote_end(s: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// `HF_TOKEN`, `API_KEY2`: an environment-style name. One letter (`T = "hf_…"`) is a plain
+/// constant, not a variable anyone reads from the environment.
 fn is_upper_snake(s: &[u8]) -> bool {
-    !s.is_empty()
+    s.len() >= 2
         && !s[0].is_ascii_digit()
         && s.iter().any(u8::is_ascii_uppercase)
         && s.iter()
@@ -2009,5 +2011,11 @@ mod tests {
             let _ = env_reads(&data, STANDARD_TOKEN_VARS);
             let _ = platform_of(&String::from_utf8_lossy(&data));
         }
+    }
+
+    #[test]
+    fn one_letter_constants_are_not_environment_variables() {
+        assert_eq!(usage("T = \"§\""), (Usage::Literal, None));
+        assert_eq!(usage("TK = \"§\"").1.as_deref(), Some("TK"));
     }
 }
