@@ -609,47 +609,28 @@ fn config_file_excludes_disables_overrides_and_allows() {
 #[test]
 fn bad_config_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        ".hfaudit.toml",
-        "exclude = [\"x\"]\n\ndisabel = [\"HF001\"]\n",
+    // Writes the config, runs a scan, expects exit 2, returns stderr with the folder masked.
+    let fails_with = |config: &str| {
+        write(dir.path(), ".hfaudit.toml", config);
+        let out = hfaudit()
+            .current_dir(dir.path())
+            .arg("scan")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .replace(&dir.path().display().to_string(), "[dir]")
+    };
+    insta::assert_snapshot!(
+        "bad_config_unknown_key",
+        fails_with("exclude = [\"x\"]\n\ndisabel = [\"HF001\"]\n")
     );
-    let out = hfaudit()
-        .current_dir(dir.path())
-        .arg("scan")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr)
-        .unwrap()
-        .replace(&dir.path().display().to_string(), "[dir]");
-    insta::assert_snapshot!("bad_config_unknown_key", err);
-    write(
-        dir.path(),
-        ".hfaudit.toml",
-        "disable = [\"HF001\", \"HF123\"]\n",
+    insta::assert_snapshot!(
+        "bad_config_unknown_rule",
+        fails_with("disable = [\"HF001\", \"HF123\"]\n")
     );
-    let out = hfaudit()
-        .current_dir(dir.path())
-        .arg("scan")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr)
-        .unwrap()
-        .replace(&dir.path().display().to_string(), "[dir]");
-    insta::assert_snapshot!("bad_config_unknown_rule", err);
-    write(
-        dir.path(),
-        ".hfaudit.toml",
-        "[severity]\nHF001 = \"fatal\"\n",
-    );
-    hfaudit()
-        .current_dir(dir.path())
-        .arg("scan")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("line 2"));
+    assert!(fails_with("[severity]\nHF001 = \"fatal\"\n").contains("line 2"));
 }
 
 #[test]
