@@ -449,11 +449,18 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
             max_filesize,
             threads: args.threads.unwrap_or(0),
         };
-        // No `follow_env_vars` pass: it rereads files from disk, and git modes read blobs.
-        return with_progress(&progress, !args.no_progress, || {
+        let mut output = with_progress(&progress, !args.no_progress, || {
             git::scan(&opts, engine, &progress)
-        })
-        .map_err(anyhow::Error::from);
+        })?;
+        // A token assigned to a variable (`.env`, CI `env:`) needs what the files reading that
+        // variable do; git modes read only the blobs that changed, so look in the checkout.
+        if output.occurrences.iter().any(|o| o.env_var.is_some()) {
+            if let Some(files) = git::working_tree_files() {
+                output.scanned = files;
+                engine.follow_env_vars(&mut output, true);
+            }
+        }
+        return Ok(output);
     }
     let opts = WalkOptions {
         paths: args.paths.clone(),
@@ -468,7 +475,7 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
         walk::walk(&opts, &engine.scanner(), &progress)
     })
     .context("cannot walk the given paths")?;
-    engine.follow_env_vars(&mut output);
+    engine.follow_env_vars(&mut output, false);
     Ok(output)
 }
 

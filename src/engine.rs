@@ -58,13 +58,15 @@ impl Engine {
 
     /// Need inference for tokens assigned to variables with unusual names (`ACME_HF=hf_…` in a
     /// `.env`): the walk only watched the standard names, so look again, in parallel, for the
-    /// files that read these. Costs nothing when every assignment uses a standard name.
-    pub fn follow_env_vars(&self, output: &mut ScanOutput) {
+    /// files in `output.scanned` that read these. Costs nothing when every assignment uses a
+    /// standard name. `all_names` also follows the standard names: git modes only kept facts
+    /// for the blobs that hold tokens.
+    pub fn follow_env_vars(&self, output: &mut ScanOutput, all_names: bool) {
         let mut names: Vec<String> = output
             .occurrences
             .iter()
             .filter_map(|o| o.env_var.clone())
-            .filter(|v| !self.env_names.contains(v))
+            .filter(|v| all_names || !self.env_names.contains(v))
             .collect();
         names.sort();
         names.dedup();
@@ -94,7 +96,13 @@ impl Engine {
             .collect();
         for new in found {
             match output.facts.iter_mut().find(|f| f.path == new.path) {
-                Some(f) => f.env_reads.extend(new.env_reads),
+                Some(f) => {
+                    for var in new.env_reads {
+                        if !f.env_reads.contains(&var) {
+                            f.env_reads.push(var);
+                        }
+                    }
+                }
                 None => output.facts.push(new),
             }
         }

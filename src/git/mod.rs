@@ -41,6 +41,42 @@ use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
 pub use process::GitError;
 
+/// The tracked files of the checkout (path on disk, repository-relative path), for need
+/// inference across files in git modes; `None` in a bare repository or outside one. What the
+/// files say today stands in for what they said at each commit: good enough for "which code
+/// reads this variable", which rarely changes.
+pub fn working_tree_files() -> Option<Vec<(PathBuf, String)>> {
+    let top = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    if !top.status.success() {
+        return None;
+    }
+    let top = PathBuf::from(
+        String::from_utf8(top.stdout)
+            .ok()?
+            .trim_end_matches(['\n', '\r']),
+    );
+    let ls = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&top)
+        .args(["ls-files", "-z"])
+        .output()
+        .ok()?;
+    if !ls.status.success() {
+        return None;
+    }
+    Some(
+        ls.stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .map(|rel| (top.join(rel), rel.to_owned()))
+            .collect(),
+    )
+}
+
 /// What to read from git.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {

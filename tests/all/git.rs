@@ -667,3 +667,23 @@ fn pre_commit_framework_manifest() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(found(&report), vec![("a b.py".into(), Some(1), None)]);
 }
+
+#[test]
+fn git_modes_infer_need_from_the_files_that_read_the_variable() {
+    let t = fake_tokens(560, 1);
+    let mut repo = Repo::new();
+    repo.commit_file(
+        "download.py",
+        "import os\nfrom huggingface_hub import hf_hub_download\nhf_hub_download('acme/m', 'config.json', token=os.environ['HF_TOKEN'])\n",
+        "reader",
+    );
+    repo.write(".env", format!("HF_TOKEN={}\n", t[0]));
+    repo.add(".env");
+    let need = |report: &Value| report["findings"][0]["context"]["need"].clone();
+    let (report, code) = repo.scan(&["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(need(&report), "read", "{report:#}");
+    repo.commit("leak");
+    let (report, _) = repo.scan(&["--history"]);
+    assert_eq!(need(&report), "read");
+}
