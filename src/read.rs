@@ -20,6 +20,8 @@ use crate::secret::redact;
 const WHOLE_FILE_LIMIT: u64 = 64 << 20;
 /// Chunk size for streamed files.
 const CHUNK: usize = 16 << 20;
+/// Bytes before each later chunk kept for the left-boundary check.
+const LOOK_BEHIND: usize = 16;
 /// Bytes looked at for a NUL to call a file binary (as git and ripgrep do).
 const BINARY_PROBE: usize = 8 << 10;
 /// Snippets longer than this are cut around the token (minified files have 10 MB lines).
@@ -188,13 +190,24 @@ impl Scanner<'_> {
     }
 
     /// Streams a big file in overlapping chunks: bounded memory, exact offsets and lines.
-    fn scan_stream(&self, mut file: File, rel: &str) -> io::Result<FileScan> {
+    fn scan_stream(&self, file: File, rel: &str) -> io::Result<FileScan> {
+        self.scan_chunks(file, rel, CHUNK)
+    }
+
+    /// `scan_stream` with the chunk size as a parameter, so tests can cross many boundaries.
+    /// Each chunk after the first starts [`LOOK_BEHIND`] bytes early, so the byte before a
+    /// token at a boundary is still seen (`xhf_…` stays glued), and the last
+    /// [`MAX_TOKEN_LEN`] bytes of a chunk are scanned again with the next, so a token that
+    /// straddles a boundary is whole in one of them.
+    fn scan_chunks(&self, mut file: File, rel: &str, chunk_size: usize) -> io::Result<FileScan> {
         let mut out = FileScan::default();
         let platform = context::platform_of(rel);
-        let mut chunk = vec![0u8; CHUNK + MAX_TOKEN_LEN];
+        let mut chunk = vec![0u8; chunk_size + MAX_TOKEN_LEN];
         let mut filled = 0usize; // bytes valid in `chunk`
+        let mut skip = 0usize; // bytes at chunk[0..] already scanned: look-behind only
         let mut base = 0u64; // file offset of chunk[0]
         let mut lines_before = 0u64; // newlines in the file before chunk[0]
+        let mut chars_before = 0u64; // characters of the line that chunk[0] is in, before it
         let mut binary = None;
         loop {
             let n = read_full(&mut file, &mut chunk[filled..])?;
@@ -206,28 +219,48 @@ impl Scanner<'_> {
             let keep = if eof { filled } else { filled - MAX_TOKEN_LEN };
             let mut lines = LineCounter::default();
             for cand in self.detector.scan(data).candidates {
-                if cand.offset >= keep {
+                if cand.offset < skip || cand.offset >= keep {
                     continue;
                 }
+                let first_line = memchr::memrchr(b'\n', &data[..cand.offset]).is_none();
                 let mut occ =
                     self.occurrence(rel, data, base, cand, platform, is_bin, None, &mut lines);
                 if let Some(line) = occ.line.as_mut() {
-                    // `occurrence` counted lines from chunk[0]; add those before it.
+                    // `occurrence` counted lines and columns from chunk[0]; add what came before.
                     *line += lines_before;
+                    if first_line {
+                        occ.column = occ.column.map(|c| c + chars_before);
+                    }
                 }
                 out.occurrences.push(occ);
             }
-            out.bytes += keep as u64;
+            out.bytes += (keep - skip) as u64;
             if eof {
                 break;
             }
-            lines_before += memchr_iter(b'\n', &data[..keep]).count() as u64;
-            chunk.copy_within(keep..filled, 0);
-            filled -= keep;
-            base += keep as u64;
+            let mut next = keep - LOOK_BEHIND.min(keep);
+            // Start the next chunk on a character, so columns count each character once.
+            while next > 0 && (data[next] & 0xC0) == 0x80 {
+                next -= 1;
+            }
+            let consumed = &data[..next];
+            lines_before += memchr_iter(b'\n', consumed).count() as u64;
+            chars_before = match memchr::memrchr(b'\n', consumed) {
+                Some(nl) => char_count(&consumed[nl + 1..]),
+                None => chars_before + char_count(consumed),
+            };
+            chunk.copy_within(next..filled, 0);
+            filled -= next;
+            base += next as u64;
+            skip = keep - next;
         }
         Ok(out)
     }
+}
+
+/// Characters in UTF-8 text (bytes that do not continue a character), as columns count them.
+fn char_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64
 }
 
 fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
@@ -464,6 +497,51 @@ mod tests {
             ][round % 7];
             let _ = scanner.scan_buffer(path, &data);
         }
+    }
+
+    /// Tokens at and across every kind of chunk boundary, in a file streamed in tiny chunks,
+    /// come out exactly as a whole-file read reports them.
+    #[test]
+    fn streamed_chunks_match_a_whole_file_read() {
+        use std::io::Write;
+        let detector = Detector::new(&["HF_TOKEN"]);
+        let calls = CallLists::builtin();
+        let names = env_names(&[]);
+        let scanner = Scanner {
+            detector: &detector,
+            calls: &calls,
+            env_names: &names,
+        };
+        let body = |i: usize| format!("{:0>4}", i) + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd";
+        let chunk = 4096;
+        let mut text = String::new();
+        let mut i = 0;
+        // Walk the token start across a window around several boundaries, with a glued
+        // neighbour (`x` before it: must not fire) every third time and long lines.
+        while text.len() < chunk * 6 {
+            let filler = "é".repeat(i % 7) + &"z".repeat((i * 37) % 211);
+            text.push_str(&filler);
+            if i % 3 == 0 {
+                text.push('x');
+            } else {
+                text.push(' ');
+            }
+            text.push_str(&format!("hf_{}", body(i)));
+            text.push_str(if i % 5 == 0 { "\n" } else { " " });
+            i += 1;
+        }
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        let whole = scanner.scan_buffer("log.txt", text.as_bytes());
+        let streamed = scanner
+            .scan_chunks(File::open(file.path()).unwrap(), "log.txt", chunk)
+            .unwrap();
+        let key = |o: &Occurrence| (o.offset, o.line, o.column, o.secret.fingerprint());
+        let a: Vec<_> = whole.occurrences.iter().map(key).collect();
+        let b: Vec<_> = streamed.occurrences.iter().map(key).collect();
+        assert!(a.len() > 20, "{}", a.len());
+        assert_eq!(a, b);
+        assert_eq!(streamed.bytes, text.len() as u64);
     }
 
     #[test]
