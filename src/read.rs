@@ -512,7 +512,7 @@ mod tests {
             calls: &calls,
             env_names: &names,
         };
-        let body = |i: usize| format!("{:0>4}", i) + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd";
+        let body = |i: usize| format!("{i:0>4}aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd");
         let chunk = 4096;
         let mut text = String::new();
         let mut i = 0;
