@@ -70,7 +70,7 @@ impl Scanner<'_> {
         } else {
             None
         };
-        let mut lines = LineCounter::default();
+        let mut lines = Cursor::default();
         for (i, cand) in scanned.candidates.into_iter().enumerate() {
             let cell = cells.as_ref().and_then(|c| c.get(i).copied().flatten());
             out.occurrences
@@ -98,7 +98,7 @@ impl Scanner<'_> {
         platform: Platform,
         binary: bool,
         notebook_cell: Option<context::NotebookCell>,
-        lines: &mut LineCounter,
+        lines: &mut Cursor,
     ) -> Occurrence {
         let start = cand.offset;
         let end = start + cand.secret.len();
@@ -106,24 +106,25 @@ impl Scanner<'_> {
         let (line, column, snippet, allow) = if binary {
             (None, None, None, None)
         } else {
-            let line_start = memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
-            let line_end = memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
-            let line_no = lines.line_of(data, start);
-            let column = String::from_utf8_lossy(&data[line_start..start])
-                .chars()
-                .count() as u64
-                + 1;
-            let this_line = &data[line_start..line_end];
-            let prev_line = if line_start == 0 {
-                &data[..0]
-            } else {
-                let prev_end = line_start - 1;
-                let prev_start = memrchr(b'\n', &data[..prev_end]).map_or(0, |p| p + 1);
-                &data[prev_start..prev_end]
-            };
-            let allow = parse_allow(this_line).or_else(|| parse_allow(prev_line));
-            let snippet = snippet(this_line, start - line_start);
-            (Some(line_no), Some(column), Some(snippet), allow)
+            // Everything here looks at most `WINDOW` bytes around the token, so a 10 MB line
+            // with thousands of tokens stays linear.
+            let (line_no, line_start, column) = lines.at(data, start);
+            let near_start = line_start.max(start.saturating_sub(WINDOW));
+            let near_end = (end + WINDOW).min(data.len());
+            let line_end = memchr(b'\n', &data[end..near_end]).map_or(near_end, |p| end + p);
+            let allow = allow_near(data, start, end, platform == Platform::Notebook);
+            let mut text = snippet(&data[near_start..line_end], start - near_start);
+            if near_start > line_start && !text.starts_with('…') {
+                text.insert(0, '…');
+            }
+            if line_end == near_end
+                && near_end < data.len()
+                && data[near_end] != b'\n'
+                && !text.ends_with('…')
+            {
+                text.push('…');
+            }
+            (Some(line_no), Some(column), Some(text), allow)
         };
         Occurrence {
             path: rel.to_owned(),
@@ -217,7 +218,7 @@ impl Scanner<'_> {
             let is_bin = *binary.get_or_insert_with(|| is_binary(data));
             // Tokens starting in the overlap tail are left for the next chunk.
             let keep = if eof { filled } else { filled - MAX_TOKEN_LEN };
-            let mut lines = LineCounter::default();
+            let mut lines = Cursor::default();
             for cand in self.detector.scan(data).candidates {
                 if cand.offset < skip || cand.offset >= keep {
                     continue;
@@ -296,23 +297,109 @@ pub fn is_binary(data: &[u8]) -> bool {
     memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
 }
 
-/// Counts lines incrementally: occurrences come in offset order, so each file is counted once.
+/// Where each occurrence is, computed incrementally: occurrences come in offset order, so each
+/// file is walked once for lines and columns, however many tokens a line holds.
 #[derive(Default)]
-struct LineCounter {
+struct Cursor {
     pos: usize,
+    /// Newlines before `pos`.
     line: u64,
+    line_start: usize,
+    /// Characters from `line_start` to `pos`.
+    col: u64,
 }
 
-impl LineCounter {
-    /// 1-based line number of `offset`.
-    fn line_of(&mut self, data: &[u8], offset: usize) -> u64 {
+impl Cursor {
+    /// (1-based line, byte offset of the line's start, 1-based column in characters).
+    fn at(&mut self, data: &[u8], offset: usize) -> (u64, usize, u64) {
         if offset < self.pos {
-            self.pos = 0;
-            self.line = 0;
+            *self = Cursor::default();
         }
-        self.line += memchr_iter(b'\n', &data[self.pos..offset]).count() as u64;
+        let seg = &data[self.pos..offset];
+        match memrchr(b'\n', seg) {
+            Some(i) => {
+                self.line += memchr_iter(b'\n', seg).count() as u64;
+                self.line_start = self.pos + i + 1;
+                self.col = char_count(&data[self.line_start..offset]);
+            }
+            None => self.col += char_count(seg),
+        }
         self.pos = offset;
-        self.line + 1
+        (self.line + 1, self.line_start, self.col + 1)
+    }
+}
+
+/// Bytes looked at around a token for its snippet and allow markers.
+const WINDOW: usize = 4096;
+
+/// An `hfaudit:allow` marker on the token's line or the line above. Lines here are logical: a
+/// `\n` escape inside a string (a notebook's JSON, where a whole cell can sit on one physical
+/// line) ends one too, so a marker in one cell never reaches into another.
+fn allow_near(data: &[u8], start: usize, end: usize, json: bool) -> Option<Allow> {
+    let lo = start.saturating_sub(WINDOW);
+    let hi = (end + WINDOW).min(data.len());
+    let this_start = logical_line_start(data, lo, start, json);
+    let this_end = logical_line_end(data, end, hi, json);
+    if let Some(a) = parse_allow(&data[this_start..this_end]) {
+        return Some(a);
+    }
+    // The line above ends just before this one's start (at a newline or a `\n` escape).
+    let prev_end =
+        if this_start >= 2 && data[this_start - 2] == b'\\' && data[this_start - 1] == b'n' {
+            this_start - 2
+        } else if this_start > 0 && data[this_start - 1] == b'\n' {
+            this_start - 1
+        } else {
+            // A JSON bracket opened this line: nothing above it belongs to the same cell.
+            return None;
+        };
+    let prev_end = if prev_end > 0 && data[prev_end - 1] == b'\r' {
+        prev_end - 1
+    } else {
+        prev_end
+    };
+    let mut prev_start = logical_line_start(data, lo.min(prev_end), prev_end, json);
+    // In pretty-printed notebook JSON the line above ends `…\n",`: what follows its `\n`
+    // escape is punctuation, not a line; the text before the escape is.
+    let punctuation = |b: &[u8]| {
+        b.iter()
+            .all(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b','))
+    };
+    if punctuation(&data[prev_start..prev_end]) && prev_start >= 2 && data[prev_start - 2] == b'\\'
+    {
+        let end = prev_start - 2;
+        prev_start = logical_line_start(data, lo.min(end), end, json);
+        return parse_allow(&data[prev_start..end]);
+    }
+    parse_allow(&data[prev_start..prev_end])
+}
+
+/// Ends a logical line: a newline, and in notebook JSON also the brackets around a cell's
+/// list of lines and its objects (so a marker stays inside its own cell).
+fn breaks_line(b: u8, json: bool) -> bool {
+    b == b'\n' || (json && matches!(b, b'[' | b']' | b'{' | b'}'))
+}
+
+fn logical_line_start(data: &[u8], lo: usize, at: usize, json: bool) -> usize {
+    let window = &data[lo..at];
+    let byte = window
+        .iter()
+        .rposition(|b| breaks_line(*b, json))
+        .map(|p| lo + p + 1);
+    let esc = memchr::memmem::rfind(window, b"\\n").map(|p| lo + p + 2);
+    byte.max(esc).unwrap_or(lo)
+}
+
+fn logical_line_end(data: &[u8], at: usize, hi: usize, json: bool) -> usize {
+    let window = &data[at..hi];
+    let byte = window
+        .iter()
+        .position(|b| breaks_line(*b, json))
+        .map(|p| at + p);
+    let esc = memchr::memmem::find(window, b"\\n").map(|p| at + p);
+    match (byte, esc) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(hi),
     }
 }
 
@@ -344,12 +431,25 @@ pub fn parse_allow(line: &[u8]) -> Option<Allow> {
 /// The line, trimmed to a readable width around `at`, with every token-like run redacted.
 fn snippet(line: &[u8], at: usize) -> String {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let (from, to) = if line.len() <= SNIPPET_WIDTH {
+    let (mut from, mut to) = if line.len() <= SNIPPET_WIDTH {
         (0, line.len())
     } else {
         let from = at.saturating_sub(SNIPPET_WIDTH / 3);
         (from, (from + SNIPPET_WIDTH).min(line.len()))
     };
+    // Never cut inside a word: a cut token would escape redaction (its tail has no prefix;
+    // its head is too short to look like one). Widen to the whole word instead.
+    let token_char = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    let mut budget = MAX_TOKEN_LEN;
+    while from > 0 && budget > 0 && token_char(&line[from - 1]) {
+        from -= 1;
+        budget -= 1;
+    }
+    budget = MAX_TOKEN_LEN;
+    while to < line.len() && budget > 0 && token_char(&line[to]) {
+        to += 1;
+        budget -= 1;
+    }
     let mut text = redact_all(&line[from..to]);
     text = text.trim().to_owned();
     if from > 0 {
@@ -545,12 +645,71 @@ mod tests {
     }
 
     #[test]
-    fn line_counter_counts_once() {
-        let data = b"a\nb\nc\nd";
-        let mut lc = LineCounter::default();
-        assert_eq!(lc.line_of(data, 0), 1);
-        assert_eq!(lc.line_of(data, 2), 2);
-        assert_eq!(lc.line_of(data, 6), 4);
-        assert_eq!(lc.line_of(data, 4), 3);
+    fn snippets_never_cut_a_neighbouring_token() {
+        let a = format!("hf_{}", "Zq8Wm3Lp5Tn7Rb2Vc4Xd6Yf9Gh1Jk0Ns2Q");
+        let b = format!("hf_{}", "Pw4Ex7Ty1Ui3Oa5Sd8Fg2Hj6Kl9Zx0Cv3B");
+        let c = format!("hf_{}", "Mn5Bv8Cx1Za4Sd7Fg0Hj3Kl6Qw9Er2Ty5U");
+        let line = format!(
+            "{} {a}{} {b} {} {c}",
+            "x".repeat(129),
+            " ".repeat(33),
+            "y".repeat(70)
+        );
+        for tok in [&a, &b, &c] {
+            let at = line.find(tok.as_str()).unwrap();
+            let shown = snippet(line.as_bytes(), at);
+            for t in [&a, &b, &c] {
+                assert!(
+                    !shown.contains(&t[7..20]) && !shown.contains(&t[20..33]),
+                    "{shown}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cursor_counts_lines_and_columns_once() {
+        let data = "aé\nb c\nc\nd".as_bytes();
+        let mut c = Cursor::default();
+        assert_eq!(c.at(data, 0), (1, 0, 1));
+        assert_eq!(c.at(data, 4), (2, 4, 1));
+        assert_eq!(c.at(data, 6), (2, 4, 3));
+        assert_eq!(c.at(data, 10), (4, 10, 1));
+        assert_eq!(c.at(data, 8), (3, 8, 1), "going back restarts");
+    }
+
+    #[test]
+    fn allow_markers_follow_logical_lines() {
+        // One physical line, two cells: the marker in cell 1 must not reach cell 2's output.
+        let nb = br##"{"cells":[{"source":["# hfaudit:allow\n","x = 1"]},{"outputs":[{"text":["TOKEN"]}]}]}"##;
+        let at = memchr::memmem::find(nb, b"TOKEN").unwrap();
+        assert_eq!(allow_near(nb, at, at + 5, true), None);
+        let nb = br##"{"source":["# hfaudit:allow\n","login(TOKEN)"]}"##;
+        let at = memchr::memmem::find(nb, b"TOKEN").unwrap();
+        assert_eq!(
+            allow_near(nb, at, at + 5, true),
+            Some(Allow::All),
+            "the line above, as an escape"
+        );
+        let text = b"# hfaudit:allow HF003\r\nT = TOKEN\n";
+        let at = memchr::memmem::find(text, b"TOKEN").unwrap();
+        assert_eq!(
+            allow_near(text, at, at + 5, false),
+            Some(Allow::Rules(vec!["HF003".into()]))
+        );
+        let pretty = b"  \"source\": [\n   \"# hfaudit:allow\\n\",\n   \"login(TOKEN)\"\n  ]";
+        let at = memchr::memmem::find(pretty, b"TOKEN").unwrap();
+        assert_eq!(
+            allow_near(pretty, at, at + 5, true),
+            Some(Allow::All),
+            "pretty-printed notebook"
+        );
+        let text = b"# hfaudit:allow\n\nT = TOKEN\n";
+        let at = memchr::memmem::find(text, b"TOKEN").unwrap();
+        assert_eq!(
+            allow_near(text, at, at + 5, false),
+            None,
+            "two lines above is too far"
+        );
     }
 }

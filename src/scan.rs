@@ -97,7 +97,10 @@ fn is_word(b: u8) -> bool {
 }
 
 /// True when the bytes before `start` end a word: start of data, a non-word byte, or an escape
-/// sequence whose last byte happens to be a letter or digit (`\n`, `\t`, `\u0022`, `%3D`).
+/// sequence whose last byte happens to be a letter or digit (`\n`, `\t`, `\u0022`, `\x3d`,
+/// `%3D`, an ANSI colour code such as IPython tracebacks write: `\u001b[38;5;124m`). In a
+/// binary file (a NUL in its first bytes) values are packed back to back — SQLite rows, pickle
+/// protocol 0 — so only a glued `_` counts there.
 fn left_boundary(data: &[u8], start: usize) -> bool {
     if start == 0 || !is_word(data[start - 1]) {
         return true;
@@ -105,19 +108,61 @@ fn left_boundary(data: &[u8], start: usize) -> bool {
     let before = &data[..start];
     let n = before.len();
     // `\n`, `\r`, `\t`, `\b`, `\f` as written inside JSON, Python or shell strings.
-    if n >= 2 && before[n - 2] == b'\\' && matches!(before[n - 1], b'n' | b'r' | b't' | b'b' | b'f')
+    if n >= 2
+        && before[n - 2] == b'\\'
+        && matches!(before[n - 1], b'n' | b'r' | b't' | b'b' | b'f' | b'e')
     {
         return true;
     }
-    // `\u0022` (a JSON-escaped quote) and `%3D` / `%22` (URL-encoded `=` / `"`).
-    if n >= 6
-        && before[n - 6] == b'\\'
-        && before[n - 5] == b'u'
-        && before[n - 4..].iter().all(u8::is_ascii_hexdigit)
-    {
+    // `\u0022` (a JSON-escaped quote), `\x3d` / `\x00` (Python and JS byte escapes), and
+    // `%3D` / `%22` (URL-encoded `=` / `"`).
+    let hex_tail = |len: usize| before[n - len..].iter().all(u8::is_ascii_hexdigit);
+    if n >= 6 && before[n - 6] == b'\\' && before[n - 5] == b'u' && hex_tail(4) {
         return true;
     }
-    n >= 3 && before[n - 3] == b'%' && before[n - 2..].iter().all(u8::is_ascii_hexdigit)
+    if n >= 4 && before[n - 4] == b'\\' && before[n - 3] == b'x' && hex_tail(2) {
+        return true;
+    }
+    if n >= 3 && before[n - 3] == b'%' && hex_tail(2) {
+        return true;
+    }
+    if before[n - 1] == b'm' && ends_with_ansi_sgr(&before[..n - 1]) {
+        return true;
+    }
+    // Pickle protocol 0 (plain ASCII): a string value is a line starting with the opcode `V`.
+    if before[n - 1] == b'V' && (n == 1 || before[n - 2] == b'\n') {
+        return true;
+    }
+    before[n - 1] != b'_' && crate::read::is_binary(data)
+}
+
+/// `ESC[…` (raw, or written as `\u001b[`, `\x1b[`, `\033[`, `\e[`) followed by digits and `;`:
+/// what precedes the final `m` of an ANSI colour code.
+fn ends_with_ansi_sgr(before: &[u8]) -> bool {
+    let params = before
+        .iter()
+        .rev()
+        .take(24)
+        .take_while(|b| b.is_ascii_digit() || **b == b';')
+        .count();
+    let Some(head) = before.len().checked_sub(params + 1) else {
+        return false;
+    };
+    if before[head] != b'[' {
+        return false;
+    }
+    let esc = &before[..head];
+    esc.ends_with(b"\x1b")
+        || [
+            &b"\\u001b"[..],
+            b"\\u001B",
+            b"\\x1b",
+            b"\\x1B",
+            b"\\033",
+            b"\\e",
+        ]
+        .iter()
+        .any(|e| esc.ends_with(e))
 }
 
 fn alnum_run(data: &[u8], from: usize, max: usize) -> usize {
@@ -268,12 +313,20 @@ pub fn is_placeholder(body: &[u8]) -> bool {
     if distinct * 34 < body.len() * 12 {
         return true;
     }
-    // Runs through the alphabet: `ABCDEFGH…`, `0123456789…`, `zyxw…`.
-    let steps = body
-        .windows(2)
-        .filter(|w| w[1] == w[0].wrapping_add(1) || w[0] == w[1].wrapping_add(1))
-        .count();
-    if steps * 4 >= body.len() {
+    // Runs through the alphabet in any case, also interleaved with another run:
+    // `ABCDEFGH…`, `aBcDeFgH…`, `0123456789…`, `zyxw…`, `a1b2c3d4…`.
+    // Case-sensitive steps are rarer in random text (2 in 62) than case-blind ones (2 in 26),
+    // so they need fewer to convince.
+    let step = |a: u8, b: u8| b == a.wrapping_add(1) || a == b.wrapping_add(1);
+    let exact = body.windows(2).filter(|w| step(w[0], w[1])).count();
+    let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
+    let steps = lower.windows(2).filter(|w| step(w[0], w[1])).count();
+    let strided = lower.windows(3).filter(|w| step(w[0], w[2])).count();
+    if exact * 4 >= body.len() || steps * 2 >= body.len() || strided * 2 >= body.len() {
+        return true;
+    }
+    // Keyboard rows: `qwertyuiop…`, `asdfghjkl…`.
+    if keyboard_letters(&lower) * 2 >= body.len() {
         return true;
     }
     // A single case, no digits: words in capitals or lower case; random bodies mix cases.
@@ -287,6 +340,31 @@ pub fn is_placeholder(body: &[u8]) -> bool {
         return true;
     }
     letters_only && is_camel_words(body)
+}
+
+/// How many letters of `lower` lie in runs of four or more keys along a keyboard row.
+fn keyboard_letters(lower: &[u8]) -> usize {
+    const ROWS: [&[u8]; 4] = [b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let next_on_row = |a: u8, b: u8| {
+        ROWS.iter()
+            .any(|row| row.windows(2).any(|w| w[0] == a && w[1] == b))
+    };
+    let mut covered = 0;
+    let mut run = 1;
+    for w in lower.windows(2) {
+        if next_on_row(w[0], w[1]) {
+            run += 1;
+        } else {
+            if run >= 4 {
+                covered += run;
+            }
+            run = 1;
+        }
+    }
+    if run >= 4 {
+        covered += run;
+    }
+    covered
 }
 
 /// How many letters of `body` are covered by placeholder words (case-insensitive, greedy).
@@ -387,7 +465,7 @@ mod tests {
             let body = fake.body(if i % 2 == 0 { ALNUM } else { LETTERS });
             assert!(
                 !is_placeholder(body.as_bytes()),
-                "random body rejected: {i}"
+                "random body rejected: {i} {body}"
             );
         }
     }
@@ -410,6 +488,11 @@ mod tests {
             format!("x = '{t}'"),
             format!("\"tok\\u0022{t}\\u0022\""),
             format!("https://h/?token%3D{t}"),
+            format!(
+                "{{\"tb\": \"\\u001b[38;5;124m\\\"\\u001b[39m\\u001b[38;5;124m{t}\\u001b[39m\"}}"
+            ),
+            format!("\u{1b}[1;31m{t}\u{1b}[0m"),
+            format!("b'\\x00{t}'"),
             format!("\0\0{t}\0\0"),
         ];
         for case in &cases {
@@ -452,11 +535,53 @@ mod tests {
             format!("AbC9hf_{body}42Zz"),
             format!("hf_{}-{}", &body[..16], &body[16..33]),
             format!("hf_{}", "ab".repeat(17)),
+            "hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ12345678".to_owned(),
+            "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh".to_owned(),
+            "hf_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7".to_owned(),
+            "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".to_owned(),
             format!("hf_{}", "abcdefghijklmnopq".repeat(2)),
         ];
         for case in &cases {
             assert!(found(case).is_empty(), "false alarm on {case:?}");
         }
+    }
+
+    #[test]
+    fn binary_values_packed_back_to_back_are_found() {
+        let mut fake = Fake::new(8);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        // SQLite rows and pickle protocol 0 glue a value to whatever precedes it.
+        for glued in [
+            format!("\0\x02other key 1{t}\x07"),
+            format!("\0hf_token{t}"),
+            format!("\0(dp0\nVtoken\np1\nV{t}\n"),
+        ] {
+            assert_eq!(
+                found(&glued),
+                vec![t.clone()],
+                "binary: {:?}",
+                glued.replace(&t, "<T>")
+            );
+            // The same text without a NUL is text, where glued means part of another word.
+            let text = glued.replace('\0', " ");
+            if text.contains("\nV") {
+                assert_eq!(
+                    found(&text),
+                    vec![t.clone()],
+                    "pickle protocol 0 is plain text"
+                );
+            } else {
+                assert!(
+                    found(&text).is_empty(),
+                    "text: {:?}",
+                    text.replace(&t, "<T>")
+                );
+            }
+        }
+        assert!(
+            found(&format!("\0my_{t}")).is_empty(),
+            "an underscore still glues"
+        );
     }
 
     #[test]
