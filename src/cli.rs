@@ -375,7 +375,12 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         rules: &engine.rules,
         notes,
     };
-    write_report(args, &report)?;
+    match write_report(args, &report) {
+        // `hfaudit scan | head -1`: the reader left, but the findings still decide the code, so
+        // a pipefail CI step does not pass on a broken pipe.
+        Err(err) if is_broken_pipe(&err) => {}
+        other => other?,
+    }
     if args.format != Format::Human {
         // Machine formats keep their contract; people still learn the Hub was not asked.
         let mut err = anstream::stderr();

@@ -16,6 +16,9 @@ use crate::scan::Detector;
 use crate::secret::Fingerprint;
 use crate::verify::Verification;
 
+/// Files larger than this are not read again to follow a token variable.
+const FOLLOW_MAX_FILE: u64 = 8 << 20;
+
 /// Rules, config and the compiled detector: built once per run.
 pub struct Engine {
     pub rules: RuleSet,
@@ -81,7 +84,7 @@ impl Engine {
             .scanned
             .par_iter()
             .filter_map(|(path, rel)| {
-                let data = std::fs::read(path).ok()?;
+                let data = crate::read::read_small_file(path, FOLLOW_MAX_FILE)?;
                 if !finder.is_match(&data) {
                     return None;
                 }

@@ -292,6 +292,24 @@ fn open_nonblocking(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
+/// Reads a small regular file for a side look (need inference): never follows a symlink,
+/// never blocks on a FIFO, and skips anything over `max` bytes (code that reads a variable is
+/// small; a 600 MB log is not worth reading twice).
+pub fn read_small_file(path: &Path, max: u64) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let file = open_nonblocking(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    file.take(max).read_to_end(&mut data).ok()?;
+    Some(data)
+}
+
 /// A NUL byte near the start means binary, as git and ripgrep decide.
 pub fn is_binary(data: &[u8]) -> bool {
     memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()

@@ -692,7 +692,14 @@ pub fn clean_text(text: &str, secret: &Secret) -> String {
     let text = if secret.is_empty() {
         text.to_owned()
     } else {
-        text.replace(secret.expose(), &secret.redacted())
+        // The whole token, then its body alone (an echo may drop the prefix).
+        let body = &secret.expose()[secret.kind().prefix().len().min(secret.len())..];
+        let text = text.replace(secret.expose(), &secret.redacted());
+        if body.len() >= 8 {
+            text.replace(body, "…")
+        } else {
+            text
+        }
     };
     let text: String = redact_tokens(&text)
         .chars()
@@ -940,6 +947,11 @@ mod tests {
         assert!(!name.contains(&raw[3..]), "{name}");
         assert!(!name.contains('\u{1b}'));
         assert!(!v.detail.unwrap().contains(&raw[3..]));
+        let echoed = clean_text(&format!("unknown token {}", &raw[3..]), &secret);
+        assert!(
+            !echoed.contains(&raw[3..]),
+            "the body alone is scrubbed too: {echoed}"
+        );
         let other = format!("api_org_{}", &raw[3..]);
         assert!(!redact_tokens(&format!("x {other} y")).contains(&raw[3..]));
         assert_eq!(

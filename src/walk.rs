@@ -54,7 +54,7 @@ pub fn walk(
         .map(PathBuf::as_path)
         .filter(|p| {
             let Some(gi) = &excluded else { return true };
-            let abs = cwd.join(p);
+            let abs = cwd.join(without_dot(p));
             !(p.is_file()
                 && abs.starts_with(gi.path())
                 && gi.matched_path_or_any_parents(&abs, false).is_ignore())
@@ -89,7 +89,8 @@ pub fn walk(
         match &excluded {
             Some(gi) if e.depth() > 0 => {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !gi.matched(cwd.join(e.path()), is_dir).is_ignore()
+                !gi.matched(cwd.join(without_dot(e.path())), is_dir)
+                    .is_ignore()
             }
             _ => true,
         }
@@ -110,6 +111,14 @@ pub fn walk(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     out.sort();
     Ok(out)
+}
+
+/// `./tests/x` → `tests/x`: anchored globs match paths relative to the config's folder, and a
+/// `.` component would stop them from matching.
+fn without_dot(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// The config's `exclude` globs as a gitignore rooted at the config's folder.

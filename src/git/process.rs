@@ -63,7 +63,21 @@ impl Git {
     {
         let mut cmd = Command::new("git");
         cmd.current_dir(&self.dir)
-            .args(["--no-pager", "-c", "core.quotePath=false"])
+            // The user's config must not change what plumbing prints: root commits shown,
+            // paths from the top, no external diff drivers or text conversion.
+            .args([
+                "--no-pager",
+                "-c",
+                "core.quotePath=false",
+                "-c",
+                "log.showRoot=true",
+                "-c",
+                "diff.relative=false",
+                "-c",
+                "diff.external=",
+                "-c",
+                "diff.noprefix=false",
+            ])
             .args(args)
             // A partial clone may fetch missing blobs: never stop to ask for a password.
             .env("GIT_TERMINAL_PROMPT", "0")

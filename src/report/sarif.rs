@@ -71,7 +71,10 @@ fn location(path: &str, line: Option<u64>, column: Option<u64>, offset: Option<u
         region.start_line = Some(l as i64);
         region.start_column = column.map(|c| c as i64);
     } else if let Some(o) = offset {
+        // A binary file has no lines; code scanning still requires a start line, so the
+        // region is line 1 plus the exact byte offset.
         region.byte_offset = Some(o as i64);
+        region.start_line = Some(1);
     }
     Location::builder()
         .physical_location(

@@ -687,3 +687,26 @@ fn git_modes_infer_need_from_the_files_that_read_the_variable() {
     let (report, _) = repo.scan(&["--history"]);
     assert_eq!(need(&report), "read");
 }
+
+#[test]
+fn the_users_git_config_does_not_change_what_is_found() {
+    let t = fake_tokens(561, 2);
+    let mut repo = Repo::new();
+    // A token in the root commit, and one in a file outside the folder we run from.
+    let root = repo.commit_file("app.py", format!("login(token=\"{}\")\n", t[0]), "root");
+    repo.commit_file("sub/x.py", "x = 1\n", "sub");
+    repo.commit_file("other/y.py", format!("T = \"{}\"\n", t[1]), "other");
+    repo.git(&["config", "log.showRoot", "false"]);
+    repo.git(&["config", "diff.relative", "true"]);
+    let out = hfaudit_in(&repo.path().join("sub"))
+        .args(["scan", "--history", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = found(&report);
+    assert!(
+        got.contains(&("app.py".into(), Some(1), Some(root))),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|(p, _, _)| p == "other/y.py"), "{got:?}");
+}

@@ -836,3 +836,52 @@ fn config_exclude_applies_to_files_named_on_the_command_line() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn anchored_excludes_work_from_the_default_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(23, 2);
+    write(
+        dir.path(),
+        ".hfaudit.toml",
+        "exclude = [\"tests/fixtures/\"]\n",
+    );
+    write(
+        dir.path(),
+        "tests/fixtures/f.py",
+        format!("T = '{}'\n", t[0]),
+    );
+    write(dir.path(), "src/fixtures/f.py", format!("T = '{}'\n", t[1]));
+    for args in [&[][..], &["."][..], &["./"][..]] {
+        let r = json_report(dir.path(), args);
+        let paths: Vec<String> = findings(&r).into_iter().map(|(_, p, _)| p).collect();
+        assert_eq!(paths, vec!["src/fixtures/f.py"], "{args:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_keeps_the_exit_code_of_the_findings() {
+    // Far more output than a pipe buffers, so the writer really meets a closed pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = fake_tokens(24, 3000)
+        .iter()
+        .map(|t| format!("T = '{t}'"))
+        .collect();
+    write(dir.path(), "many.py", lines.join("\n"));
+    let bin = assert_cmd::cargo::cargo_bin("hfaudit");
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; NO_COLOR=1 '{}' scan | head -c 1 >/dev/null",
+            bin.display()
+        ))
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "findings, even though the reader left early"
+    );
+}
