@@ -375,7 +375,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         rules: &engine.rules,
         notes,
     };
-    match write_report(args, &report) {
+    let written = write_report(args, &report).with_context(|| match &args.output {
+        Some(path) => format!("cannot write the report to {}", path.display()),
+        None => "cannot write the report".to_owned(),
+    });
+    match written {
         // `hfaudit scan | head -1`: the reader left, but the findings still decide the code, so
         // a pipefail CI step does not pass on a broken pipe.
         Err(err) if is_broken_pipe(&err) => {}

@@ -18,6 +18,8 @@ use crate::secret::redact;
 
 /// Files up to this size are read whole; larger ones are streamed.
 const WHOLE_FILE_LIMIT: u64 = 64 << 20;
+/// Notebooks up to this size are read whole, so their cells are known.
+const NOTEBOOK_LIMIT: u64 = 512 << 20;
 /// Chunk size for streamed files.
 const CHUNK: usize = 16 << 20;
 /// Bytes before each later chunk kept for the left-boundary check.
@@ -176,10 +178,17 @@ impl Scanner<'_> {
         rel: &str,
         buf: &mut Vec<u8>,
     ) -> io::Result<FileScan> {
-        if len <= WHOLE_FILE_LIMIT {
+        // Notebooks are parsed for their cells, which needs the whole file: one with a big
+        // embedded image is still read whole, up to a higher limit.
+        let whole_limit = if context::platform_of(rel) == Platform::Notebook {
+            NOTEBOOK_LIMIT
+        } else {
+            WHOLE_FILE_LIMIT
+        };
+        if len <= whole_limit {
             buf.clear();
             // `take` guards against a file that grows while we read it.
-            file.take(WHOLE_FILE_LIMIT + 1).read_to_end(buf)?;
+            file.take(whole_limit + 1).read_to_end(buf)?;
             let result = self.scan_buffer(rel, buf);
             if buf.capacity() > (8 << 20) {
                 // Do not keep a big buffer per thread after one big file.

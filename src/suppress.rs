@@ -27,7 +27,7 @@ pub struct Baseline {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {path}: {source}")]
+    #[error("cannot read baseline {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

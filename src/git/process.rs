@@ -32,7 +32,7 @@ pub enum GitError {
     Exclude(#[from] ignore::Error),
     #[error("{} already exists; run `hfaudit install-hook --force` to replace it (or add `hfaudit scan --staged` to it yourself)", path.display())]
     HookExists { path: PathBuf },
-    #[error("cannot write the hook {}: {source}", path.display())]
+    #[error("cannot write the hook {}", path.display())]
     HookWrite {
         path: PathBuf,
         #[source]
