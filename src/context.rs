@@ -484,6 +484,15 @@ fn strip_assign(l: &[u8]) -> Option<&[u8]> {
 fn env_assignment(left: &[u8]) -> Option<String> {
     let l = value_prefix(left);
 
+    // Makefile `NAME := tok`, `NAME ?= tok`, `export NAME := tok`: an environment-style name
+    // that starts the line (so Go's and Python's `:=` on ordinary names do not count).
+    if let Some(rest) = l.strip_suffix(b":=").or_else(|| l.strip_suffix(b"?=")) {
+        let (before, name) = split_ident_end(trim_end(rest));
+        let lead = trim_end(trim_start(before));
+        let starts = lead.is_empty() || lead == b"export" || lead == b"override";
+        return (starts && is_upper_snake(name)).then(|| text(name));
+    }
+
     if let Some(rest) = strip_assign(l) {
         // os.environ["NAME"] = tok, process.env["NAME"] = tok, ENV["NAME"] = tok
         if let Some(inner) = rest.strip_suffix(b"]") {
@@ -2011,6 +2020,17 @@ mod tests {
             let _ = env_reads(&data, STANDARD_TOKEN_VARS);
             let _ = platform_of(&String::from_utf8_lossy(&data));
         }
+    }
+
+    #[test]
+    fn makefile_assignments() {
+        assert_eq!(usage("HF_TOKEN := §").1.as_deref(), Some("HF_TOKEN"));
+        assert_eq!(usage("export HF_TOKEN ?= §").1.as_deref(), Some("HF_TOKEN"));
+        assert_eq!(
+            usage("    token := \"§\"").1,
+            None,
+            "Go's := on an ordinary name"
+        );
     }
 
     #[test]
