@@ -707,36 +707,29 @@ mod tests {
 
     #[test]
     fn allow_markers_follow_logical_lines() {
+        // The marker that applies to `TOKEN` in `text` (notebook JSON when `json`).
+        let at = |text: &[u8], json: bool| {
+            let pos = memchr::memmem::find(text, b"TOKEN").unwrap();
+            allow_near(text, pos, pos + 5, json)
+        };
         // One physical line, two cells: the marker in cell 1 must not reach cell 2's output.
         let nb = br##"{"cells":[{"source":["# hfaudit:allow\n","x = 1"]},{"outputs":[{"text":["TOKEN"]}]}]}"##;
-        let at = memchr::memmem::find(nb, b"TOKEN").unwrap();
-        assert_eq!(allow_near(nb, at, at + 5, true), None);
+        assert_eq!(at(nb, true), None);
         let nb = br##"{"source":["# hfaudit:allow\n","login(TOKEN)"]}"##;
-        let at = memchr::memmem::find(nb, b"TOKEN").unwrap();
         assert_eq!(
-            allow_near(nb, at, at + 5, true),
+            at(nb, true),
             Some(Allow::All),
             "the line above, as an escape"
         );
         let text = b"# hfaudit:allow HF003\r\nT = TOKEN\n";
-        let at = memchr::memmem::find(text, b"TOKEN").unwrap();
-        assert_eq!(
-            allow_near(text, at, at + 5, false),
-            Some(Allow::Rules(vec!["HF003".into()]))
-        );
+        assert_eq!(at(text, false), Some(Allow::Rules(vec!["HF003".into()])));
         let pretty = b"  \"source\": [\n   \"# hfaudit:allow\\n\",\n   \"login(TOKEN)\"\n  ]";
-        let at = memchr::memmem::find(pretty, b"TOKEN").unwrap();
         assert_eq!(
-            allow_near(pretty, at, at + 5, true),
+            at(pretty, true),
             Some(Allow::All),
             "pretty-printed notebook"
         );
         let text = b"# hfaudit:allow\n\nT = TOKEN\n";
-        let at = memchr::memmem::find(text, b"TOKEN").unwrap();
-        assert_eq!(
-            allow_near(text, at, at + 5, false),
-            None,
-            "two lines above is too far"
-        );
+        assert_eq!(at(text, false), None, "two lines above is too far");
     }
 }

@@ -219,17 +219,19 @@ fn output_is_deterministic_across_thread_counts() {
 
 #[test]
 fn exit_codes_follow_fail_on() {
+    let code = |dir: &std::path::Path, args: &[&str]| {
+        hfaudit()
+            .current_dir(dir)
+            .arg("scan")
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
     let dir = fixture("basic");
-    hfaudit()
-        .current_dir(dir.path())
-        .arg("scan")
-        .assert()
-        .code(1);
-    hfaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--fail-on", "never"])
-        .assert()
-        .code(0);
+    assert_eq!(code(dir.path(), &[]), Some(1));
+    assert_eq!(code(dir.path(), &["--fail-on", "never"]), Some(0));
     let clean = tempfile::tempdir().unwrap();
     write(
         clean.path(),
@@ -246,21 +248,9 @@ fn exit_codes_follow_fail_on() {
     let warn = tempfile::tempdir().unwrap();
     let body = &fake_tokens(9, 1)[0][3..];
     write(warn.path(), "x.py", format!("T = 'api_org_{body}'\n"));
-    hfaudit()
-        .current_dir(warn.path())
-        .arg("scan")
-        .assert()
-        .code(1);
-    hfaudit()
-        .current_dir(warn.path())
-        .args(["scan", "--fail-on", "error"])
-        .assert()
-        .code(0);
-    hfaudit()
-        .current_dir(warn.path())
-        .args(["scan", "--path-that-does-not-exist"])
-        .assert()
-        .code(2);
+    assert_eq!(code(warn.path(), &[]), Some(1));
+    assert_eq!(code(warn.path(), &["--fail-on", "error"]), Some(0));
+    assert_eq!(code(warn.path(), &["--path-that-does-not-exist"]), Some(2));
     hfaudit()
         .current_dir(warn.path())
         .args(["scan", "missing-folder"])
