@@ -1089,7 +1089,7 @@ pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
         if is_ident(name[name.len() - 1]) && data.get(end).is_some_and(|&b| is_ident(b)) {
             continue;
         }
-        if switched_off(&data[end..]) {
+        if switched_off(&data[end..]) || in_line_comment(data, start) {
             continue;
         }
         let set = if pattern.write {
@@ -1117,6 +1117,34 @@ pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
         reads: reads.into_iter().collect(),
         writes: writes.into_iter().collect(),
     }
+}
+
+/// Whether `at` sits on a whole-line comment (`# …`, `// …`, `/* … */` continuation,
+/// `<!-- …`), also as a notebook source line (`"# …\n",`). Only whole lines: a `#` in the
+/// middle of a line may be inside a string, and a call missed there would hide a write.
+fn in_line_comment(data: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(400);
+    let start = data[from..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(from, |p| from + p + 1);
+    let mut line = trim_start(&data[start..at]);
+    // A notebook's source lines are JSON strings, and a `\n` escape starts a new one.
+    if let Some(p) = memmem::rfind(line, b"\\n") {
+        line = &line[p + 2..];
+    }
+    // …and each is an element of a JSON list: `"source": ["# …` or `, "# …`.
+    let element = (0..line.len())
+        .rev()
+        .find(|&i| line[i] == b'"' && matches!(trim_end(&line[..i]).last(), Some(b'[' | b',')));
+    let line = match element {
+        Some(i) => &line[i + 1..],
+        None => trim_start(line.strip_prefix(b"\"").unwrap_or(line)),
+    };
+    // Not `--`: a continued shell command's next line starts `--push-to-hub`.
+    [&b"#"[..], b"//", b"* ", b"<!--", b"REM "]
+        .iter()
+        .any(|c| line.starts_with(c))
 }
 
 /// Whether the text after a call name sets it to an off value: `=False`, `": false`, `: bool = False`.
@@ -2020,6 +2048,38 @@ mod tests {
             let _ = env_reads(&data, STANDARD_TOKEN_VARS);
             let _ = platform_of(&String::from_utf8_lossy(&data));
         }
+    }
+
+    #[test]
+    fn calls_in_whole_line_comments_do_not_count() {
+        let lists = CallLists::builtin();
+        let need = |text: &str| calls_in(text.as_bytes(), &lists).need();
+        assert_eq!(
+            need("# never call push_to_hub here\nhf_hub_download('a', 'b')\n"),
+            Need::Read
+        );
+        assert_eq!(
+            need("  // TODO: upload_file later\nconst m = await fetch(x)\n"),
+            Need::Unknown
+        );
+        assert_eq!(
+            need("\"source\": [\"# push_to_hub is disabled\\n\", \"snapshot_download('a')\"]"),
+            Need::Read
+        );
+        assert_eq!(
+            need("model.push_to_hub('a')  # publish\n"),
+            Need::Write,
+            "code before a comment counts"
+        );
+        assert_eq!(
+            need("url = 'https://x/#frag'; api.upload_file(path_or_fileobj=f)\n"),
+            Need::Write
+        );
+        assert_eq!(
+            need("python train.py \\\n  --push-to-hub\n"),
+            Need::Write,
+            "a continued command"
+        );
     }
 
     #[test]
