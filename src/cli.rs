@@ -463,11 +463,14 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
         })?;
         // A token assigned to a variable (`.env`, CI `env:`) needs what the files reading that
         // variable do; git modes read only the blobs that changed, so look in the checkout.
-        if output.occurrences.iter().any(|o| o.env_var.is_some()) {
-            if let Some(files) = git::working_tree_files() {
-                output.scanned = files;
-                engine.follow_env_vars(&mut output, true);
+        if let Some(top) = git::toplevel() {
+            if output.occurrences.iter().any(|o| o.env_var.is_some()) {
+                if let Some(files) = git::working_tree_files(&top) {
+                    output.scanned = files;
+                    engine.follow_env_vars(&mut output, true);
+                }
             }
+            Engine::mark_space(&mut output, &top);
         }
         return Ok(output);
     }
@@ -485,6 +488,14 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
     })
     .context("cannot walk the given paths")?;
     engine.follow_env_vars(&mut output, false);
+    let root = match args.paths.as_slice() {
+        [] => Some(std::path::Path::new(".")),
+        [one] if one.is_dir() => Some(one.as_path()),
+        _ => None,
+    };
+    if let Some(root) = root {
+        Engine::mark_space(&mut output, root);
+    }
     Ok(output)
 }
 

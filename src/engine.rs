@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::config::Config;
 use rayon::prelude::*;
 
-use crate::context::{calls_in, env_reads, platform_of, CallLists};
+use crate::context::{calls_in, env_reads, platform_of, CallLists, Platform};
 use crate::judge::{infer_needs, public_test_tokens, Judge, Judged};
 use crate::model::FileFacts;
 use crate::model::ScanOutput;
@@ -15,6 +15,21 @@ use crate::rules::{RuleError, RuleSet};
 use crate::scan::Detector;
 use crate::secret::Fingerprint;
 use crate::verify::Verification;
+
+/// Whether `root` is a Space: its `README.md` starts with YAML front matter naming an `sdk`.
+pub fn is_space(root: &std::path::Path) -> bool {
+    let Some(readme) = crate::read::read_small_file(&root.join("README.md"), 1 << 20) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&readme);
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return false;
+    }
+    lines
+        .take_while(|l| l.trim_end() != "---")
+        .any(|l| l.strip_prefix("sdk:").is_some_and(|v| !v.trim().is_empty()))
+}
 
 /// Files larger than this are not read again to follow a token variable.
 const FOLLOW_MAX_FILE: u64 = 8 << 20;
@@ -107,6 +122,25 @@ impl Engine {
                     }
                 }
                 None => output.facts.push(new),
+            }
+        }
+    }
+
+    /// A Hugging Face Space runs its repository's code on the Hub's servers: in a Space (a
+    /// `README.md` whose front matter names an `sdk:`), source code is a server's, and its
+    /// tokens get a server's advice (Space secrets) and count as the server platform.
+    pub fn mark_space(output: &mut ScanOutput, root: &std::path::Path) {
+        if !is_space(root) {
+            return;
+        }
+        for occ in &mut output.occurrences {
+            if occ.platform == Platform::Source {
+                occ.platform = Platform::Server;
+            }
+        }
+        for f in &mut output.facts {
+            if f.platform == Platform::Source {
+                f.platform = Platform::Server;
             }
         }
     }

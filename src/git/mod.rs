@@ -41,11 +41,8 @@ use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
 pub use process::GitError;
 
-/// The tracked files of the checkout (path on disk, repository-relative path), for need
-/// inference across files in git modes; `None` in a bare repository or outside one. What the
-/// files say today stands in for what they said at each commit: good enough for "which code
-/// reads this variable", which rarely changes.
-pub fn working_tree_files() -> Option<Vec<(PathBuf, String)>> {
+/// The top folder of the checkout we run in; `None` in a bare repository or outside one.
+pub fn toplevel() -> Option<PathBuf> {
     let top = std::process::Command::new("git")
         .args(["rev-parse", "--show-toplevel"])
         .output()
@@ -53,14 +50,20 @@ pub fn working_tree_files() -> Option<Vec<(PathBuf, String)>> {
     if !top.status.success() {
         return None;
     }
-    let top = PathBuf::from(
+    Some(PathBuf::from(
         String::from_utf8(top.stdout)
             .ok()?
             .trim_end_matches(['\n', '\r']),
-    );
+    ))
+}
+
+/// The tracked files of the checkout at `top` (path on disk, repository-relative path), for
+/// need inference across files in git modes. What the files say today stands in for what they
+/// said at each commit: good enough for "which code reads this variable", which rarely changes.
+pub fn working_tree_files(top: &Path) -> Option<Vec<(PathBuf, String)>> {
     let ls = std::process::Command::new("git")
         .arg("-C")
-        .arg(&top)
+        .arg(top)
         .args(["ls-files", "-z"])
         .output()
         .ok()?;

@@ -875,3 +875,35 @@ fn a_closed_pipe_keeps_the_exit_code_of_the_findings() {
         "findings, even though the reader left early"
     );
 }
+
+#[test]
+fn a_space_runs_its_code_on_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(25, 1);
+    write(
+        dir.path(),
+        "app.py",
+        format!(
+            "import gradio as gr\nclient = InferenceClient(token='{}')\n",
+            t[0]
+        ),
+    );
+    let platform =
+        |dir: &std::path::Path| json_report(dir, &[])["findings"][0]["context"]["platform"].clone();
+    assert_eq!(platform(dir.path()), "source");
+    write(
+        dir.path(),
+        "README.md",
+        "---\ntitle: Demo\nsdk: gradio\napp_file: app.py\n---\n\n# Demo\n",
+    );
+    assert_eq!(
+        platform(dir.path()),
+        "server",
+        "a Space's README front matter names its sdk"
+    );
+    let help = json_report(dir.path(), &[])["findings"][0]["help"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(help.contains("Space secret"), "{help}");
+}
