@@ -1,44 +1,82 @@
-//! `--format json`: the report contract of DESIGN §6, one document.
+//! `--format json`: the report contract of DESIGN §6, one document, streamed from borrowed
+//! structs (no intermediate JSON tree: a report of 40,000 findings stays small).
 
 use std::io::{self, Write};
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::Report;
-use crate::judge::Finding;
+use super::{Report, Summary};
+use crate::judge::{FindingContext, Location, TokenInfo};
+use crate::model::{CommitInfo, ScanError, Skipped};
+use crate::rules::Severity;
+use crate::verify::Verification;
 
-fn finding_value(f: &Finding) -> Value {
-    json!({
-        "rule": f.rule,
-        "name": f.name,
-        "severity": f.severity,
-        "message": f.message,
-        "help": f.help,
-        "path": f.path,
-        "line": f.line,
-        "column": f.column,
-        "offset": f.offset,
-        "token": f.token,
-        "context": f.context,
-        "verification": f.verification,
-        "locations": f.locations,
-        "commit": f.commit,
-    })
+/// One finding, fields in contract order.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: &'a str,
+    path: &'a str,
+    line: Option<u64>,
+    column: Option<u64>,
+    offset: u64,
+    token: &'a TokenInfo,
+    context: &'a FindingContext,
+    verification: &'a Verification,
+    locations: &'a [Location],
+    commit: Option<&'a CommitInfo>,
 }
 
-/// The whole report as a JSON value (also used by the baseline writer and tests).
-pub fn json_value(report: &Report<'_>) -> Value {
-    json!({
-        "version": 1,
-        "tool": {"name": "hfaudit", "version": env!("CARGO_PKG_VERSION")},
-        "findings": report.findings.iter().map(finding_value).collect::<Vec<_>>(),
-        "errors": report.errors,
-        "skipped": report.skipped,
-        "summary": report.summary,
-    })
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    errors: &'a [ScanError],
+    skipped: &'a [Skipped],
+    summary: &'a Summary,
 }
 
 pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_value(report))?;
+    let doc = JsonReport {
+        version: 1,
+        tool: Tool {
+            name: "hfaudit",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: &f.rule,
+                name: &f.name,
+                severity: f.severity,
+                message: &f.message,
+                help: &f.help,
+                path: &f.path,
+                line: f.line,
+                column: f.column,
+                offset: f.offset,
+                token: &f.token,
+                context: &f.context,
+                verification: &f.verification,
+                locations: &f.locations,
+                commit: f.commit.as_ref(),
+            })
+            .collect(),
+        errors: report.errors,
+        skipped: report.skipped,
+        summary: &report.summary,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

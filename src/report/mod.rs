@@ -16,8 +16,6 @@ use crate::judge::Finding;
 use crate::model::{ScanError, Skipped};
 use crate::rules::{RuleSet, Severity};
 
-pub use json::json_value;
-
 /// Output formats of `hfaudit scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
