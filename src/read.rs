@@ -110,7 +110,11 @@ impl Scanner<'_> {
         } else {
             // Everything here looks at most `WINDOW` bytes around the token, so a 10 MB line
             // with thousands of tokens stays linear.
-            let (line_no, line_start, column) = lines.at(data, start);
+            let (line_no, line_start, mut column) = lines.at(data, start);
+            // A UTF-8 byte-order mark is not a character an editor shows.
+            if line_start == 0 && base == 0 && data.starts_with(b"\xEF\xBB\xBF") {
+                column -= 1;
+            }
             let near_start = line_start.max(start.saturating_sub(WINDOW));
             let near_end = (end + WINDOW).min(data.len());
             let line_end = memchr(b'\n', &data[end..near_end]).map_or(near_end, |p| end + p);

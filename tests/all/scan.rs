@@ -356,6 +356,7 @@ fn tokens_hide_everywhere_and_are_found() {
     big.push_str(&"var b=2;".repeat(400_000));
     write(dir.path(), "static/vendor.min.js", &big);
     write(dir.path(), "empty.py", "");
+    write(dir.path(), "bom.py", format!("\u{feff}T = '{}'\n", t[6]));
     let r = json_report(dir.path(), &[]);
     let f = r["findings"].as_array().unwrap();
     let at = |path: &str| {
@@ -377,7 +378,12 @@ fn tokens_hide_everywhere_and_are_found() {
     let min = at("static/vendor.min.js");
     assert_eq!(min["line"], 1);
     assert_eq!(min["column"].as_u64(), Some(3_200_000 + 40 + 1));
-    assert_eq!(r["summary"]["files_scanned"], 7);
+    assert_eq!(
+        at("bom.py")["column"],
+        6,
+        "a byte-order mark is not a column"
+    );
+    assert_eq!(r["summary"]["files_scanned"], 8);
     assert!(r["errors"].as_array().unwrap().is_empty());
 }
 
