@@ -145,7 +145,7 @@ impl Config {
             if var.is_empty() || !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(invalid(format!(
                     "{}env-vars: {var:?} is not a variable name",
-                    line_of(var)
+                    line_of(if var.is_empty() { "env-vars" } else { var })
                 )));
             }
         }
