@@ -295,8 +295,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// True for bodies that are not random: placeholders, sequences, words, low entropy.
 ///
 /// A real token body is 34 characters drawn uniformly from 62 (or 52) symbols. Each test below
-/// rejects shapes whose probability for such a draw is far below one in a million, so real
-/// tokens pass and documentation never fires.
+/// rejects shapes such a draw rarely takes: most far below one in a million, the loosest
+/// (camel-case words, letters-only bodies) about one in 100,000. Real tokens pass and
+/// documentation does not fire.
 pub fn is_placeholder(body: &[u8]) -> bool {
     if body.len() < 8 {
         return true;
