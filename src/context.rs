@@ -2022,7 +2022,7 @@ mod tests {
             let mut data: Vec<u8> = (0..len)
                 .map(|_| {
                     let r = rng.next();
-                    if r % 3 == 0 {
+                    if r.is_multiple_of(3) {
                         (r >> 8) as u8
                     } else {
                         ALPHABET[((r >> 8) % ALPHABET.len() as u64) as usize]

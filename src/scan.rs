@@ -656,7 +656,7 @@ mod tests {
                 let b = alphabet[(fake.next() % 256) as usize];
                 buf.push(b);
                 // Seed the buffer with prefixes so the slow path runs too.
-                if round % 2 == 0 && fake.next() % 64 == 0 {
+                if round % 2 == 0 && fake.next().is_multiple_of(64) {
                     buf.extend_from_slice(
                         [
                             &b"hf_"[..],

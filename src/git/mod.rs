@@ -397,7 +397,7 @@ struct Oid {
 impl Oid {
     fn parse(hex: &str) -> Option<Oid> {
         let digits = hex.as_bytes();
-        if digits.len() % 2 != 0 || digits.len() > 64 {
+        if !digits.len().is_multiple_of(2) || digits.len() > 64 {
             return None;
         }
         let mut bytes = [0u8; 32];
