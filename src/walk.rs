@@ -133,6 +133,8 @@ fn exclusions(opts: &WalkOptions) -> Result<Option<Gitignore>, ignore::Error> {
     b.build().map(Some)
 }
 
+/// What every walker thread shares: read-only context and the place results are merged.
+#[derive(Clone, Copy)]
 struct Visitors<'a, 's> {
     scanner: &'a Scanner<'s>,
     opts: &'a WalkOptions,
@@ -144,23 +146,16 @@ struct Visitors<'a, 's> {
 impl<'a> ParallelVisitorBuilder<'a> for Visitors<'a, '_> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 'a> {
         Box::new(Visitor {
-            scanner: self.scanner,
-            opts: self.opts,
-            progress: self.progress,
-            strip: self.strip,
-            shared: self.shared,
+            ctx: *self,
             local: ScanOutput::default(),
             buf: Vec::new(),
         })
     }
 }
 
+/// One walker thread: its own results and read buffer, handed over once when dropped.
 struct Visitor<'a, 's> {
-    scanner: &'a Scanner<'s>,
-    opts: &'a WalkOptions,
-    progress: &'a Progress,
-    strip: Option<&'a Path>,
-    shared: &'a Mutex<ScanOutput>,
+    ctx: Visitors<'a, 's>,
     local: ScanOutput,
     buf: Vec<u8>,
 }
@@ -169,6 +164,7 @@ impl Drop for Visitor<'_, '_> {
     fn drop(&mut self) {
         let local = std::mem::take(&mut self.local);
         let mut shared = self
+            .ctx
             .shared
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -206,7 +202,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
         if ft.is_dir() {
             return WalkState::Continue;
         }
-        let rel = display_path(entry.path(), self.strip);
+        let rel = display_path(entry.path(), self.ctx.strip);
         if ft.is_symlink() {
             // Not followed (without --follow): the target is scanned where it lives, if inside.
             return WalkState::Continue;
@@ -218,13 +214,15 @@ impl ParallelVisitor for Visitor<'_, '_> {
             });
             return WalkState::Continue;
         }
-        match self
-            .scanner
-            .scan_file(entry.path(), &rel, self.opts.max_filesize, &mut self.buf)
-        {
+        match self.ctx.scanner.scan_file(
+            entry.path(),
+            &rel,
+            self.ctx.opts.max_filesize,
+            &mut self.buf,
+        ) {
             Ok(None) => {}
             Ok(Some(TooBig(len))) => {
-                let max = self.opts.max_filesize.unwrap_or_default();
+                let max = self.ctx.opts.max_filesize.unwrap_or_default();
                 self.local.skipped.push(Skipped {
                     path: rel,
                     reason: format!("{len} bytes, over --max-filesize {max}"),
@@ -233,8 +231,11 @@ impl ParallelVisitor for Visitor<'_, '_> {
             Ok(Some(Scanned(scan))) => {
                 self.local.files_scanned += 1;
                 self.local.bytes_scanned += scan.bytes;
-                self.progress.files.fetch_add(1, Ordering::Relaxed);
-                self.progress.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
+                self.ctx.progress.files.fetch_add(1, Ordering::Relaxed);
+                self.ctx
+                    .progress
+                    .bytes
+                    .fetch_add(scan.bytes, Ordering::Relaxed);
                 self.local.occurrences.extend(scan.occurrences);
                 self.local.facts.extend(scan.facts);
                 self.local.scanned.push((entry.into_path(), rel));
@@ -251,7 +252,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
 impl Visitor<'_, '_> {
     fn walk_error(&mut self, err: &ignore::Error) {
         let path = error_path(err)
-            .map(|p| display_path(p, self.strip))
+            .map(|p| display_path(p, self.ctx.strip))
             .unwrap_or_default();
         if is_loop(err) {
             // A symlink loop under --follow is a property of the tree, not a failure to read it.
