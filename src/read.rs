@@ -578,14 +578,8 @@ mod tests {
     /// and half-structured bytes, under every platform's path: it must never panic.
     #[test]
     fn random_files_never_panic_the_pipeline() {
-        let detector = Detector::new(&["HF_TOKEN"]);
-        let calls = CallLists::builtin();
-        let names = env_names(&[]);
-        let scanner = Scanner {
-            detector: &detector,
-            calls: &calls,
-            env_names: &names,
-        };
+        let engine = crate::engine::Engine::builtin().unwrap();
+        let scanner = engine.scanner();
         let pieces: [&[u8]; 12] = [
             b"hf_",
             b"api_org_",
@@ -635,14 +629,8 @@ mod tests {
     #[test]
     fn streamed_chunks_match_a_whole_file_read() {
         use std::io::Write;
-        let detector = Detector::new(&["HF_TOKEN"]);
-        let calls = CallLists::builtin();
-        let names = env_names(&[]);
-        let scanner = Scanner {
-            detector: &detector,
-            calls: &calls,
-            env_names: &names,
-        };
+        let engine = crate::engine::Engine::builtin().unwrap();
+        let scanner = engine.scanner();
         let body = |i: usize| format!("{i:0>4}aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd");
         let chunk = 4096;
         let mut text = String::new();

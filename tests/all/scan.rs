@@ -41,19 +41,23 @@ fn findings(report: &Value) -> Vec<(String, String, Value)> {
         .collect()
 }
 
-#[test]
-fn basic_fixture_human_snapshot() {
+/// `hfaudit scan ARGS` on a copy of the basic fixture: it has findings, so exit 1; its stdout.
+fn scan_basic(args: &[&str]) -> Vec<u8> {
     let dir = fixture("basic");
     let out = hfaudit()
         .current_dir(dir.path())
-        .args(["scan", "--color", "never"])
+        .arg("scan")
+        .args(args)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    insta::assert_snapshot!(
-        "basic_human",
-        stable(&String::from_utf8(out.stdout).unwrap())
-    );
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    out.stdout
+}
+
+#[test]
+fn basic_fixture_human_snapshot() {
+    let out = scan_basic(&["--color", "never"]);
+    insta::assert_snapshot!("basic_human", stable(&String::from_utf8(out).unwrap()));
 }
 
 #[test]
@@ -65,16 +69,10 @@ fn basic_fixture_json_snapshot() {
 
 #[test]
 fn basic_fixture_sarif_snapshot_and_schema_types() {
-    let dir = fixture("basic");
-    let out = hfaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "sarif"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let stdout = scan_basic(&["--format", "sarif"]);
     // Typed structs of a well-kept SARIF crate: the document must deserialize into them.
     let typed: serde_sarif::sarif::Sarif =
-        serde_json::from_slice(&out.stdout).expect("valid SARIF 2.1.0");
+        serde_json::from_slice(&stdout).expect("valid SARIF 2.1.0");
     assert_eq!(typed.version, serde_json::json!("2.1.0"));
     let run = &typed.runs[0];
     assert_eq!(
@@ -86,20 +84,13 @@ fn basic_fixture_sarif_snapshot_and_schema_types() {
         .partial_fingerprints
         .as_ref()
         .is_some_and(|p| p.contains_key("hfaudit/v1"))));
-    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value: Value = serde_json::from_slice(&stdout).unwrap();
     insta::assert_json_snapshot!("basic_sarif", value["runs"][0]["results"]);
 }
 
 #[test]
 fn basic_fixture_github_snapshot() {
-    let dir = fixture("basic");
-    let out = hfaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "github"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(scan_basic(&["--format", "github"])).unwrap();
     assert!(text.lines().all(|l| l.starts_with("::error ")
         || l.starts_with("::warning ")
         || l.starts_with("::notice ")));
