@@ -57,6 +57,16 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script, e.g. `hfaudit completions bash > ~/.local/share/bash-completion/completions/hfaudit`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of hfaudit, or of one of its commands, e.g. `hfaudit man | man -l -`.
+    Man {
+        /// A command such as `scan` (default: hfaudit itself).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -257,6 +267,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 "installed {} (runs `hfaudit scan --staged` before each commit)",
                 path.display()
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            io::stdout()
+                .lock()
+                .write_all(&crate::dist::completions(shell))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => {
+            let page = crate::dist::man_page(command.as_deref())?;
+            io::stdout().lock().write_all(&page)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { id } => {
