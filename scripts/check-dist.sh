@@ -76,7 +76,7 @@ echo "== pip install . and pipx install . from this clone (compiles; reuses targ
 [ "$("$work/src-venv/bin/hfaudit" --version)" = "hfaudit $version" ] || die "pip install ."
 ok "pip install . puts hfaudit in the venv"
 PIPX_HOME="$work/pipx" PIPX_BIN_DIR="$work/pipx-bin" PIPX_MAN_DIR="$work/pipx-man" \
-  "$tools/pipx" install --quiet "$root" >/dev/null
+  "$tools/pipx" install --quiet "$root" >/dev/null 2>&1
 [ "$("$work/pipx-bin/hfaudit" --version)" = "hfaudit $version" ] || die "pipx install ."
 ok "pipx install . puts hfaudit on PATH"
 
@@ -127,6 +127,7 @@ expect_in "$out" "app.py:2:14" "the hook's report"
 expect_in "$out" "$(redacted "$token")" "the hook's report"
 expect_not_in "$out" "$token" "the hook printed a full token"
 git -C "$scratch" rev-parse --verify --quiet HEAD >/dev/null && die "the blocked commit was made"
+sed 's/^/  | /' <<<"$out"
 ok "a staged token blocks the commit, reported redacted"
 git -C "$scratch" rm --cached --quiet app.py
 rm "$scratch/app.py"
