@@ -57,12 +57,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print a shell completion script, e.g. `hfaudit completions bash > ~/.local/share/bash-completion/completions/hfaudit`.
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page of hfaudit, or of one of its commands, e.g. `hfaudit man | man -l -`.
+    /// Print the man page (roff) of hfaudit or of one command; view it with `hfaudit man | man -l -`.
     Man {
         /// A command such as `scan` (default: hfaudit itself).
         command: Option<String>,
