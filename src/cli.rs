@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::engine::Engine;
 use crate::git;
 use crate::model::ScanOutput;
+use crate::output::{self, Redacting};
 use crate::report::{self, Format, Report, Summary};
 use crate::rules::{self, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret};
@@ -199,6 +200,15 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Entry point: parses arguments and runs; errors print as `error: …` and exit 2.
 pub fn main() -> ExitCode {
+    // Even a bug's message passes the redacting writer: a panic must not print a token.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string();
+        let _ = writeln!(
+            stderr(),
+            "hfaudit crashed (a bug; please report it): {}",
+            output::escape_lines(&text)
+        );
+    }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -206,7 +216,8 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(anstream::stderr(), "error: {err:#}");
+            let text = format!("{err:#}");
+            let _ = writeln!(stderr(), "error: {}", output::escape_lines(&text));
             ExitCode::from(2)
         }
     }
@@ -226,7 +237,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Whoami(args) => whoami(&args),
         Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
-            let mut out = anstream::stdout();
+            let mut out = stdout();
             if markdown {
                 write!(out, "{}", rules::markdown_table(&set))?;
                 return Ok(ExitCode::SUCCESS);
@@ -253,9 +264,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let exe = std::env::current_exe().ok();
             let path = git::install_hook(&cwd, exe.as_deref(), force)?;
             writeln!(
-                anstream::stdout(),
+                stdout(),
                 "installed {} (runs `hfaudit scan --staged` before each commit)",
-                path.display()
+                output::escape(&path.display().to_string())
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -264,7 +275,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let Some(rule) = set.get(&id) else {
                 bail!("no rule {id:?}; `hfaudit rules` lists them");
             };
-            write!(anstream::stdout(), "{}", rules::render_doc(rule))?;
+            write!(stdout(), "{}", rules::render_doc(rule))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -387,9 +398,9 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     }
     if args.format != Format::Human {
         // Machine formats keep their contract; people still learn the Hub was not asked.
-        let mut err = anstream::stderr();
+        let mut err = stderr();
         for n in &report.notes {
-            writeln!(err, "note: {n}")?;
+            writeln!(err, "note: {}", output::escape(n))?;
         }
     }
     Ok(exit_code(&report, args.fail_on))
@@ -415,7 +426,7 @@ fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
     }
     let rules = RuleSet::builtin()?;
     let audit = whoami::audit(found, &opts, &rules);
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = stdout();
     match args.format {
         WhoamiFormat::Human => report::whoami::render_human(&audit, &mut out)?,
         WhoamiFormat::Json => report::whoami::render_json(&audit, &mut out)?,
@@ -552,29 +563,37 @@ pub fn exit_code(report: &Report<'_>, fail_on: FailOn) -> ExitCode {
     }
 }
 
-fn open_output(args: &ScanArgs) -> Result<Box<dyn Write>> {
-    Ok(match &args.output {
+/// Standard output, through the redacting writer that everything printed passes.
+fn stdout() -> Redacting<io::BufWriter<io::StdoutLock<'static>>> {
+    Redacting::new(io::BufWriter::new(io::stdout().lock()))
+}
+
+/// Standard error, likewise redacted.
+fn stderr() -> Redacting<io::Stderr> {
+    Redacting::new(io::stderr())
+}
+
+/// The report's destination (`-o FILE` or standard output), through the redacting writer.
+fn open_output(args: &ScanArgs) -> Result<Redacting<Box<dyn Write>>> {
+    let raw: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(io::BufWriter::new(
             std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    })
+    };
+    Ok(Redacting::new(raw))
 }
 
 fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
-    let raw = open_output(args)?;
+    let raw: Box<dyn Write> = Box::new(open_output(args)?);
     let choice = match args.color {
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,
         ColorChoice::Auto if args.output.is_some() => anstream::ColorChoice::Never,
-        ColorChoice::Auto => anstream::ColorChoice::Auto,
-    };
-    // Auto: colour only when stdout is a terminal and NO_COLOR is unset (anstream decides).
-    let choice = if choice == anstream::ColorChoice::Auto && !io::stdout().is_terminal() {
-        anstream::ColorChoice::Never
-    } else {
-        choice
+        // Decided on the real standard output (a terminal? NO_COLOR, CLICOLOR, TERM=dumb):
+        // the boxed writer below is never a terminal, so anstream must not be asked about it.
+        ColorChoice::Auto => anstream::AutoStream::choice(&io::stdout()),
     };
     let mut out = anstream::AutoStream::new(raw, choice);
     report::render(args.format, report, &mut out)?;

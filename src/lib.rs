@@ -11,6 +11,7 @@ pub mod engine;
 pub mod git;
 pub mod judge;
 pub mod model;
+pub mod output;
 pub mod read;
 pub mod report;
 pub mod rules;

@@ -14,7 +14,6 @@ use memchr::{memchr, memchr_iter, memrchr};
 use crate::context::{self, CallLists, Platform, STANDARD_TOKEN_VARS};
 use crate::model::{Allow, FileFacts, Occurrence};
 use crate::scan::{Candidate, Detector, MAX_TOKEN_LEN};
-use crate::secret::redact;
 
 /// Files up to this size are read whole; larger ones are streamed.
 const WHOLE_FILE_LIMIT: u64 = 64 << 20;
@@ -481,8 +480,8 @@ fn snippet(line: &[u8], at: usize) -> String {
         to += 1;
         budget -= 1;
     }
-    let mut text = redact_all(&line[from..to]);
-    text = text.trim().to_owned();
+    let redacted = crate::output::redact_lossy(&line[from..to]);
+    let mut text = crate::output::escape(redacted.trim()).into_owned();
     if from > 0 {
         text.insert(0, '…');
     }
@@ -490,51 +489,6 @@ fn snippet(line: &[u8], at: usize) -> String {
         text.push('…');
     }
     text
-}
-
-/// Redacts every `hf_…`/`api_org_…` run of 12+ token characters, placeholders or not: a
-/// snippet must never carry a secret, even one the detector judged not to be a token.
-pub fn redact_all(text: &[u8]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let prefix = [&b"api_org_"[..], b"hf_"]
-            .into_iter()
-            .find(|p| text[i..].starts_with(p));
-        if let Some(p) = prefix {
-            let body = text[i + p.len()..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-                .count();
-            if body >= 12 {
-                let tok = String::from_utf8_lossy(&text[i..i + p.len() + body]);
-                out.push_str(&redact(&tok, std::str::from_utf8(p).unwrap_or("hf_")));
-                i += p.len() + body;
-                continue;
-            }
-        }
-        let ch_len = utf8_len(text[i]).min(text.len() - i);
-        out.push_str(&String::from_utf8_lossy(&text[i..i + ch_len]));
-        i += ch_len;
-    }
-    out.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '�'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
-        _ => 1,
-    }
 }
 
 /// The token variables to watch for: the standard ones plus `extra`.
@@ -563,15 +517,6 @@ mod tests {
             Some(Allow::Rules(vec!["HF003".into(), "HF001".into()]))
         );
         assert_eq!(parse_allow(b"nothing here"), None);
-    }
-
-    #[test]
-    fn redact_all_hides_every_run() {
-        let body = "Zq8".repeat(11) + "x";
-        let line = format!("a hf_{body} b xhf_{body} c api_org_{body}");
-        let out = redact_all(line.as_bytes());
-        assert!(!out.contains(&body[4..30]), "{out}");
-        assert!(out.contains("hf_Zq8Z…Zq8x"));
     }
 
     /// The whole per-file pipeline (detect, context, notebook cells, calls, snippets) on random

@@ -7,7 +7,8 @@ use crate::rules::Severity;
 
 /// Escapes a message (data) as the runner expects.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::output::escape(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

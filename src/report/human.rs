@@ -7,6 +7,7 @@ use owo_colors::OwoColorize;
 
 use super::Report;
 use crate::judge::Finding;
+use crate::output::escape;
 use crate::rules::Severity;
 use crate::verify::{Status, Verification};
 
@@ -19,6 +20,7 @@ fn sev(s: Severity) -> String {
 }
 
 fn place(path: &str, line: Option<u64>, column: Option<u64>, offset: u64) -> String {
+    let path = escape(path);
     match (line, column) {
         (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
         (Some(l), None) => format!("{path}:{l}"),
@@ -33,7 +35,7 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         sev(f.severity),
         format!("[{}]", f.rule).bold(),
         f.name.bold(),
-        f.message
+        escape(&f.message)
     )?;
     writeln!(
         out,
@@ -61,7 +63,7 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         f.context.usage.as_str()
     );
     if let Some(var) = &f.context.env_var {
-        ctx.push_str(&format!(" {var}"));
+        ctx.push_str(&format!(" {}", escape(var)));
     }
     if let Some(cell) = f.context.notebook_cell {
         let part = match cell.part {
@@ -73,7 +75,12 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
     writeln!(out, "  {} {ctx}", "=".blue().bold())?;
     if f.verification.status != Status::Skipped {
-        writeln!(out, "  {} {}", "=".blue().bold(), hub_line(&f.verification))?;
+        writeln!(
+            out,
+            "  {} {}",
+            "=".blue().bold(),
+            escape(&hub_line(&f.verification))
+        )?;
     }
     if f.locations.len() > 1 {
         let all: Vec<String> = f
@@ -88,12 +95,18 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             out,
             "  {} commit {} by {} on {}",
             "=".blue().bold(),
-            c.id,
-            c.author,
-            c.date
+            escape(&c.id),
+            escape(&c.author),
+            escape(&c.date)
         )?;
     }
-    writeln!(out, "  {} {} {}", "=".blue().bold(), "help:".bold(), f.help)?;
+    writeln!(
+        out,
+        "  {} {} {}",
+        "=".blue().bold(),
+        "help:".bold(),
+        escape(&f.help)
+    )?;
     writeln!(out)
 }
 
@@ -143,15 +156,21 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             out,
             "{}: cannot read {}: {}",
             "error".red().bold(),
-            e.path,
-            e.message
+            escape(&e.path),
+            escape(&e.message)
         )?;
     }
     for s in report.skipped {
-        writeln!(out, "{}: skipped {}: {}", "note".bold(), s.path, s.reason)?;
+        writeln!(
+            out,
+            "{}: skipped {}: {}",
+            "note".bold(),
+            escape(&s.path),
+            escape(&s.reason)
+        )?;
     }
     for n in &report.notes {
-        writeln!(out, "{}: {n}", "note".bold())?;
+        writeln!(out, "{}: {}", "note".bold(), escape(n))?;
     }
     let s = &report.summary;
     let (e, w, i) = (
