@@ -334,6 +334,7 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         .then(|| verify_options(args.endpoint.as_deref(), args.verify_timeout_ms))
         .transpose()?;
     let engine = Engine::new(rules, config);
+    let is_git_mode = git_mode.is_some();
     let output = collect(args, git_mode, &engine)?;
     let (verifications, notes) = verify(verify_opts.as_ref(), &engine, &output);
     let judged = engine.judge(&output, verifications.as_ref());
@@ -377,6 +378,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         verified_tokens: verifications.as_ref().map_or(0, |v| {
             v.values().filter(|v| v.status.is_answer()).count() as u64
         }),
+        config: engine
+            .config
+            .source
+            .as_ref()
+            .map(|p| p.display().to_string()),
     };
     let report = Report {
         findings: &findings,
@@ -385,6 +391,7 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         summary,
         rules: &engine.rules,
         notes,
+        roots: roots(args, is_git_mode),
     };
     let written = write_report(args, &report).with_context(|| match &args.output {
         Some(path) => format!("cannot write the report to {}", path.display()),
@@ -404,6 +411,35 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         }
     }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// Where the report's paths lead: relative to the current folder in a tree scan (or absolute,
+/// as named), repository-relative in git modes; the repository is the one around the first
+/// path scanned (else the current folder).
+fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
+    if git_mode {
+        return report::Roots {
+            base: None,
+            repo: git::toplevel(),
+        };
+    }
+    let cwd = std::env::current_dir().ok();
+    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let start = if first.is_dir() {
+        first
+    } else {
+        first.parent().unwrap_or(Path::new("."))
+    };
+    let start = if start.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        start
+    };
+    // Outside a repository, the current folder stands in for its root.
+    report::Roots {
+        repo: crate::config::repository_root(start).or_else(|| cwd.clone()),
+        base: cwd,
+    }
 }
 
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a

@@ -40,7 +40,11 @@ fn secret_at(data: &[u8], at: usize) -> Option<(usize, usize)> {
     let mut run = 0;
     let mut longest = 0;
     for &b in &body[..len] {
-        run = if b.is_ascii_alphanumeric() { run + 1 } else { 0 };
+        run = if b.is_ascii_alphanumeric() {
+            run + 1
+        } else {
+            0
+        };
         longest = longest.max(run);
     }
     (longest >= MIN_SECRET_RUN).then_some((prefix.len(), len))
@@ -67,7 +71,11 @@ pub fn redact_bytes(data: &[u8]) -> Cow<'_, [u8]> {
             Some((plen, blen)) => {
                 let buf = out.get_or_insert_with(|| Vec::with_capacity(data.len()));
                 buf.extend_from_slice(&data[copied..at]);
-                shorten(&data[at..at + plen], &data[at + plen..at + plen + blen], buf);
+                shorten(
+                    &data[at..at + plen],
+                    &data[at + plen..at + plen + blen],
+                    buf,
+                );
                 copied = at + plen + blen;
                 from = copied;
             }
@@ -229,7 +237,11 @@ mod tests {
         }
         fn token(&mut self) -> Vec<u8> {
             const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-            let prefix: &[u8] = if self.next() % 4 == 0 { b"api_org_" } else { b"hf_" };
+            let prefix: &[u8] = if self.next().is_multiple_of(4) {
+                b"api_org_"
+            } else {
+                b"hf_"
+            };
             let mut t = prefix.to_vec();
             t.extend((0..34).map(|_| ALNUM[(self.next() % 62) as usize]));
             t
@@ -249,12 +261,12 @@ mod tests {
         for round in 0..3000 {
             let mut data = Vec::new();
             let mut tokens = Vec::new();
-            for _ in 0..(1 + rng.next() % 4) {
+            for _ in 0..=(rng.next() % 4) {
                 for _ in 0..(rng.next() % 6) {
                     data.push((rng.next() % 256) as u8);
                 }
                 // Bytes that start multi-byte UTF-8 sequences right before the prefix.
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     data.push(0xC0 + (rng.next() % 56) as u8);
                 }
                 let t = rng.token();
@@ -307,6 +319,9 @@ mod tests {
     #[test]
     fn escapes_what_a_terminal_acts_on() {
         assert_eq!(escape("src/app.py"), "src/app.py");
-        assert_eq!(escape("a\x1b[31mb\nc\u{202e}d\u{200b}e\tf"), "a\\x1b[31mb\\nc\\u{202e}d\\u{200b}e\tf");
+        assert_eq!(
+            escape("a\x1b[31mb\nc\u{202e}d\u{200b}e\tf"),
+            "a\\x1b[31mb\\nc\\u{202e}d\\u{200b}e\tf"
+        );
     }
 }

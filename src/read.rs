@@ -13,18 +13,18 @@ use memchr::{memchr, memchr_iter, memrchr};
 
 use crate::context::{self, CallLists, Platform, STANDARD_TOKEN_VARS};
 use crate::model::{Allow, FileFacts, Occurrence};
-use crate::scan::{Candidate, Detector, MAX_TOKEN_LEN};
+use crate::scan::{is_binary, Candidate, Detector, MAX_TOKEN_LEN};
 
 /// Files up to this size are read whole; larger ones are streamed.
 const WHOLE_FILE_LIMIT: u64 = 64 << 20;
 /// Notebooks up to this size are read whole, so their cells are known.
 const NOTEBOOK_LIMIT: u64 = 512 << 20;
+/// Held while a file bigger than [`WHOLE_FILE_LIMIT`] is read whole (a big notebook).
+static BIG_READ: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Chunk size for streamed files.
 const CHUNK: usize = 16 << 20;
 /// Bytes before each later chunk kept for the left-boundary check.
 const LOOK_BEHIND: usize = 16;
-/// Bytes looked at for a NUL to call a file binary (as git and ripgrep do).
-const BINARY_PROBE: usize = 8 << 10;
 /// Snippets longer than this are cut around the token (minified files have 10 MB lines).
 const SNIPPET_WIDTH: usize = 160;
 
@@ -189,6 +189,13 @@ impl Scanner<'_> {
             WHOLE_FILE_LIMIT
         };
         if len <= whole_limit {
+            // A notebook over the streaming size is read whole so its cells are known: one
+            // such read at a time, so memory is bounded by one big notebook, not one a thread.
+            let _one_at_a_time = (len > WHOLE_FILE_LIMIT).then(|| {
+                BIG_READ
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            });
             buf.clear();
             // `take` guards against a file that grows while we read it.
             file.take(whole_limit + 1).read_to_end(buf)?;
@@ -203,7 +210,7 @@ impl Scanner<'_> {
     }
 
     /// Streams a big file in overlapping chunks: bounded memory, exact offsets and lines.
-    fn scan_stream(&self, file: File, rel: &str) -> io::Result<FileScan> {
+    pub fn scan_stream(&self, file: impl Read, rel: &str) -> io::Result<FileScan> {
         self.scan_chunks(file, rel, CHUNK)
     }
 
@@ -212,7 +219,12 @@ impl Scanner<'_> {
     /// token at a boundary is still seen (`xhf_…` stays glued), and the last
     /// [`MAX_TOKEN_LEN`] bytes of a chunk are scanned again with the next, so a token that
     /// straddles a boundary is whole in one of them.
-    fn scan_chunks(&self, mut file: File, rel: &str, chunk_size: usize) -> io::Result<FileScan> {
+    fn scan_chunks(
+        &self,
+        mut file: impl Read,
+        rel: &str,
+        chunk_size: usize,
+    ) -> io::Result<FileScan> {
         let mut out = FileScan::default();
         let platform = context::platform_of(rel);
         let mut chunk = vec![0u8; chunk_size + MAX_TOKEN_LEN];
@@ -276,7 +288,7 @@ fn char_count(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64
 }
 
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+fn read_full(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut total = 0;
     while total < buf.len() {
         match file.read(&mut buf[total..]) {
@@ -322,9 +334,34 @@ pub fn read_small_file(path: &Path, max: u64) -> Option<Vec<u8>> {
     Some(data)
 }
 
-/// A NUL byte near the start means binary, as git and ripgrep decide.
-pub fn is_binary(data: &[u8]) -> bool {
-    memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+/// Reads a file the user or the repository points hfaudit at (a config, a baseline, an ignore
+/// file) as a regular file of at most `max` bytes. A FIFO, a device (`/dev/zero`) or a file
+/// that keeps giving bytes past its stated size (`/proc/self/pagemap`) is an error, never a
+/// hang or an exhausted memory.
+pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let too_big = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {max} bytes"),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big());
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > max {
+        return Err(too_big());
+    }
+    Ok(data)
 }
 
 /// Where each occurrence is, computed incrementally: occurrences come in offset order, so each

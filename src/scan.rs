@@ -133,8 +133,19 @@ fn left_boundary(data: &[u8], start: usize) -> bool {
     if before[n - 1] == b'V' && (n == 1 || before[n - 2] == b'\n') {
         return true;
     }
-    before[n - 1] != b'_' && crate::read::is_binary(data)
+    before[n - 1] != b'_' && is_binary(data)
 }
+
+/// Bytes looked at for a NUL to call a buffer binary (as git and ripgrep do).
+const BINARY_PROBE: usize = 8 << 10;
+
+/// A NUL byte near the start means binary, as git and ripgrep decide.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+}
+
+/// The longest run of letters and digits looked at after a token in binary content.
+const GLUED_RUN: usize = 256;
 
 /// `ESC[…` (raw, or written as `\u001b[`, `\x1b[`, `\033[`, `\e[`) followed by digits and `;`:
 /// what precedes the final `m` of an ANSI colour code.
@@ -189,12 +200,20 @@ fn token_at(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate> {
         }
     }
     let body_start = start + kind.prefix().len();
-    let run = alnum_run(data, body_start, BODY_LEN + 1);
-    if run != BODY_LEN {
+    let run = alnum_run(data, body_start, GLUED_RUN);
+    if run < BODY_LEN {
         return None;
     }
     let end = body_start + BODY_LEN;
-    if data.get(end).is_some_and(|&b| is_word(b)) {
+    if run > BODY_LEN {
+        // In text, a longer run is a longer word. In binary content values sit back to back
+        // (a `.pyc`'s next marshal opcode, a SQLite row's next column): the length is fixed,
+        // so the first 34 characters can still be a token, unless the whole run reads as an
+        // identifier (a symbol name in a shared library).
+        if !is_binary(data) || is_identifier(&data[body_start..body_start + run]) {
+            return None;
+        }
+    } else if data.get(end) == Some(&b'_') {
         return None;
     }
     let body = &data[body_start..end];
@@ -389,6 +408,41 @@ fn placeholder_word_letters(body: &[u8]) -> usize {
     covered
 }
 
+/// `requiredCharacteristicTypesForDisplayMetadata`: letters only, in camel-case words of three
+/// or more letters with vowels (the first word may start in lower case). A random body breaks
+/// into words of one or two letters long before 34 characters.
+fn is_identifier(run: &[u8]) -> bool {
+    if !run.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut words = 0;
+    let mut vowels = 0;
+    let mut letters = 0;
+    let mut i = 0;
+    while i < run.len() {
+        let mut j = i + 1;
+        while j < run.len() && run[j].is_ascii_lowercase() {
+            j += 1;
+        }
+        if j - i < 3 && j < run.len() {
+            return false;
+        }
+        vowels += run[i..j]
+            .iter()
+            .filter(|b| {
+                matches!(
+                    b.to_ascii_lowercase(),
+                    b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+                )
+            })
+            .count();
+        letters += j - i;
+        words += 1;
+        i = j;
+    }
+    words >= 3 && vowels * 10 >= letters * 3
+}
+
 /// `DownloadTokenizerConfigFromCache`: capitalised words of three or more letters with vowels.
 /// A uniformly random 34-letter body has this shape with probability below 1e-5.
 fn is_camel_words(body: &[u8]) -> bool {
@@ -581,6 +635,33 @@ mod tests {
         }
         assert!(
             found(&format!("\0my_{t}")).is_empty(),
+            "an underscore still glues"
+        );
+    }
+
+    #[test]
+    fn binary_tokens_glued_to_a_following_value_are_found() {
+        let mut fake = Fake::new(9);
+        for i in 0..2000 {
+            let t = format!("hf_{}", fake.body(if i % 2 == 0 { ALNUM } else { LETTERS }));
+            // A `.pyc` marshal opcode, a SQLite column, more letters and digits.
+            for next in ["N", "Z", "r4", "aXyz9", "Version2x"] {
+                let data = format!("\0\x01Z%{t}{next}\0");
+                assert_eq!(found(&data), vec![t.clone()], "{i}: {next}");
+                let text = format!("x {t}{next} y");
+                assert!(found(&text).is_empty(), "in text a longer run is a word");
+            }
+        }
+        // Symbol names of compiled code are identifiers, not tokens.
+        for sym in [
+            "hf_requiredCharacteristicTypesForDisplayMetadata",
+            "hf_initializeTokenizerConfigurationFromPretrained",
+            "hf_RegisterModelClassesWithAutoConfigurationLoader",
+        ] {
+            assert!(found(&format!("\0\0{sym}\0")).is_empty(), "{sym}");
+        }
+        assert!(
+            found(&format!("\0hf_{}_x", fake.body(ALNUM))).is_empty(),
             "an underscore still glues"
         );
     }

@@ -5,9 +5,10 @@
 //! is dropped, so threads never contend per file. Hidden files are walked (that is where `.env`
 //! and `.github/` live); `.git/` is not (git modes read history instead).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -39,6 +40,12 @@ pub struct Progress {
 }
 
 /// Walks `opts.paths` and scans every file. Per-file errors are recorded, never fatal.
+///
+/// Ignore files are part of the scanned tree, so they are hostile too: one that is a symbolic
+/// link (to `/dev/zero`, `/proc/self/pagemap`), not a regular file (a FIFO) or over
+/// [`MAX_IGNORE_FILE`] is never read. Its folder is then scanned without ignore rules, and the
+/// report lists the file as skipped. Inside a git work tree, files that git tracks are scanned
+/// even when an ignore file lists them (`git add -f`): a token must not hide from CI that way.
 pub fn walk(
     opts: &WalkOptions,
     scanner: &Scanner<'_>,
@@ -63,14 +70,215 @@ pub fn walk(
     if roots.is_empty() && !opts.paths.is_empty() {
         return Ok(ScanOutput::default());
     }
-    let (first, rest) = roots
-        .split_first()
-        .map_or((Path::new("."), &[][..]), |(f, r)| (*f, r));
-    let mut builder = WalkBuilder::new(first);
-    for p in rest {
+    let roots = if roots.is_empty() {
+        vec![Path::new(".")]
+    } else {
+        roots
+    };
+    let troubles = Arc::new(Mutex::new(Vec::new()));
+    // The walker reads the ignore files of the roots and of their parents before anything
+    // else: look at those first.
+    let root_trouble: Vec<Skipped> = if opts.respect_ignore {
+        roots.iter().flat_map(|r| parent_troubles(r)).collect()
+    } else {
+        Vec::new()
+    };
+    let shared = Mutex::new(ScanOutput::default());
+    let walk_with = |respect_ignore: bool, skip: Option<&HashSet<String>>| {
+        let mut visitors = Visitors {
+            scanner,
+            opts,
+            progress,
+            shared: &shared,
+            skip,
+        };
+        builder(
+            opts,
+            &roots,
+            respect_ignore,
+            excluded.as_ref(),
+            &cwd,
+            &troubles,
+        )
+        .build_parallel()
+        .visit(&mut visitors);
+    };
+    let respect = opts.respect_ignore && root_trouble.is_empty();
+    walk_with(respect, None);
+    let mut trouble = std::mem::take(
+        &mut *troubles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    trouble.extend(root_trouble);
+    let mut out = std::mem::take(
+        &mut *shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    if opts.respect_ignore {
+        let done: HashSet<String> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
+        if trouble.is_empty() {
+            scan_tracked_but_ignored(
+                opts,
+                scanner,
+                &roots,
+                excluded.as_ref(),
+                &cwd,
+                &done,
+                &mut out,
+            );
+        } else {
+            // A folder whose ignore file could not be trusted was not entered: walk the whole
+            // tree again without ignore rules for what the first walk did not read.
+            if respect {
+                walk_with(false, Some(&done));
+                out.merge(std::mem::take(
+                    &mut *shared
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                ));
+            }
+            out.skipped.extend(trouble);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Ignore files larger than this are not read (a real one is a few kilobytes).
+pub const MAX_IGNORE_FILE: u64 = 1 << 20;
+/// The files the walker would read in a folder for its ignore rules.
+const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".git/info/exclude"];
+
+/// Why the ignore files of `dir` cannot be read safely, as skipped entries (none: all fine).
+fn ignore_troubles(dir: &Path) -> Vec<Skipped> {
+    IGNORE_FILES
+        .iter()
+        .filter_map(|name| {
+            let path = dir.join(name);
+            let meta = path.symlink_metadata().ok()?;
+            let why = if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else if !meta.is_file() {
+                "not a regular file"
+            } else if meta.len() > MAX_IGNORE_FILE {
+                "larger than 1 MiB"
+            } else {
+                return None;
+            };
+            Some(Skipped {
+                path: display_path(&path),
+                reason: format!(
+                    "ignore file not read: {why} (its folder is scanned without ignore rules)"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// [`ignore_troubles`] of a root and of its parents up to its repository's root: the walker
+/// reads all of those.
+fn parent_troubles(root: &Path) -> Vec<Skipped> {
+    let dir = if root.is_dir() {
+        root.to_path_buf()
+    } else {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let Ok(abs) = std::path::absolute(&dir) else {
+        return Vec::new();
+    };
+    let top = crate::config::repository_root(&abs).unwrap_or_else(|| abs.clone());
+    let mut out = Vec::new();
+    for d in abs.ancestors() {
+        out.extend(ignore_troubles(d));
+        if d == top {
+            break;
+        }
+    }
+    out
+}
+
+/// Files git tracks that an ignore file lists (`git add -f`): the walk passed them over, but
+/// they are in every clone. One `git ls-files` per folder root inside a work tree.
+fn scan_tracked_but_ignored(
+    opts: &WalkOptions,
+    scanner: &Scanner<'_>,
+    roots: &[&Path],
+    excluded: Option<&Gitignore>,
+    cwd: &Path,
+    done: &HashSet<String>,
+    out: &mut ScanOutput,
+) {
+    let mut buf = Vec::new();
+    for root in roots.iter().filter(|r| r.is_dir()) {
+        if crate::config::repository_root(root).is_none() {
+            continue;
+        }
+        let Some(files) = crate::git::tracked_but_ignored(root) else {
+            continue;
+        };
+        for rel in files {
+            let path = root.join(&rel);
+            let shown = display_path(&path);
+            let is_excluded = excluded.is_some_and(|gi| {
+                let abs = cwd.join(without_dot(&path));
+                abs.starts_with(gi.path())
+                    && gi.matched_path_or_any_parents(&abs, false).is_ignore()
+            });
+            if is_excluded || done.contains(&shown) {
+                continue;
+            }
+            let Ok(meta) = path.symlink_metadata() else {
+                continue; // deleted from the work tree: only in git, where git modes look
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            match scanner.scan_file(&path, &shown, opts.max_filesize, &mut buf) {
+                Ok(None) => {}
+                Ok(Some(TooBig(len))) => out.skipped.push(Skipped {
+                    path: shown,
+                    reason: format!(
+                        "{len} bytes, over --max-filesize {}",
+                        opts.max_filesize.unwrap_or_default()
+                    ),
+                }),
+                Ok(Some(Scanned(scan))) => {
+                    out.files_scanned += 1;
+                    out.bytes_scanned += scan.bytes;
+                    out.occurrences.extend(scan.occurrences);
+                    out.facts.extend(scan.facts);
+                    out.scanned.push((path, shown));
+                }
+                Err(err) => out.errors.push(ScanError {
+                    path: shown,
+                    message: err.to_string(),
+                }),
+            }
+        }
+    }
+}
+
+/// The walker over `roots`, with or without ignore rules.
+fn builder(
+    opts: &WalkOptions,
+    roots: &[&Path],
+    respect_ignore: bool,
+    excluded: Option<&Gitignore>,
+    cwd: &Path,
+    troubles: &Arc<Mutex<Vec<Skipped>>>,
+) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(roots[0]);
+    for p in &roots[1..] {
         builder.add(p);
     }
-    let ignore = opts.respect_ignore;
+    let ignore = respect_ignore;
     builder
         .hidden(false)
         .parents(ignore)
@@ -81,36 +289,37 @@ pub fn walk(
         .follow_links(opts.follow_links)
         .require_git(false)
         .threads(opts.threads);
-    // `.git` holds history, not the tree: git modes read it properly.
+    let excluded = excluded.cloned();
+    let cwd = cwd.to_path_buf();
+    let found = Arc::clone(troubles);
     builder.filter_entry(move |e| {
+        // `.git` holds history, not the tree: git modes read it properly.
         if e.file_name() == ".git" {
             return false;
         }
-        match &excluded {
-            Some(gi) if e.depth() > 0 => {
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !gi.matched(cwd.join(without_dot(e.path())), is_dir)
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        if let Some(gi) = &excluded {
+            if e.depth() > 0
+                && gi
+                    .matched(cwd.join(without_dot(e.path())), is_dir)
                     .is_ignore()
+            {
+                return false;
             }
-            _ => true,
         }
+        if ignore && is_dir && e.depth() > 0 {
+            let trouble = ignore_troubles(e.path());
+            if !trouble.is_empty() {
+                found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(trouble);
+                return false;
+            }
+        }
+        true
     });
-    // Paths are reported relative to a single directory root, as given otherwise.
-    let strip = (opts.paths.len() <= 1 && first.is_dir()).then(|| first.to_path_buf());
-    let shared = Mutex::new(ScanOutput::default());
-    let mut visitors = Visitors {
-        scanner,
-        opts,
-        progress,
-        strip: strip.as_deref(),
-        shared: &shared,
-    };
-    builder.build_parallel().visit(&mut visitors);
-    let mut out = shared
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    out.sort();
-    Ok(out)
+    builder
 }
 
 /// `./tests/x` → `tests/x`: anchored globs match paths relative to the config's folder, and a
@@ -139,8 +348,9 @@ struct Visitors<'a, 's> {
     scanner: &'a Scanner<'s>,
     opts: &'a WalkOptions,
     progress: &'a Progress,
-    strip: Option<&'a Path>,
     shared: &'a Mutex<ScanOutput>,
+    /// Report paths already scanned by an earlier walk.
+    skip: Option<&'a HashSet<String>>,
 }
 
 impl<'a> ParallelVisitorBuilder<'a> for Visitors<'a, '_> {
@@ -172,12 +382,10 @@ impl Drop for Visitor<'_, '_> {
     }
 }
 
-/// The report path: relative to the root, `/` separators, no leading `./`.
-pub fn display_path(path: &Path, strip: Option<&Path>) -> String {
-    let rel = strip
-        .and_then(|root| path.strip_prefix(root).ok())
-        .unwrap_or(path);
-    let mut text = rel.to_string_lossy().replace('\\', "/");
+/// The report path: the path as the user named it (as ripgrep prints it: `hfaudit scan src`
+/// reports `src/app.py`, a path CI annotations can open), `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let mut text = path.to_string_lossy().replace('\\', "/");
     while let Some(rest) = text.strip_prefix("./") {
         text = rest.to_owned();
     }
@@ -202,7 +410,10 @@ impl ParallelVisitor for Visitor<'_, '_> {
         if ft.is_dir() {
             return WalkState::Continue;
         }
-        let rel = display_path(entry.path(), self.ctx.strip);
+        let rel = display_path(entry.path());
+        if self.ctx.skip.is_some_and(|done| done.contains(&rel)) {
+            return WalkState::Continue;
+        }
         if ft.is_symlink() {
             // Not followed (without --follow): the target is scanned where it lives, if inside.
             return WalkState::Continue;
@@ -251,9 +462,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
 
 impl Visitor<'_, '_> {
     fn walk_error(&mut self, err: &ignore::Error) {
-        let path = error_path(err)
-            .map(|p| display_path(p, self.ctx.strip))
-            .unwrap_or_default();
+        let path = error_path(err).map(display_path).unwrap_or_default();
         if is_loop(err) {
             // A symlink loop under --follow is a property of the tree, not a failure to read it.
             self.local.skipped.push(Skipped {

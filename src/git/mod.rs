@@ -80,6 +80,31 @@ pub fn working_tree_files(top: &Path) -> Option<Vec<(PathBuf, String)>> {
     )
 }
 
+/// Files under `dir` that git tracks although an ignore file lists them (added with
+/// `git add -f`), relative to `dir`. `None` when git cannot tell (not a work tree, no git).
+pub fn tracked_but_ignored(dir: &Path) -> Option<Vec<PathBuf>> {
+    let git = Git::new(dir);
+    let out = process::output(git.command([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--ignored",
+        "--exclude-standard",
+    ]))
+    .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        out.stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .map(PathBuf::from)
+            .collect(),
+    )
+}
+
 /// What to read from git.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {

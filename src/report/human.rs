@@ -234,6 +234,9 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         ));
     }
     writeln!(out, "{head} · {tail}")?;
+    if let Some(config) = &s.config {
+        writeln!(out, "{}: config {}", "note".bold(), escape(config))?;
+    }
     if s.skipped_checks > 0 {
         writeln!(
             out,
