@@ -118,9 +118,9 @@ pub struct ScanArgs {
     /// Skip (and report) files larger than this; K, M and G suffixes; 0 for no limit.
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_filesize: u64,
-    /// Threads for the walk (default: one per core).
-    #[arg(short = 'j', long)]
-    pub threads: Option<usize>,
+    /// Threads for the walk (default: one per core; at most 256).
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// Use this config file instead of looking for .hfaudit.toml / pyproject.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -297,7 +297,8 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     }
     let first = args
         .paths
-        .first()
+        .iter()
+        .find(|p| p.as_os_str() != "-")
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let start = if first.is_file() {
@@ -324,7 +325,7 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         .transpose()?;
     let git_mode = git_mode(args)?;
     for p in args.paths.iter().filter(|_| git_mode.is_none()) {
-        if std::fs::symlink_metadata(p).is_err() {
+        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
         }
     }
@@ -402,6 +403,23 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         // a pipefail CI step does not pass on a broken pipe.
         Err(err) if is_broken_pipe(&err) => {}
         other => other?,
+    }
+    if let Some(path) = &args.output {
+        // The terminal would otherwise stay silent: say where the report went, and its gist.
+        let n = report.findings.len();
+        writeln!(
+            stderr(),
+            "hfaudit: {} finding{} ({} error{}) written to {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            report.count(Severity::Error),
+            if report.count(Severity::Error) == 1 {
+                ""
+            } else {
+                "s"
+            },
+            output::escape(&path.display().to_string())
+        )?;
     }
     if args.format != Format::Human {
         // Machine formats keep their contract; people still learn the Hub was not asked.
@@ -503,7 +521,7 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
             mode,
             pathspecs: args.paths.clone(),
             max_filesize,
-            threads: args.threads.unwrap_or(0),
+            threads: args.threads.map_or(0, usize::from),
         };
         let mut output = with_progress(&progress, !args.no_progress, || {
             git::scan(&opts, engine, &progress)
@@ -528,7 +546,7 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
         max_filesize,
         exclude: engine.config.exclude.clone(),
         exclude_root: engine.config.root.clone(),
-        threads: args.threads.unwrap_or(0),
+        threads: args.threads.map_or(0, usize::from),
     };
     let mut output = with_progress(&progress, !args.no_progress, || {
         walk::walk(&opts, &engine.scanner(), &progress)

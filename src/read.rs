@@ -174,6 +174,19 @@ impl Scanner<'_> {
         )?)))
     }
 
+    /// Reads a stream the user named (a FIFO such as `<(cmd)`, `/dev/stdin`, `-`): blocking, as
+    /// asked, and only up to `max` bytes (plus one, so the caller can tell it went on).
+    pub fn scan_named_stream(
+        &self,
+        reader: impl Read,
+        rel: &str,
+        max: Option<u64>,
+    ) -> io::Result<Option<FileRead>> {
+        let limit = max.map_or(u64::MAX, |m| m.saturating_add(1));
+        let scan = self.scan_stream(reader.take(limit), rel)?;
+        Ok(Some(FileRead::Scanned(scan)))
+    }
+
     fn read_and_scan(
         &self,
         file: File,

@@ -14,7 +14,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::model::{ScanError, ScanOutput, Skipped};
-use crate::read::FileRead::{Scanned, TooBig};
+use crate::read::FileRead::{self, Scanned, TooBig};
 use crate::read::Scanner;
 
 /// How to walk.
@@ -53,12 +53,32 @@ pub fn walk(
 ) -> Result<ScanOutput, ignore::Error> {
     let excluded = exclusions(opts)?;
     let cwd = std::env::current_dir().unwrap_or_default();
+    // `-` is standard input, as in ripgrep: `git show REV:file | hfaudit scan -`.
+    let stdin = Path::new("-");
+    let mut from_stdin = ScanOutput::default();
+    if opts.paths.iter().any(|p| p == stdin) {
+        let result = scanner.scan_named_stream(std::io::stdin().lock(), STDIN, opts.max_filesize);
+        record(
+            &mut from_stdin,
+            Some(progress),
+            opts.max_filesize,
+            PathBuf::from("-"),
+            STDIN.to_owned(),
+            result,
+        );
+        // Nothing on disk to read again for need inference.
+        from_stdin.scanned.clear();
+        if opts.paths.iter().all(|p| p == stdin) {
+            return Ok(from_stdin);
+        }
+    }
     // Files named on the command line (as the pre-commit framework passes them) still honour
     // the config's `exclude`; folders named explicitly are scanned as asked.
     let roots: Vec<&Path> = opts
         .paths
         .iter()
         .map(PathBuf::as_path)
+        .filter(|p| *p != stdin)
         .filter(|p| {
             let Some(gi) = &excluded else { return true };
             let abs = cwd.join(without_dot(p));
@@ -68,7 +88,7 @@ pub fn walk(
         })
         .collect();
     if roots.is_empty() && !opts.paths.is_empty() {
-        return Ok(ScanOutput::default());
+        return Ok(from_stdin);
     }
     let roots = if roots.is_empty() {
         vec![Path::new(".")]
@@ -142,9 +162,13 @@ pub fn walk(
             out.skipped.extend(trouble);
         }
     }
+    out.merge(from_stdin);
     out.sort();
     Ok(out)
 }
+
+/// The report path of standard input.
+pub const STDIN: &str = "<stdin>";
 
 /// Ignore files larger than this are not read (a real one is a few kilobytes).
 pub const MAX_IGNORE_FILE: u64 = 1 << 20;
@@ -194,12 +218,13 @@ fn parent_troubles(root: &Path) -> Vec<Skipped> {
         return Vec::new();
     };
     let top = crate::config::repository_root(&abs).unwrap_or_else(|| abs.clone());
-    let mut out = Vec::new();
-    for d in abs.ancestors() {
-        out.extend(ignore_troubles(d));
-        if d == top {
+    // The root's own ignore files are shown as the user named the root; its parents' in full.
+    let mut out = ignore_troubles(&dir);
+    for d in abs.ancestors().skip(1) {
+        if !d.starts_with(&top) {
             break;
         }
+        out.extend(ignore_troubles(d));
     }
     out
 }
@@ -240,28 +265,53 @@ fn scan_tracked_but_ignored(
             if !meta.is_file() {
                 continue;
             }
-            match scanner.scan_file(&path, &shown, opts.max_filesize, &mut buf) {
-                Ok(None) => {}
-                Ok(Some(TooBig(len))) => out.skipped.push(Skipped {
-                    path: shown,
-                    reason: format!(
-                        "{len} bytes, over --max-filesize {}",
-                        opts.max_filesize.unwrap_or_default()
-                    ),
-                }),
-                Ok(Some(Scanned(scan))) => {
-                    out.files_scanned += 1;
-                    out.bytes_scanned += scan.bytes;
-                    out.occurrences.extend(scan.occurrences);
-                    out.facts.extend(scan.facts);
-                    out.scanned.push((path, shown));
-                }
-                Err(err) => out.errors.push(ScanError {
-                    path: shown,
-                    message: err.to_string(),
-                }),
-            }
+            let result = scanner.scan_file(&path, &shown, opts.max_filesize, &mut buf);
+            record(out, None, opts.max_filesize, path, shown, result);
         }
+    }
+}
+
+/// Adds what reading one file gave to `out`: its occurrences, or why it was skipped, or the
+/// error that kept it from being read.
+fn record(
+    out: &mut ScanOutput,
+    progress: Option<&Progress>,
+    max_filesize: Option<u64>,
+    path: PathBuf,
+    rel: String,
+    result: std::io::Result<Option<FileRead>>,
+) {
+    let max = max_filesize.unwrap_or_default();
+    match result {
+        Ok(None) => {}
+        Ok(Some(TooBig(len))) => out.skipped.push(Skipped {
+            path: rel,
+            reason: format!("{len} bytes, over --max-filesize {max}"),
+        }),
+        Ok(Some(Scanned(scan))) => {
+            if max_filesize.is_some_and(|m| scan.bytes > m) {
+                // Only streams get here: their first --max-filesize bytes were scanned.
+                out.skipped.push(Skipped {
+                    path: rel.clone(),
+                    reason: format!(
+                        "a stream longer than --max-filesize {max}: the rest was not read"
+                    ),
+                });
+            }
+            out.files_scanned += 1;
+            out.bytes_scanned += scan.bytes;
+            if let Some(p) = progress {
+                p.files.fetch_add(1, Ordering::Relaxed);
+                p.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
+            }
+            out.occurrences.extend(scan.occurrences);
+            out.facts.extend(scan.facts);
+            out.scanned.push((path, rel));
+        }
+        Err(err) => out.errors.push(ScanError {
+            path: rel,
+            message: err.to_string(),
+        }),
     }
 }
 
@@ -414,6 +464,12 @@ impl ParallelVisitor for Visitor<'_, '_> {
         if self.ctx.skip.is_some_and(|done| done.contains(&rel)) {
             return WalkState::Continue;
         }
+        if entry.depth() == 0 && !ft.is_file() && !ft.is_dir() {
+            // Named on the command line: a FIFO (`<(cmd)`), `/dev/stdin`, a link to one. Read
+            // it as asked, blocking, up to --max-filesize.
+            self.named_stream(entry.path(), rel);
+            return WalkState::Continue;
+        }
         if ft.is_symlink() {
             // Not followed (without --follow): the target is scanned where it lives, if inside.
             return WalkState::Continue;
@@ -425,42 +481,60 @@ impl ParallelVisitor for Visitor<'_, '_> {
             });
             return WalkState::Continue;
         }
-        match self.ctx.scanner.scan_file(
+        let result = self.ctx.scanner.scan_file(
             entry.path(),
             &rel,
             self.ctx.opts.max_filesize,
             &mut self.buf,
-        ) {
-            Ok(None) => {}
-            Ok(Some(TooBig(len))) => {
-                let max = self.ctx.opts.max_filesize.unwrap_or_default();
-                self.local.skipped.push(Skipped {
-                    path: rel,
-                    reason: format!("{len} bytes, over --max-filesize {max}"),
-                });
-            }
-            Ok(Some(Scanned(scan))) => {
-                self.local.files_scanned += 1;
-                self.local.bytes_scanned += scan.bytes;
-                self.ctx.progress.files.fetch_add(1, Ordering::Relaxed);
-                self.ctx
-                    .progress
-                    .bytes
-                    .fetch_add(scan.bytes, Ordering::Relaxed);
-                self.local.occurrences.extend(scan.occurrences);
-                self.local.facts.extend(scan.facts);
-                self.local.scanned.push((entry.into_path(), rel));
-            }
-            Err(err) => self.local.errors.push(ScanError {
-                path: rel,
-                message: err.to_string(),
-            }),
-        }
+        );
+        record(
+            &mut self.local,
+            Some(self.ctx.progress),
+            self.ctx.opts.max_filesize,
+            entry.into_path(),
+            rel,
+            result,
+        );
         WalkState::Continue
     }
 }
 
 impl Visitor<'_, '_> {
+    fn named_stream(&mut self, path: &Path, rel: String) {
+        let target = std::fs::metadata(path);
+        if target.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
+            return; // a link to a folder: not followed without --follow
+        }
+        if target.as_ref().is_ok_and(std::fs::Metadata::is_file) {
+            let result =
+                self.ctx
+                    .scanner
+                    .scan_file(path, &rel, self.ctx.opts.max_filesize, &mut self.buf);
+            record(
+                &mut self.local,
+                Some(self.ctx.progress),
+                self.ctx.opts.max_filesize,
+                path.to_path_buf(),
+                rel,
+                result,
+            );
+            return;
+        }
+        let result = std::fs::File::open(path).and_then(|f| {
+            self.ctx
+                .scanner
+                .scan_named_stream(f, &rel, self.ctx.opts.max_filesize)
+        });
+        record(
+            &mut self.local,
+            Some(self.ctx.progress),
+            self.ctx.opts.max_filesize,
+            path.to_path_buf(),
+            rel,
+            result,
+        );
+    }
+
     fn walk_error(&mut self, err: &ignore::Error) {
         let path = error_path(err).map(display_path).unwrap_or_default();
         if is_loop(err) {

@@ -5,4 +5,5 @@ mod common;
 mod git;
 mod rules;
 mod scan;
+mod trust;
 mod verify;
