@@ -152,6 +152,14 @@ pub struct ScanArgs {
         env = "HFAUDIT_VERIFY_TIMEOUT_MS"
     )]
     pub verify_timeout_ms: Option<u64>,
+    /// Deadline of all of --verify, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_DEADLINE_MS"
+    )]
+    pub verify_deadline_ms: Option<u64>,
 }
 
 /// Output formats of `hfaudit whoami`.
@@ -180,6 +188,14 @@ pub struct WhoamiArgs {
         env = "HFAUDIT_VERIFY_TIMEOUT_MS"
     )]
     pub verify_timeout_ms: Option<u64>,
+    /// Deadline of all requests, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_DEADLINE_MS"
+    )]
+    pub verify_deadline_ms: Option<u64>,
 }
 
 /// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
@@ -332,7 +348,13 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
     let verify_opts = args
         .verify
-        .then(|| verify_options(args.endpoint.as_deref(), args.verify_timeout_ms))
+        .then(|| {
+            verify_options(
+                args.endpoint.as_deref(),
+                args.verify_timeout_ms,
+                args.verify_deadline_ms,
+            )
+        })
         .transpose()?;
     let engine = Engine::new(rules, config);
     let is_git_mode = git_mode.is_some();
@@ -463,7 +485,11 @@ fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a
 /// warning or worse, else 0.
 fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
-    let opts = verify_options(args.endpoint.as_deref(), args.verify_timeout_ms)?;
+    let opts = verify_options(
+        args.endpoint.as_deref(),
+        args.verify_timeout_ms,
+        args.verify_deadline_ms,
+    )?;
     let places = whoami::Places::from_env();
     let found = whoami::discover(&places);
     if found.tokens.is_empty() {
@@ -565,14 +591,21 @@ fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Res
 }
 
 /// The checked endpoint (`--endpoint`, else `HF_ENDPOINT`, else the Hub) and timeouts.
-fn verify_options(endpoint: Option<&str>, timeout_ms: Option<u64>) -> Result<verify::Options> {
+fn verify_options(
+    endpoint: Option<&str>,
+    timeout_ms: Option<u64>,
+    deadline_ms: Option<u64>,
+) -> Result<verify::Options> {
     let env = std::env::var("HF_ENDPOINT").ok();
     let endpoint = Endpoint::choose(endpoint, env.as_deref())?;
-    let opts = verify::Options::new(endpoint);
-    Ok(match timeout_ms {
-        Some(ms) => opts.with_timeout(Duration::from_millis(ms.max(1))),
-        None => opts,
-    })
+    let mut opts = verify::Options::new(endpoint);
+    if let Some(ms) = timeout_ms {
+        opts = opts.with_timeout(Duration::from_millis(ms.max(1)));
+    }
+    if let Some(ms) = deadline_ms {
+        opts = opts.with_deadline(Duration::from_millis(ms.max(1)));
+    }
+    Ok(opts)
 }
 
 /// Asks the Hub about each unique token when `--verify` is given, after the walk. Returns the
