@@ -112,6 +112,10 @@ pub struct ScanArgs {
     /// Scan files that .gitignore, .ignore and git's excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Find plain tokens only: do not decode base64, UTF-16, `\u`/`\x` escapes or
+    /// percent-encoding.
+    #[arg(long)]
+    pub no_decode: bool,
     /// Follow symbolic links (loops are detected and skipped).
     #[arg(short = 'L', long)]
     pub follow: bool,
@@ -357,6 +361,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         })
         .transpose()?;
     let engine = Engine::new(rules, config);
+    let engine = if args.no_decode {
+        engine.without_decoding()
+    } else {
+        engine
+    };
     let is_git_mode = git_mode.is_some();
     let output = collect(args, git_mode, &engine)?;
     let (verifications, notes) = verify(verify_opts.as_ref(), &engine, &output);

@@ -61,6 +61,15 @@ impl Engine {
         }
     }
 
+    /// The same engine, finding plain tokens only (`--no-decode`): no base64, UTF-16 or
+    /// escapes.
+    #[must_use]
+    pub fn without_decoding(mut self) -> Self {
+        let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
+        self.detector = Detector::with_decoding(&names, false);
+        self
+    }
+
     /// The built-in rules with the default config.
     pub fn builtin() -> Result<Self, RuleError> {
         Ok(Engine::new(RuleSet::builtin()?, Config::default()))

@@ -148,6 +148,10 @@ pub struct FindingContext {
     pub notebook_cell: Option<CellRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_var: Option<String>,
+    /// The decodings that revealed the token (`["base64"]`), outermost first; absent for plain
+    /// text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<crate::scan::Encoding>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -543,6 +547,7 @@ impl Judge<'_> {
                 need,
                 notebook_cell: first.notebook_cell.map(CellRef::from),
                 env_var: first.env_var.clone(),
+                decoded: first.decoded.clone(),
             },
             verification: verification.clone(),
             locations: all

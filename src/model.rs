@@ -41,6 +41,8 @@ pub struct Occurrence {
     pub column: Option<u64>,
     pub offset: u64,
     pub secret: Secret,
+    /// The decodings that revealed the token (base64, UTF-16, escapes), outermost first.
+    pub decoded: Vec<crate::scan::Encoding>,
     /// The source line with every token in it redacted, trimmed to a readable width.
     pub snippet: Option<String>,
     pub platform: Platform,

@@ -73,6 +73,10 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         ctx.push_str(&format!(" · cell {} {part}", cell.index));
     }
     ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
+    if !f.context.decoded.is_empty() {
+        let chain: Vec<&str> = f.context.decoded.iter().map(|e| e.as_str()).collect();
+        ctx.push_str(&format!(" · decoded from {}", chain.join(" in ")));
+    }
     writeln!(out, "  {} {ctx}", "=".blue().bold())?;
     if f.verification.status != Status::Skipped {
         writeln!(
