@@ -649,7 +649,8 @@ fn utf16_text(data: &[u8]) -> Option<(bool, usize)> {
     let skip = if bom.is_some() { 2 } else { 0 };
     let probe = &data[skip..];
     let probe = &probe[..probe.len().min(4096) & !1];
-    if probe.len() < 16 {
+    // Every file comes here: one SIMD look for a zero byte settles nearly all of them.
+    if probe.len() < 16 || memchr(0, probe).is_none() {
         return None;
     }
     let pairs = probe.len() / 2;
