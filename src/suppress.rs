@@ -43,7 +43,7 @@ impl Baseline {
             .iter()
             .map(|f| BaselineEntry {
                 rule: f.rule.clone(),
-                fingerprint: f.token.fingerprint.to_string(),
+                fingerprint: f.fingerprint().to_string(),
                 path: f.path.clone(),
             })
             .collect();
@@ -77,7 +77,7 @@ impl Baseline {
         let mut kept = Vec::with_capacity(findings.len());
         let mut suppressed = 0;
         for f in findings {
-            let fp = f.token.fingerprint.to_string();
+            let fp = f.fingerprint().to_string();
             let hit = self.entries.iter().position(|e| {
                 e.rule == f.rule
                     && e.fingerprint == fp

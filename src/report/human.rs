@@ -53,15 +53,22 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out, "  {pad} {}", "|".blue().bold())?;
     }
-    let mut ctx = format!(
-        "token {} (fingerprint {}) · platform {} · usage {}",
-        f.token.redacted,
-        f.token.fingerprint,
-        f.context.platform.as_str(),
-        f.context.usage.as_str()
-    );
+    let mut ctx = match &f.token {
+        Some(t) => format!(
+            "token {} (fingerprint {}) · platform {} · usage {}",
+            t.redacted,
+            t.fingerprint,
+            f.context.platform.as_str(),
+            f.context.usage.as_str()
+        ),
+        None => format!("platform {}", f.context.platform.as_str()),
+    };
     if let Some(var) = &f.context.env_var {
-        ctx.push_str(&format!(" {var}"));
+        if f.token.is_some() {
+            ctx.push_str(&format!(" {var}"));
+        } else {
+            ctx.push_str(&format!(" · variable {var}"));
+        }
     }
     if let Some(cell) = f.context.notebook_cell {
         let part = match cell.part {
