@@ -100,6 +100,13 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             c.date
         )?;
     }
+    if f.revocation.is_some() {
+        writeln!(
+            out,
+            "  {} revocation requested: create a new token for each platform that used it",
+            "=".blue().bold()
+        )?;
+    }
     writeln!(out, "  {} {} {}", "=".blue().bold(), "help:".bold(), f.help)?;
     writeln!(out)
 }
@@ -222,6 +229,19 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         ));
     }
     writeln!(out, "{head} · {tail}")?;
+    let leaked = report
+        .findings
+        .iter()
+        .any(|f| f.token.is_some() && matches!(f.rule.as_str(), "HF001" | "HF004" | "HF005"));
+    if leaked && !report.findings.iter().any(|f| f.revocation.is_some()) {
+        writeln!(
+            out,
+            "{}: a leaked token must be revoked: `hfaudit scan --revoke` sends the leaked tokens to \
+             the Hub's revoke endpoint (POST /api/credentials/revoke: no login, the Hub e-mails \
+             each owner), then create new ones",
+            "advice".bold()
+        )?;
+    }
     if s.skipped_checks > 0 {
         writeln!(
             out,

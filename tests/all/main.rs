@@ -3,6 +3,7 @@
 
 mod common;
 mod git;
+mod revoke;
 mod rules;
 mod scan;
 mod verify;
