@@ -3,6 +3,7 @@
 
 mod common;
 mod git;
+mod practice;
 mod revoke;
 mod rules;
 mod scan;
