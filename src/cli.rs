@@ -17,6 +17,7 @@ use crate::git;
 use crate::model::ScanOutput;
 use crate::output::{self, Redacting};
 use crate::report::{self, Format, Report, Summary};
+use crate::revoke;
 use crate::rules::{self, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret};
 use crate::suppress::Baseline;
@@ -76,6 +77,7 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("hub").args(["verify", "revoke"]).multiple(true)))]
 pub struct ScanArgs {
     /// Files or folders to scan (default: the current folder). With a git mode: limit the scan
     /// to these paths (default: the whole repository).
@@ -144,9 +146,20 @@ pub struct ScanArgs {
     /// sent once, to the endpoint only.
     #[arg(long)]
     pub verify: bool,
+    /// After the scan, ask the Hub to revoke every leaked token (not public test tokens, not
+    /// suppressed or baselined ones, not tokens --verify found invalid). Lists them, asks on a
+    /// terminal (else needs --yes), then sends them once to {endpoint}/api/credentials/revoke.
+    #[arg(long, help_heading = "Revocation")]
+    pub revoke: bool,
+    /// With --revoke: do not ask (required when standard input is not a terminal).
+    #[arg(long, requires = "revoke", help_heading = "Revocation")]
+    pub yes: bool,
+    /// With --revoke: print what would be sent, redacted, and send nothing.
+    #[arg(long, requires = "revoke", help_heading = "Revocation")]
+    pub dry_run: bool,
     /// The Hub to ask with --verify [default: $HF_ENDPOINT, else https://huggingface.co].
     /// https:// only, except http:// to a loopback address.
-    #[arg(long, value_name = "URL", requires = "verify")]
+    #[arg(long, value_name = "URL", requires = "hub")]
     pub endpoint: Option<String>,
     /// Per-request timeout of --verify, in milliseconds (for tests).
     #[arg(
@@ -350,8 +363,13 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         }
     }
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
-    let verify_opts = args
-        .verify
+    if args.revoke && !args.yes && !args.dry_run && !io::stdin().is_terminal() {
+        bail!(
+            "--revoke asks before it sends tokens to the Hub, and standard input is not a \
+             terminal: add --yes to revoke without asking, or --dry-run to see what would be sent"
+        );
+    }
+    let verify_opts = (args.verify || args.revoke)
         .then(|| {
             verify_options(
                 args.endpoint.as_deref(),
@@ -368,7 +386,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     };
     let is_git_mode = git_mode.is_some();
     let output = collect(args, git_mode, &engine)?;
-    let (verifications, notes) = verify(verify_opts.as_ref(), &engine, &output);
+    let (verifications, mut notes) = verify(
+        verify_opts.as_ref().filter(|_| args.verify),
+        &engine,
+        &output,
+    );
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
     let mut suppressed = judged.suppressed as u64;
@@ -390,6 +412,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         } else {
             ExitCode::from(2)
         });
+    }
+
+    let mut revoke_failed = false;
+    if let (true, Some(opts)) = (args.revoke, &verify_opts) {
+        revoke_failed = revoke(args, opts, &output, &mut findings, &mut notes)?;
     }
 
     let mut by_rule = BTreeMap::new();
@@ -459,6 +486,9 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             writeln!(err, "note: {}", output::escape(n))?;
         }
     }
+    if revoke_failed {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit_code(&report, args.fail_on))
 }
 
@@ -489,6 +519,52 @@ fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
         repo: crate::config::repository_root(start).or_else(|| cwd.clone()),
         base: cwd,
     }
+}
+
+/// `--revoke`: lists the leaked tokens, asks (unless `--yes`), sends them, marks their
+/// findings. With `--dry-run`, shows the request instead. `Ok(true)` when a request failed.
+fn revoke(
+    args: &ScanArgs,
+    opts: &verify::Options,
+    output: &ScanOutput,
+    findings: &mut [crate::judge::Finding],
+    notes: &mut Vec<String>,
+) -> Result<bool> {
+    let candidates = revoke::candidates(findings, &output.occurrences);
+    let mut err = stderr();
+    if candidates.is_empty() {
+        notes.push("--revoke: no leaked token to revoke".to_owned());
+        return Ok(false);
+    }
+    let n = candidates.len();
+    let plural = if n == 1 { "" } else { "s" };
+    writeln!(err, "{n} leaked token{plural} to revoke:")?;
+    write!(err, "{}", revoke::describe(&candidates))?;
+    if args.dry_run {
+        writeln!(err, "--dry-run: nothing is sent. The request would be:")?;
+        write!(err, "{}", revoke::dry_run(&candidates, &opts.endpoint))?;
+        return Ok(false);
+    }
+    if !args.yes {
+        write!(
+            err,
+            "Revoke {} token{plural}? The Hub invalidates {} for good and e-mails each owner. [y/N] ",
+            n,
+            if n == 1 { "it" } else { "them" }
+        )?;
+        err.flush()?;
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            notes.push("--revoke: not confirmed, nothing was sent".to_owned());
+            return Ok(false);
+        }
+    }
+    let secrets: Vec<&Secret> = candidates.iter().map(|c| c.secret).collect();
+    let outcome = revoke::revoke(&secrets, opts);
+    revoke::mark(findings, &outcome.requested);
+    notes.extend(outcome.notes);
+    Ok(outcome.failed)
 }
 
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a

@@ -49,6 +49,8 @@ pub enum Usage {
     UrlCredential,
     EnvAssignment,
     Literal,
+    /// No literal: a practice rule (HF013–HF015) about a token variable (`context.env_var`).
+    TokenVariable,
 }
 
 impl Usage {
@@ -60,6 +62,7 @@ impl Usage {
             Usage::UrlCredential => "url_credential",
             Usage::EnvAssignment => "env_assignment",
             Usage::Literal => "literal",
+            Usage::TokenVariable => "token_variable",
         }
     }
 }

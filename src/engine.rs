@@ -118,6 +118,7 @@ impl Engine {
                     platform: platform_of(rel),
                     calls: calls_in(&data, &self.calls),
                     env_reads: reads,
+                    practices: Vec::new(),
                 })
             })
             .collect();
@@ -167,6 +168,8 @@ impl Engine {
             public_tokens: &self.public_tokens,
             verifications,
         };
-        judge.judge(&output.occurrences, &needs)
+        let mut judged = judge.judge(&output.occurrences, &needs);
+        judge.judge_practices(&output.facts, &mut judged);
+        judged
     }
 }

@@ -63,6 +63,8 @@ pub struct FileFacts {
     pub calls: Calls,
     /// Token-holding environment variables this file reads.
     pub env_reads: Vec<String>,
+    /// Habits that cause leaks (HF013–HF015), found in this file.
+    pub practices: Vec<crate::practice::PracticeHit>,
 }
 
 /// A file that was not scanned, and why (too big, a loop, not a regular file).

@@ -125,6 +125,7 @@ impl Scanner<'_> {
                 platform,
                 calls: context::calls_in(data, self.calls),
                 env_reads: context::env_reads(data, &names),
+                practices: crate::practice::find(rel, platform, data, self.env_names),
             });
         }
         out

@@ -55,15 +55,22 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out, "  {pad} {}", "|".blue().bold())?;
     }
-    let mut ctx = format!(
-        "token {} (fingerprint {}) · platform {} · usage {}",
-        f.token.redacted,
-        f.token.fingerprint,
-        f.context.platform.as_str(),
-        f.context.usage.as_str()
-    );
+    let mut ctx = match &f.token {
+        Some(t) => format!(
+            "token {} (fingerprint {}) · platform {} · usage {}",
+            t.redacted,
+            t.fingerprint,
+            f.context.platform.as_str(),
+            f.context.usage.as_str()
+        ),
+        None => format!("platform {}", f.context.platform.as_str()),
+    };
     if let Some(var) = &f.context.env_var {
-        ctx.push_str(&format!(" {}", escape(var)));
+        if f.token.is_some() {
+            ctx.push_str(&format!(" {}", escape(var)));
+        } else {
+            ctx.push_str(&format!(" · variable {}", escape(var)));
+        }
     }
     if let Some(cell) = f.context.notebook_cell {
         let part = match cell.part {
@@ -102,6 +109,13 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             escape(&c.id),
             escape(&c.author),
             escape(&c.date)
+        )?;
+    }
+    if f.revocation.is_some() {
+        writeln!(
+            out,
+            "  {} revocation requested: create a new token for each platform that used it",
+            "=".blue().bold()
         )?;
     }
     writeln!(
@@ -240,6 +254,19 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{head} · {tail}")?;
     if let Some(config) = &s.config {
         writeln!(out, "{}: config {}", "note".bold(), escape(config))?;
+    }
+    let leaked = report
+        .findings
+        .iter()
+        .any(|f| f.token.is_some() && matches!(f.rule.as_str(), "HF001" | "HF004" | "HF005"));
+    if leaked && !report.findings.iter().any(|f| f.revocation.is_some()) {
+        writeln!(
+            out,
+            "{}: a leaked token must be revoked: `hfaudit scan --revoke` sends the leaked tokens to \
+             the Hub's revoke endpoint (POST /api/credentials/revoke: no login, the Hub e-mails \
+             each owner), then create new ones",
+            "advice".bold()
+        )?;
     }
     if s.skipped_checks > 0 {
         writeln!(

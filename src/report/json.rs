@@ -23,11 +23,13 @@ struct JsonFinding<'a> {
     line: Option<u64>,
     column: Option<u64>,
     offset: u64,
-    token: &'a TokenInfo,
+    token: Option<&'a TokenInfo>,
     context: &'a FindingContext,
     verification: &'a Verification,
     locations: &'a [Location],
     commit: Option<&'a CommitInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<crate::revoke::Revocation>,
 }
 
 #[derive(Serialize)]
@@ -66,11 +68,12 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 line: f.line,
                 column: f.column,
                 offset: f.offset,
-                token: &f.token,
+                token: f.token.as_ref(),
                 context: &f.context,
                 verification: &f.verification,
                 locations: &f.locations,
                 commit: f.commit.as_ref(),
+                revocation: f.revocation,
             })
             .collect(),
         errors: report.errors,

@@ -134,12 +134,9 @@ fn result(roots: &Roots, f: &Finding, rule_index: Option<usize>) -> SarifResult 
     // Stable across line moves: the rule, the token and the file.
     partial.insert(
         "hfaudit/v1".to_owned(),
-        format!("{}:{}:{}", f.rule, f.token.fingerprint, f.path),
+        format!("{}:{}:{}", f.rule, f.fingerprint(), f.path),
     );
-    let text = format!(
-        "{} ({}, fingerprint {}). {}",
-        f.message, f.token.redacted, f.token.fingerprint, f.help
-    );
+    let text = format!("{} ({}). {}", f.message, f.subject(), f.help);
     let mut props = BTreeMap::new();
     props.insert("token".to_owned(), json!(f.token));
     props.insert("context".to_owned(), json!(f.context));

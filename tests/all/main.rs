@@ -3,6 +3,8 @@
 
 mod common;
 mod git;
+mod practice;
+mod revoke;
 mod rules;
 mod scan;
 mod trust;

@@ -125,7 +125,7 @@ fn every_rule_file_is_embedded_and_ids_are_unique() {
     // The catalogue of DESIGN §5: ids users' baselines depend on.
     for id in [
         "HF001", "HF002", "HF003", "HF004", "HF005", "HF006", "HF007", "HF008", "HF009", "HF010",
-        "HF011",
+        "HF011", "HF013", "HF014", "HF015",
     ] {
         assert!(set.get(id).is_some(), "{id} missing");
     }
