@@ -213,7 +213,13 @@ impl Scanner<'_> {
     /// token at a boundary is still seen (`xhf_…` stays glued), and the last
     /// [`MAX_TOKEN_LEN`] bytes of a chunk are scanned again with the next, so a token that
     /// straddles a boundary is whole in one of them.
-    fn scan_chunks(&self, mut file: File, rel: &str, chunk_size: usize) -> io::Result<FileScan> {
+    /// Git streams big blobs through it too.
+    pub(crate) fn scan_chunks(
+        &self,
+        mut file: impl Read,
+        rel: &str,
+        chunk_size: usize,
+    ) -> io::Result<FileScan> {
         let mut out = FileScan::default();
         let platform = context::platform_of(rel);
         let mut chunk = vec![0u8; chunk_size + MAX_TOKEN_LEN];
@@ -277,7 +283,7 @@ fn char_count(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64
 }
 
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+fn read_full(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut total = 0;
     while total < buf.len() {
         match file.read(&mut buf[total..]) {
