@@ -475,6 +475,9 @@ enum Seen {
     Missing(String),
 }
 
+/// Pass one's answer for one blob: the path it was first seen at, its size, and the verdict.
+type Verdict = (Arc<str>, u64, Seen);
+
 /// The tokens to report in one file version, each with the commit (index) that introduced it.
 type Introduced = Vec<(Fingerprint, Option<u32>)>;
 
@@ -613,7 +616,7 @@ impl Context<'_> {
         &self,
         command: &[OsString],
         what: &'static str,
-    ) -> Result<(Listed, Vec<(Arc<str>, u64, Seen)>), GitError> {
+    ) -> Result<(Listed, Vec<Verdict>), GitError> {
         let scanner = self.engine.scanner();
         let chunk = self.limits.chunk;
         // A staged change is a handful of files: one cat-file starts fastest. A history is
@@ -939,7 +942,7 @@ mod limits_tests {
             text.push_str(&"z".repeat((i * 37) % 211));
             text.push(' ');
             text.push_str(&token(i));
-            text.push_str(if i % 5 == 0 { "\n" } else { " " });
+            text.push_str(if i.is_multiple_of(5) { "\n" } else { " " });
             i += 1;
         }
         text

@@ -850,6 +850,15 @@ impl Hostile {
     }
 }
 
+/// A setting to try: what it is, how it reaches git, the config, and a plain git command that
+/// runs the program (to show the setting is live).
+type Case<'a> = (
+    &'a str,
+    Via,
+    &'a [(&'a str, &'a str)],
+    Option<&'a [&'a str]>,
+);
+
 /// Gives HEAD a (fake) PGP signature, so `git log` with log.showSignature runs gpg.program.
 fn sign_head(repo: &Repo) {
     let text = repo.git(&["cat-file", "commit", "HEAD"]);
@@ -869,8 +878,7 @@ fn sign_head(repo: &Repo) {
 /// vacuous).
 #[test]
 fn no_program_named_by_the_scanned_repository_runs() {
-    // (what, how it reaches git, settings, a plain git command that runs the program)
-    let cases: &[(&str, Via, &[(&str, &str)], Option<&[&str]>)] = &[
+    let cases: &[Case] = &[
         (
             "core.fsmonitor",
             Via::Config,
