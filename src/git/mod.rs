@@ -212,6 +212,22 @@ impl Repo {
         })
     }
 
+    /// The commits where a shallow clone's history is cut off (they look like root commits).
+    fn cut_offs(&self) -> Result<HashSet<String>, GitError> {
+        let out = process::output(self.git.command(["rev-parse", "--git-path", "shallow"]))?;
+        if !out.status.success() {
+            return Ok(HashSet::new());
+        }
+        let path = String::from_utf8_lossy(&out.stdout).trim_end().to_owned();
+        // git prints it relative to the folder it ran in; a few lines of object ids.
+        let text =
+            crate::read::read_small_file(&self.git.dir().join(path), 16 << 20).unwrap_or_default();
+        Ok(String::from_utf8_lossy(&text)
+            .lines()
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// Fails with [`GitError::BadRevision`] unless `rev` names a commit.
     fn check_revision(&self, rev: &str) -> Result<(), GitError> {
         if rev.starts_with('-') {
@@ -314,24 +330,21 @@ fn scan_in(
         .num_threads(opts.threads)
         .build()
         .map_err(|e| GitError::Io(std::io::Error::other(e)))?;
+    let cut_offs = if repo.shallow && opts.mode != Mode::Staged {
+        repo.cut_offs()?
+    } else {
+        HashSet::new()
+    };
     let ctx = Context {
         repo: &repo,
+        cut_offs: &cut_offs,
         engine,
         progress,
         excluded: &excluded,
         max_filesize: opts.max_filesize,
         limits,
     };
-    let mut out = pool.install(|| ctx.run(&command, what))?;
-    if repo.shallow && opts.mode != Mode::Staged {
-        out.notes.push(
-            "this is a shallow clone: its history is cut off, so a token added before the \
-             cut-off is reported as added by the oldest commit there is, and one deleted \
-             before it is not seen (`git fetch --unshallow` fetches the rest)"
-                .to_owned(),
-        );
-    }
-    Ok(out)
+    pool.install(|| ctx.run(&command, what))
 }
 
 fn args(list: &[&str]) -> Vec<OsString> {
@@ -491,6 +504,8 @@ struct Wanted {
 
 struct Context<'a> {
     repo: &'a Repo,
+    /// Where a shallow clone's history stops: a note when the scan reaches one.
+    cut_offs: &'a HashSet<String>,
     engine: &'a Engine,
     progress: &'a Progress,
     excluded: &'a Exclusions,
@@ -531,6 +546,14 @@ impl Context<'_> {
             }
             other => other?,
         };
+        if listed.commits.iter().any(|c| self.cut_offs.contains(&c.id)) {
+            out.notes.push(
+                "this is a shallow clone: its history is cut off, so a token added before the \
+                 cut-off is reported as added by the oldest commit there is, and one deleted \
+                 before it is not seen (`git fetch --unshallow` fetches the rest)"
+                    .to_owned(),
+            );
+        }
         let empty = Vec::new();
         let mut tokens: Vec<&Vec<Fingerprint>> = Vec::with_capacity(seen.len());
         for (blob, (path, bytes, verdict)) in seen.iter().enumerate() {

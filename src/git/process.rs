@@ -110,6 +110,11 @@ impl Git {
         }
     }
 
+    /// The folder git runs in: what the paths git prints are relative to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// A `git` command whose output does not depend on the user's config, that runs no program
     /// the repository names (hooks, fsmonitor, filters, diff drivers, pagers, gpg), never
     /// fetches a missing object, and never prompts. Every git hfaudit starts is built here.

@@ -1161,7 +1161,18 @@ fn history_in_a_shallow_clone_says_it_is_cut_off() {
     let human = clone.hfaudit(&["scan", "--history", "--color", "never"]);
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("note: this is a shallow clone"), "{text}");
-    // Nothing to say for the index, nor for a full clone.
+    // Nothing to say for the index, for a range that stays clear of the cut-off, nor for a
+    // full clone.
+    source.commit_file("d.py", "z = 1\n", "four");
+    clone.git(&["pull", "-q", "--ff-only"]);
+    let range = clone.hfaudit(&["scan", "--since", "HEAD~1", "--color", "never"]);
+    let text = String::from_utf8_lossy(&range.stdout);
+    assert!(
+        text.contains("no findings") && !text.contains("shallow"),
+        "{text}"
+    );
+    let range = clone.hfaudit(&["scan", "--since", "HEAD~1", "--format", "json"]);
+    assert!(!stderr(&range).contains("shallow"), "{}", stderr(&range));
     let staged = clone.hfaudit(&["scan", "--staged", "--color", "never"]);
     assert!(!String::from_utf8_lossy(&staged.stdout).contains("shallow"));
     let full = source.hfaudit(&["scan", "--history", "--color", "never"]);
@@ -1282,4 +1293,22 @@ fn install_hook_force_replaces_a_symlinked_hook_never_its_target() {
     let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
     assert_eq!(code, Some(2), "{said}");
     assert_eq!(std::fs::read_link(&hook).unwrap(), target);
+}
+
+#[test]
+fn history_reads_what_commits_hold_not_their_replacements() {
+    let t = fake_tokens(522, 1);
+    let mut repo = Repo::new();
+    let leak = repo.commit_file("a.py", format!("t = \"{}\"\n", t[0]), "leak");
+    // `git replace` makes git show a clean file in place of the leaking one, everywhere.
+    let leaking = repo.git(&["rev-parse", "HEAD:a.py"]);
+    repo.write("clean.txt", "t = None\n");
+    let clean = repo.git(&["hash-object", "-w", "clean.txt"]);
+    std::fs::remove_file(repo.path().join("clean.txt")).unwrap();
+    repo.git(&["replace", &leaking, &clean]);
+    assert_eq!(repo.git(&["show", "HEAD:a.py"]), "t = None");
+
+    let (report, code) = repo.scan(&["--history"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(found(&report), vec![("a.py".into(), Some(1), Some(leak))]);
 }
