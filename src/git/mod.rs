@@ -3,9 +3,11 @@
 //!
 //! Owns: finding the repository, listing the file versions each change produces, reading each
 //! blob once, and deciding which change introduced each token. Every blob goes through
-//! [`Scanner::scan_buffer`](crate::read::Scanner::scan_buffer), so rules, suppression and reports
-//! are the tree scan's. It must not print, judge or choose exit codes, and it never reads the
-//! working tree.
+//! [`Scanner::scan_buffer`](crate::read::Scanner::scan_buffer) (or, when big, the tree scan's
+//! chunked reader), so rules, suppression and reports are the tree scan's. It must not print,
+//! judge or choose exit codes, and it never reads the working tree (need inference reads the
+//! checkout's files, through the caller). It runs no program the repository names and fetches
+//! nothing: see `process`.
 //!
 //! **Introduced**: a change (a staged file, or a file a commit touches) introduces a token at a
 //! path when the new version of the file holds the token and the previous version does not — the

@@ -1,6 +1,7 @@
 //! Running the git command: one place that spawns git, with a fixed environment and the
-//! options that keep its output machine-readable, and that turns its failures into typed errors.
-//! It must not interpret what git prints beyond success and failure.
+//! options that keep its output machine-readable and keep the scanned repository's config from
+//! running programs or fetching objects, and that turns its failures into typed errors.
+//! Nothing else may start git. It must not interpret what git prints beyond success and failure.
 
 use std::ffi::OsStr;
 use std::io::{self, Read};
