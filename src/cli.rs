@@ -55,10 +55,12 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
     InstallHook {
-        /// Replace an existing pre-commit hook.
+        /// Replace an existing pre-commit hook (kept as pre-commit.hfaudit-backup).
         #[arg(long)]
         force: bool,
     },
+    /// Remove the pre-commit hook that install-hook wrote (and put back the one it replaced).
+    UninstallHook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -295,12 +297,36 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::InstallHook { force } => {
             let cwd = std::env::current_dir()?;
             let exe = std::env::current_exe().ok();
-            let path = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let (path, done) = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let path = path.display();
+            let said = match done {
+                git::Installed::New => format!("installed {path}"),
+                git::Installed::AlreadyThere => format!("{path} is already hfaudit's hook"),
+                git::Installed::Updated => format!("updated {path}"),
+                git::Installed::Replaced { backup } => format!(
+                    "installed {path}; the hook it replaced is now {}",
+                    backup.display()
+                ),
+            };
             writeln!(
                 stdout(),
-                "installed {} (runs `hfaudit scan --staged` before each commit)",
-                output::escape(&path.display().to_string())
+                "{} (runs `hfaudit scan --staged` before each commit)",
+                output::escape(&said)
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::UninstallHook => {
+            let cwd = std::env::current_dir()?;
+            let (path, done) = git::uninstall_hook(&cwd)?;
+            let path = path.display();
+            let said = match done {
+                git::Uninstalled::Removed => format!("removed {path}"),
+                git::Uninstalled::Restored => {
+                    format!("removed hfaudit's hook; {path} is the hook it had replaced again")
+                }
+                git::Uninstalled::NoHook => format!("no hook at {path}: nothing to remove"),
+            };
+            writeln!(stdout(), "{}", output::escape(&said))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { id } => {
@@ -386,11 +412,13 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     };
     let is_git_mode = git_mode.is_some();
     let output = collect(args, git_mode, &engine)?;
-    let (verifications, mut notes) = verify(
+    let (verifications, verify_notes) = verify(
         verify_opts.as_ref().filter(|_| args.verify),
         &engine,
         &output,
     );
+    let mut notes = output.notes.clone();
+    notes.extend(verify_notes);
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
     let mut suppressed = judged.suppressed as u64;

@@ -93,6 +93,8 @@ pub struct ScanOutput {
     /// Every file the walk read (on disk, report path): the second pass looks in them for
     /// token variables with unusual names (see `engine::follow_env_vars`).
     pub scanned: Vec<(std::path::PathBuf, String)>,
+    /// Lines for people about what the scan could not see (e.g. a shallow clone's history).
+    pub notes: Vec<String>,
 }
 
 impl ScanOutput {
@@ -104,6 +106,7 @@ impl ScanOutput {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.scanned.extend(other.scanned);
+        self.notes.extend(other.notes);
     }
 
     /// Sorts everything so output never depends on thread timing.

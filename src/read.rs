@@ -276,7 +276,8 @@ impl Scanner<'_> {
     /// token at a boundary is still seen (`xhf_…` stays glued), and the last
     /// [`MAX_TOKEN_LEN`] bytes of a chunk are scanned again with the next, so a token that
     /// straddles a boundary is whole in one of them.
-    fn scan_chunks(
+    /// Git streams big blobs through it too.
+    pub(crate) fn scan_chunks(
         &self,
         mut file: impl Read,
         rel: &str,
