@@ -144,6 +144,7 @@ impl Scanner<'_> {
             notebook_cell,
             allow,
             commit: None,
+            source: None,
         }
     }
 

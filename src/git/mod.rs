@@ -18,7 +18,7 @@
 mod blobs;
 mod hook;
 mod parse;
-mod process;
+pub(crate) mod process;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
@@ -264,7 +264,17 @@ impl Repo {
 
 /// Scans what `opts.mode` asks for. Paths in the output are repository-relative.
 pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<ScanOutput, GitError> {
-    let cwd = std::env::current_dir()?;
+    scan_in(&std::env::current_dir()?, opts, engine, progress)
+}
+
+/// [`scan`] in the repository at `cwd` (a Hub mirror clone in a temporary folder).
+pub fn scan_in(
+    cwd: &Path,
+    opts: &Options,
+    engine: &Engine,
+    progress: &Progress,
+) -> Result<ScanOutput, GitError> {
+    let cwd = cwd.to_path_buf();
     let repo = Repo::locate(&cwd)?;
     if repo.bare && opts.mode == Mode::Staged {
         return Err(GitError::Bare { dir: cwd });

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Report, Summary};
 use crate::judge::{FindingContext, Location, TokenInfo};
-use crate::model::{CommitInfo, ScanError, Skipped};
+use crate::model::{CommitInfo, ScanError, Skipped, Source};
 use crate::rules::Severity;
 use crate::verify::Verification;
 
@@ -28,6 +28,8 @@ struct JsonFinding<'a> {
     verification: &'a Verification,
     locations: &'a [Location],
     commit: Option<&'a CommitInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a Source>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +73,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 verification: &f.verification,
                 locations: &f.locations,
                 commit: f.commit.as_ref(),
+                source: f.source.as_ref(),
             })
             .collect(),
         errors: report.errors,
