@@ -241,6 +241,27 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     out
 }
 
+/// The [`Source`] the Hub source gives a discussion or variable at this display path
+/// (`hf://spaces/acme/demo/variables/HF_TOKEN`), so rule examples, which only have a path, are
+/// judged as the Hub source's items are. Files and anything else: `None`.
+pub fn example_source(path: &str) -> Option<Source> {
+    let rest = path.strip_prefix("hf://")?;
+    let (repo, item) = if let Some((r, _)) = rest.split_once("/variables/") {
+        (r, HubItem::Variable)
+    } else if let Some((r, _)) = rest.split_once("/discussions/") {
+        (r, HubItem::Discussion)
+    } else {
+        return None;
+    };
+    Some(Source {
+        kind: "hub",
+        repo: repo.to_owned(),
+        revision: DEFAULT_REVISION.to_owned(),
+        item,
+        url: String::new(),
+    })
+}
+
 /// Runs `f` over `items`, `workers` at a time, results in item order.
 fn parallel<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
