@@ -408,6 +408,9 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         }
     }
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
+    if let Some(e) = &args.endpoint {
+        Endpoint::parse(e)?;
+    }
     let verify_opts = args
         .verify
         .then(|| {

@@ -23,7 +23,10 @@ const MAX_PAGES: usize = 100_000;
 
 /// What one GET came to, short of a network failure.
 pub(crate) enum Reply {
-    Body { body: Vec<u8>, next: Option<Url> },
+    Body {
+        body: Vec<u8>,
+        next: Option<Url>,
+    },
     Redirect(Url),
     /// A status the caller decides about (401, 403, 404…): the code and the Hub's message.
     Status(u16, String),
@@ -150,17 +153,17 @@ impl<'a> Api<'a> {
                     Err(detail) => Attempt::Done(Reply::Unread(detail)),
                 }
             }
-            301 | 302 | 303 | 307 | 308 => match header(LOCATION).and_then(|l| url.join(&l).ok())
-            {
+            301 | 302 | 303 | 307 | 308 => match header(LOCATION).and_then(|l| url.join(&l).ok()) {
                 Some(to) => Attempt::Done(Reply::Redirect(to)),
-                None => Attempt::Done(Reply::Status(status, "a redirect without a Location".into())),
+                None => Attempt::Done(Reply::Status(
+                    status,
+                    "a redirect without a Location".into(),
+                )),
             },
             429 | 500..=599 => {
                 let wait = header("ratelimit".parse().expect("static name"))
                     .and_then(|v| parse_ratelimit(&v))
-                    .or_else(|| {
-                        header(RETRY_AFTER).and_then(|v| verify::parse_retry_after(&v))
-                    });
+                    .or_else(|| header(RETRY_AFTER).and_then(|v| verify::parse_retry_after(&v)));
                 if status == 429 {
                     self.rate_limited.fetch_add(1, Ordering::Relaxed);
                     let ms = wait.map_or(0, |w| w.as_millis() as u64);

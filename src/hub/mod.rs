@@ -13,7 +13,7 @@ pub mod api;
 pub mod target;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -191,17 +191,20 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     for plan in plans {
         out.output.merge(plan.output);
         for job in plan.files {
-            match by_key.get(&job.key) {
-                Some(&i) => jobs[i].places.extend(job.places),
-                None => {
-                    by_key.insert(job.key.clone(), jobs.len());
-                    jobs.push(job);
-                }
+            if let Some(&i) = by_key.get(&job.key) {
+                jobs[i].places.extend(job.places);
+            } else {
+                by_key.insert(job.key.clone(), jobs.len());
+                jobs.push(job);
             }
         }
     }
     let (fetch, too_big): (Vec<FileJob>, Vec<FileJob>) = jobs.into_iter().partition(|j| {
-        let limit = if j.lfs { opts.max_lfs } else { opts.max_filesize };
+        let limit = if j.lfs {
+            opts.max_lfs
+        } else {
+            opts.max_filesize
+        };
         limit.is_none_or(|max| j.size <= max)
     });
     for j in too_big {
@@ -212,12 +215,18 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
                     "{} of {} bytes, over the limit{}: not downloaded",
                     if j.lfs { "LFS file" } else { "file" },
                     j.size,
-                    if j.lfs { " of --lfs-max-size" } else { " of --max-filesize" }
+                    if j.lfs {
+                        " of --lfs-max-size"
+                    } else {
+                        " of --max-filesize"
+                    }
                 ),
             });
         }
     }
-    let results = parallel(&fetch, opts.concurrency, |job| fetch_file(&api, engine, job, progress));
+    let results = parallel(&fetch, opts.concurrency, |job| {
+        fetch_file(&api, engine, job, progress)
+    });
     for r in results {
         out.output.merge(r);
     }
@@ -229,7 +238,8 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     }
     out.requests = api.requests.load(Ordering::Relaxed);
     out.notes.extend(api.rate_note());
-    out.notes.extend(api.notes.lock().map(|n| n.clone()).unwrap_or_default());
+    out.notes
+        .extend(api.notes.lock().map(|n| n.clone()).unwrap_or_default());
     out.notes.push(format!(
         "read {} Hub repositor{} from {} with {} request{}",
         out.repos,
@@ -306,7 +316,11 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
     for k in kinds {
         let err = |f: Failure| ScanError {
             path: shown.clone(),
-            message: format!("cannot list {}: {}", k.plural(), failure_text(&f, api.has_token())),
+            message: format!(
+                "cannot list {}: {}",
+                k.plural(),
+                failure_text(&f, api.has_token())
+            ),
         };
         let url = api
             .url(&format!("api/{}?author={owner}", k.plural()))
@@ -436,14 +450,20 @@ fn add_files(
         let (key, size, lfs) = match &e.lfs {
             Some(l) => (format!("lfs:{}", l.oid), l.size, true),
             None if !e.oid.is_empty() => (format!("git:{}", e.oid), e.size, false),
-            None => (format!("path:{}@{rev}/{}", repo.name(), e.path), e.size, false),
+            None => (
+                format!("path:{}@{rev}/{}", repo.name(), e.path),
+                e.size,
+                false,
+            ),
         };
         // A file that a pull request shares with the default branch is read once, there.
         if !have.insert(key.clone()) {
             continue;
         }
         let display = format!("{}/{}", repo.display_at(revision), e.path);
-        if e.path.split('/').any(|s| s.is_empty() || s == "." || s == "..")
+        if e.path
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
             || e.path.contains(['\\', '%'])
         {
             plan.output.errors.push(ScanError {
@@ -478,7 +498,10 @@ fn add_files(
 }
 
 fn api_endpoint(api: &Api<'_>) -> String {
-    api.url("").map_or_else(|_| String::new(), |u| u.as_str().trim_end_matches('/').to_owned())
+    api.url("").map_or_else(
+        |_| String::new(),
+        |u| u.as_str().trim_end_matches('/').to_owned(),
+    )
 }
 
 /// The pull request refs (`refs/pr/N`), open and closed.
@@ -555,7 +578,10 @@ fn discussions(
             .get("discussions")
             .and_then(Value::as_array)
             .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
-        nums.extend(list.iter().filter_map(|d| d.get("num").and_then(Value::as_u64)));
+        nums.extend(
+            list.iter()
+                .filter_map(|d| d.get("num").and_then(Value::as_u64)),
+        );
         let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
         let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
         if list.is_empty() || start + list.len() as u64 >= count {
@@ -582,7 +608,12 @@ fn discussions(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        for e in v.get("events").and_then(Value::as_array).into_iter().flatten() {
+        for e in v
+            .get("events")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
                 text.push_str("\n\n");
                 text.push_str(raw);
@@ -671,7 +702,8 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
     let dir = match tempfile::Builder::new().prefix("hfaudit-hub-").tempdir() {
         Ok(d) => d,
         Err(e) => {
-            out.errors.push(fail(format!("cannot make a temporary folder: {e}")));
+            out.errors
+                .push(fail(format!("cannot make a temporary folder: {e}")));
             return out;
         }
     };
@@ -690,7 +722,10 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
     match git::scan_in(&clone, &gopts, engine, progress) {
         Ok(mut o) => {
             for occ in &mut o.occurrences {
-                let commit = occ.commit.as_ref().map_or(DEFAULT_REVISION, |c| c.id.as_str());
+                let commit = occ
+                    .commit
+                    .as_ref()
+                    .map_or(DEFAULT_REVISION, |c| c.id.as_str());
                 let web = format!(
                     "{}/{}{}/blob/{}/{}",
                     opts.endpoint,
@@ -729,7 +764,7 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
 
 /// `git clone --mirror` with LFS smudge off; the token (if any) reaches git through its
 /// environment, scoped to the endpoint's URL, never on a command line.
-fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &PathBuf) -> Result<(), String> {
+fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<(), String> {
     let mut cmd = git::process::Git::new(cwd).command([
         "-c".as_ref(),
         "protocol.allow=never".as_ref(),

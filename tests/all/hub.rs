@@ -124,13 +124,11 @@ fn serve(
         .nth(1)
         .unwrap_or_default()
         .to_owned();
-    let auth = lines
-        .take_while(|l| !l.is_empty())
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("authorization")
-                .then(|| v.trim().to_owned())
-        });
+    let auth = lines.take_while(|l| !l.is_empty()).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("authorization")
+            .then(|| v.trim().to_owned())
+    });
     log.lock().unwrap().push(Seen {
         target: target.clone(),
         auth: auth.clone(),
@@ -205,7 +203,10 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     hub.route(
         &format!("/api/spaces/acme/demo/tree/main{TREE}"),
         vec![with(
-            ok(&json!([file("app.py", "a1", 40), file("README.md", "r1", 20)])),
+            ok(&json!([
+                file("app.py", "a1", 40),
+                file("README.md", "r1", 20)
+            ])),
             "Link",
             &format!("</api/spaces/acme/demo/tree/main{TREE}&cursor=p2>; rel=\"next\""),
         )],
@@ -220,7 +221,10 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     );
     hub.route(
         "/spaces/acme/demo/resolve/main/app.py",
-        vec![bytes(format!("import os\nclient = InferenceClient(token=\"{}\")\n", tok[0]))],
+        vec![bytes(format!(
+            "import os\nclient = InferenceClient(token=\"{}\")\n",
+            tok[0]
+        ))],
     );
     hub.route(
         "/spaces/acme/demo/resolve/main/README.md",
@@ -240,13 +244,18 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     cdn.route("/repos/s1?X-Signature=abc", vec![bytes(pickled)]);
     hub.route(
         "/api/spaces/acme/demo/refs?include_prs=1",
-        vec![ok(&json!({"branches": [{"name": "main", "ref": "refs/heads/main"}],
+        vec![ok(
+            &json!({"branches": [{"name": "main", "ref": "refs/heads/main"}],
             "tags": [], "converts": [],
-            "pullRequests": [{"name": "1", "ref": "refs/pr/1", "targetCommit": "c"}]}))],
+            "pullRequests": [{"name": "1", "ref": "refs/pr/1", "targetCommit": "c"}]}),
+        )],
     );
     hub.route(
         &format!("/api/spaces/acme/demo/tree/refs%2Fpr%2F1{TREE}"),
-        vec![ok(&json!([file("app.py", "a1", 40), file("fix.py", "f1", 40)]))],
+        vec![ok(&json!([
+            file("app.py", "a1", 40),
+            file("fix.py", "f1", 40)
+        ]))],
     );
     hub.route(
         "/spaces/acme/demo/resolve/refs%2Fpr%2F1/fix.py",
@@ -254,11 +263,15 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     );
     hub.route(
         "/api/spaces/acme/demo/discussions?p=0",
-        vec![ok(&json!({"discussions": [{"num": 1, "title": "hi"}], "count": 2, "start": 0}))],
+        vec![ok(
+            &json!({"discussions": [{"num": 1, "title": "hi"}], "count": 2, "start": 0}),
+        )],
     );
     hub.route(
         "/api/spaces/acme/demo/discussions?p=1",
-        vec![ok(&json!({"discussions": [{"num": 7, "title": "help"}], "count": 2, "start": 1}))],
+        vec![ok(
+            &json!({"discussions": [{"num": 7, "title": "help"}], "count": 2, "start": 1}),
+        )],
     );
     hub.route(
         "/api/spaces/acme/demo/discussions/1",
@@ -273,8 +286,10 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     );
     hub.route(
         "/api/spaces/acme/demo/variables",
-        vec![ok(&json!({"HF_TOKEN": {"value": tok[4], "description": "for the API"},
-                         "THEME": {"value": "dark"}}))],
+        vec![ok(
+            &json!({"HF_TOKEN": {"value": tok[4], "description": "for the API"},
+                         "THEME": {"value": "dark"}}),
+        )],
     );
     // The model: a 429 first, then its tree.
     hub.route(
@@ -284,7 +299,10 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
             ok(&json!([file("config.json", "c1", 10)])),
         ],
     );
-    hub.route("/acme/model/resolve/main/config.json", vec![bytes("{\"a\": 1}")]);
+    hub.route(
+        "/acme/model/resolve/main/config.json",
+        vec![bytes("{\"a\": 1}")],
+    );
     hub.route(
         "/api/models/acme/model/refs?include_prs=1",
         vec![ok(&json!({"branches": [], "pullRequests": []}))],
@@ -294,8 +312,14 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
         vec![ok(&json!({"discussions": [], "count": 0, "start": 0}))],
     );
     // The private model: 401 (a test with a token replaces this route).
-    hub.route(&format!("/api/models/acme/private/tree/main{TREE}"), vec![status(401)]);
-    hub.route(&format!("/api/datasets/acme/broken/tree/main{TREE}"), vec![status(500)]);
+    hub.route(
+        &format!("/api/models/acme/private/tree/main{TREE}"),
+        vec![status(401)],
+    );
+    hub.route(
+        &format!("/api/datasets/acme/broken/tree/main{TREE}"),
+        vec![status(500)],
+    );
     (hub, cdn)
 }
 
@@ -331,15 +355,17 @@ fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
 fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
     let tok = fake_tokens(1010, 6);
     let (hub, cdn) = acme(&tok);
-    let (report, stdout, stderr, code) =
-        run_json(&["hf://acme", "--endpoint", &hub.url()], &[]);
+    let (report, stdout, stderr, code) = run_json(&["hf://acme", "--endpoint", &hub.url()], &[]);
     // Errors (the private model, the broken dataset) make it 2; the scan went on.
     assert_eq!(code, 2, "{stderr}");
 
     let app = finding(&report, "hf://spaces/acme/demo/app.py");
     assert_eq!(app["rule"], "HF001");
     assert_eq!(app["line"], 2);
-    assert_eq!(app["context"]["platform"], "server", "a Space's code runs on a server");
+    assert_eq!(
+        app["context"]["platform"], "server",
+        "a Space's code runs on a server"
+    );
     assert_eq!(
         app["source"],
         json!({"kind": "hub", "repo": "spaces/acme/demo", "revision": "main", "item": "file",
@@ -355,17 +381,27 @@ fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
     let var = finding(&report, "hf://spaces/acme/demo/variables/HF_TOKEN");
     assert_eq!(var["rule"], "HF012");
     assert_eq!(var["severity"], "error");
-    assert_eq!(report["findings"].as_array().unwrap().len(), 5, "{report:#}");
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        5,
+        "{report:#}"
+    );
 
     // The 5 GB file: skipped and counted, never requested.
     let skipped = report["skipped"].as_array().unwrap();
     assert!(skipped
         .iter()
         .any(|s| s["path"] == "hf://spaces/acme/demo/models/big.safetensors"));
-    assert!(hub.seen().iter().all(|s| !s.target.contains("big.safetensors")));
+    assert!(hub
+        .seen()
+        .iter()
+        .all(|s| !s.target.contains("big.safetensors")));
     // Per-repo errors, the scan went on.
     let errors = report["errors"].to_string();
-    assert!(errors.contains("hf://acme/private") && errors.contains("HTTP 401"), "{errors}");
+    assert!(
+        errors.contains("hf://acme/private") && errors.contains("HTTP 401"),
+        "{errors}"
+    );
     assert!(errors.contains("without a token"), "{errors}");
     assert!(errors.contains("hf://datasets/acme/broken") && errors.contains("HTTP 500"));
     assert!(stderr.contains("public repositories only"), "{stderr}");
@@ -373,11 +409,20 @@ fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
 
     // Every page of every list; each blob once (app.py is shared by main and the PR).
     assert_eq!(hub.count("/api/models?author=acme&cursor=2"), 1);
-    assert_eq!(hub.count(&format!("/api/spaces/acme/demo/tree/main{TREE}&cursor=p2")), 1);
+    assert_eq!(
+        hub.count(&format!("/api/spaces/acme/demo/tree/main{TREE}&cursor=p2")),
+        1
+    );
     assert_eq!(hub.count("/api/spaces/acme/demo/discussions?p=1"), 1);
     assert_eq!(hub.count("/spaces/acme/demo/resolve/main/app.py"), 1);
-    assert_eq!(hub.count("/spaces/acme/demo/resolve/refs%2Fpr%2F1/app.py"), 0);
-    assert_eq!(hub.count(&format!("/api/models/acme/model/tree/main{TREE}")), 2);
+    assert_eq!(
+        hub.count("/spaces/acme/demo/resolve/refs%2Fpr%2F1/app.py"),
+        0
+    );
+    assert_eq!(
+        hub.count(&format!("/api/models/acme/model/tree/main{TREE}")),
+        2
+    );
     assert_eq!(cdn.count("/repos/s1?X-Signature=abc"), 1);
     // 500 is retried a bounded number of times.
     let broken = hub.count(&format!("/api/datasets/acme/broken/tree/main{TREE}"));
@@ -403,14 +448,25 @@ fn hub_sends_the_token_to_the_endpoint_only_never_to_the_cdn() {
         vec![bytes(format!("t = \"{}\"\n", tok[5]))],
     );
     let (report, stdout, stderr, _) = run_json(
-        &["hf://spaces/acme/demo", "hf://acme/private", "--endpoint", &hub.url()],
+        &[
+            "hf://spaces/acme/demo",
+            "hf://acme/private",
+            "--endpoint",
+            &hub.url(),
+        ],
         &[("HF_TOKEN", &mine)],
     );
     finding(&report, "hf://acme/private/secret.py");
     let bearer = format!("Bearer {mine}");
-    assert!(hub.seen().iter().all(|s| s.auth.as_deref() == Some(bearer.as_str())));
+    assert!(hub
+        .seen()
+        .iter()
+        .all(|s| s.auth.as_deref() == Some(bearer.as_str())));
     assert_eq!(cdn.seen().len(), 1);
-    assert!(cdn.seen().iter().all(|s| s.auth.is_none()), "the CDN saw a token");
+    assert!(
+        cdn.seen().iter().all(|s| s.auth.is_none()),
+        "the CDN saw a token"
+    );
     assert!(!stderr.contains("public repositories only"));
     for t in tok.iter().chain([&mine]) {
         assert!(!stdout.contains(t.as_str()) && !stderr.contains(t.as_str()));
@@ -442,12 +498,13 @@ fn hub_flags_turn_off_prs_discussions_variables_and_lfs() {
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, ["hf://spaces/acme/demo/app.py"]);
-    assert!(cdn.seen().is_empty(), "an LFS file over the limit was requested");
-    assert!(hub
-        .seen()
-        .iter()
-        .all(|s| !s.target.contains("refs") && !s.target.contains("discussions")
-            && !s.target.contains("variables")));
+    assert!(
+        cdn.seen().is_empty(),
+        "an LFS file over the limit was requested"
+    );
+    assert!(hub.seen().iter().all(|s| !s.target.contains("refs")
+        && !s.target.contains("discussions")
+        && !s.target.contains("variables")));
     assert_eq!(report["summary"]["files_skipped"], 2);
 }
 
@@ -461,7 +518,11 @@ fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
     );
     let dir = tempfile::tempdir().unwrap();
     let local_token = fake_tokens(1014, 1).remove(0);
-    std::fs::write(dir.path().join("local.py"), format!("T = \"{local_token}\"\n")).unwrap();
+    std::fs::write(
+        dir.path().join("local.py"),
+        format!("T = \"{local_token}\"\n"),
+    )
+    .unwrap();
     let local = dir.path().join("local.py");
     let (report, _, _, _) = run_json(
         &[
@@ -497,11 +558,22 @@ fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
 fn git(dir: &Path, args: &[&str]) {
     let st = Std::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=T", "-c", "user.email=t@e", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
 }
 
 #[test]
@@ -518,11 +590,20 @@ fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
     let bare = served.path().join("demo.git");
     git(
         served.path(),
-        &["clone", "-q", "--bare", work.path().to_str().unwrap(), "demo.git"],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.path().to_str().unwrap(),
+            "demo.git",
+        ],
     );
     git(&bare, &["update-server-info"]);
     let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare.clone())));
-    hub.route(&format!("/api/spaces/acme/demo/tree/main{TREE}"), vec![ok(&json!([]))]);
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
     let (report, _, stderr, code) = run_json(
         &[
             "hf://spaces/acme/demo",
