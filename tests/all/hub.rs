@@ -543,6 +543,37 @@ fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
     assert!(paths.contains(&"hf://spaces/acme/demo@refs%2Fpr%2F1/fix.py".to_owned()));
     assert!(paths.contains(&"hf://spaces/acme/demo@refs%2Fpr%2F1/app.py".to_owned()));
 
+    // The human report names the page to open; SARIF an hf: URI that decodes to the path.
+    let human = hfaudit()
+        .env("HF_HOME", dir.path())
+        .args(["scan", "--no-config", "hf://spaces/acme/demo@refs%2Fpr%2F1"])
+        .args(["--endpoint", &hub.url()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    let page = format!(
+        "on the Hub: {}/spaces/acme/demo/blob/refs%2Fpr%2F1/fix.py#L1",
+        hub.url()
+    );
+    assert!(text.contains(&page), "{text}");
+    let sarif = hfaudit()
+        .env("HF_HOME", dir.path())
+        .args([
+            "scan",
+            "--no-config",
+            "-f",
+            "sarif",
+            "hf://spaces/acme/demo@refs%2Fpr%2F1",
+        ])
+        .args(["--endpoint", &hub.url()])
+        .output()
+        .unwrap();
+    let sarif = String::from_utf8_lossy(&sarif.stdout);
+    assert!(
+        sarif.contains("\"hf://spaces/acme/demo%40refs%252Fpr%252F1/fix.py\""),
+        "{sarif}"
+    );
+
     hfaudit()
         .args(["scan", "hf://acme/../etc"])
         .assert()
