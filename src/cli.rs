@@ -796,7 +796,13 @@ where
             while !done.load(Ordering::Relaxed) {
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
-                bar.set_message(format!("scanned {files} files, {mb:.0} MB"));
+                let repos = progress.repos.load(Ordering::Relaxed);
+                let hub = if repos > 0 {
+                    format!("{repos} Hub repos, ")
+                } else {
+                    String::new()
+                };
+                bar.set_message(format!("scanned {hub}{files} files, {mb:.0} MB"));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }

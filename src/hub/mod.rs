@@ -183,7 +183,9 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     }
     out.repos = repos.len();
     let plans = parallel(&repos, opts.concurrency, |(repo, rev)| {
-        plan_repo(&api, engine, opts, repo, rev.as_deref(), progress)
+        let plan = plan_repo(&api, engine, opts, repo, rev.as_deref(), progress);
+        progress.repos.fetch_add(1, Ordering::Relaxed);
+        plan
     });
     // Each blob once: by LFS sha256, else git blob id.
     let mut jobs: Vec<FileJob> = Vec::new();

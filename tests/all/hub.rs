@@ -506,6 +506,30 @@ fn hub_flags_turn_off_prs_discussions_variables_and_lfs() {
         && !s.target.contains("discussions")
         && !s.target.contains("variables")));
     assert_eq!(report["summary"]["files_skipped"], 2);
+    // --verify asks the same endpoint about Hub findings as about local ones.
+    hub.route(
+        "/api/whoami-v2",
+        vec![ok(&json!({"type": "user", "name": "acme-bot", "orgs": [],
+            "auth": {"type": "access_token",
+                     "accessToken": {"displayName": "space", "role": "write"}}}))],
+    );
+    let (verified, _, _, _) = run_json(
+        &[
+            "hf://spaces/acme/demo",
+            "--endpoint",
+            &hub.url(),
+            "--verify",
+            "--no-pull-requests",
+        ],
+        &[],
+    );
+    let app = finding(&verified, "hf://spaces/acme/demo/app.py");
+    assert_eq!(app["verification"]["status"], "valid", "{verified:#}");
+    assert_eq!(
+        hub.count("/api/whoami-v2"),
+        4,
+        "each token found asked once"
+    );
 }
 
 #[test]
@@ -652,4 +676,35 @@ fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
     assert!(f["commit"]["id"].as_str().is_some_and(|c| c.len() == 40));
     assert_eq!(f["source"]["revision"], f["commit"]["id"]);
     assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
+}
+
+#[test]
+fn hub_refuses_a_next_page_on_another_host() {
+    let hub = Mock::start(None);
+    let other = Mock::start(None);
+    hub.route(
+        "/api/spaces?author=evil",
+        vec![with(
+            ok(&json!([{"id": "evil/one"}])),
+            "Link",
+            &format!(
+                "<{}/api/spaces?author=evil&cursor=2>; rel=\"next\"",
+                other.url()
+            ),
+        )],
+    );
+    let mine = fake_tokens(78, 1).remove(0);
+    let (report, _, stderr, code) = run_json(
+        &["hf://spaces/evil", "--endpoint", &hub.url()],
+        &[("HF_TOKEN", &mine)],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        report["errors"].to_string().contains("another host"),
+        "{report:#}"
+    );
+    assert!(
+        other.seen().is_empty(),
+        "the token's request went to another host"
+    );
 }
