@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::git;
+use crate::hub;
 use crate::model::ScanOutput;
 use crate::output::{self, Redacting};
 use crate::report::{self, Format, Report, Summary};
@@ -78,11 +79,11 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("hub").args(["verify", "revoke"]).multiple(true)))]
+#[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// Files or folders to scan (default: the current folder). With a git mode: limit the scan
-    /// to these paths (default: the whole repository).
+    /// to these paths (default: the whole repository). `hf://[datasets/|spaces/]OWNER/NAME[@REV]`
+    /// or `hf://OWNER` scans Hub repositories (see "Hub").
     pub paths: Vec<PathBuf>,
     /// Scan what is staged for the next commit (the index, not the working tree), reporting the
     /// tokens the commit would add. For a pre-commit hook.
@@ -159,10 +160,24 @@ pub struct ScanArgs {
     /// With --revoke: print what would be sent, redacted, and send nothing.
     #[arg(long, requires = "revoke", help_heading = "Revocation")]
     pub dry_run: bool,
-    /// The Hub to ask with --verify [default: $HF_ENDPOINT, else https://huggingface.co].
-    /// https:// only, except http:// to a loopback address.
-    #[arg(long, value_name = "URL", requires = "hub")]
+    /// The Hub to read hf:// targets from, to ask with --verify and to send --revoke to
+    /// [default: $HF_ENDPOINT, else https://huggingface.co]. https:// only, except http:// to a
+    /// loopback address.
+    #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+    /// hf:// targets: do not read pull request refs.
+    #[arg(long, help_heading = "Hub")]
+    pub no_pull_requests: bool,
+    /// hf:// targets: do not read discussions.
+    #[arg(long, help_heading = "Hub")]
+    pub no_discussions: bool,
+    /// hf:// targets: do not read Space variables.
+    #[arg(long, help_heading = "Hub")]
+    pub no_variables: bool,
+    /// hf:// targets: download LFS/Xet files up to this size; bigger ones are skipped, never
+    /// requested. K, M and G suffixes; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size, help_heading = "Hub")]
+    pub lfs_max_size: u64,
     /// Per-request timeout of --verify, in milliseconds (for tests).
     #[arg(
         long,
@@ -373,8 +388,55 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     Ok(Config::discover(&start, rules)?)
 }
 
-fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
+/// Splits `hf://` targets from local paths: the local ones go on as the paths of `args`.
+fn split_targets(args: &ScanArgs) -> Result<(Vec<hub::Target>, ScanArgs)> {
+    let mut targets = Vec::new();
+    let mut local = args.clone();
+    local.paths.clear();
+    for p in &args.paths {
+        match p.to_str().filter(|s| hub::is_hub(s)) {
+            Some(s) => targets.push(hub::parse(s)?),
+            None => local.paths.push(p.clone()),
+        }
+    }
+    if !targets.is_empty() && (args.staged || args.since.is_some() || args.range.is_some()) {
+        bail!("hf:// targets take --history only (not --staged, --since or --range)");
+    }
+    Ok((targets, local))
+}
+
+/// The Hub source's options: the endpoint rule of verification, the user's token, the flags.
+fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
+    let env = std::env::var("HF_ENDPOINT").ok();
+    let endpoint = Endpoint::choose(args.endpoint.as_deref(), env.as_deref())?;
+    let mut opts = hub::Options::new(endpoint);
+    let found = whoami::discover(&whoami::Places::from_env());
+    opts.token = found
+        .tokens
+        .into_iter()
+        .find(|t| t.active)
+        .map(|t| t.secret);
+    opts.max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
+    opts.max_lfs = (args.lfs_max_size > 0).then_some(args.lfs_max_size);
+    opts.pull_requests = !args.no_pull_requests;
+    opts.discussions = !args.no_discussions;
+    opts.variables = !args.no_variables;
+    opts.history = args.history;
+    if let Some(ms) = args.verify_timeout_ms {
+        opts.timeout = Duration::from_millis(ms.max(1));
+    }
+    Ok(opts)
+}
+
+fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     let started = Instant::now();
+    let (hub_targets, local_args) = split_targets(all_args)?;
+    let args = &local_args;
+    // Only hf:// targets: no local tree is read (and no local git history).
+    let local = hub_targets.is_empty() || !args.paths.is_empty();
+    let hub_opts = (!hub_targets.is_empty())
+        .then(|| hub_options(all_args))
+        .transpose()?;
     let rules = RuleSet::builtin()?;
     let config = load_config(args, &rules)?;
     let baseline = args
@@ -382,7 +444,7 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         .as_ref()
         .map(|p| Baseline::load(p))
         .transpose()?;
-    let git_mode = git_mode(args)?;
+    let git_mode = if local { git_mode(args)? } else { None };
     for p in args.paths.iter().filter(|_| git_mode.is_none()) {
         if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
@@ -394,6 +456,9 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             "--revoke asks before it sends tokens to the Hub, and standard input is not a \
              terminal: add --yes to revoke without asking, or --dry-run to see what would be sent"
         );
+    }
+    if let Some(e) = &args.endpoint {
+        Endpoint::parse(e)?;
     }
     let verify_opts = (args.verify || args.revoke)
         .then(|| {
@@ -411,7 +476,20 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         engine
     };
     let is_git_mode = git_mode.is_some();
-    let output = collect(args, git_mode, &engine)?;
+    let mut output = if local {
+        collect(args, git_mode, &engine)?
+    } else {
+        ScanOutput::default()
+    };
+    if let Some(opts) = &hub_opts {
+        let progress = Progress::default();
+        let got = with_progress(&progress, !args.no_progress, || {
+            hub::scan(&hub_targets, opts, &engine, &progress)
+        });
+        output.merge(got.output);
+        output.sort();
+        output.notes.extend(got.notes);
+    }
     let (verifications, verify_notes) = verify(
         verify_opts.as_ref().filter(|_| args.verify),
         &engine,
@@ -829,7 +907,13 @@ where
             while !done.load(Ordering::Relaxed) {
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
-                bar.set_message(format!("scanned {files} files, {mb:.0} MB"));
+                let repos = progress.repos.load(Ordering::Relaxed);
+                let hub = if repos > 0 {
+                    format!("{repos} Hub repos, ")
+                } else {
+                    String::new()
+                };
+                bar.set_message(format!("scanned {hub}{files} files, {mb:.0} MB"));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }

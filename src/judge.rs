@@ -188,6 +188,8 @@ pub struct Finding {
     pub verification: Verification,
     pub locations: Vec<Location>,
     pub commit: Option<CommitInfo>,
+    /// Where on the Hub (the Hub source only).
+    pub source: Option<crate::model::Source>,
     pub snippet: Option<String>,
     /// Set once `--revoke` asked the Hub to revoke this finding's token.
     pub revocation: Option<crate::revoke::Revocation>,
@@ -406,6 +408,12 @@ impl Judge<'_> {
             .is_some_and(|c| c.part == CellPart::Output)
         {
             "HF004"
+        } else if occ
+            .source
+            .as_ref()
+            .is_some_and(|s| s.item == crate::model::HubItem::Variable)
+        {
+            "HF012"
         } else if occ.usage == Usage::UrlCredential {
             "HF005"
         } else {
@@ -589,6 +597,7 @@ impl Judge<'_> {
                 })
                 .collect(),
             commit: first.commit.clone(),
+            source: first.source.clone(),
             snippet: first.snippet.clone(),
             revocation: None,
         }
@@ -653,6 +662,7 @@ impl Judge<'_> {
                     commit: None,
                     snippet: Some(hit.snippet.clone()),
                     revocation: None,
+                    source: None,
                 });
             }
         }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod context;
 pub mod engine;
 pub mod git;
+pub mod hub;
 pub mod judge;
 pub mod model;
 pub mod output;

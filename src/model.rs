@@ -52,6 +52,31 @@ pub struct Occurrence {
     pub notebook_cell: Option<NotebookCell>,
     pub allow: Option<Allow>,
     pub commit: Option<CommitInfo>,
+    /// Where on the Hub it was read, for the Hub source; `None` for local files and git.
+    pub source: Option<Source>,
+}
+
+/// What a Hub occurrence is part of: a file, a discussion or a Space variable (HF012).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HubItem {
+    File,
+    Discussion,
+    Variable,
+}
+
+/// Where on the Hub an occurrence was read (DESIGN §9): JSON `source`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Always `hub` for now: the seam for later remote sources.
+    pub kind: &'static str,
+    /// `spaces/acme/demo`, `datasets/acme/data` or `acme/model`.
+    pub repo: String,
+    /// The revision read: `main` (the default branch), `refs/pr/1`, or a commit with `--history`.
+    pub revision: String,
+    pub item: HubItem,
+    /// A page a person can open.
+    pub url: String,
 }
 
 /// What a file does with the Hub, for need inference: only kept for files that hold a token or

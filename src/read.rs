@@ -188,6 +188,7 @@ impl Scanner<'_> {
             notebook_cell,
             allow,
             commit: None,
+            source: None,
         }
     }
 

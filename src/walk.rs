@@ -37,6 +37,8 @@ pub struct WalkOptions {
 pub struct Progress {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
+    /// Hub repositories whose listings have been read (the Hub source only).
+    pub repos: AtomicU64,
 }
 
 /// Walks `opts.paths` and scans every file. Per-file errors are recorded, never fatal.

@@ -20,7 +20,7 @@
 mod blobs;
 mod hook;
 mod parse;
-mod process;
+pub(crate) mod process;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
@@ -38,7 +38,8 @@ use crate::read::FileScan;
 use crate::secret::Fingerprint;
 use crate::walk::Progress;
 
-use blobs::{read_blobs, Blob, Feeder, Limits};
+pub use blobs::Limits;
+use blobs::{read_blobs, Blob, Feeder};
 pub use hook::{install_hook, uninstall_hook, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME};
 use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
@@ -288,8 +289,9 @@ pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<Scan
     scan_in(&cwd, opts, engine, progress, Limits::default())
 }
 
-/// [`scan`] in the repository around `cwd`, reading blobs within `limits`.
-fn scan_in(
+/// [`scan`] in the repository at `cwd` (the current folder, or a Hub mirror clone in a
+/// temporary folder), reading blobs within `limits`.
+pub fn scan_in(
     cwd: &Path,
     opts: &Options,
     engine: &Engine,

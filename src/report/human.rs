@@ -111,6 +111,19 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             escape(&c.date)
         )?;
     }
+    if let Some(src) = &f.source {
+        // The page a person opens to see it (and fix it) on the Hub.
+        let anchor = match (src.item, f.line) {
+            (crate::model::HubItem::File, Some(line)) => format!("#L{line}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {} on the Hub: {}{anchor}",
+            "=".blue().bold(),
+            escape(&src.url)
+        )?;
+    }
     if f.revocation.is_some() {
         writeln!(
             out,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Report, Summary};
 use crate::judge::{FindingContext, Location, TokenInfo};
-use crate::model::{CommitInfo, ScanError, Skipped};
+use crate::model::{CommitInfo, ScanError, Skipped, Source};
 use crate::rules::Severity;
 use crate::verify::Verification;
 
@@ -30,6 +30,7 @@ struct JsonFinding<'a> {
     commit: Option<&'a CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     revocation: Option<crate::revoke::Revocation>,
+    source: Option<&'a Source>,
 }
 
 #[derive(Serialize)]
@@ -74,6 +75,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 locations: &f.locations,
                 commit: f.commit.as_ref(),
                 revocation: f.revocation,
+                source: f.source.as_ref(),
             })
             .collect(),
         errors: report.errors,

@@ -81,6 +81,12 @@ const SRCROOT: &str = "%SRCROOT%";
 /// A file's SARIF location: percent-encoded, relative to the repository root (`%SRCROOT%`)
 /// when it lies inside, else an absolute `file://` URI (names with spaces or `%` stay valid).
 fn artifact(roots: &Roots, path: &str) -> ArtifactLocation {
+    // A Hub path is already absolute: an `hf:` URI that decodes to the path as reported.
+    if let Some(rest) = path.strip_prefix("hf://") {
+        return ArtifactLocation::builder()
+            .uri(format!("hf://{}", utf8_percent_encode(rest, PATH)))
+            .build();
+    }
     if let Some(rel) = roots.repo_relative(path) {
         return ArtifactLocation::builder()
             .uri(utf8_percent_encode(&rel, PATH).to_string())

@@ -3,6 +3,7 @@
 
 mod common;
 mod git;
+mod hub;
 mod practice;
 mod revoke;
 mod rules;
