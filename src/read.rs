@@ -125,7 +125,12 @@ impl Scanner<'_> {
                 platform,
                 calls: context::calls_in(data, self.calls),
                 env_reads: context::env_reads(data, &names),
-                practices: crate::practice::find(rel, platform, data, self.env_names),
+                // Every practice rule is about a token variable: none without a mention.
+                practices: if scanned.mentions_env {
+                    crate::practice::find(rel, platform, data, self.env_names)
+                } else {
+                    Vec::new()
+                },
             });
         }
         out
@@ -241,11 +246,12 @@ impl Scanner<'_> {
     ) -> io::Result<FileScan> {
         // Notebooks are parsed for their cells, which needs the whole file: one with a big
         // embedded image is still read whole, up to a higher limit.
-        let whole_limit = if context::platform_of(rel) == Platform::Notebook {
-            NOTEBOOK_LIMIT
-        } else {
-            WHOLE_FILE_LIMIT
-        };
+        let whole_limit =
+            if len > WHOLE_FILE_LIMIT && context::platform_of(rel) == Platform::Notebook {
+                NOTEBOOK_LIMIT
+            } else {
+                WHOLE_FILE_LIMIT
+            };
         if len <= whole_limit {
             // A notebook over the streaming size is read whole so its cells are known: one
             // such read at a time, so memory is bounded by one big notebook, not one a thread.
