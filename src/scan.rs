@@ -100,7 +100,12 @@ pub struct Detector {
     matcher: AhoCorasick,
     /// What each literal (by pattern id) stands for.
     kinds: Vec<Pattern>,
+    /// The token variable names, compared where an [`ENV_HEADS`] literal matched.
+    names: Vec<Vec<u8>>,
 }
+
+/// The heads most token variable names start with.
+const ENV_HEADS: [&str; 2] = ["HF_", "HUGGING"];
 
 /// How deep decodings nest (base64 of JSON with `\u` escapes is two).
 const MAX_DEPTH: usize = 2;
@@ -162,9 +167,19 @@ impl Detector {
             Pattern::Plain(TokenKind::UserAccessToken),
             Pattern::Plain(TokenKind::OrgApiToken),
         ];
+        // Variable names share a few heads (`HF_`, `HUGGING`): one literal per head, and the
+        // names are compared at a hit, so many names cost the automaton nothing.
+        let mut names: Vec<Vec<u8>> = Vec::new();
         for name in env_names.iter().filter(|n| !n.is_empty()) {
-            patterns.push(name.as_bytes().to_vec());
-            kinds.push(Pattern::Env);
+            let head = ENV_HEADS
+                .iter()
+                .find(|h| name.starts_with(**h))
+                .map_or(*name, |h| *h);
+            if !patterns.iter().any(|p| p == head.as_bytes()) {
+                patterns.push(head.as_bytes().to_vec());
+                kinds.push(Pattern::Env);
+            }
+            names.push(name.as_bytes().to_vec());
         }
         if decode {
             for (anchor, kind) in encoded_anchors() {
@@ -187,6 +202,7 @@ impl Detector {
             packed,
             matcher,
             kinds,
+            names,
         }
     }
 
@@ -211,7 +227,11 @@ impl Detector {
                         out.candidates.push(c);
                     }
                 }
-                Pattern::Env => out.mentions_env = true,
+                Pattern::Env => {
+                    if !out.mentions_env {
+                        out.mentions_env = self.names.iter().any(|n| data[start..].starts_with(n));
+                    }
+                }
                 encoded => {
                     if depth < MAX_DEPTH {
                         self.decode_at(data, start, encoded, depth, out);
