@@ -864,6 +864,13 @@ fn open_output(args: &ScanArgs) -> Result<Redacting<Box<dyn Write>>> {
 }
 
 fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
+    if args.format != Format::Human {
+        // Machine formats write no colour: nothing for anstream to strip.
+        let mut out = open_output(args)?;
+        report::render(args.format, report, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
     let raw: Box<dyn Write> = Box::new(open_output(args)?);
     let choice = match args.color {
         ColorChoice::Always => anstream::ColorChoice::Always,

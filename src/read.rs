@@ -57,7 +57,7 @@ impl Scanner<'_> {
     /// the zero bytes of ASCII in UTF-16) is read as the text it is, so its tokens get lines,
     /// columns and context like any text's.
     pub fn scan_buffer(&self, rel: &str, data: &[u8]) -> FileScan {
-        if let Some((le, bom)) = utf16_text(data) {
+        if let Some((le, bom)) = utf16_text(data).filter(|_| self.detector.decodes()) {
             return self.scan_utf16(rel, data, le, bom);
         }
         self.scan_bytes(rel, data)

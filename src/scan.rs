@@ -206,6 +206,13 @@ impl Detector {
         }
     }
 
+    /// Whether this detector decodes (base64, UTF-16, escapes); `--no-decode` turns it off.
+    pub fn decodes(&self) -> bool {
+        self.kinds
+            .iter()
+            .any(|k| !matches!(k, Pattern::Plain(_) | Pattern::Env))
+    }
+
     /// Finds every token in `data`. Never panics, whatever the bytes.
     pub fn scan(&self, data: &[u8]) -> Scanned {
         let mut out = Scanned::default();

@@ -2,6 +2,7 @@
 //! part of what a user sees; `common` builds fixture trees and fake tokens.
 
 mod common;
+mod decode;
 mod git;
 mod hub;
 mod practice;
