@@ -21,9 +21,10 @@ use crate::report::{self, Format, Report, Summary};
 use crate::revoke;
 use crate::rules::{self, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret};
+use crate::source::{self, Source};
 use crate::suppress::Baseline;
 use crate::verify::{self, Endpoint, Verification};
-use crate::walk::{self, Progress, WalkOptions};
+use crate::walk::{Progress, WalkOptions};
 use crate::whoami;
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
@@ -476,20 +477,20 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         engine
     };
     let is_git_mode = git_mode.is_some();
-    let mut output = if local {
-        collect(args, git_mode, &engine)?
-    } else {
-        ScanOutput::default()
-    };
-    if let Some(opts) = &hub_opts {
-        let progress = Progress::default();
-        let got = with_progress(&progress, !args.no_progress, || {
-            hub::scan(&hub_targets, opts, &engine, &progress)
-        });
-        output.merge(got.output);
-        output.sort();
-        output.notes.extend(got.notes);
+    let mut sources = Vec::new();
+    if local {
+        sources.push(local_source(args, git_mode, &engine));
     }
+    if let Some(options) = hub_opts {
+        sources.push(Source::Hub {
+            targets: hub_targets,
+            options,
+        });
+    }
+    let progress = Progress::default();
+    let output = with_progress(&progress, !args.no_progress, || {
+        source::read(&sources, &engine, &progress)
+    })?;
     let (verifications, verify_notes) = verify(
         verify_opts.as_ref().filter(|_| args.verify),
         &engine,
@@ -729,56 +730,28 @@ fn git_mode(args: &ScanArgs) -> Result<Option<git::Mode>> {
     })
 }
 
-/// Reads what the arguments ask for: the tree (default) or git (staged, a range, history).
-fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Result<ScanOutput> {
-    let progress = Progress::default();
+/// The local source the arguments ask for: the tree (default) or git (staged, a range,
+/// history).
+fn local_source(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Source {
     let max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
-    if let Some(mode) = git_mode {
-        let opts = git::Options {
+    let threads = args.threads.map_or(0, usize::from);
+    match git_mode {
+        Some(mode) => Source::Git(git::Options {
             mode,
             pathspecs: args.paths.clone(),
             max_filesize,
-            threads: args.threads.map_or(0, usize::from),
-        };
-        let mut output = with_progress(&progress, !args.no_progress, || {
-            git::scan(&opts, engine, &progress)
-        })?;
-        // A token assigned to a variable (`.env`, CI `env:`) needs what the files reading that
-        // variable do; git modes read only the blobs that changed, so look in the checkout.
-        if let Some(top) = git::toplevel() {
-            if output.occurrences.iter().any(|o| o.env_var.is_some()) {
-                if let Some(files) = git::working_tree_files(&top) {
-                    output.scanned = files;
-                    engine.follow_env_vars(&mut output, true);
-                }
-            }
-            Engine::mark_space(&mut output, &top);
-        }
-        return Ok(output);
+            threads,
+        }),
+        None => Source::Tree(WalkOptions {
+            paths: args.paths.clone(),
+            respect_ignore: !args.no_ignore,
+            follow_links: args.follow,
+            max_filesize,
+            exclude: engine.config.exclude.clone(),
+            exclude_root: engine.config.root.clone(),
+            threads,
+        }),
     }
-    let opts = WalkOptions {
-        paths: args.paths.clone(),
-        respect_ignore: !args.no_ignore,
-        follow_links: args.follow,
-        max_filesize,
-        exclude: engine.config.exclude.clone(),
-        exclude_root: engine.config.root.clone(),
-        threads: args.threads.map_or(0, usize::from),
-    };
-    let mut output = with_progress(&progress, !args.no_progress, || {
-        walk::walk(&opts, &engine.scanner(), &progress)
-    })
-    .context("cannot walk the given paths")?;
-    engine.follow_env_vars(&mut output, false);
-    let root = match args.paths.as_slice() {
-        [] => Some(std::path::Path::new(".")),
-        [one] if one.is_dir() => Some(one.as_path()),
-        _ => None,
-    };
-    if let Some(root) = root {
-        Engine::mark_space(&mut output, root);
-    }
-    Ok(output)
 }
 
 /// The checked endpoint (`--endpoint`, else `HF_ENDPOINT`, else the Hub) and timeouts.

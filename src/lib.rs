@@ -20,6 +20,7 @@ pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod secret;
+pub mod source;
 pub mod suppress;
 pub mod verify;
 pub mod walk;
