@@ -34,6 +34,8 @@ pub struct Scanner<'a> {
     pub calls: &'a CallLists,
     /// Token-holding environment variable names (the standard ones plus the config's).
     pub env_names: &'a [String],
+    /// Archives are opened with these limits; `None` with `--no-archives`.
+    pub archives: Option<&'a crate::archive::Archives>,
 }
 
 /// What reading one file from disk gave.
@@ -50,11 +52,16 @@ pub struct FileScan {
     pub occurrences: Vec<Occurrence>,
     pub facts: Option<FileFacts>,
     pub bytes: u64,
+    /// An archive's inner files' facts, and its notes (limits hit, damage).
+    pub archive: crate::archive::Found,
 }
 
 impl Scanner<'_> {
     /// Scans an in-memory file. `rel` is its report path.
     pub fn scan_buffer(&self, rel: &str, data: &[u8]) -> FileScan {
+        if let Some(found) = self.archives.and_then(|a| crate::archive::scan(self, a, rel, data)) {
+            return found;
+        }
         let mut out = FileScan {
             bytes: data.len() as u64,
             ..FileScan::default()

@@ -306,6 +306,9 @@ fn record(
             }
             out.occurrences.extend(scan.occurrences);
             out.facts.extend(scan.facts);
+            out.facts.extend(scan.archive.facts);
+            out.skipped.extend(scan.archive.skipped);
+            out.errors.extend(scan.archive.errors);
             out.scanned.push((path, rel));
         }
         Err(err) => out.errors.push(ScanError {

@@ -1,0 +1,479 @@
+//! Archives and compressed files: open zip, tar, gzip, bzip2, xz and zstd (and any nesting of
+//! them, to a depth limit) in memory and hand every inner file to the ordinary per-file pipeline
+//! under the path `outer.zip!inner/file.py`.
+//!
+//! It owns the limits (decompressed size per file and per scan, ratio, depth, entries) and the
+//! notes that say which one stopped a file. It never writes to disk, so a member named
+//! `../../etc/x` is only a name in a report, and it never trusts a declared size: every byte a
+//! decoder gives is counted as it comes, so a bomb stops at the limit having cost about that much.
+//! It must not detect anything itself: members go through [`Scanner::scan_buffer`].
+
+use std::cell::Cell;
+use std::io::{self, Cursor, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::model::{FileFacts, ScanError, Skipped};
+use crate::read::{FileScan, Scanner};
+
+/// What stops an archive from costing too much; each is a flag (see `cli.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Decompressed bytes for one file on disk (or blob), all its layers together.
+    pub max_size: u64,
+    /// Decompressed bytes for the whole scan.
+    pub max_total: u64,
+    /// Decompressed bytes per byte of the file on disk.
+    pub max_ratio: u64,
+    /// Archives inside archives: `a.zip` is depth 1, `a.zip!b.tar.gz` depth 2.
+    pub max_depth: u32,
+    /// Files inside one file on disk, all layers together.
+    pub max_entries: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_size: 256 << 20,
+            max_total: 8 << 30,
+            max_ratio: 100,
+            max_depth: 4,
+            max_entries: 100_000,
+        }
+    }
+}
+
+/// Below this many decompressed bytes the ratio is not checked: a tiny archive of padding (a
+/// tar of one short file is 10 KiB of mostly zeros) is not a bomb.
+const RATIO_FLOOR: u64 = 1 << 20;
+
+/// The limits plus what the whole scan has spent: shared by every thread.
+#[derive(Debug, Default)]
+pub struct Archives {
+    pub limits: Limits,
+    spent: AtomicU64,
+}
+
+impl Archives {
+    pub fn new(limits: Limits) -> Self {
+        Archives {
+            limits,
+            spent: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The container or compression a file's first bytes announce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Zip,
+    Tar,
+    Gzip,
+    Bzip2,
+    Xz,
+    Zstd,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Zip => "zip",
+            Kind::Tar => "tar",
+            Kind::Gzip => "gzip",
+            Kind::Bzip2 => "bzip2",
+            Kind::Xz => "xz",
+            Kind::Zstd => "zstd",
+        }
+    }
+}
+
+/// The kind of archive `data` is, from its first bytes only (a few compares: a tree without
+/// archives must not get slower). Extensions are ignored: a PyTorch `.bin` may be a zip.
+pub fn kind_of(data: &[u8]) -> Option<Kind> {
+    let kind = match data.get(..4)? {
+        [b'P', b'K', 3, 4] | [b'P', b'K', 5, 6] => Kind::Zip,
+        [0x1f, 0x8b, 8, _] => Kind::Gzip,
+        [b'B', b'Z', b'h', b'1'..=b'9'] if data.get(4..10) == Some(b"1AY&SY") => Kind::Bzip2,
+        [0xfd, b'7', b'z', b'X'] if data.get(4..6) == Some(b"Z\0") => Kind::Xz,
+        [0x28, 0xb5, 0x2f, 0xfd] => Kind::Zstd,
+        _ if is_tar(data) => Kind::Tar,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// A POSIX or GNU tar header: `ustar` at offset 257.
+fn is_tar(data: &[u8]) -> bool {
+    data.get(257..262) == Some(b"ustar")
+}
+
+/// Scans `data` as an archive if it is one: `None` when it is not (the caller scans it as a
+/// plain file), else what its members gave, with a note for each limit hit and an error for a
+/// corrupt or truncated archive (what came before the damage is kept).
+pub fn scan(scanner: &Scanner, archives: &Archives, rel: &str, data: &[u8]) -> Option<FileScan> {
+    let kind = kind_of(data)?;
+    // Members are plain files to the pipeline: this walk opens the nested archives itself.
+    let plain = Scanner {
+        archives: None,
+        ..*scanner
+    };
+    let limits = archives.limits;
+    let budget = Budget {
+        archives,
+        spent: Cell::new(0),
+        // Never trust the declared sizes: the ratio is to the bytes actually on disk.
+        ratio_cap: (data.len() as u64)
+            .saturating_mul(limits.max_ratio)
+            .max(RATIO_FLOOR),
+        hit: Cell::new(None),
+    };
+    let mut walk = Walk {
+        scanner: &plain,
+        limits,
+        budget: &budget,
+        out: FileScan {
+            bytes: data.len() as u64,
+            ..FileScan::default()
+        },
+        entries: 0,
+    };
+    let _ = walk.open(rel, kind, data, 1);
+    Some(walk.out)
+}
+
+/// What an archive gave besides occurrences: the facts of each inner file, and the notes.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub facts: Vec<FileFacts>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<ScanError>,
+}
+
+/// Which limit stopped a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    Size,
+    Total,
+    Ratio,
+    Entries,
+}
+
+impl Limit {
+    fn reason(self, limits: &Limits) -> String {
+        let what = match self {
+            Limit::Size => format!(
+                "decompressed size over --archive-max-size {}",
+                limits.max_size
+            ),
+            Limit::Total => format!(
+                "the scan's decompressed bytes are over --archive-max-total {}",
+                limits.max_total
+            ),
+            Limit::Ratio => format!(
+                "decompressed size over --archive-max-ratio {} times the file's size \
+                 (a compression bomb?)",
+                limits.max_ratio
+            ),
+            Limit::Entries => format!(
+                "more than --archive-max-entries {} files",
+                limits.max_entries
+            ),
+        };
+        format!("archive: {what}; the rest was not read")
+    }
+}
+
+/// The decompressed bytes one file on disk may still cost.
+struct Budget<'a> {
+    archives: &'a Archives,
+    spent: Cell<u64>,
+    ratio_cap: u64,
+    /// Set when a limit stops the file, whatever error the decoders wrap it in.
+    hit: Cell<Option<Limit>>,
+}
+
+impl Budget<'_> {
+    fn spend(&self, n: usize) -> io::Result<()> {
+        let n = n as u64;
+        let spent = self.spent.get() + n;
+        self.spent.set(spent);
+        let limits = &self.archives.limits;
+        let total = self.archives.spent.fetch_add(n, Ordering::Relaxed) + n;
+        let hit = if spent > limits.max_size {
+            Some(Limit::Size)
+        } else if spent > self.ratio_cap {
+            Some(Limit::Ratio)
+        } else if total > limits.max_total {
+            Some(Limit::Total)
+        } else {
+            None
+        };
+        match hit {
+            Some(limit) => {
+                self.hit.set(Some(limit));
+                Err(io::Error::other("archive limit reached"))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// A decoder's output, counted against the budget as it is produced.
+struct Counted<'b, 'a, R> {
+    inner: R,
+    budget: &'b Budget<'a>,
+}
+
+impl<R: Read> Read for Counted<'_, '_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.budget.hit.get().is_some() {
+            return Err(io::Error::other("archive limit reached"));
+        }
+        let n = self.inner.read(buf)?;
+        self.budget.spend(n)?;
+        Ok(n)
+    }
+}
+
+/// A limit stopped the whole file: nothing more is read from it.
+struct Stop;
+
+/// One file on disk being opened, with every layer inside it.
+struct Walk<'s, 'b, 'a> {
+    /// Scans members as plain files.
+    scanner: &'s Scanner<'s>,
+    limits: Limits,
+    budget: &'b Budget<'a>,
+    out: FileScan,
+    entries: u64,
+}
+
+impl<'b, 'a> Walk<'_, 'b, 'a> {
+    fn counted<R: Read>(&self, inner: R) -> Counted<'b, 'a, R> {
+        Counted {
+            inner,
+            budget: self.budget,
+        }
+    }
+
+    /// Opens an archive whose bytes are in memory. `path` is its report path.
+    fn open(&mut self, path: &str, kind: Kind, data: &[u8], depth: u32) -> Result<(), Stop> {
+        match kind {
+            Kind::Zip => self.zip(path, data, depth),
+            Kind::Tar => self.tar(path, data, depth),
+            Kind::Gzip => {
+                let decoder = flate2::read::MultiGzDecoder::new(data);
+                self.stream(path, kind, self.counted(decoder), depth)
+            }
+            Kind::Bzip2 => {
+                let decoder = bzip2::read::MultiBzDecoder::new(data);
+                self.stream(path, kind, self.counted(decoder), depth)
+            }
+            Kind::Xz => {
+                let decoder = lzma_rust2::XzReader::new(data, true);
+                self.stream(path, kind, self.counted(decoder), depth)
+            }
+            Kind::Zstd => self.stream(path, kind, self.counted(ZstdFrames::new(data)), depth),
+        }
+    }
+
+    /// A decompressed stream: a tar (read as it comes, member by member) or one file.
+    fn stream(
+        &mut self,
+        path: &str,
+        kind: Kind,
+        mut reader: impl Read,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        let mut head = Vec::new();
+        if let Err(err) = (&mut reader).take(512).read_to_end(&mut head) {
+            return self.failed(path, kind, &err);
+        }
+        if is_tar(&head) {
+            return self.tar(path, Cursor::new(head).chain(reader), depth);
+        }
+        let mut data = head;
+        if let Err(err) = reader.read_to_end(&mut data) {
+            return self.failed(path, kind, &err);
+        }
+        // One compressed file: it is named after the archive, less the compression's suffix.
+        let base = path.rsplit(['/', '!']).next().unwrap_or(path);
+        let name = strip_compression_suffix(base);
+        self.member(&format!("{path}!{name}"), name, &data, depth)
+    }
+
+    fn tar(&mut self, path: &str, reader: impl Read, depth: u32) -> Result<(), Stop> {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(entries) => entries,
+            Err(err) => return self.failed(path, Kind::Tar, &err),
+        };
+        let mut data = Vec::new();
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => return self.failed(path, Kind::Tar, &err),
+            };
+            let kind = entry.header().entry_type();
+            if !(kind.is_file() || kind.is_contiguous()) {
+                continue; // folders, links, devices: no bytes of their own
+            }
+            self.count_entry(path)?;
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            data.clear();
+            if let Err(err) = entry.read_to_end(&mut data) {
+                return self.failed(path, Kind::Tar, &err);
+            }
+            self.member(&format!("{path}!{name}"), &name, &data, depth)?;
+        }
+        Ok(())
+    }
+
+    fn zip(&mut self, path: &str, data: &[u8], depth: u32) -> Result<(), Stop> {
+        let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
+            Ok(archive) => archive,
+            Err(err) => return self.failed(path, Kind::Zip, &err),
+        };
+        let mut buf = Vec::new();
+        for i in 0..archive.len() {
+            let mut file = match archive.by_index(i) {
+                Ok(file) => file,
+                Err(zip::result::ZipError::UnsupportedArchive(why)) => {
+                    self.out.archive.skipped.push(Skipped {
+                        path: path.to_owned(),
+                        reason: format!("archive: a member could not be read: {why}"),
+                    });
+                    continue;
+                }
+                Err(err) => return self.failed(path, Kind::Zip, &err),
+            };
+            if !file.is_file() {
+                continue;
+            }
+            self.count_entry(path)?;
+            let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+            let shown = format!("{path}!{name}");
+            buf.clear();
+            if let Err(err) = self.counted(&mut file).read_to_end(&mut buf) {
+                if err.kind() == io::ErrorKind::Unsupported && self.budget.hit.get().is_none() {
+                    // A compression method this build does not decode (zstd, deflate64…).
+                    self.out.archive.skipped.push(Skipped {
+                        path: shown,
+                        reason: format!("archive: not decoded: {err}"),
+                    });
+                    continue;
+                }
+                self.failed(&shown, Kind::Zip, &err)?;
+                continue;
+            }
+            drop(file);
+            self.member(&shown, &name, &buf, depth)?;
+        }
+        Ok(())
+    }
+
+    /// One inner file: opened if it is an archive itself and depth allows, else scanned.
+    fn member(&mut self, shown: &str, name: &str, data: &[u8], depth: u32) -> Result<(), Stop> {
+        if let Some(kind) = kind_of(data) {
+            if depth < self.limits.max_depth {
+                return self.open(shown, kind, data, depth + 1);
+            }
+            self.out.archive.skipped.push(Skipped {
+                path: shown.to_owned(),
+                reason: format!(
+                    "archive: nested deeper than --archive-max-depth {}; scanned as it is",
+                    self.limits.max_depth
+                ),
+            });
+        }
+        // Detection, context and rules are the inner file's own: its platform comes from its
+        // inner path (a `.env` in a tarball is an env file); the report shows the whole path.
+        let found = self.scanner.scan_buffer(name, data);
+        for mut occ in found.occurrences {
+            occ.path = shown.to_owned();
+            self.out.occurrences.push(occ);
+        }
+        if let Some(mut facts) = found.facts {
+            facts.path = shown.to_owned();
+            self.out.archive.facts.push(facts);
+        }
+        Ok(())
+    }
+
+    fn count_entry(&mut self, path: &str) -> Result<(), Stop> {
+        self.entries += 1;
+        if self.entries > self.limits.max_entries {
+            self.stopped(path, Limit::Entries);
+            return Err(Stop);
+        }
+        Ok(())
+    }
+
+    fn stopped(&mut self, path: &str, limit: Limit) {
+        self.out.archive.skipped.push(Skipped {
+            path: path.to_owned(),
+            reason: limit.reason(&self.limits),
+        });
+    }
+
+    /// A read failed: a limit (stop the whole file, with a note) or damage (an error for this
+    /// archive; its siblings in an outer archive go on).
+    fn failed(&mut self, path: &str, kind: Kind, err: &dyn std::fmt::Display) -> Result<(), Stop> {
+        if let Some(limit) = self.budget.hit.get() {
+            self.stopped(path, limit);
+            return Err(Stop);
+        }
+        self.out.archive.errors.push(ScanError {
+            path: path.to_owned(),
+            message: format!("corrupt or truncated {} archive: {err}", kind.name()),
+        });
+        Ok(())
+    }
+}
+
+/// `logs.txt.gz` → `logs.txt`, `x.tgz` → `x.tar`; any other name stays as it is.
+fn strip_compression_suffix(name: &str) -> &str {
+    for suffix in [".gz", ".bz2", ".xz", ".zst", ".zstd", ".gzip"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            if !stem.is_empty() {
+                return stem;
+            }
+        }
+    }
+    name
+}
+
+/// A zstd file of one or more frames (ruzstd decodes one frame at a time).
+struct ZstdFrames<'d> {
+    rest: &'d [u8],
+    frame: Option<ruzstd::decoding::StreamingDecoder<&'d [u8], ruzstd::decoding::FrameDecoder>>,
+}
+
+impl<'d> ZstdFrames<'d> {
+    fn new(data: &'d [u8]) -> Self {
+        ZstdFrames {
+            rest: data,
+            frame: None,
+        }
+    }
+}
+
+impl Read for ZstdFrames<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(frame) = self.frame.as_mut() {
+                let n = frame.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                self.rest = frame.get_ref();
+                self.frame = None;
+            }
+            if self.rest.is_empty() {
+                return Ok(0);
+            }
+            let frame = ruzstd::decoding::StreamingDecoder::new(self.rest)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+            self.frame = Some(frame);
+        }
+    }
+}
