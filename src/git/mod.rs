@@ -451,8 +451,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Pass one's verdict on a blob.
 enum Seen {
-    /// The tokens it holds (sorted, unique).
-    Scanned(Vec<Fingerprint>),
+    /// The tokens it holds (sorted, unique), and an archive's notes (limits hit, damage).
+    Scanned(Vec<Fingerprint>, Vec<Skipped>, Vec<ScanError>),
     TooBig(u64),
     Missing(String),
 }
@@ -506,7 +506,9 @@ impl Context<'_> {
                         .collect();
                     fps.sort_unstable();
                     fps.dedup();
-                    (path, data.len() as u64, Seen::Scanned(fps))
+                    let notes = scan.archive;
+                    let seen = Seen::Scanned(fps, notes.skipped, notes.errors);
+                    (path, data.len() as u64, seen)
                 }
                 Blob::TooBig(size) => (path, 0, Seen::TooBig(size)),
                 Blob::Missing(why) => (path, 0, Seen::Missing(why)),
@@ -516,7 +518,9 @@ impl Context<'_> {
         let mut tokens: Vec<&Vec<Fingerprint>> = Vec::with_capacity(seen.len());
         for (path, bytes, verdict) in &seen {
             match verdict {
-                Seen::Scanned(fps) => {
+                Seen::Scanned(fps, skipped, errors) => {
+                    out.skipped.extend(skipped.iter().cloned());
+                    out.errors.extend(errors.iter().cloned());
                     out.files_scanned += 1;
                     out.bytes_scanned += bytes;
                     tokens.push(fps);
@@ -573,6 +577,7 @@ impl Context<'_> {
                     }
                     if occurrences.len() > before {
                         facts.extend(scan.facts);
+                        facts.extend(scan.archive.facts);
                     }
                 }
                 (occurrences, facts)
