@@ -170,13 +170,23 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "8G", value_parser = parse_size, help_heading = "Archives")]
     pub archive_max_total: u64,
     /// Stop a file that inflates to more than this many times its size (past 1M); 0 for no limit.
-    #[arg(long, value_name = "N", default_value_t = 100, help_heading = "Archives")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "Archives"
+    )]
     pub archive_max_ratio: u64,
     /// Archives inside archives opened, the outer one being 1.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64), help_heading = "Archives")]
     pub archive_max_depth: u32,
     /// Files read inside one file, all nested layers together; 0 for no limit.
-    #[arg(long, value_name = "N", default_value_t = 100_000, help_heading = "Archives")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "Archives"
+    )]
     pub archive_max_entries: u64,
 }
 

@@ -59,7 +59,10 @@ pub struct FileScan {
 impl Scanner<'_> {
     /// Scans an in-memory file. `rel` is its report path.
     pub fn scan_buffer(&self, rel: &str, data: &[u8]) -> FileScan {
-        if let Some(found) = self.archives.and_then(|a| crate::archive::scan(self, a, rel, data)) {
+        if let Some(found) = self
+            .archives
+            .and_then(|a| crate::archive::scan(self, a, rel, data))
+        {
             return found;
         }
         let mut out = FileScan {

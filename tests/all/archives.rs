@@ -63,8 +63,9 @@ fn notes(report: &Value, list: &str, field: &str) -> Vec<(String, String)> {
 
 /// The fingerprints `make.sh` wrote, by the seed of the token.
 fn fixture_fingerprint(seed: u32) -> String {
-    let text = std::fs::read_to_string(common::repo_root().join("fixtures/archives/fingerprints.txt"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(common::repo_root().join("fixtures/archives/fingerprints.txt"))
+            .unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix(&format!("{seed} ")))
         .unwrap()
@@ -129,7 +130,11 @@ fn every_container_reports_its_token_at_outer_bang_inner() {
         ("settings.py.zst!settings.py", 210),
         ("nested.tar.gz!vendor/inner.zip!src/settings.py", 211),
     ] {
-        assert_eq!(fingerprint_at(&report, path), fixture_fingerprint(seed), "{path}");
+        assert_eq!(
+            fingerprint_at(&report, path),
+            fixture_fingerprint(seed),
+            "{path}"
+        );
     }
     // Context is the inner file's: a `.env` in a tarball is an env file.
     let env = report["findings"]
@@ -144,7 +149,13 @@ fn every_container_reports_its_token_at_outer_bang_inner() {
     // The human report names the inner path too.
     let human = hfaudit()
         .current_dir(dir.path())
-        .args(["scan", "--no-progress", "--color", "never", "settings.py.xz"])
+        .args([
+            "scan",
+            "--no-progress",
+            "--color",
+            "never",
+            "settings.py.xz",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&human.stdout);
@@ -156,7 +167,12 @@ fn no_archives_leaves_them_closed() {
     let dir = common::fixture("archives");
     let (report, _) = scan(
         dir.path(),
-        &["--no-archives", "plain.zip", "settings.py.gz", "release.tgz"],
+        &[
+            "--no-archives",
+            "plain.zip",
+            "settings.py.gz",
+            "release.tgz",
+        ],
     );
     assert_eq!(found(&report), vec![]);
     assert!(notes(&report, "skipped", "reason").is_empty());
@@ -165,8 +181,13 @@ fn no_archives_leaves_them_closed() {
 #[test]
 fn a_compression_bomb_stops_early_with_a_note() {
     let dir = common::fixture("archives");
-    let size = std::fs::metadata(dir.path().join("bomb.zip")).unwrap().len();
-    assert!(size < 4096, "a small file: {size} bytes that inflate to 256 MiB");
+    let size = std::fs::metadata(dir.path().join("bomb.zip"))
+        .unwrap()
+        .len();
+    assert!(
+        size < 4096,
+        "a small file: {size} bytes that inflate to 256 MiB"
+    );
     let started = Instant::now();
     let (report, code) = scan(dir.path(), &["bomb.zip"]);
     assert!(started.elapsed() < Duration::from_secs(20));
@@ -174,7 +195,10 @@ fn a_compression_bomb_stops_early_with_a_note() {
     let skipped = notes(&report, "skipped", "reason");
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert_eq!(skipped[0].0, "bomb.zip!zeros.bin");
-    assert!(skipped[0].1.contains("--archive-max-ratio 100"), "{skipped:?}");
+    assert!(
+        skipped[0].1.contains("--archive-max-ratio 100"),
+        "{skipped:?}"
+    );
     // The member after the bomb is not read: the whole file stopped.
     assert_eq!(found(&report), vec![]);
     assert_eq!(report["summary"]["files_skipped"], 1);
@@ -182,14 +206,29 @@ fn a_compression_bomb_stops_early_with_a_note() {
     // With no ratio limit, the size limit stops it instead.
     let (report, _) = scan(
         dir.path(),
-        &["--archive-max-ratio", "0", "--archive-max-size", "8M", "bomb.zip"],
+        &[
+            "--archive-max-ratio",
+            "0",
+            "--archive-max-size",
+            "8M",
+            "bomb.zip",
+        ],
     );
     let skipped = notes(&report, "skipped", "reason");
-    assert!(skipped[0].1.contains("--archive-max-size 8388608"), "{skipped:?}");
+    assert!(
+        skipped[0].1.contains("--archive-max-size 8388608"),
+        "{skipped:?}"
+    );
     // And with neither (and room), the whole bomb is read and the token after it is found.
     let (report, _) = scan(
         dir.path(),
-        &["--archive-max-ratio", "0", "--archive-max-size", "0", "bomb.zip"],
+        &[
+            "--archive-max-ratio",
+            "0",
+            "--archive-max-size",
+            "0",
+            "bomb.zip",
+        ],
     );
     assert_eq!(found(&report), vec![s("bomb.zip!after.py", 3, 13)]);
 }
@@ -199,11 +238,20 @@ fn the_scan_total_and_entry_count_are_limits_too() {
     let dir = common::fixture("archives");
     let (report, _) = scan(
         dir.path(),
-        &["--archive-max-total", "1K", "-j", "1", "release.tar.gz", "plain.zip"],
+        &[
+            "--archive-max-total",
+            "1K",
+            "-j",
+            "1",
+            "release.tar.gz",
+            "plain.zip",
+        ],
     );
     let skipped = notes(&report, "skipped", "reason");
     assert!(
-        skipped.iter().any(|(_, r)| r.contains("--archive-max-total 1024")),
+        skipped
+            .iter()
+            .any(|(_, r)| r.contains("--archive-max-total 1024")),
         "{skipped:?}"
     );
     let (report, _) = scan(
@@ -255,7 +303,9 @@ fn a_damaged_archive_is_an_error_for_that_file_and_the_scan_goes_on() {
     let errors = notes(&report, "errors", "message");
     let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(paths, ["corrupt.zip", "truncated.tar.gz"], "{errors:?}");
-    assert!(errors.iter().all(|(_, m)| m.starts_with("corrupt or truncated")));
+    assert!(errors
+        .iter()
+        .all(|(_, m)| m.starts_with("corrupt or truncated")));
     // What came before the damage, and the other files, are still scanned.
     assert_eq!(
         found(&report),
@@ -293,7 +343,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env_remove("GIT_WORK_TREE")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -303,14 +357,17 @@ fn history_finds_a_token_in_a_committed_tarball() {
     let repo = dir.path();
     git(repo, &["init", "-q", "-b", "main"]);
     common::write(repo, "README.md", "# demo\n");
-    let tarball = std::fs::read(common::repo_root().join("fixtures/archives/release.tar.gz"))
-        .unwrap();
+    let tarball =
+        std::fs::read(common::repo_root().join("fixtures/archives/release.tar.gz")).unwrap();
     common::write(repo, "dist/release.tar.gz", &tarball);
     git(repo, &["add", "."]);
     git(repo, &["commit", "-q", "--no-verify", "-m", "release"]);
     let added = git(repo, &["rev-parse", "HEAD"]);
     git(repo, &["rm", "-q", "dist/release.tar.gz"]);
-    git(repo, &["commit", "-q", "--no-verify", "-m", "drop the tarball"]);
+    git(
+        repo,
+        &["commit", "-q", "--no-verify", "-m", "drop the tarball"],
+    );
 
     let (report, code) = scan(repo, &["--history"]);
     assert_eq!(code, 1, "{report}");
