@@ -320,6 +320,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             self.count_entry(path)?;
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             data.clear();
+            self.reserve(&mut data, entry.size());
             if let Err(err) = entry.read_to_end(&mut data) {
                 return self.failed(path, Kind::Tar, &err);
             }
@@ -353,6 +354,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             let name = String::from_utf8_lossy(file.name_raw()).into_owned();
             let shown = format!("{path}!{name}");
             buf.clear();
+            self.reserve(&mut buf, file.size());
             if let Err(err) = self.counted(&mut file).read_to_end(&mut buf) {
                 if err.kind() == io::ErrorKind::Unsupported && self.budget.hit.get().is_none() {
                     // A compression method this build does not decode (zstd, deflate64…).
@@ -397,6 +399,14 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             self.out.archive.facts.push(facts);
         }
         Ok(())
+    }
+
+    /// Room for a member's declared size, so reading it does not copy it again and again. The
+    /// declaration is only a hint: capped by what the budget still allows, and by 64 MiB.
+    fn reserve(&self, buf: &mut Vec<u8>, declared: u64) {
+        let left = self.limits.max_size.saturating_sub(self.budget.spent.get());
+        let room = declared.min(left).min(64 << 20) as usize;
+        buf.reserve(room.saturating_sub(buf.len()));
     }
 
     fn count_entry(&mut self, path: &str) -> Result<(), Stop> {
