@@ -102,6 +102,7 @@ fn every_container_reports_its_token_at_outer_bang_inner() {
         "settings.py.bz2",
         "settings.py.xz",
         "settings.py.zst",
+        "frames.py.zst",
         "nested.tar.gz",
     ];
     let (report, code) = scan(dir.path(), &files);
@@ -111,6 +112,7 @@ fn every_container_reports_its_token_at_outer_bang_inner() {
         vec![
             s("checkpoint.bin!archive/extra/settings.py", 3, 13),
             s("demo-1.0-py3-none-any.whl!demo/settings.py", 3, 13),
+            s("frames.py.zst!frames.py", 4, 13),
             s("nested.tar.gz!vendor/inner.zip!src/settings.py", 3, 13),
             s("plain.tar!app/.env", 1, 10),
             s("plain.zip!pkg/settings.py", 3, 13),
@@ -128,6 +130,7 @@ fn every_container_reports_its_token_at_outer_bang_inner() {
         ("checkpoint.bin!archive/extra/settings.py", 203),
         ("plain.tar!app/.env", 204),
         ("settings.py.zst!settings.py", 210),
+        ("frames.py.zst!frames.py", 216),
         ("nested.tar.gz!vendor/inner.zip!src/settings.py", 211),
     ] {
         assert_eq!(
