@@ -234,6 +234,24 @@ impl<R: Read> Read for Counted<'_, '_, R> {
     }
 }
 
+/// A decoder that writes: its output, counted against the budget as it is produced.
+struct CountedWriter<'b, 'a> {
+    buf: Vec<u8>,
+    budget: &'b Budget<'a>,
+}
+
+impl io::Write for CountedWriter<'_, '_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.budget.spend(data.len())?;
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A limit stopped the whole file: nothing more is read from it.
 struct Stop;
 
@@ -269,8 +287,25 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                 self.stream(path, kind, self.counted(decoder), depth)
             }
             Kind::Xz => {
-                let decoder = lzma_rust2::XzReader::new(data, true);
-                self.stream(path, kind, self.counted(decoder), depth)
+                // lzma-rs grows its window with the output, so a header that declares a 4 GiB
+                // dictionary costs nothing until that much is produced (and the budget stops
+                // it long before); it writes, so its output is gathered, counted, then read.
+                let mut out = CountedWriter {
+                    buf: Vec::new(),
+                    budget: self.budget,
+                };
+                let result = lzma_rs::xz_decompress(&mut &data[..], &mut out);
+                if self.budget.hit.get().is_some() {
+                    return self.failed(path, kind, &"limit");
+                }
+                // What came before any damage is still scanned.
+                if result.is_ok() || !out.buf.is_empty() {
+                    self.stream(path, kind, Cursor::new(out.buf), depth)?;
+                }
+                match result {
+                    Ok(()) => Ok(()),
+                    Err(err) => self.failed(path, kind, &err),
+                }
             }
             Kind::Zstd => self.stream(path, kind, self.counted(ZstdFrames::new(data)), depth),
         }

@@ -386,3 +386,32 @@ fn history_finds_a_token_in_a_committed_tarball() {
     // Not in the work tree any more.
     assert_eq!(found(&scan(repo, &[]).0), vec![]);
 }
+
+/// A bomb and an xz header that declares a 4 GiB dictionary both stay within 1 GiB of address
+/// space: bytes are counted as produced, and no buffer is sized by what a header says.
+#[test]
+fn hostile_archives_are_scanned_within_a_memory_limit() {
+    let dir = common::fixture("archives");
+    let bin = assert_cmd::cargo::cargo_bin("hfaudit");
+    let out = Command::new("sh")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 1048576 && exec {} scan --no-progress --format json bomb.zip bigdict.xz",
+            bin.display()
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(found(&report), vec![s("bigdict.xz!bigdict", 3, 13)]);
+    assert_eq!(
+        fingerprint_at(&report, "bigdict.xz!bigdict"),
+        fixture_fingerprint(217)
+    );
+    let skipped = notes(&report, "skipped", "reason");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].0, "bomb.zip!zeros.bin");
+    assert_eq!(out.status.code(), Some(1), "{}", report["errors"]);
+}
