@@ -12,6 +12,8 @@ use std::cell::Cell;
 use std::io::{self, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use zip::result::ZipError;
+
 use crate::model::{FileFacts, ScanError, Skipped};
 use crate::read::{FileScan, Scanner};
 
@@ -277,7 +279,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
     fn open(&mut self, path: &str, kind: Kind, data: &[u8], depth: u32) -> Result<(), Stop> {
         match kind {
             Kind::Zip => self.zip(path, data, depth),
-            Kind::Tar => self.tar(path, data, depth),
+            Kind::Tar => self.tar(path, "tar", data, depth),
             Kind::Gzip => {
                 let decoder = flate2::read::MultiGzDecoder::new(data);
                 self.stream(path, kind, self.counted(decoder), depth)
@@ -296,7 +298,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                 };
                 let result = lzma_rs::xz_decompress(&mut &data[..], &mut out);
                 if self.budget.hit.get().is_some() {
-                    return self.failed(path, kind, &"limit");
+                    return self.failed(path, kind.name(), &"limit");
                 }
                 // What came before any damage is still scanned.
                 if result.is_ok() || !out.buf.is_empty() {
@@ -304,7 +306,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                 }
                 match result {
                     Ok(()) => Ok(()),
-                    Err(err) => self.failed(path, kind, &err),
+                    Err(err) => self.failed(path, kind.name(), &err),
                 }
             }
             Kind::Zstd => self.stream(path, kind, self.counted(ZstdFrames::new(data)), depth),
@@ -321,14 +323,15 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
     ) -> Result<(), Stop> {
         let mut head = Vec::new();
         if let Err(err) = (&mut reader).take(512).read_to_end(&mut head) {
-            return self.failed(path, kind, &err);
+            return self.failed(path, kind.name(), &err);
         }
         if is_tar(&head) {
-            return self.tar(path, Cursor::new(head).chain(reader), depth);
+            let what = format!("{}-compressed tar", kind.name());
+            return self.tar(path, &what, Cursor::new(head).chain(reader), depth);
         }
         let mut data = head;
         if let Err(err) = reader.read_to_end(&mut data) {
-            return self.failed(path, kind, &err);
+            return self.failed(path, kind.name(), &err);
         }
         // One compressed file: it is named after the archive, less the compression's suffix.
         let base = path.rsplit(['/', '!']).next().unwrap_or(path);
@@ -336,17 +339,18 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         self.member(&format!("{path}!{name}"), name, &data, depth)
     }
 
-    fn tar(&mut self, path: &str, reader: impl Read, depth: u32) -> Result<(), Stop> {
+    /// A tar, read member by member as it comes; `what` names it in errors.
+    fn tar(&mut self, path: &str, what: &str, reader: impl Read, depth: u32) -> Result<(), Stop> {
         let mut archive = tar::Archive::new(reader);
         let entries = match archive.entries() {
             Ok(entries) => entries,
-            Err(err) => return self.failed(path, Kind::Tar, &err),
+            Err(err) => return self.failed(path, what, &err),
         };
         let mut data = Vec::new();
         for entry in entries {
             let mut entry = match entry {
                 Ok(entry) => entry,
-                Err(err) => return self.failed(path, Kind::Tar, &err),
+                Err(err) => return self.failed(path, what, &err),
             };
             let kind = entry.header().entry_type();
             if !(kind.is_file() || kind.is_contiguous()) {
@@ -357,7 +361,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             data.clear();
             self.reserve(&mut data, entry.size());
             if let Err(err) = entry.read_to_end(&mut data) {
-                return self.failed(path, Kind::Tar, &err);
+                return self.failed(path, what, &err);
             }
             self.member(&format!("{path}!{name}"), &name, &data, depth)?;
         }
@@ -367,26 +371,31 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
     fn zip(&mut self, path: &str, data: &[u8], depth: u32) -> Result<(), Stop> {
         let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
             Ok(archive) => archive,
-            Err(err) => return self.failed(path, Kind::Zip, &err),
+            Err(err) => return self.failed(path, "zip", &err),
         };
         let mut buf = Vec::new();
         for i in 0..archive.len() {
+            // As written (decoded from UTF-8 or CP437 as the entry says), never sanitised.
+            let name = archive.name_for_index(i).unwrap_or_default().to_owned();
             let mut file = match archive.by_index(i) {
                 Ok(file) => file,
-                Err(zip::result::ZipError::UnsupportedArchive(why)) => {
+                Err(
+                    err @ (ZipError::UnsupportedArchive(_)
+                    | ZipError::CompressionMethodNotSupported(_)),
+                ) => {
+                    // Encrypted, or a method this build does not decode: that member only.
                     self.out.archive.skipped.push(Skipped {
-                        path: path.to_owned(),
-                        reason: format!("archive: a member could not be read: {why}"),
+                        path: format!("{path}!{name}"),
+                        reason: format!("archive: not decoded: {err}"),
                     });
                     continue;
                 }
-                Err(err) => return self.failed(path, Kind::Zip, &err),
+                Err(err) => return self.failed(path, "zip", &err),
             };
             if !file.is_file() {
                 continue;
             }
             self.count_entry(path)?;
-            let name = String::from_utf8_lossy(file.name_raw()).into_owned();
             let shown = format!("{path}!{name}");
             buf.clear();
             self.reserve(&mut buf, file.size());
@@ -399,7 +408,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                     });
                     continue;
                 }
-                self.failed(&shown, Kind::Zip, &err)?;
+                self.failed(&shown, "zip", &err)?;
                 continue;
             }
             drop(file);
@@ -462,14 +471,14 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
 
     /// A read failed: a limit (stop the whole file, with a note) or damage (an error for this
     /// archive; its siblings in an outer archive go on).
-    fn failed(&mut self, path: &str, kind: Kind, err: &dyn std::fmt::Display) -> Result<(), Stop> {
+    fn failed(&mut self, path: &str, what: &str, err: &dyn std::fmt::Display) -> Result<(), Stop> {
         if let Some(limit) = self.budget.hit.get() {
             self.stopped(path, limit);
             return Err(Stop);
         }
         self.out.archive.errors.push(ScanError {
             path: path.to_owned(),
-            message: format!("corrupt or truncated {} archive: {err}", kind.name()),
+            message: format!("corrupt or truncated {what} archive: {err}"),
         });
         Ok(())
     }

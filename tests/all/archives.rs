@@ -296,6 +296,18 @@ fn deep_nesting_stops_at_the_depth_limit() {
 }
 
 #[test]
+fn a_member_in_an_unsupported_method_is_a_note_and_the_rest_is_scanned() {
+    let dir = common::fixture("archives");
+    let (report, code) = scan(dir.path(), &["methods.zip"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(found(&report), vec![s("methods.zip!plain.py", 3, 13)]);
+    let skipped = notes(&report, "skipped", "reason");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].0, "methods.zip!packed.py");
+    assert!(skipped[0].1.contains("not decoded"), "{skipped:?}");
+}
+
+#[test]
 fn a_damaged_archive_is_an_error_for_that_file_and_the_scan_goes_on() {
     let dir = common::fixture("archives");
     let (report, code) = scan(
@@ -325,8 +337,16 @@ fn traversal_names_are_reported_as_written_and_never_extracted() {
     let work = dir.path().join("a/b");
     std::fs::create_dir_all(&work).unwrap();
     std::fs::copy(dir.path().join("traversal.tar"), work.join("traversal.tar")).unwrap();
-    let (report, _) = scan(&work, &["traversal.tar"]);
-    assert_eq!(found(&report), vec![s("traversal.tar!../../etc/x", 3, 13)]);
+    std::fs::copy(dir.path().join("traversal.zip"), work.join("traversal.zip")).unwrap();
+    let (report, _) = scan(&work, &["traversal.tar", "traversal.zip"]);
+    assert_eq!(
+        found(&report),
+        vec![
+            s("traversal.tar!../../etc/x", 3, 13),
+            s("traversal.zip!../../etc/y", 3, 13),
+            s("traversal.zip!/abs/z.py", 3, 13),
+        ]
+    );
     assert!(!dir.path().join("etc").exists(), "nothing is ever written");
 }
 
