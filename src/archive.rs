@@ -9,7 +9,8 @@
 //! It must not detect anything itself: members go through [`Scanner::scan_buffer`].
 
 use std::cell::Cell;
-use std::io::{self, Cursor, Read};
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use zip::result::ZipError;
@@ -43,6 +44,10 @@ impl Default for Limits {
         }
     }
 }
+
+/// Decompressed single files up to this size are scanned whole (facts, notebook cells, nested
+/// archives); bigger ones are streamed, as `read.rs` streams big files on disk.
+const WHOLE_READ: u64 = 64 << 20;
 
 /// Below this many decompressed bytes the ratio is not checked: a tiny archive of padding (a
 /// tar of one short file is 10 KiB of mostly zeros) is not a bomb.
@@ -113,6 +118,42 @@ fn is_tar(data: &[u8]) -> bool {
 /// corrupt or truncated archive (what came before the damage is kept).
 pub fn scan(scanner: &Scanner, archives: &Archives, rel: &str, data: &[u8]) -> Option<FileScan> {
     let kind = kind_of(data)?;
+    Some(run(scanner, archives, data.len() as u64, |walk| {
+        walk.open(rel, kind, data, 1)
+    }))
+}
+
+/// A file too big to read whole (over `read.rs`'s 64 MiB): opened as it streams when its first
+/// bytes say gzip or bzip2, so memory stays bounded by one inner file. A zip needs its end first
+/// and a plain tar's members are found by the plain scan anyway. `None`: not one of those, and
+/// the file is rewound for the caller's plain stream scan.
+pub fn scan_big(
+    scanner: &Scanner,
+    archives: &Archives,
+    rel: &str,
+    file: &mut File,
+    len: u64,
+) -> Option<io::Result<FileScan>> {
+    let mut head = Vec::with_capacity(16);
+    if let Err(err) = (&mut *file).take(16).read_to_end(&mut head) {
+        return Some(Err(err));
+    }
+    let Some(kind) = kind_of(&head).filter(|k| matches!(k, Kind::Gzip | Kind::Bzip2)) else {
+        return file.seek(SeekFrom::Start(0)).err().map(Err);
+    };
+    let reader = Cursor::new(head).chain(file);
+    Some(Ok(run(scanner, archives, len, |walk| {
+        walk.open_stream(rel, kind, reader, 1)
+    })))
+}
+
+/// Opens one file on disk (or blob) of `len` bytes with `open`, within the limits.
+fn run(
+    scanner: &Scanner,
+    archives: &Archives,
+    len: u64,
+    open: impl FnOnce(&mut Walk) -> Result<(), Stop>,
+) -> FileScan {
     // Members are plain files to the pipeline: this walk opens the nested archives itself.
     let plain = Scanner {
         archives: None,
@@ -123,9 +164,7 @@ pub fn scan(scanner: &Scanner, archives: &Archives, rel: &str, data: &[u8]) -> O
         archives,
         spent: Cell::new(0),
         // Never trust the declared sizes: the ratio is to the bytes actually on disk.
-        ratio_cap: (data.len() as u64)
-            .saturating_mul(limits.max_ratio)
-            .max(RATIO_FLOOR),
+        ratio_cap: len.saturating_mul(limits.max_ratio).max(RATIO_FLOOR),
         hit: Cell::new(None),
     };
     let mut walk = Walk {
@@ -133,13 +172,13 @@ pub fn scan(scanner: &Scanner, archives: &Archives, rel: &str, data: &[u8]) -> O
         limits,
         budget: &budget,
         out: FileScan {
-            bytes: data.len() as u64,
+            bytes: len,
             ..FileScan::default()
         },
         entries: 0,
     };
-    let _ = walk.open(rel, kind, data, 1);
-    Some(walk.out)
+    let _ = open(&mut walk);
+    walk.out
 }
 
 /// What an archive gave besides occurrences: the facts of each inner file, and the notes.
@@ -236,6 +275,22 @@ impl<R: Read> Read for Counted<'_, '_, R> {
     }
 }
 
+/// A counted stream that ends (rather than fails) when a limit is hit, so a streamed scan keeps
+/// what it found before; the caller reads the budget to say which limit.
+struct Soft<'b, 'a, R> {
+    inner: R,
+    budget: &'b Budget<'a>,
+}
+
+impl<R: Read> Read for Soft<'_, '_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Err(_) if self.budget.hit.get().is_some() => Ok(0),
+            other => other,
+        }
+    }
+}
+
 /// A decoder that writes: its output, counted against the budget as it is produced.
 struct CountedWriter<'b, 'a> {
     buf: Vec<u8>,
@@ -280,14 +335,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         match kind {
             Kind::Zip => self.zip(path, data, depth),
             Kind::Tar => self.tar(path, "tar", data, depth),
-            Kind::Gzip => {
-                let decoder = flate2::read::MultiGzDecoder::new(data);
-                self.stream(path, kind, self.counted(decoder), depth)
-            }
-            Kind::Bzip2 => {
-                let decoder = bzip2::read::MultiBzDecoder::new(data);
-                self.stream(path, kind, self.counted(decoder), depth)
-            }
+            Kind::Gzip | Kind::Bzip2 => self.open_stream(path, kind, data, depth),
             Kind::Xz => {
                 // lzma-rs grows its window with the output, so a header that declares a 4 GiB
                 // dictionary costs nothing until that much is produced (and the budget stops
@@ -313,6 +361,27 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         }
     }
 
+    /// Opens a gzip or bzip2 stream (anything else is not opened from a stream).
+    fn open_stream(
+        &mut self,
+        path: &str,
+        kind: Kind,
+        reader: impl Read,
+        depth: u32,
+    ) -> Result<(), Stop> {
+        match kind {
+            Kind::Gzip => {
+                let decoder = flate2::read::MultiGzDecoder::new(reader);
+                self.stream(path, kind, self.counted(decoder), depth)
+            }
+            Kind::Bzip2 => {
+                let decoder = bzip2::read::MultiBzDecoder::new(reader);
+                self.stream(path, kind, self.counted(decoder), depth)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A decompressed stream: a tar (read as it comes, member by member) or one file.
     fn stream(
         &mut self,
@@ -329,14 +398,63 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             let what = format!("{}-compressed tar", kind.name());
             return self.tar(path, &what, Cursor::new(head).chain(reader), depth);
         }
-        let mut data = head;
-        if let Err(err) = reader.read_to_end(&mut data) {
-            return self.failed(path, kind.name(), &err);
-        }
         // One compressed file: it is named after the archive, less the compression's suffix.
         let base = path.rsplit(['/', '!']).next().unwrap_or(path);
         let name = strip_compression_suffix(base);
-        self.member(&format!("{path}!{name}"), name, &data, depth)
+        let shown = format!("{path}!{name}");
+        let mut data = head;
+        if let Err(err) = (&mut reader)
+            .take(WHOLE_READ - data.len() as u64)
+            .read_to_end(&mut data)
+        {
+            return self.partial(path, &shown, name, kind, &data, &err);
+        }
+        if data.len() as u64 == WHOLE_READ && kind_of(&data).is_none() {
+            // A big file (a 2 GB `.csv.gz`): streamed in chunks like a big file on disk, so
+            // memory stays flat; a limit ends it softly, keeping what was found before.
+            let soft = Soft {
+                inner: reader,
+                budget: self.budget,
+            };
+            let found = self
+                .scanner
+                .scan_stream(Cursor::new(data).chain(soft), name);
+            if let Some(limit) = self.budget.hit.get() {
+                self.stopped(&shown, limit);
+            }
+            return match found {
+                Ok(found) => {
+                    self.add(&shown, found);
+                    if self.budget.hit.get().is_some() {
+                        Err(Stop)
+                    } else {
+                        Ok(())
+                    }
+                }
+                Err(err) => self.failed(path, kind.name(), &err),
+            };
+        }
+        if let Err(err) = reader.read_to_end(&mut data) {
+            return self.partial(path, &shown, name, kind, &data, &err);
+        }
+        self.member(&shown, name, &data, depth)
+    }
+
+    /// A single compressed file stopped by a limit or damage: what came before is scanned.
+    fn partial(
+        &mut self,
+        path: &str,
+        shown: &str,
+        name: &str,
+        kind: Kind,
+        data: &[u8],
+        err: &io::Error,
+    ) -> Result<(), Stop> {
+        if !data.is_empty() {
+            let found = self.scanner.scan_buffer(name, data);
+            self.add(shown, found);
+        }
+        self.failed(path, kind.name(), err)
     }
 
     /// A tar, read member by member as it comes; `what` names it in errors.
@@ -434,6 +552,12 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         // Detection, context and rules are the inner file's own: its platform comes from its
         // inner path (a `.env` in a tarball is an env file); the report shows the whole path.
         let found = self.scanner.scan_buffer(name, data);
+        self.add(shown, found);
+        Ok(())
+    }
+
+    /// What an inner file gave, under its whole path.
+    fn add(&mut self, shown: &str, found: FileScan) {
         for mut occ in found.occurrences {
             shown.clone_into(&mut occ.path);
             self.out.occurrences.push(occ);
@@ -442,7 +566,6 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             shown.clone_into(&mut facts.path);
             self.out.archive.facts.push(facts);
         }
-        Ok(())
     }
 
     /// Room for a member's declared size, so reading it does not copy it again and again. The

@@ -199,7 +199,7 @@ impl Scanner<'_> {
 
     fn read_and_scan(
         &self,
-        file: File,
+        mut file: File,
         len: u64,
         rel: &str,
         buf: &mut Vec<u8>,
@@ -228,6 +228,12 @@ impl Scanner<'_> {
                 *buf = Vec::new();
             }
             return Ok(result);
+        }
+        if let Some(found) = self
+            .archives
+            .and_then(|a| crate::archive::scan_big(self, a, rel, &mut file, len))
+        {
+            return found;
         }
         self.scan_stream(file, rel)
     }

@@ -435,3 +435,70 @@ fn hostile_archives_are_scanned_within_a_memory_limit() {
     assert_eq!(skipped[0].0, "bomb.zip!zeros.bin");
     assert_eq!(out.status.code(), Some(1), "{}", report["errors"]);
 }
+
+/// Compressed files over the 64 MiB whole-read limit are decompressed as they stream: a token
+/// past the first 64 MiB of a `.log.gz`, and a member after a big one in a `.tar.gz`.
+#[test]
+fn big_compressed_files_are_opened_as_they_stream() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let t = common::fake_tokens(1101, 3);
+    let filler = "a log line that says nothing at all, again and again, and then some more\n"
+        .repeat(1 << 20);
+    let lines = filler.lines().count() as u64;
+    // Stored, not compressed: the file on disk is over 64 MiB too.
+    let gz = |data: &[&[u8]]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        for d in data {
+            enc.write_all(d).unwrap();
+        }
+        enc.finish().unwrap()
+    };
+    let log = gz(&[
+        format!("T0 = \"{}\"\n", t[0]).as_bytes(),
+        filler.as_bytes(),
+        format!("T1 = \"{}\"\n", t[1]).as_bytes(),
+    ]);
+    assert!(log.len() > 64 << 20);
+    std::fs::write(dir.path().join("big.log.gz"), &log).unwrap();
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        ("data/blob.txt", filler.as_bytes().to_vec()),
+        ("app/.env", format!("HF_TOKEN={}\n", t[2]).into_bytes()),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, &data[..]).unwrap();
+    }
+    let tgz = gz(&[&tar.into_inner().unwrap()]);
+    std::fs::write(dir.path().join("big.tar.gz"), &tgz).unwrap();
+    drop((log, tgz));
+
+    let (report, code) = scan(dir.path(), &["big.log.gz", "big.tar.gz"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        found(&report),
+        vec![
+            s("big.log.gz!big.log", 1, 7),
+            s("big.log.gz!big.log", lines + 2, 7),
+            s("big.tar.gz!app/.env", 1, 10),
+        ]
+    );
+    let env = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "big.tar.gz!app/.env")
+        .unwrap();
+    assert_eq!(env["context"]["platform"], "env_file");
+    // The limits hold for streams too, and what came before the limit is kept.
+    let (report, _) = scan(dir.path(), &["--archive-max-size", "1M", "big.log.gz"]);
+    assert_eq!(found(&report), vec![s("big.log.gz!big.log", 1, 7)]);
+    let skipped = notes(&report, "skipped", "reason");
+    assert!(
+        skipped[0].1.contains("--archive-max-size 1048576"),
+        "{skipped:?}"
+    );
+}
