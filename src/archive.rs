@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use ruzstd::decoding::errors::FrameDecoderError;
 use zip::result::ZipError;
 
 use crate::model::{FileFacts, ScanError, Skipped};
@@ -392,6 +393,9 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
     ) -> Result<(), Stop> {
         let mut head = Vec::new();
         if let Err(err) = (&mut reader).take(512).read_to_end(&mut head) {
+            if self.not_decoded(path, &err) {
+                return Ok(());
+            }
             return self.failed(path, kind.name(), &err);
         }
         if is_tar(&head) {
@@ -454,7 +458,23 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             let found = self.scanner.scan_buffer(name, data);
             self.add(shown, found);
         }
+        if self.not_decoded(path, err) {
+            return Ok(());
+        }
         self.failed(path, kind.name(), err)
+    }
+
+    /// A valid archive this build does not decode (a zstd window over 128 MiB): a note for it,
+    /// not an error. `false` for anything else.
+    fn not_decoded(&mut self, path: &str, err: &io::Error) -> bool {
+        if err.kind() != io::ErrorKind::Unsupported || self.budget.hit.get().is_some() {
+            return false;
+        }
+        self.out.archive.skipped.push(Skipped {
+            path: path.to_owned(),
+            reason: format!("archive: not decoded: {err}"),
+        });
+        true
     }
 
     /// A tar, read member by member as it comes; `what` names it in errors.
@@ -648,8 +668,16 @@ impl Read for ZstdFrames<'_> {
             if self.rest.is_empty() {
                 return Ok(0);
             }
-            let frame = ruzstd::decoding::StreamingDecoder::new(self.rest)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+            let frame = ruzstd::decoding::StreamingDecoder::new(self.rest).map_err(|e| {
+                // A window over ruzstd's 128 MiB bound is valid zstd this build will not
+                // allocate for: a note, not damage.
+                let kind = if matches!(e, FrameDecoderError::WindowSizeTooBig { .. }) {
+                    io::ErrorKind::Unsupported
+                } else {
+                    io::ErrorKind::InvalidData
+                };
+                io::Error::new(kind, e.to_string())
+            })?;
             self.frame = Some(frame);
         }
     }

@@ -305,6 +305,15 @@ fn a_member_in_an_unsupported_method_is_a_note_and_the_rest_is_scanned() {
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert_eq!(skipped[0].0, "methods.zip!packed.py");
     assert!(skipped[0].1.contains("not decoded"), "{skipped:?}");
+    // A valid zstd whose window is over what is allocated is a note too, not damage.
+    let (report, code) = scan(dir.path(), &["window.zst"]);
+    assert_eq!(code, 0, "{report}");
+    let skipped = notes(&report, "skipped", "reason");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].1.contains("window_size is too big"),
+        "{skipped:?}"
+    );
 }
 
 #[test]
