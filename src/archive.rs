@@ -176,10 +176,13 @@ fn run(
             bytes: len,
             ..FileScan::default()
         },
+        archive: Found::default(),
         entries: 0,
     };
     let _ = open(&mut walk);
-    walk.out
+    let mut out = walk.out;
+    out.archive = Some(Box::new(walk.archive));
+    out
 }
 
 /// What an archive gave besides occurrences: the facts of each inner file, and the notes.
@@ -320,6 +323,7 @@ struct Walk<'s, 'b, 'a> {
     limits: Limits,
     budget: &'b Budget<'a>,
     out: FileScan,
+    archive: Found,
     entries: u64,
 }
 
@@ -470,7 +474,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         if err.kind() != io::ErrorKind::Unsupported || self.budget.hit.get().is_some() {
             return false;
         }
-        self.out.archive.skipped.push(Skipped {
+        self.archive.skipped.push(Skipped {
             path: path.to_owned(),
             reason: format!("archive: not decoded: {err}"),
         });
@@ -522,7 +526,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                     | ZipError::CompressionMethodNotSupported(_)),
                 ) => {
                     // Encrypted, or a method this build does not decode: that member only.
-                    self.out.archive.skipped.push(Skipped {
+                    self.archive.skipped.push(Skipped {
                         path: format!("{path}!{name}"),
                         reason: format!("archive: not decoded: {err}"),
                     });
@@ -540,7 +544,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             if let Err(err) = self.counted(&mut file).read_to_end(&mut buf) {
                 if err.kind() == io::ErrorKind::Unsupported && self.budget.hit.get().is_none() {
                     // A compression method this build does not decode (zstd, deflate64…).
-                    self.out.archive.skipped.push(Skipped {
+                    self.archive.skipped.push(Skipped {
                         path: shown,
                         reason: format!("archive: not decoded: {err}"),
                     });
@@ -561,7 +565,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             if depth < self.limits.max_depth {
                 return self.open(shown, kind, data, depth + 1);
             }
-            self.out.archive.skipped.push(Skipped {
+            self.archive.skipped.push(Skipped {
                 path: shown.to_owned(),
                 reason: format!(
                     "archive: nested deeper than --archive-max-depth {}; scanned as it is",
@@ -584,7 +588,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         }
         if let Some(mut facts) = found.facts {
             shown.clone_into(&mut facts.path);
-            self.out.archive.facts.push(facts);
+            self.archive.facts.push(facts);
         }
     }
 
@@ -606,7 +610,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
     }
 
     fn stopped(&mut self, path: &str, limit: Limit) {
-        self.out.archive.skipped.push(Skipped {
+        self.archive.skipped.push(Skipped {
             path: path.to_owned(),
             reason: limit.reason(&self.limits),
         });
@@ -619,7 +623,7 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             self.stopped(path, limit);
             return Err(Stop);
         }
-        self.out.archive.errors.push(ScanError {
+        self.archive.errors.push(ScanError {
             path: path.to_owned(),
             message: format!("corrupt or truncated {what} archive: {err}"),
         });

@@ -14,9 +14,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::git;
+use crate::hub;
 use crate::model::ScanOutput;
 use crate::output::{self, Redacting};
 use crate::report::{self, Format, Report, Summary};
+use crate::revoke;
 use crate::rules::{self, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret};
 use crate::suppress::Baseline;
@@ -54,10 +56,12 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
     InstallHook {
-        /// Replace an existing pre-commit hook.
+        /// Replace an existing pre-commit hook (kept as pre-commit.hfaudit-backup).
         #[arg(long)]
         force: bool,
     },
+    /// Remove the pre-commit hook that install-hook wrote (and put back the one it replaced).
+    UninstallHook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,10 +79,11 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// Files or folders to scan (default: the current folder). With a git mode: limit the scan
-    /// to these paths (default: the whole repository).
+    /// to these paths (default: the whole repository). `hf://[datasets/|spaces/]OWNER/NAME[@REV]`
+    /// or `hf://OWNER` scans Hub repositories (see "Hub").
     pub paths: Vec<PathBuf>,
     /// Scan what is staged for the next commit (the index, not the working tree), reporting the
     /// tokens the commit would add. For a pre-commit hook.
@@ -112,6 +117,10 @@ pub struct ScanArgs {
     /// Scan files that .gitignore, .ignore and git's excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Find plain tokens only: do not decode base64, UTF-16, `\u`/`\x` escapes or
+    /// percent-encoding.
+    #[arg(long)]
+    pub no_decode: bool,
     /// Follow symbolic links (loops are detected and skipped).
     #[arg(short = 'L', long)]
     pub follow: bool,
@@ -140,10 +149,35 @@ pub struct ScanArgs {
     /// sent once, to the endpoint only.
     #[arg(long)]
     pub verify: bool,
-    /// The Hub to ask with --verify [default: $HF_ENDPOINT, else https://huggingface.co].
-    /// https:// only, except http:// to a loopback address.
-    #[arg(long, value_name = "URL", requires = "verify")]
+    /// After the scan, ask the Hub to revoke every leaked token (not public test tokens, not
+    /// suppressed or baselined ones, not tokens --verify found invalid). Lists them, asks on a
+    /// terminal (else needs --yes), then sends them once to {endpoint}/api/credentials/revoke.
+    #[arg(long, help_heading = "Revocation")]
+    pub revoke: bool,
+    /// With --revoke: do not ask (required when standard input is not a terminal).
+    #[arg(long, requires = "revoke", help_heading = "Revocation")]
+    pub yes: bool,
+    /// With --revoke: print what would be sent, redacted, and send nothing.
+    #[arg(long, requires = "revoke", help_heading = "Revocation")]
+    pub dry_run: bool,
+    /// The Hub to read hf:// targets from, to ask with --verify and to send --revoke to
+    /// [default: $HF_ENDPOINT, else https://huggingface.co]. https:// only, except http:// to a
+    /// loopback address.
+    #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+    /// hf:// targets: do not read pull request refs.
+    #[arg(long, help_heading = "Hub")]
+    pub no_pull_requests: bool,
+    /// hf:// targets: do not read discussions.
+    #[arg(long, help_heading = "Hub")]
+    pub no_discussions: bool,
+    /// hf:// targets: do not read Space variables.
+    #[arg(long, help_heading = "Hub")]
+    pub no_variables: bool,
+    /// hf:// targets: download LFS/Xet files up to this size; bigger ones are skipped, never
+    /// requested. K, M and G suffixes; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size, help_heading = "Hub")]
+    pub lfs_max_size: u64,
     /// Per-request timeout of --verify, in milliseconds (for tests).
     #[arg(
         long,
@@ -322,12 +356,36 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::InstallHook { force } => {
             let cwd = std::env::current_dir()?;
             let exe = std::env::current_exe().ok();
-            let path = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let (path, done) = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let path = path.display();
+            let said = match done {
+                git::Installed::New => format!("installed {path}"),
+                git::Installed::AlreadyThere => format!("{path} is already hfaudit's hook"),
+                git::Installed::Updated => format!("updated {path}"),
+                git::Installed::Replaced { backup } => format!(
+                    "installed {path}; the hook it replaced is now {}",
+                    backup.display()
+                ),
+            };
             writeln!(
                 stdout(),
-                "installed {} (runs `hfaudit scan --staged` before each commit)",
-                output::escape(&path.display().to_string())
+                "{} (runs `hfaudit scan --staged` before each commit)",
+                output::escape(&said)
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::UninstallHook => {
+            let cwd = std::env::current_dir()?;
+            let (path, done) = git::uninstall_hook(&cwd)?;
+            let path = path.display();
+            let said = match done {
+                git::Uninstalled::Removed => format!("removed {path}"),
+                git::Uninstalled::Restored => {
+                    format!("removed hfaudit's hook; {path} is the hook it had replaced again")
+                }
+                git::Uninstalled::NoHook => format!("no hook at {path}: nothing to remove"),
+            };
+            writeln!(stdout(), "{}", output::escape(&said))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { id } => {
@@ -374,8 +432,55 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     Ok(Config::discover(&start, rules)?)
 }
 
-fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
+/// Splits `hf://` targets from local paths: the local ones go on as the paths of `args`.
+fn split_targets(args: &ScanArgs) -> Result<(Vec<hub::Target>, ScanArgs)> {
+    let mut targets = Vec::new();
+    let mut local = args.clone();
+    local.paths.clear();
+    for p in &args.paths {
+        match p.to_str().filter(|s| hub::is_hub(s)) {
+            Some(s) => targets.push(hub::parse(s)?),
+            None => local.paths.push(p.clone()),
+        }
+    }
+    if !targets.is_empty() && (args.staged || args.since.is_some() || args.range.is_some()) {
+        bail!("hf:// targets take --history only (not --staged, --since or --range)");
+    }
+    Ok((targets, local))
+}
+
+/// The Hub source's options: the endpoint rule of verification, the user's token, the flags.
+fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
+    let env = std::env::var("HF_ENDPOINT").ok();
+    let endpoint = Endpoint::choose(args.endpoint.as_deref(), env.as_deref())?;
+    let mut opts = hub::Options::new(endpoint);
+    let found = whoami::discover(&whoami::Places::from_env());
+    opts.token = found
+        .tokens
+        .into_iter()
+        .find(|t| t.active)
+        .map(|t| t.secret);
+    opts.max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
+    opts.max_lfs = (args.lfs_max_size > 0).then_some(args.lfs_max_size);
+    opts.pull_requests = !args.no_pull_requests;
+    opts.discussions = !args.no_discussions;
+    opts.variables = !args.no_variables;
+    opts.history = args.history;
+    if let Some(ms) = args.verify_timeout_ms {
+        opts.timeout = Duration::from_millis(ms.max(1));
+    }
+    Ok(opts)
+}
+
+fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     let started = Instant::now();
+    let (hub_targets, local_args) = split_targets(all_args)?;
+    let args = &local_args;
+    // Only hf:// targets: no local tree is read (and no local git history).
+    let local = hub_targets.is_empty() || !args.paths.is_empty();
+    let hub_opts = (!hub_targets.is_empty())
+        .then(|| hub_options(all_args))
+        .transpose()?;
     let rules = RuleSet::builtin()?;
     let config = load_config(args, &rules)?;
     let baseline = args
@@ -383,15 +488,23 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         .as_ref()
         .map(|p| Baseline::load(p))
         .transpose()?;
-    let git_mode = git_mode(args)?;
+    let git_mode = if local { git_mode(args)? } else { None };
     for p in args.paths.iter().filter(|_| git_mode.is_none()) {
         if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
         }
     }
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
-    let verify_opts = args
-        .verify
+    if args.revoke && !args.yes && !args.dry_run && !io::stdin().is_terminal() {
+        bail!(
+            "--revoke asks before it sends tokens to the Hub, and standard input is not a \
+             terminal: add --yes to revoke without asking, or --dry-run to see what would be sent"
+        );
+    }
+    if let Some(e) = &args.endpoint {
+        Endpoint::parse(e)?;
+    }
+    let verify_opts = (args.verify || args.revoke)
         .then(|| {
             verify_options(
                 args.endpoint.as_deref(),
@@ -400,11 +513,35 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             )
         })
         .transpose()?;
-    let mut engine = Engine::new(rules, config);
+    let engine = Engine::new(rules, config);
+    let mut engine = if args.no_decode {
+        engine.without_decoding()
+    } else {
+        engine
+    };
     engine.archives = args.archives();
     let is_git_mode = git_mode.is_some();
-    let output = collect(args, git_mode, &engine)?;
-    let (verifications, notes) = verify(verify_opts.as_ref(), &engine, &output);
+    let mut output = if local {
+        collect(args, git_mode, &engine)?
+    } else {
+        ScanOutput::default()
+    };
+    if let Some(opts) = &hub_opts {
+        let progress = Progress::default();
+        let got = with_progress(&progress, !args.no_progress, || {
+            hub::scan(&hub_targets, opts, &engine, &progress)
+        });
+        output.merge(got.output);
+        output.sort();
+        output.notes.extend(got.notes);
+    }
+    let (verifications, verify_notes) = verify(
+        verify_opts.as_ref().filter(|_| args.verify),
+        &engine,
+        &output,
+    );
+    let mut notes = output.notes.clone();
+    notes.extend(verify_notes);
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
     let mut suppressed = judged.suppressed as u64;
@@ -426,6 +563,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         } else {
             ExitCode::from(2)
         });
+    }
+
+    let mut revoke_failed = false;
+    if let (true, Some(opts)) = (args.revoke, &verify_opts) {
+        revoke_failed = revoke(args, opts, &output, &mut findings, &mut notes)?;
     }
 
     let mut by_rule = BTreeMap::new();
@@ -495,6 +637,9 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             writeln!(err, "note: {}", output::escape(n))?;
         }
     }
+    if revoke_failed {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit_code(&report, args.fail_on))
 }
 
@@ -525,6 +670,52 @@ fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
         repo: crate::config::repository_root(start).or_else(|| cwd.clone()),
         base: cwd,
     }
+}
+
+/// `--revoke`: lists the leaked tokens, asks (unless `--yes`), sends them, marks their
+/// findings. With `--dry-run`, shows the request instead. `Ok(true)` when a request failed.
+fn revoke(
+    args: &ScanArgs,
+    opts: &verify::Options,
+    output: &ScanOutput,
+    findings: &mut [crate::judge::Finding],
+    notes: &mut Vec<String>,
+) -> Result<bool> {
+    let candidates = revoke::candidates(findings, &output.occurrences);
+    let mut err = stderr();
+    if candidates.is_empty() {
+        notes.push("--revoke: no leaked token to revoke".to_owned());
+        return Ok(false);
+    }
+    let n = candidates.len();
+    let plural = if n == 1 { "" } else { "s" };
+    writeln!(err, "{n} leaked token{plural} to revoke:")?;
+    write!(err, "{}", revoke::describe(&candidates))?;
+    if args.dry_run {
+        writeln!(err, "--dry-run: nothing is sent. The request would be:")?;
+        write!(err, "{}", revoke::dry_run(&candidates, &opts.endpoint))?;
+        return Ok(false);
+    }
+    if !args.yes {
+        write!(
+            err,
+            "Revoke {} token{plural}? The Hub invalidates {} for good and e-mails each owner. [y/N] ",
+            n,
+            if n == 1 { "it" } else { "them" }
+        )?;
+        err.flush()?;
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            notes.push("--revoke: not confirmed, nothing was sent".to_owned());
+            return Ok(false);
+        }
+    }
+    let secrets: Vec<&Secret> = candidates.iter().map(|c| c.secret).collect();
+    let outcome = revoke::revoke(&secrets, opts);
+    revoke::mark(findings, &outcome.requested);
+    notes.extend(outcome.notes);
+    Ok(outcome.failed)
 }
 
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a
@@ -718,6 +909,13 @@ fn open_output(args: &ScanArgs) -> Result<Redacting<Box<dyn Write>>> {
 }
 
 fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
+    if args.format != Format::Human {
+        // Machine formats write no colour: nothing for anstream to strip.
+        let mut out = open_output(args)?;
+        report::render(args.format, report, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
     let raw: Box<dyn Write> = Box::new(open_output(args)?);
     let choice = match args.color {
         ColorChoice::Always => anstream::ColorChoice::Always,
@@ -761,7 +959,13 @@ where
             while !done.load(Ordering::Relaxed) {
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
-                bar.set_message(format!("scanned {files} files, {mb:.0} MB"));
+                let repos = progress.repos.load(Ordering::Relaxed);
+                let hub = if repos > 0 {
+                    format!("{repos} Hub repos, ")
+                } else {
+                    String::new()
+                };
+                bar.set_message(format!("scanned {hub}{files} files, {mb:.0} MB"));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }

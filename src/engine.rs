@@ -64,6 +64,15 @@ impl Engine {
         }
     }
 
+    /// The same engine, finding plain tokens only (`--no-decode`): no base64, UTF-16 or
+    /// escapes.
+    #[must_use]
+    pub fn without_decoding(mut self) -> Self {
+        let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
+        self.detector = Detector::with_decoding(&names, false);
+        self
+    }
+
     /// The built-in rules with the default config.
     pub fn builtin() -> Result<Self, RuleError> {
         Ok(Engine::new(RuleSet::builtin()?, Config::default()))
@@ -113,6 +122,7 @@ impl Engine {
                     platform: platform_of(rel),
                     calls: calls_in(&data, &self.calls),
                     env_reads: reads,
+                    practices: Vec::new(),
                 })
             })
             .collect();
@@ -162,6 +172,8 @@ impl Engine {
             public_tokens: &self.public_tokens,
             verifications,
         };
-        judge.judge(&output.occurrences, &needs)
+        let mut judged = judge.judge(&output.occurrences, &needs);
+        judge.judge_practices(&output.facts, &mut judged);
+        judged
     }
 }

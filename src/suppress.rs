@@ -46,7 +46,7 @@ impl Baseline {
             .iter()
             .map(|f| BaselineEntry {
                 rule: f.rule.clone(),
-                fingerprint: f.token.fingerprint.to_string(),
+                fingerprint: f.fingerprint().to_string(),
                 path: f.path.clone(),
             })
             .collect();
@@ -95,7 +95,8 @@ impl Baseline {
         let mut kept = Vec::with_capacity(findings.len());
         let mut suppressed = 0;
         for f in findings {
-            let fp = f.token.fingerprint.as_str();
+            let fp = f.fingerprint().to_string();
+            let fp = fp.as_str();
             let hit = f
                 .locations
                 .iter()

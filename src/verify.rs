@@ -199,8 +199,13 @@ impl Endpoint {
 
     /// `{endpoint}/api/whoami-v2`.
     pub fn whoami_url(&self) -> Url {
+        self.url(WHOAMI_PATH)
+    }
+
+    /// `{endpoint}/{path}` for a relative `path` such as `api/credentials/revoke`.
+    pub fn url(&self, path: &str) -> Url {
         self.base
-            .join(WHOAMI_PATH)
+            .join(path)
             .expect("a relative path joins onto an http(s) base")
     }
 

@@ -37,6 +37,8 @@ pub struct WalkOptions {
 pub struct Progress {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
+    /// Hub repositories whose listings have been read (the Hub source only).
+    pub repos: AtomicU64,
 }
 
 /// Walks `opts.paths` and scans every file. Per-file errors are recorded, never fatal.
@@ -137,18 +139,10 @@ pub fn walk(
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
     if opts.respect_ignore {
-        let done: HashSet<String> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
         if trouble.is_empty() {
-            scan_tracked_but_ignored(
-                opts,
-                scanner,
-                &roots,
-                excluded.as_ref(),
-                &cwd,
-                &done,
-                &mut out,
-            );
+            scan_tracked_but_ignored(opts, scanner, &roots, excluded.as_ref(), &cwd, &mut out);
         } else {
+            let done: HashSet<String> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
             // A folder whose ignore file could not be trusted was not entered: walk the whole
             // tree again without ignore rules for what the first walk did not read.
             if respect {
@@ -237,10 +231,10 @@ fn scan_tracked_but_ignored(
     roots: &[&Path],
     excluded: Option<&Gitignore>,
     cwd: &Path,
-    done: &HashSet<String>,
     out: &mut ScanOutput,
 ) {
     let mut buf = Vec::new();
+    let mut done: Option<HashSet<String>> = None;
     for root in roots.iter().filter(|r| r.is_dir()) {
         if crate::config::repository_root(root).is_none() {
             continue;
@@ -256,6 +250,9 @@ fn scan_tracked_but_ignored(
                 abs.starts_with(gi.path())
                     && gi.matched_path_or_any_parents(&abs, false).is_ignore()
             });
+            // What the walk already read (built once, and only when git names a file).
+            let done = done
+                .get_or_insert_with(|| out.scanned.iter().map(|(_, rel)| rel.clone()).collect());
             if is_excluded || done.contains(&shown) {
                 continue;
             }
@@ -306,9 +303,11 @@ fn record(
             }
             out.occurrences.extend(scan.occurrences);
             out.facts.extend(scan.facts);
-            out.facts.extend(scan.archive.facts);
-            out.skipped.extend(scan.archive.skipped);
-            out.errors.extend(scan.archive.errors);
+            if let Some(archive) = scan.archive {
+                out.facts.extend(archive.facts);
+                out.skipped.extend(archive.skipped);
+                out.errors.extend(archive.errors);
+            }
             out.scanned.push((path, rel));
         }
         Err(err) => out.errors.push(ScanError {
@@ -438,14 +437,20 @@ impl Drop for Visitor<'_, '_> {
 /// The report path: the path as the user named it (as ripgrep prints it: `hfaudit scan src`
 /// reports `src/app.py`, a path CI annotations can open), `/` separators, no leading `./`.
 pub fn display_path(path: &Path) -> String {
-    let mut text = path.to_string_lossy().replace('\\', "/");
+    // One allocation a file: this runs for every file of the tree.
+    let lossy = path.to_string_lossy();
+    let mut text: &str = &lossy;
     while let Some(rest) = text.strip_prefix("./") {
-        text = rest.to_owned();
+        text = rest;
     }
     if text.is_empty() {
-        text = path.to_string_lossy().into_owned();
+        text = &lossy;
     }
-    text
+    if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.to_owned()
+    }
 }
 
 impl ParallelVisitor for Visitor<'_, '_> {

@@ -287,8 +287,8 @@ pub fn advise(kind: TokenKind, v: &Verification, rules: &RuleSet) -> Vec<Advice>
         out.push(advice(
             Some("HF009"),
             Severity::Warning,
-            "legacy organization API token, a kind the Hub deprecated in 2023: replace it with a \
-             fine-grained user access token"
+            "legacy organization API token, a kind the Hub removed in 2024 (it no longer works): \
+             remove it and use a fine-grained user access token"
                 .to_owned(),
         ));
     }

@@ -55,15 +55,22 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out, "  {pad} {}", "|".blue().bold())?;
     }
-    let mut ctx = format!(
-        "token {} (fingerprint {}) · platform {} · usage {}",
-        f.token.redacted,
-        f.token.fingerprint,
-        f.context.platform.as_str(),
-        f.context.usage.as_str()
-    );
+    let mut ctx = match &f.token {
+        Some(t) => format!(
+            "token {} (fingerprint {}) · platform {} · usage {}",
+            t.redacted,
+            t.fingerprint,
+            f.context.platform.as_str(),
+            f.context.usage.as_str()
+        ),
+        None => format!("platform {}", f.context.platform.as_str()),
+    };
     if let Some(var) = &f.context.env_var {
-        ctx.push_str(&format!(" {}", escape(var)));
+        if f.token.is_some() {
+            ctx.push_str(&format!(" {}", escape(var)));
+        } else {
+            ctx.push_str(&format!(" · variable {}", escape(var)));
+        }
     }
     if let Some(cell) = f.context.notebook_cell {
         let part = match cell.part {
@@ -73,6 +80,10 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         ctx.push_str(&format!(" · cell {} {part}", cell.index));
     }
     ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
+    if !f.context.decoded.is_empty() {
+        let chain: Vec<&str> = f.context.decoded.iter().map(|e| e.as_str()).collect();
+        ctx.push_str(&format!(" · decoded from {}", chain.join(" in ")));
+    }
     writeln!(out, "  {} {ctx}", "=".blue().bold())?;
     if f.verification.status != Status::Skipped {
         writeln!(
@@ -98,6 +109,26 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             escape(&c.id),
             escape(&c.author),
             escape(&c.date)
+        )?;
+    }
+    if let Some(src) = &f.source {
+        // The page a person opens to see it (and fix it) on the Hub.
+        let anchor = match (src.item, f.line) {
+            (crate::model::HubItem::File, Some(line)) => format!("#L{line}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {} on the Hub: {}{anchor}",
+            "=".blue().bold(),
+            escape(&src.url)
+        )?;
+    }
+    if f.revocation.is_some() {
+        writeln!(
+            out,
+            "  {} revocation requested: create a new token for each platform that used it",
+            "=".blue().bold()
         )?;
     }
     writeln!(
@@ -236,6 +267,19 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{head} · {tail}")?;
     if let Some(config) = &s.config {
         writeln!(out, "{}: config {}", "note".bold(), escape(config))?;
+    }
+    let leaked = report
+        .findings
+        .iter()
+        .any(|f| f.token.is_some() && matches!(f.rule.as_str(), "HF001" | "HF004" | "HF005"));
+    if leaked && !report.findings.iter().any(|f| f.revocation.is_some()) {
+        writeln!(
+            out,
+            "{}: a leaked token must be revoked: `hfaudit scan --revoke` sends the leaked tokens to \
+             the Hub's revoke endpoint (POST /api/credentials/revoke: no login, the Hub e-mails \
+             each owner), then create new ones",
+            "advice".bold()
+        )?;
     }
     if s.skipped_checks > 0 {
         writeln!(

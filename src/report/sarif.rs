@@ -81,6 +81,12 @@ const SRCROOT: &str = "%SRCROOT%";
 /// A file's SARIF location: percent-encoded, relative to the repository root (`%SRCROOT%`)
 /// when it lies inside, else an absolute `file://` URI (names with spaces or `%` stay valid).
 fn artifact(roots: &Roots, path: &str) -> ArtifactLocation {
+    // A Hub path is already absolute: an `hf:` URI that decodes to the path as reported.
+    if let Some(rest) = path.strip_prefix("hf://") {
+        return ArtifactLocation::builder()
+            .uri(format!("hf://{}", utf8_percent_encode(rest, PATH)))
+            .build();
+    }
     if let Some(rel) = roots.repo_relative(path) {
         return ArtifactLocation::builder()
             .uri(utf8_percent_encode(&rel, PATH).to_string())
@@ -134,12 +140,9 @@ fn result(roots: &Roots, f: &Finding, rule_index: Option<usize>) -> SarifResult 
     // Stable across line moves: the rule, the token and the file.
     partial.insert(
         "hfaudit/v1".to_owned(),
-        format!("{}:{}:{}", f.rule, f.token.fingerprint, f.path),
+        format!("{}:{}:{}", f.rule, f.fingerprint(), f.path),
     );
-    let text = format!(
-        "{} ({}, fingerprint {}). {}",
-        f.message, f.token.redacted, f.token.fingerprint, f.help
-    );
+    let text = format!("{} ({}). {}", f.message, f.subject(), f.help);
     let mut props = BTreeMap::new();
     props.insert("token".to_owned(), json!(f.token));
     props.insert("context".to_owned(), json!(f.context));

@@ -3,7 +3,11 @@
 
 mod archives;
 mod common;
+mod decode;
 mod git;
+mod hub;
+mod practice;
+mod revoke;
 mod rules;
 mod scan;
 mod trust;

@@ -993,13 +993,22 @@ fn verify_refuses_non_loopback_http_before_any_connection() {
         .env("HF_ENDPOINT", "http://192.168.1.1")
         .args(["scan", "--no-config"]));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    // --endpoint means nothing without --verify.
+    // --endpoint also serves hf:// targets, so it no longer needs --verify; it is still checked.
     let out = run(hfaudit().current_dir(dir.path()).args([
         "scan",
+        "--no-config",
         "--endpoint",
         "https://huggingface.co",
     ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = run(hfaudit().current_dir(dir.path()).args([
+        "scan",
+        "--no-config",
+        "--endpoint",
+        "http://192.168.1.1",
+    ]));
     assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("refused"), "{}", out.stderr);
 }
 
 #[test]
