@@ -195,6 +195,50 @@ pub struct ScanArgs {
         env = "HFAUDIT_VERIFY_DEADLINE_MS"
     )]
     pub verify_deadline_ms: Option<u64>,
+    /// Do not open archives and compressed files (zip, tar, gzip, bzip2, xz, zstd).
+    #[arg(long, help_heading = "Archives")]
+    pub no_archives: bool,
+    /// Decompressed bytes one file may inflate to, all nested layers together; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size, help_heading = "Archives")]
+    pub archive_max_size: u64,
+    /// Decompressed bytes for the whole scan; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "8G", value_parser = parse_size, help_heading = "Archives")]
+    pub archive_max_total: u64,
+    /// Stop a file that inflates to more than this many times its size (past 1M); 0 for no limit.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "Archives"
+    )]
+    pub archive_max_ratio: u64,
+    /// Archives inside archives opened, the outer one being 1.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64), help_heading = "Archives")]
+    pub archive_max_depth: u32,
+    /// Files read inside one file, all nested layers together; 0 for no limit.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "Archives"
+    )]
+    pub archive_max_entries: u64,
+}
+
+impl ScanArgs {
+    /// The archive limits the flags ask for; `None` with `--no-archives`.
+    fn archives(&self) -> Option<crate::archive::Archives> {
+        let or_max = |n: u64| if n == 0 { u64::MAX } else { n };
+        (!self.no_archives).then(|| {
+            crate::archive::Archives::new(crate::archive::Limits {
+                max_size: or_max(self.archive_max_size),
+                max_total: or_max(self.archive_max_total),
+                max_ratio: or_max(self.archive_max_ratio),
+                max_depth: self.archive_max_depth,
+                max_entries: or_max(self.archive_max_entries),
+            })
+        })
+    }
 }
 
 /// Output formats of `hfaudit whoami`.
@@ -471,11 +515,12 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         })
         .transpose()?;
     let engine = Engine::new(rules, config);
-    let engine = if args.no_decode {
+    let mut engine = if args.no_decode {
         engine.without_decoding()
     } else {
         engine
     };
+    engine.archives = args.archives();
     let is_git_mode = git_mode.is_some();
     let mut sources = Vec::new();
     if local {

@@ -42,6 +42,8 @@ pub struct Engine {
     pub calls: CallLists,
     pub env_names: Vec<String>,
     pub public_tokens: HashSet<Fingerprint>,
+    /// Archive limits; `None` leaves archives closed (`--no-archives`).
+    pub archives: Option<crate::archive::Archives>,
 }
 
 impl Engine {
@@ -58,6 +60,7 @@ impl Engine {
             calls,
             env_names,
             public_tokens: public_test_tokens(),
+            archives: Some(crate::archive::Archives::default()),
         }
     }
 
@@ -80,6 +83,7 @@ impl Engine {
             detector: &self.detector,
             calls: &self.calls,
             env_names: &self.env_names,
+            archives: self.archives.as_ref(),
         }
     }
 

@@ -34,6 +34,8 @@ pub struct Scanner<'a> {
     pub calls: &'a CallLists,
     /// Token-holding environment variable names (the standard ones plus the config's).
     pub env_names: &'a [String],
+    /// Archives are opened with these limits; `None` with `--no-archives`.
+    pub archives: Option<&'a crate::archive::Archives>,
 }
 
 /// What reading one file from disk gave.
@@ -50,6 +52,9 @@ pub struct FileScan {
     pub occurrences: Vec<Occurrence>,
     pub facts: Option<FileFacts>,
     pub bytes: u64,
+    /// An archive's inner files' facts, and its notes (limits hit, damage).
+    /// `None` for a file that is not an archive (boxed: most files are not).
+    pub archive: Option<Box<crate::archive::Found>>,
 }
 
 impl Scanner<'_> {
@@ -57,6 +62,12 @@ impl Scanner<'_> {
     /// the zero bytes of ASCII in UTF-16) is read as the text it is, so its tokens get lines,
     /// columns and context like any text's.
     pub fn scan_buffer(&self, rel: &str, data: &[u8]) -> FileScan {
+        if let Some(found) = self
+            .archives
+            .and_then(|a| crate::archive::scan(self, a, rel, data))
+        {
+            return found;
+        }
         if let Some((le, bom)) = utf16_text(data).filter(|_| self.detector.decodes()) {
             return self.scan_utf16(rel, data, le, bom);
         }
@@ -239,7 +250,7 @@ impl Scanner<'_> {
 
     fn read_and_scan(
         &self,
-        file: File,
+        mut file: File,
         len: u64,
         rel: &str,
         buf: &mut Vec<u8>,
@@ -269,6 +280,12 @@ impl Scanner<'_> {
                 *buf = Vec::new();
             }
             return Ok(result);
+        }
+        if let Some(found) = self
+            .archives
+            .and_then(|a| crate::archive::scan_big(self, a, rel, &mut file, len))
+        {
+            return found;
         }
         self.scan_stream(file, rel)
     }

@@ -303,6 +303,11 @@ fn record(
             }
             out.occurrences.extend(scan.occurrences);
             out.facts.extend(scan.facts);
+            if let Some(archive) = scan.archive {
+                out.facts.extend(archive.facts);
+                out.skipped.extend(archive.skipped);
+                out.errors.extend(archive.errors);
+            }
             out.scanned.push((path, rel));
         }
         Err(err) => out.errors.push(ScanError {

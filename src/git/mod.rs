@@ -511,8 +511,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Pass one's verdict on a blob.
 enum Seen {
-    /// The tokens it holds (sorted, unique).
-    Scanned(Vec<Fingerprint>),
+    /// The tokens it holds (sorted, unique), and an archive's notes (limits hit, damage).
+    Scanned(Vec<Fingerprint>, Vec<Skipped>, Vec<ScanError>),
     TooBig(u64),
     Missing(String),
 }
@@ -587,7 +587,9 @@ impl Context<'_> {
         let mut tokens: Vec<&Vec<Fingerprint>> = Vec::with_capacity(seen.len());
         for (blob, (path, bytes, verdict)) in seen.iter().enumerate() {
             match verdict {
-                Seen::Scanned(fps) => {
+                Seen::Scanned(fps, skipped, errors) => {
+                    out.skipped.extend(skipped.iter().cloned());
+                    out.errors.extend(errors.iter().cloned());
                     out.files_scanned += 1;
                     out.bytes_scanned += bytes;
                     tokens.push(fps);
@@ -636,7 +638,7 @@ impl Context<'_> {
                     Blob::Stream(body, _) => scanner
                         .scan_chunks(body, &w.path, chunk)
                         .unwrap_or_default(),
-                    Blob::TooBig(_) | Blob::Missing(_) => return (Vec::new(), None),
+                    Blob::TooBig(_) | Blob::Missing(_) => return (Vec::new(), Vec::new()),
                 };
                 let mut occurrences = Vec::new();
                 for mut occ in scan.occurrences {
@@ -646,17 +648,18 @@ impl Context<'_> {
                         occurrences.push(occ);
                     }
                 }
-                let facts = if occurrences.is_empty() {
-                    None
+                let facts: Vec<FileFacts> = if occurrences.is_empty() {
+                    Vec::new()
                 } else {
-                    scan.facts
+                    let inner = scan.archive.map(|a| a.facts).unwrap_or_default();
+                    scan.facts.into_iter().chain(inner).collect()
                 };
                 (occurrences, facts)
             },
         )?;
         for (occurrences, facts) in found {
             out.occurrences.extend(occurrences);
-            out.facts.extend::<Option<FileFacts>>(facts);
+            out.facts.extend(facts);
         }
         out.sort();
         Ok(out)
@@ -686,7 +689,8 @@ impl Context<'_> {
                 .collect();
             fps.sort_unstable();
             fps.dedup();
-            Seen::Scanned(fps)
+            let notes = scan.archive.unwrap_or_default();
+            Seen::Scanned(fps, notes.skipped, notes.errors)
         };
         read_blobs(
             &self.repo.git,
