@@ -86,7 +86,9 @@ pub struct Scanned {
 enum Pattern {
     Plain(TokenKind),
     Env,
-    Base64,
+    /// The base64 of a prefix; the number is how many characters of its group of four come
+    /// before the anchor, which puts the decoding grid without looking for the run's start.
+    Base64(u8),
     Utf16,
     Escaped,
 }
@@ -130,7 +132,7 @@ fn encoded_anchors() -> Vec<(Vec<u8>, Pattern)> {
             let last = (8 * (shift + prefix.len())) / 6;
             let anchor = enc.as_bytes()[first..last].to_vec();
             if !out.iter().any(|(a, _)| *a == anchor) {
-                out.push((anchor, Pattern::Base64));
+                out.push((anchor, Pattern::Base64(first as u8)));
             }
         }
     }
@@ -227,6 +229,10 @@ impl Detector {
     }
 
     fn scan_into(&self, data: &[u8], depth: usize, out: &mut Scanned) {
+        // What each decoding already covered: a later anchor whose token would lie inside it
+        // is skipped, so a run of repeated anchors (`aGZfaGZf…`, `h\0f\0_\0…`) costs one
+        // window a window, not one window an anchor.
+        let mut covered = Covered::default();
         let mut on_match = |m_pattern: usize, start: usize, end: usize| {
             match self.kinds[m_pattern] {
                 Pattern::Plain(kind) => {
@@ -240,8 +246,10 @@ impl Detector {
                     }
                 }
                 encoded => {
-                    if depth < MAX_DEPTH {
-                        self.decode_at(data, start, encoded, depth, out);
+                    if depth < MAX_DEPTH && !covered.covers(encoded, start) {
+                        if let Some(reach) = self.decode_at(data, start, encoded, depth, out) {
+                            covered.add(encoded, start, reach);
+                        }
                     }
                     // An encoded anchor may overlap the start of a plain literal that the
                     // non-overlapping search then skips: look inside it (rare, and short).
@@ -276,16 +284,20 @@ impl Detector {
 
     /// Decodes the neighbourhood of an encoded anchor at `at` and scans what it decodes to
     /// (which may be encoded again, up to [`MAX_DEPTH`]). Found tokens are placed at their
-    /// encoded form in `data`.
-    fn decode_at(&self, data: &[u8], at: usize, pattern: Pattern, depth: usize, out: &mut Scanned) {
+    /// encoded form in `data`. Returns where the decoded window ended in `data`.
+    fn decode_at(
+        &self,
+        data: &[u8],
+        at: usize,
+        pattern: Pattern,
+        depth: usize,
+        out: &mut Scanned,
+    ) -> Option<usize> {
         let (decoded, map, encoding) = match pattern {
-            Pattern::Base64 => match base64_window(data, at) {
-                Some((bytes, start)) => {
-                    let map = Map::Base64 { start };
-                    (bytes, map, Encoding::Base64)
-                }
-                None => return,
-            },
+            Pattern::Base64(lead) => {
+                let (bytes, start) = base64_window(data, at, usize::from(lead))?;
+                (bytes, Map::Base64 { start }, Encoding::Base64)
+            }
             Pattern::Utf16 => {
                 // From one character before the anchor, for the left boundary.
                 let (bytes, starts) = utf16_ascii(data, at.saturating_sub(2));
@@ -295,8 +307,9 @@ impl Detector {
                 let (bytes, starts, encoding) = unescape(data, at);
                 (bytes, Map::Table(starts), encoding)
             }
-            Pattern::Plain(_) | Pattern::Env => return,
+            Pattern::Plain(_) | Pattern::Env => return None,
         };
+        let reach = map.range(0, decoded.len(), data.len()).1;
         let mut inner = Scanned::default();
         self.scan_into(&decoded, depth + 1, &mut inner);
         for mut c in inner.candidates {
@@ -305,6 +318,51 @@ impl Detector {
             c.len = end - start;
             c.decoded.insert(0, encoding);
             out.candidates.push(c);
+        }
+        Some(reach)
+    }
+}
+
+/// How far each kind of decoding reached in a buffer, so that an anchor whose token would lie
+/// wholly inside a window already decoded (and scanned) is not decoded again.
+#[derive(Default)]
+struct Covered {
+    /// Base64 windows by their place on the grid (offset mod 4): (start, end).
+    base64: [(usize, usize); 4],
+    utf16: usize,
+    escaped: usize,
+}
+
+/// Encoded bytes a token (and its escaped form inside base64) needs after its anchor.
+const BASE64_SPAN: usize = BASE64_WINDOW / 2;
+const UTF16_SPAN: usize = 2 * 100;
+const ESCAPED_SPAN: usize = 6 * 45;
+
+impl Covered {
+    fn covers(&self, pattern: Pattern, at: usize) -> bool {
+        match pattern {
+            Pattern::Base64(lead) => at.checked_sub(usize::from(lead)).is_some_and(|group| {
+                let (start, end) = self.base64[group % 4];
+                // One group before it decoded too: the byte left of the token was seen.
+                end > 0 && group >= start + 4 && group + BASE64_SPAN <= end
+            }),
+            Pattern::Utf16 => at + UTF16_SPAN <= self.utf16,
+            Pattern::Escaped => at + ESCAPED_SPAN <= self.escaped,
+            Pattern::Plain(_) | Pattern::Env => false,
+        }
+    }
+
+    fn add(&mut self, pattern: Pattern, at: usize, reach: usize) {
+        match pattern {
+            Pattern::Base64(lead) => {
+                let group = at - usize::from(lead);
+                let start = if group >= 4 { group - 4 } else { group };
+                // The window began one group early when it could; either way on this grid.
+                self.base64[group % 4] = (start.min(group), reach);
+            }
+            Pattern::Utf16 => self.utf16 = self.utf16.max(reach),
+            Pattern::Escaped => self.escaped = self.escaped.max(reach),
+            Pattern::Plain(_) | Pattern::Env => {}
         }
     }
 }
@@ -347,30 +405,28 @@ const MIN_BASE64_RUN: usize = 48;
 /// also when the decoded text holds it escaped (six bytes a character).
 const BASE64_WINDOW: usize = 4 * 200;
 
-/// The bytes a base64 run decodes to around `at`, and the window's start in `data`. The run's
-/// start fixes the alignment (a long run, such as an image, is cut into groups of four from
-/// there). `None` when the run is too short to hold a token.
-fn base64_window(data: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
+/// The bytes a base64 run decodes to around an anchor at `at` that stands `lead` characters
+/// into its group of four, and the window's start in `data`. The anchor fixes the grid, so
+/// only a bounded window is read, however long the run (a notebook's image is megabytes of
+/// base64 with an anchor-shaped triple every few hundred kilobytes). `None` when the run is
+/// too short to hold a token.
+fn base64_window(data: &[u8], at: usize, lead: usize) -> Option<(Vec<u8>, usize)> {
     let b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
-    let reach = 1 << 16;
-    let run_start = at
-        - data[at.saturating_sub(reach)..at]
+    let group = at.checked_sub(lead)?;
+    // One group before, when there is one, for the byte left of the token.
+    let start = if group >= 4 && data[group - 4..group].iter().all(b64) {
+        group - 4
+    } else {
+        group
+    };
+    let end = start
+        + data[start..(start + BASE64_WINDOW).min(data.len())]
             .iter()
-            .rev()
             .take_while(|b| b64(b))
             .count();
-    let run_end = at
-        + data[at..(at + reach).min(data.len())]
-            .iter()
-            .take_while(|b| b64(b))
-            .count();
-    if run_end - run_start < MIN_BASE64_RUN {
+    if end < at || end - group < MIN_BASE64_RUN {
         return None;
     }
-    // Start one group before the anchor's group, on the run's grid.
-    let group = (at - run_start) / 4;
-    let start = run_start + group.saturating_sub(1) * 4;
-    let end = (start + BASE64_WINDOW).min(run_end);
     let window = &data[start..end];
     let cut = window.len() - window.len() % 4;
     let window = if window.len() % 4 == 1 {
@@ -1179,7 +1235,7 @@ mod tests {
         let mut planted = b64.into_bytes();
         let base64_anchors = encoded_anchors()
             .into_iter()
-            .filter(|(_, p)| *p == Pattern::Base64);
+            .filter(|(_, p)| matches!(p, Pattern::Base64(_)));
         for (i, anchor) in base64_anchors.enumerate() {
             let at = 1000 + i * 4099;
             planted[at..at + anchor.0.len()].copy_from_slice(&anchor.0);
@@ -1194,6 +1250,17 @@ mod tests {
         let names: Vec<&str> = crate::context::STANDARD_TOKEN_VARS.to_vec();
         let d = Detector::new(&names);
         assert!(d.kinds.len() <= 32, "{} literals", d.kinds.len());
+    }
+
+    /// Runs of repeated anchors decode a window at a time, not one window an anchor: a few MB
+    /// of them scan like any text (no finding; a regression shows as a test that crawls).
+    #[test]
+    fn repeated_anchors_decode_window_by_window() {
+        let d = det();
+        for unit in [&b"aGZf"[..], b"hmXhmX", b"h\0f\0_\0", b"\\u0068", b"hf%5F"] {
+            let data = unit.repeat((2 << 20) / unit.len());
+            assert!(d.scan(&data).candidates.is_empty());
+        }
     }
 
     #[test]
