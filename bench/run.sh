@@ -352,6 +352,10 @@ with open(dst, "w", encoding="utf-8") as out:
             if path is None:
                 skipped += 1
                 continue
+            # hfaudit prints paths as named (here under the corpus folder): score.py wants
+            # them relative to the tree.
+            if os.path.isabs(path) or path.startswith(tree.rstrip("/") + "/"):
+                path = os.path.relpath(os.path.join(os.getcwd(), path), tree)
             # hfaudit never prints full tokens: the harness reads the text at the reported
             # line and column (or, in a binary file, byte offset) back from the corpus, so
             # score.py can match it exactly.

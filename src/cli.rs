@@ -14,13 +14,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::git;
+use crate::hub;
 use crate::model::ScanOutput;
+use crate::output::{self, Redacting};
 use crate::report::{self, Format, Report, Summary};
+use crate::revoke;
 use crate::rules::{self, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret};
+use crate::source::{self, Source};
 use crate::suppress::Baseline;
 use crate::verify::{self, Endpoint, Verification};
-use crate::walk::{self, Progress, WalkOptions};
+use crate::walk::{Progress, WalkOptions};
 use crate::whoami;
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
@@ -53,10 +57,12 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
     InstallHook {
-        /// Replace an existing pre-commit hook.
+        /// Replace an existing pre-commit hook (kept as pre-commit.hfaudit-backup).
         #[arg(long)]
         force: bool,
     },
+    /// Remove the pre-commit hook that install-hook wrote (and put back the one it replaced).
+    UninstallHook,
     /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
     Completions {
         /// The shell.
@@ -84,10 +90,11 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// Files or folders to scan (default: the current folder). With a git mode: limit the scan
-    /// to these paths (default: the whole repository).
+    /// to these paths (default: the whole repository). `hf://[datasets/|spaces/]OWNER/NAME[@REV]`
+    /// or `hf://OWNER` scans Hub repositories (see "Hub").
     pub paths: Vec<PathBuf>,
     /// Scan what is staged for the next commit (the index, not the working tree), reporting the
     /// tokens the commit would add. For a pre-commit hook.
@@ -121,15 +128,19 @@ pub struct ScanArgs {
     /// Scan files that .gitignore, .ignore and git's excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Find plain tokens only: do not decode base64, UTF-16, `\u`/`\x` escapes or
+    /// percent-encoding.
+    #[arg(long)]
+    pub no_decode: bool,
     /// Follow symbolic links (loops are detected and skipped).
     #[arg(short = 'L', long)]
     pub follow: bool,
     /// Skip (and report) files larger than this; K, M and G suffixes; 0 for no limit.
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub max_filesize: u64,
-    /// Threads for the walk (default: one per core).
-    #[arg(short = 'j', long)]
-    pub threads: Option<usize>,
+    /// Threads for the walk (default: one per core; at most 256).
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// Use this config file instead of looking for .hfaudit.toml / pyproject.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -149,10 +160,35 @@ pub struct ScanArgs {
     /// sent once, to the endpoint only.
     #[arg(long)]
     pub verify: bool,
-    /// The Hub to ask with --verify [default: $HF_ENDPOINT, else https://huggingface.co].
-    /// https:// only, except http:// to a loopback address.
-    #[arg(long, value_name = "URL", requires = "verify")]
+    /// After the scan, ask the Hub to revoke every leaked token (not public test tokens, not
+    /// suppressed or baselined ones, not tokens --verify found invalid). Lists them, asks on a
+    /// terminal (else needs --yes), then sends them once to {endpoint}/api/credentials/revoke.
+    #[arg(long, help_heading = "Revocation")]
+    pub revoke: bool,
+    /// With --revoke: do not ask (required when standard input is not a terminal).
+    #[arg(long, requires = "revoke", help_heading = "Revocation")]
+    pub yes: bool,
+    /// With --revoke: print what would be sent, redacted, and send nothing.
+    #[arg(long, requires = "revoke", help_heading = "Revocation")]
+    pub dry_run: bool,
+    /// The Hub to read hf:// targets from, to ask with --verify and to send --revoke to
+    /// [default: $HF_ENDPOINT, else https://huggingface.co]. https:// only, except http:// to a
+    /// loopback address.
+    #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+    /// hf:// targets: do not read pull request refs.
+    #[arg(long, help_heading = "Hub")]
+    pub no_pull_requests: bool,
+    /// hf:// targets: do not read discussions.
+    #[arg(long, help_heading = "Hub")]
+    pub no_discussions: bool,
+    /// hf:// targets: do not read Space variables.
+    #[arg(long, help_heading = "Hub")]
+    pub no_variables: bool,
+    /// hf:// targets: download LFS/Xet files up to this size; bigger ones are skipped, never
+    /// requested. K, M and G suffixes; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size, help_heading = "Hub")]
+    pub lfs_max_size: u64,
     /// Per-request timeout of --verify, in milliseconds (for tests).
     #[arg(
         long,
@@ -161,6 +197,58 @@ pub struct ScanArgs {
         env = "HFAUDIT_VERIFY_TIMEOUT_MS"
     )]
     pub verify_timeout_ms: Option<u64>,
+    /// Deadline of all of --verify, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_DEADLINE_MS"
+    )]
+    pub verify_deadline_ms: Option<u64>,
+    /// Do not open archives and compressed files (zip, tar, gzip, bzip2, xz, zstd).
+    #[arg(long, help_heading = "Archives")]
+    pub no_archives: bool,
+    /// Decompressed bytes one file may inflate to, all nested layers together; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size, help_heading = "Archives")]
+    pub archive_max_size: u64,
+    /// Decompressed bytes for the whole scan; 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "8G", value_parser = parse_size, help_heading = "Archives")]
+    pub archive_max_total: u64,
+    /// Stop a file that inflates to more than this many times its size (past 1M); 0 for no limit.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "Archives"
+    )]
+    pub archive_max_ratio: u64,
+    /// Archives inside archives opened, the outer one being 1.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64), help_heading = "Archives")]
+    pub archive_max_depth: u32,
+    /// Files read inside one file, all nested layers together; 0 for no limit.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "Archives"
+    )]
+    pub archive_max_entries: u64,
+}
+
+impl ScanArgs {
+    /// The archive limits the flags ask for; `None` with `--no-archives`.
+    fn archives(&self) -> Option<crate::archive::Archives> {
+        let or_max = |n: u64| if n == 0 { u64::MAX } else { n };
+        (!self.no_archives).then(|| {
+            crate::archive::Archives::new(crate::archive::Limits {
+                max_size: or_max(self.archive_max_size),
+                max_total: or_max(self.archive_max_total),
+                max_ratio: or_max(self.archive_max_ratio),
+                max_depth: self.archive_max_depth,
+                max_entries: or_max(self.archive_max_entries),
+            })
+        })
+    }
 }
 
 /// Output formats of `hfaudit whoami`.
@@ -189,6 +277,14 @@ pub struct WhoamiArgs {
         env = "HFAUDIT_VERIFY_TIMEOUT_MS"
     )]
     pub verify_timeout_ms: Option<u64>,
+    /// Deadline of all requests, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_DEADLINE_MS"
+    )]
+    pub verify_deadline_ms: Option<u64>,
 }
 
 /// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
@@ -209,6 +305,15 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Entry point: parses arguments and runs; errors print as `error: …` and exit 2.
 pub fn main() -> ExitCode {
+    // Even a bug's message passes the redacting writer: a panic must not print a token.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string();
+        let _ = writeln!(
+            stderr(),
+            "hfaudit crashed (a bug; please report it): {}",
+            output::escape_lines(&text)
+        );
+    }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -216,7 +321,8 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(anstream::stderr(), "error: {err:#}");
+            let text = format!("{err:#}");
+            let _ = writeln!(stderr(), "error: {}", output::escape_lines(&text));
             ExitCode::from(2)
         }
     }
@@ -236,7 +342,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Whoami(args) => whoami(&args),
         Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
-            let mut out = anstream::stdout();
+            let mut out = stdout();
             if markdown {
                 write!(out, "{}", rules::markdown_table(&set))?;
                 return Ok(ExitCode::SUCCESS);
@@ -261,23 +367,49 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::InstallHook { force } => {
             let cwd = std::env::current_dir()?;
             let exe = std::env::current_exe().ok();
-            let path = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let (path, done) = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let path = path.display();
+            let said = match done {
+                git::Installed::New => format!("installed {path}"),
+                git::Installed::AlreadyThere => format!("{path} is already hfaudit's hook"),
+                git::Installed::Updated => format!("updated {path}"),
+                git::Installed::Replaced { backup } => format!(
+                    "installed {path}; the hook it replaced is now {}",
+                    backup.display()
+                ),
+            };
             writeln!(
-                anstream::stdout(),
-                "installed {} (runs `hfaudit scan --staged` before each commit)",
-                path.display()
+                stdout(),
+                "{} (runs `hfaudit scan --staged` before each commit)",
+                output::escape(&said)
             )?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::UninstallHook => {
+            let cwd = std::env::current_dir()?;
+            let (path, done) = git::uninstall_hook(&cwd)?;
+            let path = path.display();
+            let said = match done {
+                git::Uninstalled::Removed => format!("removed {path}"),
+                git::Uninstalled::Restored => {
+                    format!("removed hfaudit's hook; {path} is the hook it had replaced again")
+                }
+                git::Uninstalled::NoHook => format!("no hook at {path}: nothing to remove"),
+            };
+            writeln!(stdout(), "{}", output::escape(&said))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Completions { shell } => {
-            io::stdout()
-                .lock()
-                .write_all(&crate::dist::completions(shell))?;
+            let mut out = stdout();
+            out.write_all(&crate::dist::completions(shell))?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { command } => {
             let page = crate::dist::man_page(command.as_deref())?;
-            io::stdout().lock().write_all(&page)?;
+            let mut out = stdout();
+            out.write_all(&page)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { id } => {
@@ -285,7 +417,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let Some(rule) = set.get(&id) else {
                 bail!("no rule {id:?}; `hfaudit rules` lists them");
             };
-            write!(anstream::stdout(), "{}", rules::render_doc(rule))?;
+            write!(stdout(), "{}", rules::render_doc(rule))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -307,7 +439,8 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     }
     let first = args
         .paths
-        .first()
+        .iter()
+        .find(|p| p.as_os_str() != "-")
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let start = if first.is_file() {
@@ -323,8 +456,55 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
     Ok(Config::discover(&start, rules)?)
 }
 
-fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
+/// Splits `hf://` targets from local paths: the local ones go on as the paths of `args`.
+fn split_targets(args: &ScanArgs) -> Result<(Vec<hub::Target>, ScanArgs)> {
+    let mut targets = Vec::new();
+    let mut local = args.clone();
+    local.paths.clear();
+    for p in &args.paths {
+        match p.to_str().filter(|s| hub::is_hub(s)) {
+            Some(s) => targets.push(hub::parse(s)?),
+            None => local.paths.push(p.clone()),
+        }
+    }
+    if !targets.is_empty() && (args.staged || args.since.is_some() || args.range.is_some()) {
+        bail!("hf:// targets take --history only (not --staged, --since or --range)");
+    }
+    Ok((targets, local))
+}
+
+/// The Hub source's options: the endpoint rule of verification, the user's token, the flags.
+fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
+    let env = std::env::var("HF_ENDPOINT").ok();
+    let endpoint = Endpoint::choose(args.endpoint.as_deref(), env.as_deref())?;
+    let mut opts = hub::Options::new(endpoint);
+    let found = whoami::discover(&whoami::Places::from_env());
+    opts.token = found
+        .tokens
+        .into_iter()
+        .find(|t| t.active)
+        .map(|t| t.secret);
+    opts.max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
+    opts.max_lfs = (args.lfs_max_size > 0).then_some(args.lfs_max_size);
+    opts.pull_requests = !args.no_pull_requests;
+    opts.discussions = !args.no_discussions;
+    opts.variables = !args.no_variables;
+    opts.history = args.history;
+    if let Some(ms) = args.verify_timeout_ms {
+        opts.timeout = Duration::from_millis(ms.max(1));
+    }
+    Ok(opts)
+}
+
+fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     let started = Instant::now();
+    let (hub_targets, local_args) = split_targets(all_args)?;
+    let args = &local_args;
+    // Only hf:// targets: no local tree is read (and no local git history).
+    let local = hub_targets.is_empty() || !args.paths.is_empty();
+    let hub_opts = (!hub_targets.is_empty())
+        .then(|| hub_options(all_args))
+        .transpose()?;
     let rules = RuleSet::builtin()?;
     let config = load_config(args, &rules)?;
     let baseline = args
@@ -332,20 +512,60 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         .as_ref()
         .map(|p| Baseline::load(p))
         .transpose()?;
-    let git_mode = git_mode(args)?;
+    let git_mode = if local { git_mode(args)? } else { None };
     for p in args.paths.iter().filter(|_| git_mode.is_none()) {
-        if std::fs::symlink_metadata(p).is_err() {
+        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
         }
     }
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
-    let verify_opts = args
-        .verify
-        .then(|| verify_options(args.endpoint.as_deref(), args.verify_timeout_ms))
+    if args.revoke && !args.yes && !args.dry_run && !io::stdin().is_terminal() {
+        bail!(
+            "--revoke asks before it sends tokens to the Hub, and standard input is not a \
+             terminal: add --yes to revoke without asking, or --dry-run to see what would be sent"
+        );
+    }
+    if let Some(e) = &args.endpoint {
+        Endpoint::parse(e)?;
+    }
+    let verify_opts = (args.verify || args.revoke)
+        .then(|| {
+            verify_options(
+                args.endpoint.as_deref(),
+                args.verify_timeout_ms,
+                args.verify_deadline_ms,
+            )
+        })
         .transpose()?;
     let engine = Engine::new(rules, config);
-    let output = collect(args, git_mode, &engine)?;
-    let (verifications, notes) = verify(verify_opts.as_ref(), &engine, &output);
+    let mut engine = if args.no_decode {
+        engine.without_decoding()
+    } else {
+        engine
+    };
+    engine.archives = args.archives();
+    let is_git_mode = git_mode.is_some();
+    let mut sources = Vec::new();
+    if local {
+        sources.push(local_source(args, git_mode, &engine));
+    }
+    if let Some(options) = hub_opts {
+        sources.push(Source::Hub {
+            targets: hub_targets,
+            options,
+        });
+    }
+    let progress = Progress::default();
+    let output = with_progress(&progress, !args.no_progress, || {
+        source::read(&sources, &engine, &progress)
+    })?;
+    let (verifications, verify_notes) = verify(
+        verify_opts.as_ref().filter(|_| args.verify),
+        &engine,
+        &output,
+    );
+    let mut notes = output.notes.clone();
+    notes.extend(verify_notes);
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
     let mut suppressed = judged.suppressed as u64;
@@ -369,6 +589,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         });
     }
 
+    let mut revoke_failed = false;
+    if let (true, Some(opts)) = (args.revoke, &verify_opts) {
+        revoke_failed = revoke(args, opts, &output, &mut findings, &mut notes)?;
+    }
+
     let mut by_rule = BTreeMap::new();
     for f in &findings {
         *by_rule.entry(f.rule.clone()).or_insert(0u64) += 1;
@@ -387,6 +612,11 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         verified_tokens: verifications.as_ref().map_or(0, |v| {
             v.values().filter(|v| v.status.is_answer()).count() as u64
         }),
+        config: engine
+            .config
+            .source
+            .as_ref()
+            .map(|p| p.display().to_string()),
     };
     let report = Report {
         findings: &findings,
@@ -395,6 +625,7 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         summary,
         rules: &engine.rules,
         notes,
+        roots: roots(args, is_git_mode),
     };
     let written = write_report(args, &report).with_context(|| match &args.output {
         Some(path) => format!("cannot write the report to {}", path.display()),
@@ -406,20 +637,119 @@ fn scan(args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         Err(err) if is_broken_pipe(&err) => {}
         other => other?,
     }
+    if let Some(path) = &args.output {
+        // The terminal would otherwise stay silent: say where the report went, and its gist.
+        let n = report.findings.len();
+        writeln!(
+            stderr(),
+            "hfaudit: {} finding{} ({} error{}) written to {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            report.count(Severity::Error),
+            if report.count(Severity::Error) == 1 {
+                ""
+            } else {
+                "s"
+            },
+            output::escape(&path.display().to_string())
+        )?;
+    }
     if args.format != Format::Human {
         // Machine formats keep their contract; people still learn the Hub was not asked.
-        let mut err = anstream::stderr();
+        let mut err = stderr();
         for n in &report.notes {
-            writeln!(err, "note: {n}")?;
+            writeln!(err, "note: {}", output::escape(n))?;
         }
     }
+    if revoke_failed {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// Where the report's paths lead: relative to the current folder in a tree scan (or absolute,
+/// as named), repository-relative in git modes; the repository is the one around the first
+/// path scanned (else the current folder).
+fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
+    if git_mode {
+        return report::Roots {
+            base: None,
+            repo: git::toplevel(),
+        };
+    }
+    let cwd = std::env::current_dir().ok();
+    let first = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let start = if first.is_dir() {
+        first
+    } else {
+        first.parent().unwrap_or(Path::new("."))
+    };
+    let start = if start.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        start
+    };
+    // Outside a repository, the current folder stands in for its root.
+    report::Roots {
+        repo: crate::config::repository_root(start).or_else(|| cwd.clone()),
+        base: cwd,
+    }
+}
+
+/// `--revoke`: lists the leaked tokens, asks (unless `--yes`), sends them, marks their
+/// findings. With `--dry-run`, shows the request instead. `Ok(true)` when a request failed.
+fn revoke(
+    args: &ScanArgs,
+    opts: &verify::Options,
+    output: &ScanOutput,
+    findings: &mut [crate::judge::Finding],
+    notes: &mut Vec<String>,
+) -> Result<bool> {
+    let candidates = revoke::candidates(findings, &output.occurrences);
+    let mut err = stderr();
+    if candidates.is_empty() {
+        notes.push("--revoke: no leaked token to revoke".to_owned());
+        return Ok(false);
+    }
+    let n = candidates.len();
+    let plural = if n == 1 { "" } else { "s" };
+    writeln!(err, "{n} leaked token{plural} to revoke:")?;
+    write!(err, "{}", revoke::describe(&candidates))?;
+    if args.dry_run {
+        writeln!(err, "--dry-run: nothing is sent. The request would be:")?;
+        write!(err, "{}", revoke::dry_run(&candidates, &opts.endpoint))?;
+        return Ok(false);
+    }
+    if !args.yes {
+        write!(
+            err,
+            "Revoke {} token{plural}? The Hub invalidates {} for good and e-mails each owner. [y/N] ",
+            n,
+            if n == 1 { "it" } else { "them" }
+        )?;
+        err.flush()?;
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            notes.push("--revoke: not confirmed, nothing was sent".to_owned());
+            return Ok(false);
+        }
+    }
+    let secrets: Vec<&Secret> = candidates.iter().map(|c| c.secret).collect();
+    let outcome = revoke::revoke(&secrets, opts);
+    revoke::mark(findings, &outcome.requested);
+    notes.extend(outcome.notes);
+    Ok(outcome.failed)
 }
 
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a
 /// warning or worse, else 0.
 fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
-    let opts = verify_options(args.endpoint.as_deref(), args.verify_timeout_ms)?;
+    let opts = verify_options(
+        args.endpoint.as_deref(),
+        args.verify_timeout_ms,
+        args.verify_deadline_ms,
+    )?;
     let places = whoami::Places::from_env();
     let found = whoami::discover(&places);
     if found.tokens.is_empty() {
@@ -436,7 +766,7 @@ fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
     }
     let rules = RuleSet::builtin()?;
     let audit = whoami::audit(found, &opts, &rules);
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = stdout();
     match args.format {
         WhoamiFormat::Human => report::whoami::render_human(&audit, &mut out)?,
         WhoamiFormat::Json => report::whoami::render_json(&audit, &mut out)?,
@@ -468,67 +798,46 @@ fn git_mode(args: &ScanArgs) -> Result<Option<git::Mode>> {
     })
 }
 
-/// Reads what the arguments ask for: the tree (default) or git (staged, a range, history).
-fn collect(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Result<ScanOutput> {
-    let progress = Progress::default();
+/// The local source the arguments ask for: the tree (default) or git (staged, a range,
+/// history).
+fn local_source(args: &ScanArgs, git_mode: Option<git::Mode>, engine: &Engine) -> Source {
     let max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
-    if let Some(mode) = git_mode {
-        let opts = git::Options {
+    let threads = args.threads.map_or(0, usize::from);
+    match git_mode {
+        Some(mode) => Source::Git(git::Options {
             mode,
             pathspecs: args.paths.clone(),
             max_filesize,
-            threads: args.threads.unwrap_or(0),
-        };
-        let mut output = with_progress(&progress, !args.no_progress, || {
-            git::scan(&opts, engine, &progress)
-        })?;
-        // A token assigned to a variable (`.env`, CI `env:`) needs what the files reading that
-        // variable do; git modes read only the blobs that changed, so look in the checkout.
-        if let Some(top) = git::toplevel() {
-            if output.occurrences.iter().any(|o| o.env_var.is_some()) {
-                if let Some(files) = git::working_tree_files(&top) {
-                    output.scanned = files;
-                    engine.follow_env_vars(&mut output, true);
-                }
-            }
-            Engine::mark_space(&mut output, &top);
-        }
-        return Ok(output);
+            threads,
+        }),
+        None => Source::Tree(WalkOptions {
+            paths: args.paths.clone(),
+            respect_ignore: !args.no_ignore,
+            follow_links: args.follow,
+            max_filesize,
+            exclude: engine.config.exclude.clone(),
+            exclude_root: engine.config.root.clone(),
+            threads,
+        }),
     }
-    let opts = WalkOptions {
-        paths: args.paths.clone(),
-        respect_ignore: !args.no_ignore,
-        follow_links: args.follow,
-        max_filesize,
-        exclude: engine.config.exclude.clone(),
-        exclude_root: engine.config.root.clone(),
-        threads: args.threads.unwrap_or(0),
-    };
-    let mut output = with_progress(&progress, !args.no_progress, || {
-        walk::walk(&opts, &engine.scanner(), &progress)
-    })
-    .context("cannot walk the given paths")?;
-    engine.follow_env_vars(&mut output, false);
-    let root = match args.paths.as_slice() {
-        [] => Some(std::path::Path::new(".")),
-        [one] if one.is_dir() => Some(one.as_path()),
-        _ => None,
-    };
-    if let Some(root) = root {
-        Engine::mark_space(&mut output, root);
-    }
-    Ok(output)
 }
 
 /// The checked endpoint (`--endpoint`, else `HF_ENDPOINT`, else the Hub) and timeouts.
-fn verify_options(endpoint: Option<&str>, timeout_ms: Option<u64>) -> Result<verify::Options> {
+fn verify_options(
+    endpoint: Option<&str>,
+    timeout_ms: Option<u64>,
+    deadline_ms: Option<u64>,
+) -> Result<verify::Options> {
     let env = std::env::var("HF_ENDPOINT").ok();
     let endpoint = Endpoint::choose(endpoint, env.as_deref())?;
-    let opts = verify::Options::new(endpoint);
-    Ok(match timeout_ms {
-        Some(ms) => opts.with_timeout(Duration::from_millis(ms.max(1))),
-        None => opts,
-    })
+    let mut opts = verify::Options::new(endpoint);
+    if let Some(ms) = timeout_ms {
+        opts = opts.with_timeout(Duration::from_millis(ms.max(1)));
+    }
+    if let Some(ms) = deadline_ms {
+        opts = opts.with_deadline(Duration::from_millis(ms.max(1)));
+    }
+    Ok(opts)
 }
 
 /// Asks the Hub about each unique token when `--verify` is given, after the walk. Returns the
@@ -573,29 +882,44 @@ pub fn exit_code(report: &Report<'_>, fail_on: FailOn) -> ExitCode {
     }
 }
 
-fn open_output(args: &ScanArgs) -> Result<Box<dyn Write>> {
-    Ok(match &args.output {
+/// Standard output, through the redacting writer that everything printed passes.
+fn stdout() -> Redacting<io::BufWriter<io::StdoutLock<'static>>> {
+    Redacting::new(io::BufWriter::new(io::stdout().lock()))
+}
+
+/// Standard error, likewise redacted.
+fn stderr() -> Redacting<io::Stderr> {
+    Redacting::new(io::stderr())
+}
+
+/// The report's destination (`-o FILE` or standard output), through the redacting writer.
+fn open_output(args: &ScanArgs) -> Result<Redacting<Box<dyn Write>>> {
+    let raw: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(io::BufWriter::new(
             std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    })
+    };
+    Ok(Redacting::new(raw))
 }
 
 fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
-    let raw = open_output(args)?;
+    if args.format != Format::Human {
+        // Machine formats write no colour: nothing for anstream to strip.
+        let mut out = open_output(args)?;
+        report::render(args.format, report, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let raw: Box<dyn Write> = Box::new(open_output(args)?);
     let choice = match args.color {
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,
         ColorChoice::Auto if args.output.is_some() => anstream::ColorChoice::Never,
-        ColorChoice::Auto => anstream::ColorChoice::Auto,
-    };
-    // Auto: colour only when stdout is a terminal and NO_COLOR is unset (anstream decides).
-    let choice = if choice == anstream::ColorChoice::Auto && !io::stdout().is_terminal() {
-        anstream::ColorChoice::Never
-    } else {
-        choice
+        // Decided on the real standard output (a terminal? NO_COLOR, CLICOLOR, TERM=dumb):
+        // the boxed writer below is never a terminal, so anstream must not be asked about it.
+        ColorChoice::Auto => anstream::AutoStream::choice(&io::stdout()),
     };
     let mut out = anstream::AutoStream::new(raw, choice);
     report::render(args.format, report, &mut out)?;
@@ -631,7 +955,13 @@ where
             while !done.load(Ordering::Relaxed) {
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
-                bar.set_message(format!("scanned {files} files, {mb:.0} MB"));
+                let repos = progress.repos.load(Ordering::Relaxed);
+                let hub = if repos > 0 {
+                    format!("{repos} Hub repos, ")
+                } else {
+                    String::new()
+                };
+                bar.set_message(format!("scanned {hub}{files} files, {mb:.0} MB"));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }

@@ -65,32 +65,55 @@ pub struct Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}")]
+    #[error("cannot read {}", path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
 }
 
+/// The root of the repository around `start`: the nearest folder, `start` included, that holds
+/// a `.git` (a folder, or a file in worktrees and submodules). Found without running git.
+pub fn repository_root(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    start
+        .ancestors()
+        .find(|d| d.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
+}
+
 impl Config {
-    /// Finds the config upward from `start` (a folder): `.hfaudit.toml` first, then a
-    /// `pyproject.toml` with `[tool.hfaudit]`. No file is not an error.
+    /// Finds the config upward from `start` (a folder) up to the root of its repository, never
+    /// above it (a `.hfaudit.toml` in a parent folder, perhaps a world-writable one, must not
+    /// decide what a repository's scan sees); outside a repository, up to the current folder
+    /// when `start` is inside it, else in `start` alone.
+    /// `.hfaudit.toml` first, then a `pyproject.toml` with `[tool.hfaudit]`. No file is not an
+    /// error.
     pub fn discover(start: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
         let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let top = repository_root(&start).unwrap_or_else(|| {
+            match std::env::current_dir().and_then(std::path::absolute) {
+                Ok(cwd) if start.starts_with(&cwd) => cwd,
+                _ => start.clone(),
+            }
+        });
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
             let candidate = d.join(".hfaudit.toml");
-            if candidate.is_file() {
+            if candidate.symlink_metadata().is_ok() {
                 return Config::load(&candidate, rules);
             }
             let py = d.join("pyproject.toml");
-            if py.is_file() {
+            if py.symlink_metadata().is_ok() {
                 let text = read(&py)?;
                 if text.contains("[tool.hfaudit") {
                     return Config::parse(&py, &text, rules);
                 }
+            }
+            if d == top {
+                break;
             }
             dir = d.parent();
         }
@@ -175,9 +198,18 @@ impl Config {
     }
 }
 
+/// The largest config file read: configs are a few lines; a bigger one is a mistake or hostile.
+pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
+
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let data = crate::read::read_regular_file(path, MAX_CONFIG_SIZE).map_err(|source| {
+        ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
+    String::from_utf8(data).map_err(|_| ConfigError::Invalid {
         path: path.to_path_buf(),
-        source,
+        message: "not UTF-8 text".to_owned(),
     })
 }

@@ -42,6 +42,8 @@ pub struct Engine {
     pub calls: CallLists,
     pub env_names: Vec<String>,
     pub public_tokens: HashSet<Fingerprint>,
+    /// Archive limits; `None` leaves archives closed (`--no-archives`).
+    pub archives: Option<crate::archive::Archives>,
 }
 
 impl Engine {
@@ -58,7 +60,17 @@ impl Engine {
             calls,
             env_names,
             public_tokens: public_test_tokens(),
+            archives: Some(crate::archive::Archives::default()),
         }
+    }
+
+    /// The same engine, finding plain tokens only (`--no-decode`): no base64, UTF-16 or
+    /// escapes.
+    #[must_use]
+    pub fn without_decoding(mut self) -> Self {
+        let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
+        self.detector = Detector::with_decoding(&names, false);
+        self
     }
 
     /// The built-in rules with the default config.
@@ -71,6 +83,7 @@ impl Engine {
             detector: &self.detector,
             calls: &self.calls,
             env_names: &self.env_names,
+            archives: self.archives.as_ref(),
         }
     }
 
@@ -109,6 +122,7 @@ impl Engine {
                     platform: platform_of(rel),
                     calls: calls_in(&data, &self.calls),
                     env_reads: reads,
+                    practices: Vec::new(),
                 })
             })
             .collect();
@@ -158,6 +172,8 @@ impl Engine {
             public_tokens: &self.public_tokens,
             verifications,
         };
-        judge.judge(&output.occurrences, &needs)
+        let mut judged = judge.judge(&output.occurrences, &needs);
+        judge.judge_practices(&output.facts, &mut judged);
+        judged
     }
 }

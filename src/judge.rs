@@ -148,6 +148,10 @@ pub struct FindingContext {
     pub notebook_cell: Option<CellRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_var: Option<String>,
+    /// The decodings that revealed the token (`["base64"]`), outermost first; absent for plain
+    /// text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<crate::scan::Encoding>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -177,12 +181,44 @@ pub struct Finding {
     pub line: Option<u64>,
     pub column: Option<u64>,
     pub offset: u64,
-    pub token: TokenInfo,
+    /// `None` for the practice rules (HF013–HF015): they are about a token variable, whose
+    /// name is in `context.env_var`, not about a token.
+    pub token: Option<TokenInfo>,
     pub context: FindingContext,
     pub verification: Verification,
     pub locations: Vec<Location>,
     pub commit: Option<CommitInfo>,
+    /// Where on the Hub (the Hub source only).
+    pub source: Option<crate::model::Source>,
     pub snippet: Option<String>,
+    /// Set once `--revoke` asked the Hub to revoke this finding's token.
+    pub revocation: Option<crate::revoke::Revocation>,
+}
+
+impl Finding {
+    /// What identifies the finding's subject across runs (baselines, SARIF): the token's
+    /// fingerprint, or for a practice rule one made from the rule and the variable.
+    pub fn fingerprint(&self) -> Fingerprint {
+        match &self.token {
+            Some(t) => t.fingerprint.clone(),
+            None => Fingerprint::of(&format!(
+                "{}:{}",
+                self.rule,
+                self.context.env_var.as_deref().unwrap_or_default()
+            )),
+        }
+    }
+
+    /// `hf_AbCd…WxYz (fingerprint 0123…)`, or `variable HF_TOKEN` for a practice rule.
+    pub fn subject(&self) -> String {
+        match &self.token {
+            Some(t) => format!("{}, fingerprint {}", t.redacted, t.fingerprint),
+            None => format!(
+                "variable {}",
+                self.context.env_var.as_deref().unwrap_or_default()
+            ),
+        }
+    }
 }
 
 /// The outcome of judging.
@@ -372,6 +408,12 @@ impl Judge<'_> {
             .is_some_and(|c| c.part == CellPart::Output)
         {
             "HF004"
+        } else if occ
+            .source
+            .as_ref()
+            .is_some_and(|s| s.item == crate::model::HubItem::Variable)
+        {
+            "HF012"
         } else if occ.usage == Usage::UrlCredential {
             "HF005"
         } else {
@@ -532,17 +574,18 @@ impl Judge<'_> {
             line: first.line,
             column: first.column,
             offset: first.offset,
-            token: TokenInfo {
+            token: Some(TokenInfo {
                 kind: secret.kind(),
                 redacted: secret.redacted(),
                 fingerprint: secret.fingerprint(),
-            },
+            }),
             context: FindingContext {
                 platform: first.platform,
                 usage: first.usage,
                 need,
                 notebook_cell: first.notebook_cell.map(CellRef::from),
                 env_var: first.env_var.clone(),
+                decoded: first.decoded.clone(),
             },
             verification: verification.clone(),
             locations: all
@@ -554,8 +597,79 @@ impl Judge<'_> {
                 })
                 .collect(),
             commit: first.commit.clone(),
+            source: first.source.clone(),
             snippet: first.snippet.clone(),
+            revocation: None,
         }
+    }
+
+    /// The practice rules (HF013–HF015): one finding per habit found, about a token variable.
+    /// HF014 fires only when the steps that get the secret need write: the workflow's own calls
+    /// and those of the files that read the variable, as for a token assigned to a variable.
+    pub fn judge_practices(&self, facts: &[FileFacts], out: &mut Judged) {
+        let skipped = Verification::skipped();
+        for fact in facts {
+            for hit in &fact.practices {
+                let Some(rule) = self.rules.get(hit.rule) else {
+                    continue;
+                };
+                if self.config.is_disabled(&rule.id) {
+                    continue;
+                }
+                let readers = facts
+                    .iter()
+                    .filter(|f| f.path != fact.path && f.env_reads.contains(&hit.variable))
+                    .fold(Need::Unknown, |n, f| combine(n, f.calls.need()));
+                let need = combine(fact.calls.need(), readers);
+                if rule.id == "HF014" && need != Need::Write {
+                    continue;
+                }
+                if hit.allow.as_ref().is_some_and(|a| a.covers(&rule.id)) {
+                    out.suppressed += 1;
+                    continue;
+                }
+                let message = rule
+                    .message
+                    .replace("{variable}", &hit.variable)
+                    .replace("{detail}", &hit.detail)
+                    .replace("{platform}", platform_phrase(fact.platform))
+                    .replace("{need}", need.as_str());
+                out.findings.push(Finding {
+                    rule: rule.id.clone(),
+                    name: rule.name.clone(),
+                    severity: self.severity(rule),
+                    message,
+                    help: one_line(&rule.fix),
+                    path: fact.path.clone(),
+                    line: Some(hit.line),
+                    column: Some(hit.column),
+                    offset: hit.offset,
+                    token: None,
+                    context: FindingContext {
+                        platform: fact.platform,
+                        usage: Usage::TokenVariable,
+                        need,
+                        notebook_cell: None,
+                        env_var: Some(hit.variable.clone()),
+                        decoded: Vec::new(),
+                    },
+                    verification: skipped.clone(),
+                    locations: vec![Location {
+                        path: fact.path.clone(),
+                        line: Some(hit.line),
+                        column: Some(hit.column),
+                    }],
+                    commit: None,
+                    snippet: Some(hit.snippet.clone()),
+                    revocation: None,
+                    source: None,
+                });
+            }
+        }
+        out.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.offset, &a.rule)
+                .cmp(&(&b.path, b.line, b.column, b.offset, &b.rule))
+        });
     }
 }
 
@@ -671,6 +785,10 @@ mod tests {
     #[test]
     fn public_token_list_parses() {
         let set = public_test_tokens();
-        assert!(set.len() >= 3);
+        assert!(set.len() >= 5);
+        // Checked in public sources (issue 13): datasets' CI token, gradio's api_org_ key.
+        for fp in ["8402086a0212922e", "f6d0239c5fd0dca9"] {
+            assert!(set.contains(&Fingerprint::parse(fp).unwrap()), "{fp}");
+        }
     }
 }

@@ -41,6 +41,8 @@ pub struct Occurrence {
     pub column: Option<u64>,
     pub offset: u64,
     pub secret: Secret,
+    /// The decodings that revealed the token (base64, UTF-16, escapes), outermost first.
+    pub decoded: Vec<crate::scan::Encoding>,
     /// The source line with every token in it redacted, trimmed to a readable width.
     pub snippet: Option<String>,
     pub platform: Platform,
@@ -50,6 +52,31 @@ pub struct Occurrence {
     pub notebook_cell: Option<NotebookCell>,
     pub allow: Option<Allow>,
     pub commit: Option<CommitInfo>,
+    /// Where on the Hub it was read, for the Hub source; `None` for local files and git.
+    pub source: Option<Source>,
+}
+
+/// What a Hub occurrence is part of: a file, a discussion or a Space variable (HF012).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HubItem {
+    File,
+    Discussion,
+    Variable,
+}
+
+/// Where on the Hub an occurrence was read (DESIGN §9): JSON `source`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Always `hub` for now: the seam for later remote sources.
+    pub kind: &'static str,
+    /// `spaces/acme/demo`, `datasets/acme/data` or `acme/model`.
+    pub repo: String,
+    /// The revision read: `main` (the default branch), `refs/pr/1`, or a commit with `--history`.
+    pub revision: String,
+    pub item: HubItem,
+    /// A page a person can open.
+    pub url: String,
 }
 
 /// What a file does with the Hub, for need inference: only kept for files that hold a token or
@@ -61,6 +88,8 @@ pub struct FileFacts {
     pub calls: Calls,
     /// Token-holding environment variables this file reads.
     pub env_reads: Vec<String>,
+    /// Habits that cause leaks (HF013–HF015), found in this file.
+    pub practices: Vec<crate::practice::PracticeHit>,
 }
 
 /// A file that was not scanned, and why (too big, a loop, not a regular file).
@@ -89,6 +118,8 @@ pub struct ScanOutput {
     /// Every file the walk read (on disk, report path): the second pass looks in them for
     /// token variables with unusual names (see `engine::follow_env_vars`).
     pub scanned: Vec<(std::path::PathBuf, String)>,
+    /// Lines for people about what the scan could not see (e.g. a shallow clone's history).
+    pub notes: Vec<String>,
 }
 
 impl ScanOutput {
@@ -100,6 +131,7 @@ impl ScanOutput {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.scanned.extend(other.scanned);
+        self.notes.extend(other.notes);
     }
 
     /// Sorts everything so output never depends on thread timing.

@@ -44,6 +44,8 @@ impl fmt::Display for Severity {
 pub enum Scope {
     Occurrence,
     Token,
+    /// A habit found in a file's text, about a token variable rather than a token (HF013–HF015).
+    Practice,
 }
 
 /// One file of an example.
@@ -91,7 +93,8 @@ pub struct Rule {
     pub needs_verification: bool,
     pub summary: String,
     /// The finding's message; `{kind}`, `{platform}`, `{platforms}`, `{count}`, `{role}`,
-    /// `{name}`, `{need}`, `{permissions}` are filled in.
+    /// `{name}`, `{need}`, `{permissions}` are filled in, and for practice rules `{variable}`
+    /// and `{detail}`.
     pub message: String,
     pub why: String,
     pub fix: String,
@@ -239,6 +242,7 @@ pub fn markdown_table(set: &RuleSet) -> String {
         let scope = match r.scope {
             Scope::Occurrence => "occurrence",
             Scope::Token => "token",
+            Scope::Practice => "practice",
         };
         let verify = if r.needs_verification { "yes" } else { "no" };
         let _ = writeln!(

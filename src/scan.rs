@@ -8,19 +8,68 @@
 use aho_corasick::packed::{Config as PackedConfig, MatchKind, Searcher};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use serde::Serialize;
+
 use crate::secret::{Secret, TokenKind};
+
+/// Standard base64, for building the anchors.
+const BASE64: GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Length of the body after `hf_` / `api_org_` in user and legacy org tokens.
 pub const BODY_LEN: usize = 34;
 /// The longest token we report, so chunked readers know how much to overlap.
 pub const MAX_TOKEN_LEN: usize = 2048;
 
+/// How a token was written when it was not plain text; a chain lists the outermost first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Encoding {
+    #[serde(rename = "base64")]
+    Base64,
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    /// UTF-16 inside a binary file: a fragment does not tell its byte order.
+    #[serde(rename = "utf-16")]
+    Utf16,
+    /// `\u0068f_…` as JSON and JavaScript write it.
+    #[serde(rename = "unicode-escape")]
+    UnicodeEscape,
+    /// `\x68\x66\x5f…` as Python and C write bytes.
+    #[serde(rename = "hex-escape")]
+    HexEscape,
+    /// `hf%5F…` as URLs write it.
+    #[serde(rename = "percent")]
+    Percent,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Utf16 => "utf-16",
+            Encoding::UnicodeEscape => "unicode-escape",
+            Encoding::HexEscape => "hex-escape",
+            Encoding::Percent => "percent",
+        }
+    }
+}
+
 /// A token found in a buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    /// Byte offset of the token's first byte in the scanned buffer.
+    /// Byte offset of the token's first byte (or of its encoded form) in the scanned buffer.
     pub offset: usize,
+    /// Bytes it takes in the scanned buffer: the token's length, or its encoded form's.
+    pub len: usize,
     pub secret: Secret,
+    /// The decodings that revealed it, outermost first; empty for plain text.
+    pub decoded: Vec<Encoding>,
 }
 
 /// What one buffer holds.
@@ -32,6 +81,18 @@ pub struct Scanned {
     pub mentions_env: bool,
 }
 
+/// What a literal of the automaton stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pattern {
+    Plain(TokenKind),
+    Env,
+    /// The base64 of a prefix; the number is how many characters of its group of four come
+    /// before the anchor, which puts the decoding grid without looking for the run's start.
+    Base64(u8),
+    Utf16,
+    Escaped,
+}
+
 /// The compiled detector: build once, share across threads.
 #[derive(Debug, Clone)]
 pub struct Detector {
@@ -39,16 +100,95 @@ pub struct Detector {
     packed: Option<Searcher>,
     /// The portable automaton, for CPUs without the SIMD Teddy needs.
     matcher: AhoCorasick,
+    /// What each literal (by pattern id) stands for.
+    kinds: Vec<Pattern>,
+    /// The token variable names, compared where an [`ENV_HEADS`] literal matched.
+    names: Vec<Vec<u8>>,
 }
 
-const PREFIX_HF: usize = 0;
-const PREFIX_ORG: usize = 1;
+/// The heads most token variable names start with.
+const ENV_HEADS: [&str; 2] = ["HF_", "HUGGING"];
+
+/// How deep decodings nest (base64 of JSON with `\u` escapes is two).
+const MAX_DEPTH: usize = 2;
+
+/// The literals that announce an encoded token, so that only the neighbourhood of a hit is
+/// decoded: base64 of `hf_`/`api_org_` at each of the three alignments (the characters those
+/// bytes alone decide), their UTF-16 forms, and escaped forms of `hf_`.
+///
+/// With the plain prefixes and the standard variable names they stay within 32 literals: more
+/// would make the automaton switch to "fat" Teddy, which reads half as many bytes at a time.
+fn encoded_anchors() -> Vec<(Vec<u8>, Pattern)> {
+    let mut out: Vec<(Vec<u8>, Pattern)> = Vec::new();
+    // Base64 of the plain prefixes, and of the escaped form a JSON inside base64 may hold.
+    for prefix in [&b"hf_"[..], b"api_org_", b"\\u0068"] {
+        for shift in 0..3usize {
+            let mut raw = vec![0u8; shift];
+            raw.extend_from_slice(prefix);
+            raw.extend_from_slice(&[0, 0, 0]);
+            let enc = BASE64.encode(&raw);
+            // Characters whose six bits all come from the prefix.
+            let first = (8 * shift).div_ceil(6);
+            let last = (8 * (shift + prefix.len())) / 6;
+            let anchor = enc.as_bytes()[first..last].to_vec();
+            if !out.iter().any(|(a, _)| *a == anchor) {
+                out.push((anchor, Pattern::Base64(first as u8)));
+            }
+        }
+    }
+    for prefix in [&b"hf_"[..], b"api_org_"] {
+        // `h\0f\0_\0`: little-endian, and big-endian too from its second byte on (ASCII in
+        // UTF-16 alternates zero and non-zero bytes either way).
+        let le: Vec<u8> = prefix.iter().flat_map(|&b| [b, 0]).collect();
+        out.push((le, Pattern::Utf16));
+    }
+    // `h` escaped (every character escaped), or `hf` then an escaped `_` (either case).
+    for esc in [
+        &b"\\u0068"[..],
+        b"hf\\u005",
+        b"\\x68",
+        b"hf\\x5",
+        b"%68",
+        b"hf%5",
+    ] {
+        out.push((esc.to_vec(), Pattern::Escaped));
+    }
+    out
+}
 
 impl Detector {
-    /// `env_names` are the environment variable names worth noticing (`HF_TOKEN`, …).
+    /// `env_names` are the environment variable names worth noticing (`HF_TOKEN`, …); `decode`
+    /// also looks for tokens written in base64, UTF-16 and escapes.
     pub fn new(env_names: &[&str]) -> Self {
-        let mut patterns: Vec<&str> = vec!["hf_", "api_org_"];
-        patterns.extend(env_names.iter().filter(|n| !n.is_empty()));
+        Detector::with_decoding(env_names, true)
+    }
+
+    pub fn with_decoding(env_names: &[&str], decode: bool) -> Self {
+        let mut patterns: Vec<Vec<u8>> = vec![b"hf_".to_vec(), b"api_org_".to_vec()];
+        let mut kinds = vec![
+            Pattern::Plain(TokenKind::UserAccessToken),
+            Pattern::Plain(TokenKind::OrgApiToken),
+        ];
+        // Variable names share a few heads (`HF_`, `HUGGING`): one literal per head, and the
+        // names are compared at a hit, so many names cost the automaton nothing.
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for name in env_names.iter().filter(|n| !n.is_empty()) {
+            let head = ENV_HEADS
+                .iter()
+                .find(|h| name.starts_with(**h))
+                .map_or(*name, |h| *h);
+            if !patterns.iter().any(|p| p == head.as_bytes()) {
+                patterns.push(head.as_bytes().to_vec());
+                kinds.push(Pattern::Env);
+            }
+            names.push(name.as_bytes().to_vec());
+        }
+        if decode {
+            for (anchor, kind) in encoded_anchors() {
+                patterns.push(anchor);
+                kinds.push(kind);
+            }
+        }
         let matcher = AhoCorasickBuilder::new()
             .match_kind(AcMatchKind::LeftmostFirst)
             .build(&patterns)
@@ -58,38 +198,317 @@ impl Detector {
         let packed = PackedConfig::new()
             .match_kind(MatchKind::LeftmostFirst)
             .builder()
-            .extend(patterns.iter().map(|p| p.as_bytes()))
+            .extend(patterns.iter())
             .build();
-        Detector { packed, matcher }
+        Detector {
+            packed,
+            matcher,
+            kinds,
+            names,
+        }
+    }
+
+    /// Whether this detector decodes (base64, UTF-16, escapes); `--no-decode` turns it off.
+    pub fn decodes(&self) -> bool {
+        self.kinds
+            .iter()
+            .any(|k| !matches!(k, Pattern::Plain(_) | Pattern::Env))
     }
 
     /// Finds every token in `data`. Never panics, whatever the bytes.
     pub fn scan(&self, data: &[u8]) -> Scanned {
         let mut out = Scanned::default();
-        let mut on_match = |pattern: usize, start: usize| match pattern {
-            PREFIX_HF => {
-                if let Some(c) = token_at(data, start, TokenKind::UserAccessToken) {
-                    out.candidates.push(c);
+        self.scan_into(data, 0, &mut out);
+        if out.candidates.iter().any(|c| !c.decoded.is_empty()) {
+            // Two anchors can reveal one encoded token: keep each place once.
+            out.candidates.sort_by_key(|c| c.offset);
+            out.candidates
+                .dedup_by(|a, b| a.offset == b.offset && a.secret == b.secret);
+        }
+        out
+    }
+
+    fn scan_into(&self, data: &[u8], depth: usize, out: &mut Scanned) {
+        // What each decoding already covered: a later anchor whose token would lie inside it
+        // is skipped, so a run of repeated anchors (`aGZfaGZf…`, `h\0f\0_\0…`) costs one
+        // window a window, not one window an anchor.
+        let mut covered = Covered::default();
+        let mut on_match = |m_pattern: usize, start: usize, end: usize| {
+            match self.kinds[m_pattern] {
+                Pattern::Plain(kind) => {
+                    if let Some(c) = token_at(data, start, kind) {
+                        out.candidates.push(c);
+                    }
+                }
+                Pattern::Env => {
+                    if !out.mentions_env {
+                        out.mentions_env = self.names.iter().any(|n| data[start..].starts_with(n));
+                    }
+                }
+                encoded => {
+                    if depth < MAX_DEPTH && !covered.covers(encoded, start) {
+                        if let Some(reach) = self.decode_at(data, start, encoded, depth, out) {
+                            covered.add(encoded, start, reach);
+                        }
+                    }
+                    // An encoded anchor may overlap the start of a plain literal that the
+                    // non-overlapping search then skips: look inside it (rare, and short).
+                    Self::plain_inside(data, start + 1, end, out);
                 }
             }
-            PREFIX_ORG => {
-                if let Some(c) = token_at(data, start, TokenKind::OrgApiToken) {
-                    out.candidates.push(c);
-                }
-            }
-            _ => out.mentions_env = true,
         };
         match &self.packed {
             Some(searcher) => searcher
                 .find_iter(data)
-                .for_each(|m| on_match(m.pattern().as_usize(), m.start())),
+                .for_each(|m| on_match(m.pattern().as_usize(), m.start(), m.end())),
             None => self
                 .matcher
                 .find_iter(data)
-                .for_each(|m| on_match(m.pattern().as_usize(), m.start())),
+                .for_each(|m| on_match(m.pattern().as_usize(), m.start(), m.end())),
         }
-        out
     }
+
+    /// Plain prefixes that start in `from..to` (inside an encoded anchor's match).
+    fn plain_inside(data: &[u8], from: usize, to: usize, out: &mut Scanned) {
+        for at in from..to.min(data.len()) {
+            let kind = if data[at..].starts_with(b"hf_") {
+                TokenKind::UserAccessToken
+            } else if data[at..].starts_with(b"api_org_") {
+                TokenKind::OrgApiToken
+            } else {
+                continue;
+            };
+            out.candidates.extend(token_at(data, at, kind));
+        }
+    }
+
+    /// Decodes the neighbourhood of an encoded anchor at `at` and scans what it decodes to
+    /// (which may be encoded again, up to [`MAX_DEPTH`]). Found tokens are placed at their
+    /// encoded form in `data`. Returns where the decoded window ended in `data`.
+    fn decode_at(
+        &self,
+        data: &[u8],
+        at: usize,
+        pattern: Pattern,
+        depth: usize,
+        out: &mut Scanned,
+    ) -> Option<usize> {
+        let (decoded, map, encoding) = match pattern {
+            Pattern::Base64(lead) => {
+                let (bytes, start) = base64_window(data, at, usize::from(lead))?;
+                (bytes, Map::Base64 { start }, Encoding::Base64)
+            }
+            Pattern::Utf16 => {
+                // From one character before the anchor, for the left boundary.
+                let (bytes, starts) = utf16_ascii(data, at.saturating_sub(2));
+                (bytes, Map::Table(starts), Encoding::Utf16)
+            }
+            Pattern::Escaped => {
+                let (bytes, starts, encoding) = unescape(data, at);
+                (bytes, Map::Table(starts), encoding)
+            }
+            Pattern::Plain(_) | Pattern::Env => return None,
+        };
+        let reach = map.range(0, decoded.len(), data.len()).1;
+        let mut inner = Scanned::default();
+        self.scan_into(&decoded, depth + 1, &mut inner);
+        for mut c in inner.candidates {
+            let (start, end) = map.range(c.offset, c.offset + c.len, data.len());
+            c.offset = start;
+            c.len = end - start;
+            c.decoded.insert(0, encoding);
+            out.candidates.push(c);
+        }
+        Some(reach)
+    }
+}
+
+/// How far each kind of decoding reached in a buffer, so that an anchor whose token would lie
+/// wholly inside a window already decoded (and scanned) is not decoded again.
+#[derive(Default)]
+struct Covered {
+    /// Base64 windows by their place on the grid (offset mod 4): (start, end).
+    base64: [(usize, usize); 4],
+    utf16: usize,
+    escaped: usize,
+}
+
+/// Encoded bytes a token (and its escaped form inside base64) needs after its anchor.
+const BASE64_SPAN: usize = BASE64_WINDOW / 2;
+const UTF16_SPAN: usize = 2 * 100;
+const ESCAPED_SPAN: usize = 6 * 45;
+
+impl Covered {
+    fn covers(&self, pattern: Pattern, at: usize) -> bool {
+        match pattern {
+            Pattern::Base64(lead) => at.checked_sub(usize::from(lead)).is_some_and(|group| {
+                let (start, end) = self.base64[group % 4];
+                // One group before it decoded too: the byte left of the token was seen.
+                end > 0 && group >= start + 4 && group + BASE64_SPAN <= end
+            }),
+            Pattern::Utf16 => at + UTF16_SPAN <= self.utf16,
+            Pattern::Escaped => at + ESCAPED_SPAN <= self.escaped,
+            Pattern::Plain(_) | Pattern::Env => false,
+        }
+    }
+
+    fn add(&mut self, pattern: Pattern, at: usize, reach: usize) {
+        match pattern {
+            Pattern::Base64(lead) => {
+                let group = at - usize::from(lead);
+                let start = if group >= 4 { group - 4 } else { group };
+                // The window began one group early when it could; either way on this grid.
+                self.base64[group % 4] = (start.min(group), reach);
+            }
+            Pattern::Utf16 => self.utf16 = self.utf16.max(reach),
+            Pattern::Escaped => self.escaped = self.escaped.max(reach),
+            Pattern::Plain(_) | Pattern::Env => {}
+        }
+    }
+}
+
+/// Where decoded bytes came from in the encoded buffer.
+enum Map {
+    /// A base64 window starting at `start`: four characters for every three bytes.
+    Base64 { start: usize },
+    /// The buffer offset of each decoded byte (plus one past the last).
+    Table(Vec<usize>),
+}
+
+impl Map {
+    /// The encoded range of decoded bytes `from..to`.
+    fn range(&self, from: usize, to: usize, len: usize) -> (usize, usize) {
+        match self {
+            Map::Base64 { start } => (
+                (start + from / 3 * 4).min(len),
+                (start + to.div_ceil(3) * 4).min(len),
+            ),
+            Map::Table(starts) => {
+                let at = |i: usize| starts.get(i).copied().unwrap_or(len).min(len);
+                (at(from), at(to))
+            }
+        }
+    }
+}
+
+/// Base64 engines that take either padding and ignore stray trailing bits: the window is cut
+/// out of a longer run.
+const B64_CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const B64_STD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, B64_CONFIG);
+const B64_URL: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, B64_CONFIG);
+
+/// A token in base64 takes at least this many characters (`hf_` + 34 is 37 bytes).
+const MIN_BASE64_RUN: usize = 48;
+/// Characters decoded around an anchor: a token and its neighbours, whatever the alignment,
+/// also when the decoded text holds it escaped (six bytes a character).
+const BASE64_WINDOW: usize = 4 * 200;
+
+/// The bytes a base64 run decodes to around an anchor at `at` that stands `lead` characters
+/// into its group of four, and the window's start in `data`. The anchor fixes the grid, so
+/// only a bounded window is read, however long the run (a notebook's image is megabytes of
+/// base64 with an anchor-shaped triple every few hundred kilobytes). `None` when the run is
+/// too short to hold a token.
+fn base64_window(data: &[u8], at: usize, lead: usize) -> Option<(Vec<u8>, usize)> {
+    let b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+    let group = at.checked_sub(lead)?;
+    // One group before, when there is one, for the byte left of the token.
+    let start = if group >= 4 && data[group - 4..group].iter().all(b64) {
+        group - 4
+    } else {
+        group
+    };
+    let end = start
+        + data[start..(start + BASE64_WINDOW).min(data.len())]
+            .iter()
+            .take_while(|b| b64(b))
+            .count();
+    if end < at || end - group < MIN_BASE64_RUN {
+        return None;
+    }
+    let window = &data[start..end];
+    let cut = window.len() - window.len() % 4;
+    let window = if window.len() % 4 == 1 {
+        &window[..cut]
+    } else {
+        window
+    };
+    let url = window.iter().any(|b| matches!(b, b'-' | b'_'));
+    let engine = if url { &B64_URL } else { &B64_STD };
+    engine.decode(window).ok().map(|bytes| (bytes, start))
+}
+
+/// ASCII characters of UTF-16 (little-endian pairs) from `from`: each decoded byte's offset is
+/// kept. Stops at the first character that is not ASCII, or after [`MAX_DECODED`].
+fn utf16_ascii(data: &[u8], from: usize) -> (Vec<u8>, Vec<usize>) {
+    let mut bytes = Vec::new();
+    let mut starts = Vec::new();
+    let mut at = from;
+    while at + 1 < data.len() && bytes.len() < MAX_DECODED {
+        let (lo, hi) = (data[at], data[at + 1]);
+        if hi != 0 || lo == 0 || !lo.is_ascii() {
+            // A boundary: keep it as a space so the token's left/right checks see one.
+            if !bytes.is_empty() {
+                break;
+            }
+            bytes.push(b' ');
+        } else {
+            bytes.push(lo);
+        }
+        starts.push(at);
+        at += 2;
+    }
+    starts.push(at);
+    (bytes, starts)
+}
+
+/// Bytes decoded from an escaped run at most (a JWT can be long; tokens are 37–42 bytes).
+const MAX_DECODED: usize = 512;
+
+/// Decodes `\uXXXX`, `\xXX` and `%XX` escapes mixed with plain characters from `at`, while
+/// they spell token characters. A space stands before, so the token's left boundary holds.
+fn unescape(data: &[u8], at: usize) -> (Vec<u8>, Vec<usize>, Encoding) {
+    let hex = |s: &[u8]| -> Option<u8> {
+        let t = std::str::from_utf8(s).ok()?;
+        u8::from_str_radix(t, 16).ok()
+    };
+    let mut bytes = vec![b' '];
+    let mut starts = vec![at];
+    let mut encoding = Encoding::Percent;
+    let mut i = at;
+    while i < data.len() && bytes.len() < MAX_DECODED {
+        let rest = &data[i..];
+        let (byte, used, enc) = if rest.len() >= 6 && rest[0] == b'\\' && rest[1] == b'u' {
+            match (hex(&rest[2..4]), hex(&rest[4..6])) {
+                (Some(0), Some(b)) => (b, 6, Some(Encoding::UnicodeEscape)),
+                _ => break,
+            }
+        } else if rest.len() >= 4 && rest[0] == b'\\' && rest[1] == b'x' {
+            match hex(&rest[2..4]) {
+                Some(b) => (b, 4, Some(Encoding::HexEscape)),
+                None => break,
+            }
+        } else if rest.len() >= 3 && rest[0] == b'%' {
+            match hex(&rest[1..3]) {
+                Some(b) => (b, 3, Some(Encoding::Percent)),
+                None => break,
+            }
+        } else {
+            (rest[0], 1, None)
+        };
+        if !(is_word(byte) || matches!(byte, b'-' | b'.')) {
+            break;
+        }
+        if let Some(e) = enc {
+            encoding = e;
+        }
+        bytes.push(byte);
+        starts.push(i);
+        i += used;
+    }
+    starts.push(i);
+    (bytes, starts, encoding)
 }
 
 fn is_word(b: u8) -> bool {
@@ -133,8 +552,19 @@ fn left_boundary(data: &[u8], start: usize) -> bool {
     if before[n - 1] == b'V' && (n == 1 || before[n - 2] == b'\n') {
         return true;
     }
-    before[n - 1] != b'_' && crate::read::is_binary(data)
+    before[n - 1] != b'_' && is_binary(data)
 }
+
+/// Bytes looked at for a NUL to call a buffer binary (as git and ripgrep do).
+const BINARY_PROBE: usize = 8 << 10;
+
+/// A NUL byte near the start means binary, as git and ripgrep decide.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+}
+
+/// The longest run of letters and digits looked at after a token in binary content.
+const GLUED_RUN: usize = 256;
 
 /// `ESC[…` (raw, or written as `\u001b[`, `\x1b[`, `\033[`, `\e[`) followed by digits and `;`:
 /// what precedes the final `m` of an ANSI colour code.
@@ -189,12 +619,20 @@ fn token_at(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate> {
         }
     }
     let body_start = start + kind.prefix().len();
-    let run = alnum_run(data, body_start, BODY_LEN + 1);
-    if run != BODY_LEN {
+    let run = alnum_run(data, body_start, GLUED_RUN);
+    if run < BODY_LEN {
         return None;
     }
     let end = body_start + BODY_LEN;
-    if data.get(end).is_some_and(|&b| is_word(b)) {
+    if run > BODY_LEN {
+        // In text, a longer run is a longer word. In binary content values sit back to back
+        // (a `.pyc`'s next marshal opcode, a SQLite row's next column): the length is fixed,
+        // so the first 34 characters can still be a token, unless the whole run reads as an
+        // identifier (a symbol name in a shared library).
+        if !is_binary(data) || is_identifier(&data[body_start..body_start + run]) {
+            return None;
+        }
+    } else if data.get(end) == Some(&b'_') {
         return None;
     }
     let body = &data[body_start..end];
@@ -204,7 +642,9 @@ fn token_at(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate> {
     let text = std::str::from_utf8(&data[start..end]).ok()?;
     Some(Candidate {
         offset: start,
+        len: end - start,
         secret: Secret::new(text, kind),
+        decoded: Vec::new(),
     })
 }
 
@@ -260,7 +700,9 @@ fn special_token(data: &[u8], start: usize, kind: TokenKind) -> Option<Candidate
     let text = std::str::from_utf8(&data[start..end]).ok()?;
     Some(Candidate {
         offset: start,
+        len: end - start,
         secret: Secret::new(text, kind),
+        decoded: Vec::new(),
     })
 }
 
@@ -387,6 +829,41 @@ fn placeholder_word_letters(body: &[u8]) -> usize {
         }
     }
     covered
+}
+
+/// `requiredCharacteristicTypesForDisplayMetadata`: letters only, in camel-case words of three
+/// or more letters with vowels (the first word may start in lower case). A random body breaks
+/// into words of one or two letters long before 34 characters.
+fn is_identifier(run: &[u8]) -> bool {
+    if !run.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut words = 0;
+    let mut vowels = 0;
+    let mut letters = 0;
+    let mut i = 0;
+    while i < run.len() {
+        let mut j = i + 1;
+        while j < run.len() && run[j].is_ascii_lowercase() {
+            j += 1;
+        }
+        if j - i < 3 && j < run.len() {
+            return false;
+        }
+        vowels += run[i..j]
+            .iter()
+            .filter(|b| {
+                matches!(
+                    b.to_ascii_lowercase(),
+                    b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+                )
+            })
+            .count();
+        letters += j - i;
+        words += 1;
+        i = j;
+    }
+    words >= 3 && vowels * 10 >= letters * 3
 }
 
 /// `DownloadTokenizerConfigFromCache`: capitalised words of three or more letters with vowels.
@@ -583,6 +1060,217 @@ mod tests {
             found(&format!("\0my_{t}")).is_empty(),
             "an underscore still glues"
         );
+    }
+
+    #[test]
+    fn binary_tokens_glued_to_a_following_value_are_found() {
+        let mut fake = Fake::new(9);
+        for i in 0..2000 {
+            let t = format!("hf_{}", fake.body(if i % 2 == 0 { ALNUM } else { LETTERS }));
+            // A `.pyc` marshal opcode, a SQLite column, more letters and digits.
+            for next in ["N", "Z", "r4", "aXyz9", "Version2x"] {
+                let data = format!("\0\x01Z%{t}{next}\0");
+                assert_eq!(found(&data), vec![t.clone()], "{i}: {next}");
+                let text = format!("x {t}{next} y");
+                assert!(found(&text).is_empty(), "in text a longer run is a word");
+            }
+        }
+        // Symbol names of compiled code are identifiers, not tokens.
+        for sym in [
+            "hf_requiredCharacteristicTypesForDisplayMetadata",
+            "hf_initializeTokenizerConfigurationFromPretrained",
+            "hf_RegisterModelClassesWithAutoConfigurationLoader",
+        ] {
+            assert!(found(&format!("\0\0{sym}\0")).is_empty(), "{sym}");
+        }
+        assert!(
+            found(&format!("\0hf_{}_x", fake.body(ALNUM))).is_empty(),
+            "an underscore still glues"
+        );
+    }
+
+    /// Every byte of `text` written as `lead` and two hex digits.
+    fn spell(text: &str, lead: &str, upper: bool) -> String {
+        use std::fmt::Write;
+        text.bytes().fold(String::new(), |mut out, b| {
+            if upper {
+                let _ = write!(out, "{lead}{b:02X}");
+            } else {
+                let _ = write!(out, "{lead}{b:02x}");
+            }
+            out
+        })
+    }
+
+    fn found_decoded(text: &[u8]) -> Vec<(String, Vec<Encoding>, usize, usize)> {
+        det()
+            .scan(text)
+            .candidates
+            .into_iter()
+            .map(|c| (c.secret.expose().to_owned(), c.decoded, c.offset, c.len))
+            .collect()
+    }
+
+    #[test]
+    fn base64_at_every_alignment_and_alphabet_is_found_where_it_is_written() {
+        let mut fake = Fake::new(11);
+        for i in 0..300 {
+            let t = format!("hf_{}", fake.body(ALNUM));
+            let o = format!("api_org_{}", fake.body(ALNUM));
+            for (j, secret) in [&t, &o].into_iter().enumerate() {
+                // `user:token` as Docker and git credential stores write it, shifted through
+                // all three alignments, in both alphabets, padded or not.
+                let head = ["", ":", "u:"][(i + j) % 3];
+                let plain = format!("{head}{secret}\n");
+                let std_enc = BASE64.encode(plain.as_bytes());
+                let url_enc =
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(plain.as_bytes());
+                for enc in [&std_enc, &url_enc] {
+                    let text = format!("auth: \"{enc}\"\n");
+                    let got = found_decoded(text.as_bytes());
+                    assert_eq!(got.len(), 1, "{i} {head:?}: {text}");
+                    let (tok, chain, offset, len) = &got[0];
+                    assert_eq!(tok, secret);
+                    assert_eq!(chain, &[Encoding::Base64]);
+                    // Placed on the encoded text, inside the quotes.
+                    assert!(
+                        *offset >= 7 && offset + len <= 8 + enc.len(),
+                        "{offset} {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn base64_inside_a_long_run_and_nested_escapes() {
+        let mut fake = Fake::new(12);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        // An image-sized run with the token's bytes in the middle, at an odd byte offset.
+        let mut bytes: Vec<u8> = (0..3001u32).map(|i| (i * 7 % 251) as u8).collect();
+        bytes.extend_from_slice(t.as_bytes());
+        bytes.extend((0..3000u32).map(|i| (i * 13 % 251) as u8));
+        let text = format!("\"image/png\": \"{}\"", BASE64.encode(&bytes));
+        assert_eq!(found(&text), vec![t.clone()]);
+        // base64 of JSON whose token is written with `\u` escapes: two decodings.
+        let escaped = spell(&t, "\\u00", false);
+        let json = format!("{{\"token\": \"{escaped}\"}}");
+        let got = found_decoded(format!("x = '{}'", BASE64.encode(json.as_bytes())).as_bytes());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, t);
+        assert_eq!(got[0].1, [Encoding::Base64, Encoding::UnicodeEscape]);
+    }
+
+    #[test]
+    fn utf16_and_escaped_forms_are_found() {
+        let mut fake = Fake::new(13);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        let le: Vec<u8> = format!("token={t};").bytes().flat_map(|b| [b, 0]).collect();
+        let be: Vec<u8> = format!("token={t};").bytes().flat_map(|b| [0, b]).collect();
+        for (bytes, enc) in [(le, Encoding::Utf16), (be, Encoding::Utf16)] {
+            let mut data = b"\x7fELF\0\0junk".to_vec();
+            let at = data.len();
+            data.extend_from_slice(&bytes);
+            let got = found_decoded(&data);
+            assert_eq!(got.len(), 1, "{enc:?}");
+            assert_eq!(
+                (got[0].0.as_str(), got[0].1.as_slice()),
+                (t.as_str(), &[enc][..])
+            );
+            assert_eq!(got[0].3, 2 * t.len(), "{enc:?}");
+            assert!(
+                got[0].2 >= at + 12 && got[0].2 <= at + 13,
+                "{enc:?}: {}",
+                got[0].2
+            );
+        }
+        let u = spell(&t, "\\u00", true);
+        let x = spell(&t, "\\x", false);
+        let p = t.replace('_', "%5F");
+        let hp = spell(&t, "%", true);
+        for (text, enc, at) in [
+            (format!("var k = \"{u}\";"), Encoding::UnicodeEscape, 9),
+            (format!("k = b'{x}'"), Encoding::HexEscape, 6),
+            (format!("https://h/x?token={p}&a=1"), Encoding::Percent, 18),
+            (format!("u={hp}"), Encoding::Percent, 2),
+        ] {
+            let got = found_decoded(text.as_bytes());
+            assert_eq!(got.len(), 1, "{text}");
+            assert_eq!(got[0].0, t);
+            assert_eq!(got[0].1, [enc]);
+            assert_eq!(got[0].2, at, "{text}");
+            assert_eq!(
+                got[0].2 + got[0].3,
+                text.len()
+                    - text
+                        .chars()
+                        .rev()
+                        .take_while(|c| !c.is_ascii_alphanumeric())
+                        .count()
+                    - if text.ends_with("&a=1") { 4 } else { 0 },
+                "{text}"
+            );
+        }
+    }
+
+    /// Random base64 (images, hashes, keys of other services) and random binary bytes never
+    /// decode into a finding.
+    #[test]
+    fn random_base64_and_binary_never_decode_into_a_finding() {
+        let mut fake = Fake::new(14);
+        let mut bytes = Vec::with_capacity(3 << 20);
+        while bytes.len() < 3 << 20 {
+            bytes.extend_from_slice(&fake.next().to_le_bytes());
+        }
+        let d = det();
+        assert!(d.scan(&bytes).candidates.is_empty(), "binary");
+        let b64 = BASE64.encode(&bytes);
+        assert!(d.scan(b64.as_bytes()).candidates.is_empty(), "base64");
+        let url = base64::engine::general_purpose::URL_SAFE.encode(&bytes[..1 << 20]);
+        assert!(
+            d.scan(url.as_bytes()).candidates.is_empty(),
+            "url-safe base64"
+        );
+        // Anchors planted in noise: decoded, checked, rejected.
+        let mut planted = b64.into_bytes();
+        let base64_anchors = encoded_anchors()
+            .into_iter()
+            .filter(|(_, p)| matches!(p, Pattern::Base64(_)));
+        for (i, anchor) in base64_anchors.enumerate() {
+            let at = 1000 + i * 4099;
+            planted[at..at + anchor.0.len()].copy_from_slice(&anchor.0);
+        }
+        assert!(d.scan(&planted).candidates.is_empty(), "planted anchors");
+    }
+
+    /// Past 32 literals Teddy goes "fat" (half the bytes per step): the standard variable names
+    /// and every anchor must fit.
+    #[test]
+    fn the_standard_detector_stays_slim() {
+        let names: Vec<&str> = crate::context::STANDARD_TOKEN_VARS.to_vec();
+        let d = Detector::new(&names);
+        assert!(d.kinds.len() <= 32, "{} literals", d.kinds.len());
+    }
+
+    /// Runs of repeated anchors decode a window at a time, not one window an anchor: a few MB
+    /// of them scan like any text (no finding; a regression shows as a test that crawls).
+    #[test]
+    fn repeated_anchors_decode_window_by_window() {
+        let d = det();
+        for unit in [&b"aGZf"[..], b"hmXhmX", b"h\0f\0_\0", b"\\u0068", b"hf%5F"] {
+            let data = unit.repeat((2 << 20) / unit.len());
+            assert!(d.scan(&data).candidates.is_empty());
+        }
+    }
+
+    #[test]
+    fn decoding_can_be_turned_off() {
+        let mut fake = Fake::new(15);
+        let t = format!("hf_{}", fake.body(ALNUM));
+        let text = format!("a: {}", BASE64.encode(t.as_bytes()));
+        assert_eq!(found(&text), vec![t]);
+        let plain = Detector::with_decoding(&["HF_TOKEN"], false);
+        assert!(plain.scan(text.as_bytes()).candidates.is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! A baseline lists findings a team has accepted, keyed by (rule, fingerprint, path) so that a
 //! finding stays hidden when its line moves, and reappears when the token spreads to a new file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -25,14 +25,17 @@ pub struct Baseline {
     pub entries: Vec<BaselineEntry>,
 }
 
+/// The largest baseline read (a million entries is about 150 MB; more is not a baseline).
+const MAX_BASELINE_SIZE: u64 = 256 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {path}")]
+    #[error("cannot read baseline {}", path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("baseline {path} is not an hfaudit baseline: {message}")]
+    #[error("baseline {} is not an hfaudit baseline: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
 }
 
@@ -43,7 +46,7 @@ impl Baseline {
             .iter()
             .map(|f| BaselineEntry {
                 rule: f.rule.clone(),
-                fingerprint: f.token.fingerprint.to_string(),
+                fingerprint: f.fingerprint().to_string(),
                 path: f.path.clone(),
             })
             .collect();
@@ -54,10 +57,13 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
-            path: path.into(),
-            source,
+        let data = crate::read::read_regular_file(path, MAX_BASELINE_SIZE).map_err(|source| {
+            BaselineError::Read {
+                path: path.into(),
+                source,
+            }
         })?;
+        let text = String::from_utf8_lossy(&data);
         let b: Baseline = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
             path: path.into(),
             message: e.to_string(),
@@ -72,18 +78,30 @@ impl Baseline {
     }
 
     /// Removes the findings the baseline lists. Returns (kept, suppressed, stale entries).
+    /// One map look-up per location: linear in findings plus entries.
     pub fn apply(&self, findings: Vec<Finding>) -> (Vec<Finding>, usize, usize) {
+        let index: HashMap<(&str, &str, &str), usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                (
+                    (e.rule.as_str(), e.fingerprint.as_str(), e.path.as_str()),
+                    i,
+                )
+            })
+            .collect();
         let mut used = vec![false; self.entries.len()];
         let mut kept = Vec::with_capacity(findings.len());
         let mut suppressed = 0;
         for f in findings {
-            let fp = f.token.fingerprint.to_string();
-            let hit = self.entries.iter().position(|e| {
-                e.rule == f.rule
-                    && e.fingerprint == fp
-                    && f.locations.iter().any(|l| l.path == e.path)
-            });
-            if let Some(i) = hit {
+            let fp = f.fingerprint().to_string();
+            let fp = fp.as_str();
+            let hit = f
+                .locations
+                .iter()
+                .find_map(|l| index.get(&(f.rule.as_str(), fp, l.path.as_str())));
+            if let Some(&i) = hit {
                 used[i] = true;
                 suppressed += 1;
             } else {

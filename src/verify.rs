@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 use reqwest::Url;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::secret::{redact, Fingerprint, Secret};
@@ -199,8 +199,13 @@ impl Endpoint {
 
     /// `{endpoint}/api/whoami-v2`.
     pub fn whoami_url(&self) -> Url {
+        self.url(WHOAMI_PATH)
+    }
+
+    /// `{endpoint}/{path}` for a relative `path` such as `api/credentials/revoke`.
+    pub fn url(&self, path: &str) -> Url {
         self.base
-            .join(WHOAMI_PATH)
+            .join(path)
             .expect("a relative path joins onto an http(s) base")
     }
 
@@ -237,13 +242,17 @@ fn is_loopback_host(host: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Options and the client
 
-/// How to ask. [`Options::new`] has the defaults; the CLI may shorten the timeout.
+/// How to ask. [`Options::new`] has the defaults; the CLI may shorten the timeouts.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub endpoint: Endpoint,
-    /// Per request, connecting to the last byte of the body.
+    /// Per request, in all: connecting, the headers and the last byte of the body. A body that
+    /// trickles in (a byte a second) ends here, not when it stops trickling.
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// Per run: no request starts, and none goes on, after this much time since the first one;
+    /// tokens not asked by then are `unknown` with a note.
+    pub deadline: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Attempts per token when the Hub answers 429 or 5xx (the first one included).
@@ -262,6 +271,7 @@ impl Options {
             endpoint,
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(60),
             concurrency: 8,
             max_attempts: 3,
             retry_budget: Duration::from_secs(30),
@@ -277,13 +287,20 @@ impl Options {
         self.connect_timeout = self.connect_timeout.min(timeout);
         self
     }
+
+    /// Sets the deadline of a whole run.
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
 }
 
 /// What verifying a set of tokens produced.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub verifications: HashMap<Fingerprint, Verification>,
-    /// Lines for people: what could not be verified and why.
+    /// Lines for people: the endpoint asked, what could not be verified and why.
     pub notes: Vec<String>,
 }
 
@@ -297,8 +314,9 @@ impl Outcome {
     }
 }
 
-/// Asks the Hub about each unique token once, `opts.concurrency` at a time. Never fails: a
-/// token the Hub could not be asked about is `unknown`, and a note says why.
+/// Asks the Hub about each unique token once, `opts.concurrency` at a time, within the run's
+/// deadline. Never fails: a token the Hub could not be asked about is `unknown`, and a note
+/// says why.
 pub fn verify_tokens(secrets: &[&Secret], opts: &Options) -> Outcome {
     let mut seen = HashSet::new();
     let unique: Vec<&Secret> = secrets
@@ -306,11 +324,16 @@ pub fn verify_tokens(secrets: &[&Secret], opts: &Options) -> Outcome {
         .copied()
         .filter(|s| seen.insert(s.fingerprint()))
         .collect();
+    let url = opts.endpoint.whoami_url();
     let mut outcome = Outcome::default();
     if unique.is_empty() {
+        outcome.notes.push(format!(
+            "--verify: no token to ask {} about",
+            redact_tokens(url.as_str())
+        ));
         return outcome;
     }
-    let client = match Client::new(opts) {
+    let http = match Http::new(opts) {
         Ok(c) => c,
         Err(err) => {
             let detail = format!("cannot set up the HTTP client: {}", error_text(&err));
@@ -336,7 +359,7 @@ pub fn verify_tokens(secrets: &[&Secret], opts: &Options) -> Outcome {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(secret) = unique.get(i) else { break };
-                let v = client.check(secret);
+                let v = check(&http, &url, secret);
                 results
                     .lock()
                     .expect("no worker panics while holding the lock")
@@ -345,11 +368,20 @@ pub fn verify_tokens(secrets: &[&Secret], opts: &Options) -> Outcome {
         }
     });
     outcome.verifications = results.into_inner().expect("workers are done");
-    outcome.notes = notes(&outcome.verifications, &opts.endpoint);
+    outcome.notes.push(format!(
+        "--verify asked {} about {} token{} ({} answered)",
+        redact_tokens(url.as_str()),
+        unique.len(),
+        plural(unique.len()),
+        outcome.answered()
+    ));
+    outcome
+        .notes
+        .extend(notes(&outcome.verifications, &opts.endpoint));
     outcome
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {
@@ -392,9 +424,91 @@ fn notes(verifications: &HashMap<Fingerprint, Verification>, endpoint: &Endpoint
     )]
 }
 
+/// Asks about one token: one GET, retried on 429 and 5xx within the bounds of `http`.
+fn check(http: &Http<'_>, url: &Url, secret: &Secret) -> Verification {
+    let Ok(mut auth) = HeaderValue::from_str(&format!("Bearer {}", secret.expose())) else {
+        return Verification::with_detail(
+            Status::Unknown,
+            "the token holds characters that cannot be sent in a header",
+        );
+    };
+    auth.set_sensitive(true);
+    let v = http
+        .call(
+            |client| {
+                client
+                    .get(url.clone())
+                    .header(AUTHORIZATION, auth.clone())
+                    .header(ACCEPT, "application/json")
+            },
+            |response, deadline| whoami_answer(http, response, deadline),
+        )
+        .unwrap_or_else(|detail| Verification::with_detail(Status::Unknown, detail));
+    scrub(v, secret)
+}
+
+/// What the whoami endpoint's answer means (DESIGN §7).
+fn whoami_answer(
+    http: &Http<'_>,
+    response: reqwest::blocking::Response,
+    deadline: Deadline,
+) -> Attempt<Verification> {
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let done = |status, detail: String| Attempt::Done(Verification::with_detail(status, detail));
+    match status {
+        200 => match http.read_body(response, deadline) {
+            Ok(body) => Attempt::Done(parse_whoami(&body).unwrap_or_else(|why| {
+                Verification::with_detail(Status::Unknown, format!("unexpected answer: {why}"))
+            })),
+            Err(detail) => done(Status::Unknown, detail),
+        },
+        401 => done(
+            Status::Invalid,
+            header("x-error-message").unwrap_or_else(|| "HTTP 401".to_owned()),
+        ),
+        403 => done(
+            Status::Forbidden,
+            header("x-error-message").unwrap_or_else(|| "HTTP 403".to_owned()),
+        ),
+        _ => match retry_or_fail(&response) {
+            Ok(retry) => retry,
+            Err(detail) => done(Status::Unknown, detail),
+        },
+    }
+}
+
+/// The answer to a status no caller expects: 429 and 5xx are worth another try (after
+/// `Retry-After`, if sent); a redirect or anything else is a failure, described.
+pub(crate) fn retry_or_fail<T>(
+    response: &reqwest::blocking::Response,
+) -> Result<Attempt<T>, String> {
+    let status = response.status().as_u16();
+    match status {
+        429 | 500..=599 => Ok(Attempt::Retry {
+            detail: format!("HTTP {status}"),
+            retry_after: response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after),
+        }),
+        300..=399 => Err(format!(
+            "HTTP {status}: the endpoint redirects, and redirects are not followed"
+        )),
+        _ => Err(format!("HTTP {status}")),
+    }
+}
+
 /// What one attempt came to.
-enum Attempt {
-    Done(Verification),
+pub(crate) enum Attempt<T> {
+    Done(T),
     /// 429 or 5xx: worth another try, after `Retry-After` if the Hub sent one.
     Retry {
         detail: String,
@@ -402,16 +516,31 @@ enum Attempt {
     },
 }
 
-struct Client<'a> {
-    http: reqwest::blocking::Client,
-    url: Url,
-    opts: &'a Options,
+/// When one request must be over, and why then (for the message when it is not).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    at: Instant,
+    /// The request's own time limit.
+    limit: Duration,
+    /// The run's deadline cut the limit short.
+    cut: bool,
 }
 
-impl<'a> Client<'a> {
-    fn new(opts: &'a Options) -> reqwest::Result<Self> {
+/// The one HTTP client of every Hub call (verification, revocation): the endpoint rule, a total
+/// deadline per request and per run, bounded retries, no redirects, capped bodies.
+pub(crate) struct Http<'a> {
+    client: reqwest::blocking::Client,
+    pub(crate) opts: &'a Options,
+    /// When the run must be over: no request starts, or runs on, after it.
+    run_deadline: Instant,
+}
+
+impl<'a> Http<'a> {
+    /// A client whose run starts now.
+    pub(crate) fn new(opts: &'a Options) -> reqwest::Result<Self> {
         let mut builder = reqwest::blocking::Client::builder()
             .user_agent(concat!("hfaudit/", env!("CARGO_PKG_VERSION")))
+            // Per read in reqwest's blocking client; each request also gets a total limit.
             .timeout(opts.timeout)
             .connect_timeout(opts.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -428,136 +557,144 @@ impl<'a> Client<'a> {
                 ],
             );
         }
-        Ok(Client {
-            http: builder.build()?,
-            url: opts.endpoint.whoami_url(),
+        let now = Instant::now();
+        Ok(Http {
+            client: builder.build()?,
             opts,
+            run_deadline: now.checked_add(opts.deadline).unwrap_or(now),
         })
     }
 
-    /// Asks about one token, retrying 429 and 5xx within the attempt and time bounds.
-    fn check(&self, secret: &Secret) -> Verification {
+    /// The time one request may take now: its timeout, cut by the run's deadline; `None` once
+    /// the run's deadline has passed.
+    fn next_deadline(&self) -> Option<Deadline> {
+        let now = Instant::now();
+        let left = self.run_deadline.checked_duration_since(now)?;
+        if left < Duration::from_millis(1) {
+            return None;
+        }
+        let limit = self.opts.timeout.min(left);
+        Some(Deadline {
+            at: now + limit,
+            limit,
+            cut: limit < self.opts.timeout,
+        })
+    }
+
+    fn run_deadline_passed(&self) -> String {
+        format!(
+            "not asked: the run's deadline of {} passed",
+            seconds(self.opts.deadline)
+        )
+    }
+
+    /// Sends the request `build` makes, and lets `answer` judge the response (reading its body
+    /// with [`Http::read_body`] before `deadline`). Retries what `answer` calls worth retrying,
+    /// at most `max_attempts` times, within the retry budget and the run's deadline. Network
+    /// errors are not retried: an offline hook must stay fast. `Err` is a description.
+    pub(crate) fn call<T>(
+        &self,
+        build: impl Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
+        answer: impl Fn(reqwest::blocking::Response, Deadline) -> Attempt<T>,
+    ) -> Result<T, String> {
         let start = Instant::now();
         let mut attempt = 1u32;
-        let v = loop {
-            let (detail, retry_after) = match self.attempt(secret) {
-                Attempt::Done(v) => break v,
-                Attempt::Retry {
-                    detail,
-                    retry_after,
-                } => (detail, retry_after),
+        loop {
+            let Some(deadline) = self.next_deadline() else {
+                return Err(self.run_deadline_passed());
+            };
+            let sent = build(&self.client).timeout(deadline.limit).send();
+            let (detail, retry_after) = match sent {
+                Err(err) => return Err(self.describe(&err, deadline)),
+                Ok(response) => match answer(response, deadline) {
+                    Attempt::Done(v) => return Ok(v),
+                    Attempt::Retry {
+                        detail,
+                        retry_after,
+                    } => (detail, retry_after),
+                },
             };
             if attempt >= self.opts.max_attempts {
-                break Verification::with_detail(
-                    Status::Unknown,
-                    format!("{detail}, {attempt} attempts"),
-                );
+                return Err(format!("{detail}, {attempt} attempts"));
             }
             let wait = retry_after.unwrap_or_else(|| backoff(self.opts.backoff, attempt));
-            if start.elapsed() + wait > self.opts.retry_budget {
-                break Verification::with_detail(
-                    Status::Unknown,
-                    format!(
-                        "{detail}; retrying after {} s would pass the retry budget of {} s",
-                        wait.as_secs(),
-                        self.opts.retry_budget.as_secs()
-                    ),
-                );
+            if start.elapsed().saturating_add(wait) > self.opts.retry_budget {
+                return Err(format!(
+                    "{detail}; retrying after {} would pass the retry budget of {}",
+                    seconds(wait),
+                    seconds(self.opts.retry_budget)
+                ));
+            }
+            if Instant::now()
+                .checked_add(wait)
+                .is_none_or(|then| then >= self.run_deadline)
+            {
+                return Err(format!(
+                    "{detail}; retrying after {} would pass the run's deadline of {}",
+                    seconds(wait),
+                    seconds(self.opts.deadline)
+                ));
             }
             std::thread::sleep(wait);
             attempt += 1;
-        };
-        scrub(v, secret)
-    }
-
-    fn attempt(&self, secret: &Secret) -> Attempt {
-        let Ok(mut auth) = HeaderValue::from_str(&format!("Bearer {}", secret.expose())) else {
-            return Attempt::Done(Verification::with_detail(
-                Status::Unknown,
-                "the token holds characters that cannot be sent in a header",
-            ));
-        };
-        auth.set_sensitive(true);
-        let response = match self
-            .http
-            .get(self.url.clone())
-            .header(AUTHORIZATION, auth)
-            .header(ACCEPT, "application/json")
-            .send()
-        {
-            Ok(r) => r,
-            // Network errors are not retried: an offline hook must stay fast.
-            Err(err) => {
-                return Attempt::Done(Verification::with_detail(
-                    Status::Unknown,
-                    self.describe(&err),
-                ))
-            }
-        };
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        match status {
-            200 => Attempt::Done(self.read_answer(response)),
-            401 => Attempt::Done(Verification::with_detail(
-                Status::Invalid,
-                header("x-error-message").unwrap_or_else(|| "HTTP 401".to_owned()),
-            )),
-            403 => Attempt::Done(Verification::with_detail(
-                Status::Forbidden,
-                header("x-error-message").unwrap_or_else(|| "HTTP 403".to_owned()),
-            )),
-            429 | 500..=599 => Attempt::Retry {
-                detail: format!("HTTP {status}"),
-                retry_after: response
-                    .headers()
-                    .get(RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(parse_retry_after),
-            },
-            300..=399 => Attempt::Done(Verification::with_detail(
-                Status::Unknown,
-                format!("HTTP {status}: the endpoint redirects, and redirects are not followed"),
-            )),
-            _ => Attempt::Done(Verification::with_detail(
-                Status::Unknown,
-                format!("HTTP {status}"),
-            )),
         }
     }
 
-    fn read_answer(&self, response: reqwest::blocking::Response) -> Verification {
+    /// Reads a body of at most `max_body` bytes, and stops at `deadline` however slowly the
+    /// bytes come. `Err` is a description.
+    pub(crate) fn read_body(
+        &self,
+        mut response: reqwest::blocking::Response,
+        deadline: Deadline,
+    ) -> Result<Vec<u8>, String> {
         let max = self.opts.max_body;
         if response.content_length().is_some_and(|n| n > max) {
-            return too_large(max);
+            return Err(too_large(max));
         }
-        match read_capped(response, max) {
-            Ok(Some(body)) => parse_whoami(&body).unwrap_or_else(|why| {
-                Verification::with_detail(Status::Unknown, format!("unexpected answer: {why}"))
-            }),
-            Ok(None) => too_large(max),
-            Err(err) => {
-                let text = match err
-                    .get_ref()
-                    .and_then(|e| e.downcast_ref::<reqwest::Error>())
-                {
-                    Some(e) => self.describe(e),
-                    None => err.to_string(),
-                };
-                Verification::with_detail(Status::Unknown, text)
+        let mut body = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            if Instant::now() >= deadline.at {
+                return Err(self.timed_out(deadline));
             }
+            match response.read(&mut buf) {
+                Ok(0) => return Ok(body),
+                Ok(n) => {
+                    body.extend_from_slice(&buf[..n]);
+                    if body.len() as u64 > max {
+                        return Err(too_large(max));
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    let inner = err
+                        .get_ref()
+                        .and_then(|e| e.downcast_ref::<reqwest::Error>());
+                    return Err(match inner {
+                        Some(e) => self.describe(e, deadline),
+                        None if Instant::now() >= deadline.at => self.timed_out(deadline),
+                        None => format!("cannot read the answer: {err}"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn timed_out(&self, deadline: Deadline) -> String {
+        if deadline.cut {
+            format!(
+                "no answer before the run's deadline of {}",
+                seconds(self.opts.deadline)
+            )
+        } else {
+            format!("no answer within {} ms", deadline.limit.as_millis())
         }
     }
 
     /// A network error for people: what happened and its root cause, never a header.
-    fn describe(&self, err: &reqwest::Error) -> String {
+    fn describe(&self, err: &reqwest::Error, deadline: Deadline) -> String {
         if err.is_timeout() {
-            return format!("no answer within {} ms", self.opts.timeout.as_millis());
+            return self.timed_out(deadline);
         }
         if err.is_connect() {
             // The innermost cause says it best ("Connection refused", a DNS failure, TLS).
@@ -569,11 +706,18 @@ impl<'a> Client<'a> {
     }
 }
 
-fn too_large(max: u64) -> Verification {
-    Verification::with_detail(
-        Status::Unknown,
-        format!("the answer is larger than {} KiB", max / 1024),
-    )
+/// `1.5 s`, `60 s`: a duration for a note.
+fn seconds(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+fn too_large(max: u64) -> String {
+    format!("the answer is larger than {} KiB", max / 1024)
 }
 
 /// An error's chain, innermost last, without the URL reqwest adds (the endpoint is in the note).
@@ -593,16 +737,20 @@ fn error_text(err: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-/// Reads at most `max` bytes; `None` when there is more.
-fn read_capped(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let mut body = Vec::new();
-    reader.take(max + 1).read_to_end(&mut body)?;
-    Ok((body.len() as u64 <= max).then_some(body))
-}
+/// The longest wait a `Retry-After` can ask for; anything longer is as good as "never" (it is
+/// far beyond any retry budget) and must not overflow a clock.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// `Retry-After` in seconds (the form the Hub sends); an HTTP date falls back to backoff.
+/// `Retry-After` in seconds (the form the Hub sends), saturated at a day; an HTTP date falls
+/// back to backoff.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let digits = value.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // More digits than a u64 holds: saturate rather than fall back to a short backoff.
+    let secs = digits.parse::<u64>().unwrap_or(u64::MAX);
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
 /// `base`, `2 × base`, `4 × base`, … after the first, second, third attempt; at most 8 s.
@@ -614,57 +762,87 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 // ---------------------------------------------------------------------------------------------
 // Parsing and scrubbing
 
-/// Parses a 200 answer of `whoami-v2`. OAuth tokens come without `auth.accessToken`: they are
-/// valid with no role.
+/// The parts of a `whoami-v2` answer that verification reads. Typed, so an answer of the wrong
+/// shape (`{}`, a string where a name should be, an HTML page) is refused rather than taken for
+/// a valid token; fields it does not name are ignored.
+#[derive(Deserialize)]
+struct WhoamiDoc {
+    name: String,
+    auth: WhoamiAuth,
+    #[serde(default)]
+    orgs: Option<Vec<WhoamiOrg>>,
+}
+
+#[derive(Deserialize)]
+struct WhoamiAuth {
+    #[serde(rename = "accessToken", default)]
+    access_token: Option<AccessToken>,
+}
+
+#[derive(Deserialize)]
+struct WhoamiOrg {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct AccessToken {
+    role: String,
+    #[serde(rename = "displayName", default)]
+    display_name: Option<String>,
+    #[serde(rename = "fineGrained", default)]
+    fine_grained: Option<FineGrained>,
+}
+
+#[derive(Deserialize)]
+struct FineGrained {
+    #[serde(default)]
+    global: Option<Vec<String>>,
+    #[serde(default)]
+    scoped: Option<Vec<Scoped>>,
+}
+
+#[derive(Deserialize)]
+struct Scoped {
+    #[serde(default)]
+    permissions: Option<Vec<String>>,
+}
+
+/// Parses a 200 answer of `whoami-v2`: an object with the account's `name` and an `auth`
+/// object. OAuth tokens come without `auth.accessToken`: they are valid with no role. Anything
+/// else is `Err` (the status is then `unknown`, never `valid`).
 pub fn parse_whoami(body: &[u8]) -> Result<Verification, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON ({e})"))?;
     if !value.is_object() {
         return Err("not a JSON object".to_owned());
     }
-    let text = |pointer: &str| {
-        value
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut permissions = strings(value.pointer("/auth/accessToken/fineGrained/global"));
-    if let Some(scoped) = value
-        .pointer("/auth/accessToken/fineGrained/scoped")
-        .and_then(Value::as_array)
-    {
-        for entry in scoped {
-            permissions.extend(strings(entry.get("permissions")));
+    let doc: WhoamiDoc =
+        serde_json::from_value(value).map_err(|e| format!("not a whoami document ({e})"))?;
+    let token = doc.auth.access_token;
+    let mut permissions = Vec::new();
+    if let Some(fine) = token.as_ref().and_then(|t| t.fine_grained.as_ref()) {
+        permissions.extend(fine.global.iter().flatten().cloned());
+        for entry in fine.scoped.iter().flatten() {
+            permissions.extend(entry.permissions.iter().flatten().cloned());
         }
     }
     let mut seen = HashSet::new();
     permissions.retain(|p| seen.insert(p.clone()));
-    let orgs = value
-        .get("orgs")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|o| o.get("name").and_then(Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let (role, token_name) = match token {
+        Some(t) => (Some(t.role), t.display_name),
+        None => (None, None),
+    };
     Ok(Verification {
         status: Status::Valid,
-        role: text("/auth/accessToken/role"),
-        token_name: text("/auth/accessToken/displayName"),
-        owner: text("/name"),
+        role,
+        token_name,
+        owner: Some(doc.name),
         permissions,
-        orgs,
+        orgs: doc
+            .orgs
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| o.name)
+            .collect(),
         detail: None,
     })
 }
@@ -673,7 +851,8 @@ pub fn parse_whoami(body: &[u8]) -> Result<Verification, String> {
 const MAX_TEXT: usize = 200;
 
 /// Cleans every string that came back: the token (should an endpoint echo it) becomes its
-/// redacted form, control characters go (no terminal escapes), long text is cut.
+/// redacted form, long text is cut, and control, bidi and zero-width characters are escaped
+/// (see [`escape_invisible`]) so no answer can act on a terminal.
 fn scrub(v: Verification, secret: &Secret) -> Verification {
     let clean = |text: String| clean_text(&text, secret);
     Verification {
@@ -701,16 +880,51 @@ pub fn clean_text(text: &str, secret: &Secret) -> String {
             text
         }
     };
-    let text: String = redact_tokens(&text)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let text = redact_tokens(&text);
     if text.chars().count() > MAX_TEXT {
         let cut: String = text.chars().take(MAX_TEXT).collect();
-        format!("{cut}…")
+        format!("{}…", escape_invisible(&cut))
     } else {
-        text
+        escape_invisible(&text)
     }
+}
+
+/// Characters that change what a terminal shows rather than showing themselves: C0 and C1
+/// controls (ESC starts colour and cursor sequences; a newline forges a report line), bidi
+/// overrides and isolates (they reorder what follows), and zero-width characters, separators and
+/// the BOM (they hide text or make two names look alike).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// Text that came from outside (the Hub, a file's section names) made safe for a terminal: each
+/// character of [`is_invisible`] is written as an escape, `\x1b` for ASCII controls and
+/// `\u{202e}` for the rest, so it shows what is there instead of acting on the screen.
+pub fn escape_invisible(text: &str) -> String {
+    if !text.chars().any(is_invisible) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !is_invisible(c) {
+            out.push(c);
+        } else if c.is_ascii() {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    out
 }
 
 /// Redacts anything shaped like a token (`hf_` or `api_org_` then 20 or more letters and
@@ -829,16 +1043,38 @@ mod tests {
     }
 
     #[test]
-    fn tolerates_missing_and_odd_fields() {
-        let v = parse_whoami(br#"{"name": null, "orgs": [{"x": 1}, 3], "auth": {"accessToken": {"role": 5, "fineGrained": {"scoped": [{"permissions": null}], "global": "x"}}}}"#).unwrap();
+    fn tolerates_missing_optional_fields() {
+        let v = parse_whoami(br#"{"name": "alice", "auth": {"accessToken": {"role": "read", "displayName": null, "fineGrained": {"scoped": [{"permissions": null}, {}]}}}}"#).unwrap();
         assert_eq!(v.status, Status::Valid);
-        assert_eq!(v.role, None);
-        assert_eq!(v.owner, None);
+        assert_eq!(v.role.as_deref(), Some("read"));
+        assert_eq!(v.owner.as_deref(), Some("alice"));
+        assert_eq!(v.token_name, None);
         assert!(v.orgs.is_empty());
         assert!(v.permissions.is_empty());
-        assert!(parse_whoami(b"not json").is_err());
-        assert!(parse_whoami(b"[1, 2]").is_err());
-        assert!(parse_whoami(b"").is_err());
+    }
+
+    #[test]
+    fn an_answer_that_is_not_a_whoami_document_is_refused() {
+        for body in [
+            &b"not json"[..],
+            b"<!doctype html><html><body>Welcome</body></html>",
+            b"[1, 2]",
+            b"",
+            b"null",
+            b"{}",
+            br#"{"name": "alice"}"#,
+            br#"{"auth": {"type": "access_token"}}"#,
+            br#"{"name": null, "auth": {}}"#,
+            br#"{"name": 5, "auth": {}}"#,
+            br#"{"name": "alice", "auth": "yes"}"#,
+            br#"{"name": "alice", "auth": {"accessToken": {"role": 5}}}"#,
+            br#"{"name": "alice", "auth": {"accessToken": {"displayName": "x"}}}"#,
+            br#"{"name": "alice", "auth": {}, "orgs": [{"x": 1}, 3]}"#,
+            br#"{"name": "alice", "auth": {"accessToken": {"role": "read", "fineGrained": {"global": "x"}}}}"#,
+        ] {
+            let text = String::from_utf8_lossy(body);
+            assert!(parse_whoami(body).is_err(), "{text}");
+        }
     }
 
     #[test]
@@ -918,19 +1154,38 @@ mod tests {
     fn retry_after_and_backoff_are_bounded() {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after(""), None);
+        // u64::MAX and 2^64 (one more than a u64 holds) saturate at a day: no overflow.
+        for huge in [
+            "18446744073709551615",
+            "18446744073709551616",
+            &"9".repeat(400),
+        ] {
+            assert_eq!(parse_retry_after(huge), Some(MAX_RETRY_AFTER), "{huge}");
+        }
         let base = Duration::from_millis(500);
         assert_eq!(backoff(base, 1), Duration::from_millis(500));
         assert_eq!(backoff(base, 2), Duration::from_secs(1));
         assert_eq!(backoff(base, 30), Duration::from_secs(8));
+        assert_eq!(seconds(Duration::from_secs(60)), "60 s");
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
     }
 
     #[test]
-    fn body_is_capped() {
+    fn invisible_characters_are_escaped() {
+        assert_eq!(escape_invisible("plain name"), "plain name");
+        assert_eq!(escape_invisible("a\u{1b}[31mb"), "a\\x1b[31mb");
+        assert_eq!(escape_invisible("one\ntwo\r"), "one\\x0atwo\\x0d");
         assert_eq!(
-            read_capped(&b"abcd"[..], 4).unwrap().as_deref(),
-            Some(&b"abcd"[..])
+            escape_invisible("x\u{202e}y\u{2066}"),
+            "x\\u{202e}y\\u{2066}"
         );
-        assert_eq!(read_capped(&b"abcde"[..], 4).unwrap(), None);
+        assert_eq!(
+            escape_invisible("\u{200b}\u{feff}\u{2028}\u{85}"),
+            "\\u{200b}\\u{feff}\\u{2028}\\u{85}"
+        );
+        assert_eq!(escape_invisible("café ✓ 名前"), "café ✓ 名前");
     }
 
     #[test]
@@ -946,6 +1201,7 @@ mod tests {
         let name = v.token_name.unwrap();
         assert!(!name.contains(&raw[3..]), "{name}");
         assert!(!name.contains('\u{1b}'));
+        assert!(name.ends_with("\\x1b[31m"), "{name}");
         assert!(!v.detail.unwrap().contains(&raw[3..]));
         let echoed = clean_text(&format!("unknown token {}", &raw[3..]), &secret);
         assert!(
@@ -972,14 +1228,15 @@ mod tests {
             .local_addr()
             .unwrap();
         let opts = Options::new(Endpoint::parse(&format!("http://{closed}")).unwrap());
-        let client = Client::new(&opts).unwrap();
+        let client = Http::new(&opts).unwrap();
+        let url = opts.endpoint.whoami_url();
         let raw = format!("hf_{}", "Pq7Rs9Tu1Vw3Xy5Za2Bc4De6Fg8Hi0JkLm");
         let secret = Secret::new(&raw, TokenKind::UserAccessToken);
         let mut auth = HeaderValue::from_str(&format!("Bearer {raw}")).unwrap();
         auth.set_sensitive(true);
         let err = client
-            .http
-            .get(client.url.clone())
+            .client
+            .get(url.clone())
             .header(AUTHORIZATION, auth)
             .send()
             .unwrap_err();
@@ -992,7 +1249,7 @@ mod tests {
             assert!(!text.contains(&raw[3..]), "{text}");
             assert!(!text.contains("Bearer"), "{text}");
         }
-        let v = client.check(&secret);
+        let v = check(&client, &url, &secret);
         assert_eq!(v.status, Status::Unknown);
         assert!(
             v.detail.as_deref().unwrap().starts_with("cannot connect"),
@@ -1006,6 +1263,9 @@ mod tests {
         let opts = Options::new(Endpoint::parse("http://127.0.0.1:9").unwrap());
         let out = verify_tokens(&[], &opts);
         assert!(out.verifications.is_empty());
-        assert!(out.notes.is_empty());
+        assert_eq!(
+            out.notes,
+            ["--verify: no token to ask http://127.0.0.1:9/api/whoami-v2 about"]
+        );
     }
 }

@@ -5,15 +5,16 @@
 //! is dropped, so threads never contend per file. Hidden files are walked (that is where `.env`
 //! and `.github/` live); `.git/` is not (git modes read history instead).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::model::{ScanError, ScanOutput, Skipped};
-use crate::read::FileRead::{Scanned, TooBig};
+use crate::read::FileRead::{self, Scanned, TooBig};
 use crate::read::Scanner;
 
 /// How to walk.
@@ -36,9 +37,17 @@ pub struct WalkOptions {
 pub struct Progress {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
+    /// Hub repositories whose listings have been read (the Hub source only).
+    pub repos: AtomicU64,
 }
 
 /// Walks `opts.paths` and scans every file. Per-file errors are recorded, never fatal.
+///
+/// Ignore files are part of the scanned tree, so they are hostile too: one that is a symbolic
+/// link (to `/dev/zero`, `/proc/self/pagemap`), not a regular file (a FIFO) or over
+/// [`MAX_IGNORE_FILE`] is never read. Its folder is then scanned without ignore rules, and the
+/// report lists the file as skipped. Inside a git work tree, files that git tracks are scanned
+/// even when an ignore file lists them (`git add -f`): a token must not hide from CI that way.
 pub fn walk(
     opts: &WalkOptions,
     scanner: &Scanner<'_>,
@@ -46,12 +55,32 @@ pub fn walk(
 ) -> Result<ScanOutput, ignore::Error> {
     let excluded = exclusions(opts)?;
     let cwd = std::env::current_dir().unwrap_or_default();
+    // `-` is standard input, as in ripgrep: `git show REV:file | hfaudit scan -`.
+    let stdin = Path::new("-");
+    let mut from_stdin = ScanOutput::default();
+    if opts.paths.iter().any(|p| p == stdin) {
+        let result = scanner.scan_named_stream(std::io::stdin().lock(), STDIN, opts.max_filesize);
+        record(
+            &mut from_stdin,
+            Some(progress),
+            opts.max_filesize,
+            PathBuf::from("-"),
+            STDIN.to_owned(),
+            result,
+        );
+        // Nothing on disk to read again for need inference.
+        from_stdin.scanned.clear();
+        if opts.paths.iter().all(|p| p == stdin) {
+            return Ok(from_stdin);
+        }
+    }
     // Files named on the command line (as the pre-commit framework passes them) still honour
     // the config's `exclude`; folders named explicitly are scanned as asked.
     let roots: Vec<&Path> = opts
         .paths
         .iter()
         .map(PathBuf::as_path)
+        .filter(|p| *p != stdin)
         .filter(|p| {
             let Some(gi) = &excluded else { return true };
             let abs = cwd.join(without_dot(p));
@@ -61,16 +90,247 @@ pub fn walk(
         })
         .collect();
     if roots.is_empty() && !opts.paths.is_empty() {
-        return Ok(ScanOutput::default());
+        return Ok(from_stdin);
     }
-    let (first, rest) = roots
-        .split_first()
-        .map_or((Path::new("."), &[][..]), |(f, r)| (*f, r));
-    let mut builder = WalkBuilder::new(first);
-    for p in rest {
+    let roots = if roots.is_empty() {
+        vec![Path::new(".")]
+    } else {
+        roots
+    };
+    let troubles = Arc::new(Mutex::new(Vec::new()));
+    // The walker reads the ignore files of the roots and of their parents before anything
+    // else: look at those first.
+    let root_trouble: Vec<Skipped> = if opts.respect_ignore {
+        roots.iter().flat_map(|r| parent_troubles(r)).collect()
+    } else {
+        Vec::new()
+    };
+    let shared = Mutex::new(ScanOutput::default());
+    let walk_with = |respect_ignore: bool, skip: Option<&HashSet<String>>| {
+        let mut visitors = Visitors {
+            scanner,
+            opts,
+            progress,
+            shared: &shared,
+            skip,
+        };
+        builder(
+            opts,
+            &roots,
+            respect_ignore,
+            excluded.as_ref(),
+            &cwd,
+            &troubles,
+        )
+        .build_parallel()
+        .visit(&mut visitors);
+    };
+    let respect = opts.respect_ignore && root_trouble.is_empty();
+    walk_with(respect, None);
+    let mut trouble = std::mem::take(
+        &mut *troubles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    trouble.extend(root_trouble);
+    let mut out = std::mem::take(
+        &mut *shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    if opts.respect_ignore {
+        if trouble.is_empty() {
+            scan_tracked_but_ignored(opts, scanner, &roots, excluded.as_ref(), &cwd, &mut out);
+        } else {
+            let done: HashSet<String> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
+            // A folder whose ignore file could not be trusted was not entered: walk the whole
+            // tree again without ignore rules for what the first walk did not read.
+            if respect {
+                walk_with(false, Some(&done));
+                out.merge(std::mem::take(
+                    &mut *shared
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                ));
+            }
+            out.skipped.extend(trouble);
+        }
+    }
+    out.merge(from_stdin);
+    out.sort();
+    Ok(out)
+}
+
+/// The report path of standard input.
+pub const STDIN: &str = "<stdin>";
+
+/// Ignore files larger than this are not read (a real one is a few kilobytes).
+pub const MAX_IGNORE_FILE: u64 = 1 << 20;
+/// The files the walker would read in a folder for its ignore rules.
+const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".git/info/exclude"];
+
+/// Why the ignore files of `dir` cannot be read safely, as skipped entries (none: all fine).
+fn ignore_troubles(dir: &Path) -> Vec<Skipped> {
+    IGNORE_FILES
+        .iter()
+        .filter_map(|name| {
+            let path = dir.join(name);
+            let meta = path.symlink_metadata().ok()?;
+            let why = if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else if !meta.is_file() {
+                "not a regular file"
+            } else if meta.len() > MAX_IGNORE_FILE {
+                "larger than 1 MiB"
+            } else {
+                return None;
+            };
+            Some(Skipped {
+                path: display_path(&path),
+                reason: format!(
+                    "ignore file not read: {why} (its folder is scanned without ignore rules)"
+                ),
+            })
+        })
+        .collect()
+}
+
+/// [`ignore_troubles`] of a root and of its parents up to its repository's root: the walker
+/// reads all of those.
+fn parent_troubles(root: &Path) -> Vec<Skipped> {
+    let dir = if root.is_dir() {
+        root.to_path_buf()
+    } else {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let Ok(abs) = std::path::absolute(&dir) else {
+        return Vec::new();
+    };
+    let top = crate::config::repository_root(&abs).unwrap_or_else(|| abs.clone());
+    // The root's own ignore files are shown as the user named the root; its parents' in full.
+    let mut out = ignore_troubles(&dir);
+    for d in abs.ancestors().skip(1) {
+        if !d.starts_with(&top) {
+            break;
+        }
+        out.extend(ignore_troubles(d));
+    }
+    out
+}
+
+/// Files git tracks that an ignore file lists (`git add -f`): the walk passed them over, but
+/// they are in every clone. One `git ls-files` per folder root inside a work tree.
+fn scan_tracked_but_ignored(
+    opts: &WalkOptions,
+    scanner: &Scanner<'_>,
+    roots: &[&Path],
+    excluded: Option<&Gitignore>,
+    cwd: &Path,
+    out: &mut ScanOutput,
+) {
+    let mut buf = Vec::new();
+    let mut done: Option<HashSet<String>> = None;
+    for root in roots.iter().filter(|r| r.is_dir()) {
+        if crate::config::repository_root(root).is_none() {
+            continue;
+        }
+        let Some(files) = crate::git::tracked_but_ignored(root) else {
+            continue;
+        };
+        for rel in files {
+            let path = root.join(&rel);
+            let shown = display_path(&path);
+            let is_excluded = excluded.is_some_and(|gi| {
+                let abs = cwd.join(without_dot(&path));
+                abs.starts_with(gi.path())
+                    && gi.matched_path_or_any_parents(&abs, false).is_ignore()
+            });
+            // What the walk already read (built once, and only when git names a file).
+            let done = done
+                .get_or_insert_with(|| out.scanned.iter().map(|(_, rel)| rel.clone()).collect());
+            if is_excluded || done.contains(&shown) {
+                continue;
+            }
+            let Ok(meta) = path.symlink_metadata() else {
+                continue; // deleted from the work tree: only in git, where git modes look
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            let result = scanner.scan_file(&path, &shown, opts.max_filesize, &mut buf);
+            record(out, None, opts.max_filesize, path, shown, result);
+        }
+    }
+}
+
+/// Adds what reading one file gave to `out`: its occurrences, or why it was skipped, or the
+/// error that kept it from being read.
+fn record(
+    out: &mut ScanOutput,
+    progress: Option<&Progress>,
+    max_filesize: Option<u64>,
+    path: PathBuf,
+    rel: String,
+    result: std::io::Result<Option<FileRead>>,
+) {
+    let max = max_filesize.unwrap_or_default();
+    match result {
+        Ok(None) => {}
+        Ok(Some(TooBig(len))) => out.skipped.push(Skipped {
+            path: rel,
+            reason: format!("{len} bytes, over --max-filesize {max}"),
+        }),
+        Ok(Some(Scanned(scan))) => {
+            if max_filesize.is_some_and(|m| scan.bytes > m) {
+                // Only streams get here: their first --max-filesize bytes were scanned.
+                out.skipped.push(Skipped {
+                    path: rel.clone(),
+                    reason: format!(
+                        "a stream longer than --max-filesize {max}: the rest was not read"
+                    ),
+                });
+            }
+            out.files_scanned += 1;
+            out.bytes_scanned += scan.bytes;
+            if let Some(p) = progress {
+                p.files.fetch_add(1, Ordering::Relaxed);
+                p.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
+            }
+            out.occurrences.extend(scan.occurrences);
+            out.facts.extend(scan.facts);
+            if let Some(archive) = scan.archive {
+                out.facts.extend(archive.facts);
+                out.skipped.extend(archive.skipped);
+                out.errors.extend(archive.errors);
+            }
+            out.scanned.push((path, rel));
+        }
+        Err(err) => out.errors.push(ScanError {
+            path: rel,
+            message: err.to_string(),
+        }),
+    }
+}
+
+/// The walker over `roots`, with or without ignore rules.
+fn builder(
+    opts: &WalkOptions,
+    roots: &[&Path],
+    respect_ignore: bool,
+    excluded: Option<&Gitignore>,
+    cwd: &Path,
+    troubles: &Arc<Mutex<Vec<Skipped>>>,
+) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(roots[0]);
+    for p in &roots[1..] {
         builder.add(p);
     }
-    let ignore = opts.respect_ignore;
+    let ignore = respect_ignore;
     builder
         .hidden(false)
         .parents(ignore)
@@ -81,36 +341,37 @@ pub fn walk(
         .follow_links(opts.follow_links)
         .require_git(false)
         .threads(opts.threads);
-    // `.git` holds history, not the tree: git modes read it properly.
+    let excluded = excluded.cloned();
+    let cwd = cwd.to_path_buf();
+    let found = Arc::clone(troubles);
     builder.filter_entry(move |e| {
+        // `.git` holds history, not the tree: git modes read it properly.
         if e.file_name() == ".git" {
             return false;
         }
-        match &excluded {
-            Some(gi) if e.depth() > 0 => {
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !gi.matched(cwd.join(without_dot(e.path())), is_dir)
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        if let Some(gi) = &excluded {
+            if e.depth() > 0
+                && gi
+                    .matched(cwd.join(without_dot(e.path())), is_dir)
                     .is_ignore()
+            {
+                return false;
             }
-            _ => true,
         }
+        if ignore && is_dir && e.depth() > 0 {
+            let trouble = ignore_troubles(e.path());
+            if !trouble.is_empty() {
+                found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(trouble);
+                return false;
+            }
+        }
+        true
     });
-    // Paths are reported relative to a single directory root, as given otherwise.
-    let strip = (opts.paths.len() <= 1 && first.is_dir()).then(|| first.to_path_buf());
-    let shared = Mutex::new(ScanOutput::default());
-    let mut visitors = Visitors {
-        scanner,
-        opts,
-        progress,
-        strip: strip.as_deref(),
-        shared: &shared,
-    };
-    builder.build_parallel().visit(&mut visitors);
-    let mut out = shared
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    out.sort();
-    Ok(out)
+    builder
 }
 
 /// `./tests/x` → `tests/x`: anchored globs match paths relative to the config's folder, and a
@@ -139,8 +400,9 @@ struct Visitors<'a, 's> {
     scanner: &'a Scanner<'s>,
     opts: &'a WalkOptions,
     progress: &'a Progress,
-    strip: Option<&'a Path>,
     shared: &'a Mutex<ScanOutput>,
+    /// Report paths already scanned by an earlier walk.
+    skip: Option<&'a HashSet<String>>,
 }
 
 impl<'a> ParallelVisitorBuilder<'a> for Visitors<'a, '_> {
@@ -172,19 +434,23 @@ impl Drop for Visitor<'_, '_> {
     }
 }
 
-/// The report path: relative to the root, `/` separators, no leading `./`.
-pub fn display_path(path: &Path, strip: Option<&Path>) -> String {
-    let rel = strip
-        .and_then(|root| path.strip_prefix(root).ok())
-        .unwrap_or(path);
-    let mut text = rel.to_string_lossy().replace('\\', "/");
+/// The report path: the path as the user named it (as ripgrep prints it: `hfaudit scan src`
+/// reports `src/app.py`, a path CI annotations can open), `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    // One allocation a file: this runs for every file of the tree.
+    let lossy = path.to_string_lossy();
+    let mut text: &str = &lossy;
     while let Some(rest) = text.strip_prefix("./") {
-        text = rest.to_owned();
+        text = rest;
     }
     if text.is_empty() {
-        text = path.to_string_lossy().into_owned();
+        text = &lossy;
     }
-    text
+    if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.to_owned()
+    }
 }
 
 impl ParallelVisitor for Visitor<'_, '_> {
@@ -202,7 +468,16 @@ impl ParallelVisitor for Visitor<'_, '_> {
         if ft.is_dir() {
             return WalkState::Continue;
         }
-        let rel = display_path(entry.path(), self.ctx.strip);
+        let rel = display_path(entry.path());
+        if self.ctx.skip.is_some_and(|done| done.contains(&rel)) {
+            return WalkState::Continue;
+        }
+        if entry.depth() == 0 && !ft.is_file() && !ft.is_dir() {
+            // Named on the command line: a FIFO (`<(cmd)`), `/dev/stdin`, a link to one. Read
+            // it as asked, blocking, up to --max-filesize.
+            self.named_stream(entry.path(), rel);
+            return WalkState::Continue;
+        }
         if ft.is_symlink() {
             // Not followed (without --follow): the target is scanned where it lives, if inside.
             return WalkState::Continue;
@@ -214,46 +489,62 @@ impl ParallelVisitor for Visitor<'_, '_> {
             });
             return WalkState::Continue;
         }
-        match self.ctx.scanner.scan_file(
+        let result = self.ctx.scanner.scan_file(
             entry.path(),
             &rel,
             self.ctx.opts.max_filesize,
             &mut self.buf,
-        ) {
-            Ok(None) => {}
-            Ok(Some(TooBig(len))) => {
-                let max = self.ctx.opts.max_filesize.unwrap_or_default();
-                self.local.skipped.push(Skipped {
-                    path: rel,
-                    reason: format!("{len} bytes, over --max-filesize {max}"),
-                });
-            }
-            Ok(Some(Scanned(scan))) => {
-                self.local.files_scanned += 1;
-                self.local.bytes_scanned += scan.bytes;
-                self.ctx.progress.files.fetch_add(1, Ordering::Relaxed);
-                self.ctx
-                    .progress
-                    .bytes
-                    .fetch_add(scan.bytes, Ordering::Relaxed);
-                self.local.occurrences.extend(scan.occurrences);
-                self.local.facts.extend(scan.facts);
-                self.local.scanned.push((entry.into_path(), rel));
-            }
-            Err(err) => self.local.errors.push(ScanError {
-                path: rel,
-                message: err.to_string(),
-            }),
-        }
+        );
+        record(
+            &mut self.local,
+            Some(self.ctx.progress),
+            self.ctx.opts.max_filesize,
+            entry.into_path(),
+            rel,
+            result,
+        );
         WalkState::Continue
     }
 }
 
 impl Visitor<'_, '_> {
+    fn named_stream(&mut self, path: &Path, rel: String) {
+        let target = std::fs::metadata(path);
+        if target.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
+            return; // a link to a folder: not followed without --follow
+        }
+        if target.as_ref().is_ok_and(std::fs::Metadata::is_file) {
+            let result =
+                self.ctx
+                    .scanner
+                    .scan_file(path, &rel, self.ctx.opts.max_filesize, &mut self.buf);
+            record(
+                &mut self.local,
+                Some(self.ctx.progress),
+                self.ctx.opts.max_filesize,
+                path.to_path_buf(),
+                rel,
+                result,
+            );
+            return;
+        }
+        let result = std::fs::File::open(path).and_then(|f| {
+            self.ctx
+                .scanner
+                .scan_named_stream(f, &rel, self.ctx.opts.max_filesize)
+        });
+        record(
+            &mut self.local,
+            Some(self.ctx.progress),
+            self.ctx.opts.max_filesize,
+            path.to_path_buf(),
+            rel,
+            result,
+        );
+    }
+
     fn walk_error(&mut self, err: &ignore::Error) {
-        let path = error_path(err)
-            .map(|p| display_path(p, self.ctx.strip))
-            .unwrap_or_default();
+        let path = error_path(err).map(display_path).unwrap_or_default();
         if is_loop(err) {
             // A symlink loop under --follow is a property of the tree, not a failure to read it.
             self.local.skipped.push(Skipped {

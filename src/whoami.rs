@@ -6,6 +6,7 @@
 //! nothing (that is `report::whoami`), and a token lives only inside a `Secret`.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -114,12 +115,88 @@ pub fn secret_of(text: &str) -> Secret {
     Secret::new(text, kind)
 }
 
-/// Reads `path`; a missing file is `Ok(None)`.
-fn read_optional(path: &Path) -> Result<Option<String>, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+/// The largest token file read: a token is under 100 bytes.
+const MAX_TOKEN_FILE: u64 = 64 << 10;
+/// The largest `stored_tokens` read: a few hundred tokens.
+const MAX_STORED_TOKENS: u64 = 1 << 20;
+
+/// `path` for a message: invisible characters escaped (the path comes from the environment).
+fn shown(path: &Path) -> String {
+    verify::escape_invisible(&path.display().to_string())
+}
+
+/// Reads `path` if it is a regular file of at most `max` bytes; a missing file is `Ok(None)`.
+/// A FIFO, a device (`/dev/zero`), a folder or an endless pseudo-file (`/proc/self/pagemap`,
+/// which claims to be a regular file of size 0) is a problem named with its path, never a hang
+/// or a read of everything: the file is opened without blocking, checked with `fstat`, and read
+/// only up to `max`.
+fn read_optional(path: &Path, max: u64) -> Result<Option<String>, String> {
+    let file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", shown(path))),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read {}: {e}", shown(path)))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "cannot read {}: it is {}, not a regular file",
+            shown(path),
+            file_kind(meta.file_type())
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", shown(path)))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "cannot read {}: it holds more than {} KiB, too much for a token file",
+            shown(path),
+            max >> 10
+        ));
+    }
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO must not wait for a writer. Regular files ignore the flag.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// "a FIFO", "a character device", …: what a non-regular file is, for a message.
+fn file_kind(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
     }
 }
 
@@ -129,18 +206,21 @@ pub fn discover(places: &Places) -> Found {
     if let Some((name, secret)) = &places.env_token {
         found.add(secret.clone(), (*name).to_owned(), true);
     }
-    match read_optional(&places.token_file) {
+    match read_optional(&places.token_file, MAX_TOKEN_FILE) {
         Ok(Some(text)) if !text.trim().is_empty() => found.add(
             secret_of(text.trim()),
-            format!("token file {}", places.token_file.display()),
+            format!("token file {}", shown(&places.token_file)),
             places.env_token.is_none(),
         ),
         Ok(_) => {}
         Err(problem) => found.problems.push(problem),
     }
-    match read_optional(&places.stored_tokens) {
+    match read_optional(&places.stored_tokens, MAX_STORED_TOKENS) {
         Ok(Some(text)) => {
             for (name, secret) in parse_stored_tokens(&text) {
+                // A section name is the user's, but the file may not be: escape what a
+                // terminal would act on.
+                let name = verify::escape_invisible(&name);
                 found.add(secret, format!("stored_tokens [{name}]"), false);
             }
         }
@@ -207,8 +287,8 @@ pub fn advise(kind: TokenKind, v: &Verification, rules: &RuleSet) -> Vec<Advice>
         out.push(advice(
             Some("HF009"),
             Severity::Warning,
-            "legacy organization API token, a kind the Hub deprecated in 2023: replace it with a \
-             fine-grained user access token"
+            "legacy organization API token, a kind the Hub removed in 2024 (it no longer works): \
+             remove it and use a fine-grained user access token"
                 .to_owned(),
         ));
     }
@@ -352,6 +432,25 @@ mod tests {
         assert_eq!(names, ["laptop eval", "ci"]);
         assert_eq!(parsed[0].1.expose(), format!("hf_{}", body()));
         assert_eq!(parsed[1].1.expose(), format!("hf_{}x", body()));
+    }
+
+    #[test]
+    fn token_files_are_read_only_when_regular_and_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        assert_eq!(read_optional(&path, 16), Ok(None));
+        std::fs::write(&path, "hf_abc\n").unwrap();
+        assert_eq!(read_optional(&path, 16), Ok(Some("hf_abc\n".to_owned())));
+        std::fs::write(&path, "x".repeat(17)).unwrap();
+        let err = read_optional(&path, 16).unwrap_err();
+        assert!(err.contains("more than 0 KiB"), "{err}");
+        let err = read_optional(dir.path(), 16).unwrap_err();
+        assert!(err.ends_with("it is a folder, not a regular file"), "{err}");
+        #[cfg(unix)]
+        {
+            let err = read_optional(Path::new("/dev/zero"), 16).unwrap_err();
+            assert!(err.contains("a character device"), "{err}");
+        }
     }
 
     #[test]

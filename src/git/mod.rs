@@ -3,9 +3,11 @@
 //!
 //! Owns: finding the repository, listing the file versions each change produces, reading each
 //! blob once, and deciding which change introduced each token. Every blob goes through
-//! [`Scanner::scan_buffer`](crate::read::Scanner::scan_buffer), so rules, suppression and reports
-//! are the tree scan's. It must not print, judge or choose exit codes, and it never reads the
-//! working tree.
+//! [`Scanner::scan_buffer`](crate::read::Scanner::scan_buffer) (or, when big, the tree scan's
+//! chunked reader), so rules, suppression and reports are the tree scan's. It must not print,
+//! judge or choose exit codes, and it never reads the working tree (need inference reads the
+//! checkout's files, through the caller). It runs no program the repository names and fetches
+//! nothing: see `process`.
 //!
 //! **Introduced**: a change (a staged file, or a file a commit touches) introduces a token at a
 //! path when the new version of the file holds the token and the previous version does not — the
@@ -18,7 +20,7 @@
 mod blobs;
 mod hook;
 mod parse;
-mod process;
+pub(crate) mod process;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
@@ -32,21 +34,21 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::model::{CommitInfo, FileFacts, ScanError, ScanOutput, Skipped};
+use crate::read::FileScan;
 use crate::secret::Fingerprint;
 use crate::walk::Progress;
 
+pub use blobs::Limits;
 use blobs::{read_blobs, Blob, Feeder};
-pub use hook::{install_hook, HOOK_NAME};
+pub use hook::{install_hook, uninstall_hook, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME};
 use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
 pub use process::GitError;
 
 /// The top folder of the checkout we run in; `None` in a bare repository or outside one.
 pub fn toplevel() -> Option<PathBuf> {
-    let top = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()?;
+    let cwd = std::env::current_dir().ok()?;
+    let top = process::output(Git::new(&cwd).command(["rev-parse", "--show-toplevel"])).ok()?;
     if !top.status.success() {
         return None;
     }
@@ -61,12 +63,7 @@ pub fn toplevel() -> Option<PathBuf> {
 /// need inference across files in git modes. What the files say today stands in for what they
 /// said at each commit: good enough for "which code reads this variable", which rarely changes.
 pub fn working_tree_files(top: &Path) -> Option<Vec<(PathBuf, String)>> {
-    let ls = std::process::Command::new("git")
-        .arg("-C")
-        .arg(top)
-        .args(["ls-files", "-z"])
-        .output()
-        .ok()?;
+    let ls = process::output(Git::new(top).command(["ls-files", "-z"])).ok()?;
     if !ls.status.success() {
         return None;
     }
@@ -76,6 +73,31 @@ pub fn working_tree_files(top: &Path) -> Option<Vec<(PathBuf, String)>> {
             .filter(|p| !p.is_empty())
             .filter_map(|p| std::str::from_utf8(p).ok())
             .map(|rel| (top.join(rel), rel.to_owned()))
+            .collect(),
+    )
+}
+
+/// Files under `dir` that git tracks although an ignore file lists them (added with
+/// `git add -f`), relative to `dir`. `None` when git cannot tell (not a work tree, no git).
+pub fn tracked_but_ignored(dir: &Path) -> Option<Vec<PathBuf>> {
+    let git = Git::new(dir);
+    let out = process::output(git.command([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--ignored",
+        "--exclude-standard",
+    ]))
+    .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        out.stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .map(PathBuf::from)
             .collect(),
     )
 }
@@ -162,15 +184,18 @@ struct Repo {
     top: PathBuf,
     has_head: bool,
     bare: bool,
+    /// A shallow clone: history stops at its cut-off commits, which look like root commits.
+    shallow: bool,
 }
 
 impl Repo {
     fn locate(dir: &Path) -> Result<Repo, GitError> {
         let git = Git::new(dir);
-        // One process: the top folder, and whether HEAD names a commit yet.
+        // One process: the top folder, shallow or not, and whether HEAD names a commit yet.
         let out = process::output(git.command([
             "rev-parse",
             "--show-toplevel",
+            "--is-shallow-repository",
             "--verify",
             "--quiet",
             "HEAD^{commit}",
@@ -183,6 +208,7 @@ impl Repo {
         if let Some(top) = top {
             return Ok(Repo {
                 top: PathBuf::from(top),
+                shallow: lines.next() == Some("true"),
                 has_head: out.status.success() && lines.next().is_some(),
                 bare: false,
                 git,
@@ -192,13 +218,17 @@ impl Repo {
         let bare = process::output(git.command([
             "rev-parse",
             "--is-bare-repository",
+            "--is-shallow-repository",
             "--verify",
             "--quiet",
             "HEAD^{commit}",
         ]))?;
-        if String::from_utf8_lossy(&bare.stdout).starts_with("true") {
+        let stdout = String::from_utf8_lossy(&bare.stdout);
+        let mut lines = stdout.lines();
+        if lines.next() == Some("true") {
             return Ok(Repo {
                 top: dir.to_path_buf(),
+                shallow: lines.next() == Some("true"),
                 has_head: bare.status.success(),
                 bare: true,
                 git,
@@ -208,6 +238,22 @@ impl Repo {
             dir: dir.to_path_buf(),
             message: process::first_lines(&out.stderr, out.status.code()),
         })
+    }
+
+    /// The commits where a shallow clone's history is cut off (they look like root commits).
+    fn cut_offs(&self) -> Result<HashSet<String>, GitError> {
+        let out = process::output(self.git.command(["rev-parse", "--git-path", "shallow"]))?;
+        if !out.status.success() {
+            return Ok(HashSet::new());
+        }
+        let path = String::from_utf8_lossy(&out.stdout).trim_end().to_owned();
+        // git prints it relative to the folder it ran in; a few lines of object ids.
+        let text =
+            crate::read::read_small_file(&self.git.dir().join(path), 16 << 20).unwrap_or_default();
+        Ok(String::from_utf8_lossy(&text)
+            .lines()
+            .map(str::to_owned)
+            .collect())
     }
 
     /// Fails with [`GitError::BadRevision`] unless `rev` names a commit.
@@ -240,9 +286,23 @@ impl Repo {
 /// Scans what `opts.mode` asks for. Paths in the output are repository-relative.
 pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<ScanOutput, GitError> {
     let cwd = std::env::current_dir()?;
-    let repo = Repo::locate(&cwd)?;
+    scan_in(&cwd, opts, engine, progress, Limits::default())
+}
+
+/// [`scan`] in the repository at `cwd` (the current folder, or a Hub mirror clone in a
+/// temporary folder), reading blobs within `limits`.
+pub fn scan_in(
+    cwd: &Path,
+    opts: &Options,
+    engine: &Engine,
+    progress: &Progress,
+    limits: Limits,
+) -> Result<ScanOutput, GitError> {
+    let repo = Repo::locate(cwd)?;
     if repo.bare && opts.mode == Mode::Staged {
-        return Err(GitError::Bare { dir: cwd });
+        return Err(GitError::Bare {
+            dir: cwd.to_path_buf(),
+        });
     }
     let excluded = Exclusions::new(&engine.config, &repo.top)?;
     let mut pathspecs: Vec<OsString> = opts
@@ -259,6 +319,8 @@ pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<Scan
             args(&[
                 "diff-index",
                 "--cached",
+                "--no-ext-diff",
+                "--no-textconv",
                 "--raw",
                 "-z",
                 "-M",
@@ -297,12 +359,19 @@ pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<Scan
         .num_threads(opts.threads)
         .build()
         .map_err(|e| GitError::Io(std::io::Error::other(e)))?;
+    let cut_offs = if repo.shallow && opts.mode != Mode::Staged {
+        repo.cut_offs()?
+    } else {
+        HashSet::new()
+    };
     let ctx = Context {
         repo: &repo,
+        cut_offs: &cut_offs,
         engine,
         progress,
         excluded: &excluded,
         max_filesize: opts.max_filesize,
+        limits,
     };
     pool.install(|| ctx.run(&command, what))
 }
@@ -317,10 +386,10 @@ fn args(list: &[&str]) -> Vec<OsString> {
 /// children before parents and otherwise newest first.
 fn log_args() -> Vec<OsString> {
     let mut a = args(&[
-        "-c",
-        "log.showSignature=false",
         "log",
         "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
         "--raw",
         "-z",
         "-M",
@@ -387,6 +456,22 @@ struct Listed {
     oids: Vec<Oid>,
 }
 
+impl Listed {
+    /// Where a file version belongs, for an error about it: the (newest) commit that made it,
+    /// else one whose parent had it; the index for a staged scan.
+    fn whose(&self, blob: u32) -> String {
+        let change = self
+            .changes
+            .iter()
+            .find(|c| c.new == blob)
+            .or_else(|| self.changes.iter().find(|c| c.old.contains(&blob)));
+        match change.and_then(|c| c.commit) {
+            Some(c) => format!("the version in commit {}", self.commits[c as usize].id),
+            None => "the version staged or in HEAD".to_owned(),
+        }
+    }
+}
+
 /// An object id (SHA-1 or SHA-256), stored as bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Oid {
@@ -426,27 +511,35 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Pass one's verdict on a blob.
 enum Seen {
-    /// The tokens it holds (sorted, unique).
-    Scanned(Vec<Fingerprint>),
+    /// The tokens it holds (sorted, unique), and an archive's notes (limits hit, damage).
+    Scanned(Vec<Fingerprint>, Vec<Skipped>, Vec<ScanError>),
     TooBig(u64),
     Missing(String),
 }
 
+/// Pass one's answer for one blob: the path it was first seen at, its size, and the verdict.
+type Verdict = (Arc<str>, u64, Seen);
+
 /// The tokens to report in one file version, each with the commit (index) that introduced it.
 type Introduced = Vec<(Fingerprint, Option<u32>)>;
 
-/// What pass two must report: in one blob, at each path, the tokens introduced there.
+/// What pass two must report: in one blob at one path, the tokens introduced there.
+#[derive(Debug, PartialEq, Eq)]
 struct Wanted {
     oid: String,
-    paths: Vec<(String, Introduced)>,
+    path: String,
+    tokens: Introduced,
 }
 
 struct Context<'a> {
     repo: &'a Repo,
+    /// Where a shallow clone's history stops: a note when the scan reaches one.
+    cut_offs: &'a HashSet<String>,
     engine: &'a Engine,
     progress: &'a Progress,
     excluded: &'a Exclusions,
     max_filesize: Option<u64>,
+    limits: Limits,
 }
 
 impl Context<'_> {
@@ -455,43 +548,48 @@ impl Context<'_> {
         let mut out = ScanOutput::default();
 
         // Pass one: list the changes while cat-file returns each new blob, scanned as it comes.
-        // A staged change is a handful of files: one cat-file starts fastest. A history is
-        // worth one per thread.
-        let shards = if what == "log" {
-            rayon::current_num_threads().clamp(1, 8)
-        } else {
-            1
+        let (listed, seen) = match self.pass_one(command, what) {
+            // Rename detection reads the blobs of added and deleted files: one that is missing
+            // (a partial or damaged clone; git never fetches it) stops git. Once more, with
+            // the renames that need no blob (unchanged content): the missing ones are then
+            // errors for their own path.
+            Err(GitError::Failed {
+                command: failed, ..
+            }) if failed == what => {
+                let exact: Vec<OsString> = command
+                    .iter()
+                    .map(|a| {
+                        if a == "-M" {
+                            "-M100%".into()
+                        } else {
+                            a.clone()
+                        }
+                    })
+                    .collect();
+                out.notes.push(
+                    "git could not read a file version it needed to follow renames (a \
+                     partial or damaged clone): only renames without changes were followed"
+                        .to_owned(),
+                );
+                self.pass_one(&exact, what)?
+            }
+            other => other?,
         };
-        let (listed, seen) = read_blobs(
-            &self.repo.git,
-            shards,
-            self.max_filesize,
-            |feeder| self.list(command, what, feeder),
-            |(_, path): (u32, Arc<str>), blob| match blob {
-                Blob::Data(data) => {
-                    self.progress.files.fetch_add(1, Ordering::Relaxed);
-                    self.progress
-                        .bytes
-                        .fetch_add(data.len() as u64, Ordering::Relaxed);
-                    let scan = scanner.scan_buffer(&path, &data);
-                    let mut fps: Vec<Fingerprint> = scan
-                        .occurrences
-                        .iter()
-                        .map(|o| o.secret.fingerprint())
-                        .collect();
-                    fps.sort_unstable();
-                    fps.dedup();
-                    (path, data.len() as u64, Seen::Scanned(fps))
-                }
-                Blob::TooBig(size) => (path, 0, Seen::TooBig(size)),
-                Blob::Missing(why) => (path, 0, Seen::Missing(why)),
-            },
-        )?;
+        if listed.commits.iter().any(|c| self.cut_offs.contains(&c.id)) {
+            out.notes.push(
+                "this is a shallow clone: its history is cut off, so a token added before the \
+                 cut-off is reported as added by the oldest commit there is, and one deleted \
+                 before it is not seen (`git fetch --unshallow` fetches the rest)"
+                    .to_owned(),
+            );
+        }
         let empty = Vec::new();
         let mut tokens: Vec<&Vec<Fingerprint>> = Vec::with_capacity(seen.len());
-        for (path, bytes, verdict) in &seen {
+        for (blob, (path, bytes, verdict)) in seen.iter().enumerate() {
             match verdict {
-                Seen::Scanned(fps) => {
+                Seen::Scanned(fps, skipped, errors) => {
+                    out.skipped.extend(skipped.iter().cloned());
+                    out.errors.extend(errors.iter().cloned());
                     out.files_scanned += 1;
                     out.bytes_scanned += bytes;
                     tokens.push(fps);
@@ -506,7 +604,7 @@ impl Context<'_> {
                 }),
                 Seen::Missing(why) => out.errors.push(ScanError {
                     path: path.to_string(),
-                    message: why.clone(),
+                    message: format!("{why} ({})", listed.whose(blob as u32)),
                 }),
             }
             tokens.push(&empty);
@@ -519,11 +617,13 @@ impl Context<'_> {
             return Ok(out);
         }
 
-        // Pass two: the few blobs that introduced tokens, scanned at the paths they had.
+        // Pass two: the few file versions that introduced tokens, scanned at their paths.
+        let chunk = self.limits.chunk;
         let ((), found) = read_blobs(
             &self.repo.git,
             1,
             None,
+            self.limits,
             |feeder: &mut Feeder<usize>| {
                 for (i, w) in wanted.iter().enumerate() {
                     feeder.request(&w.oid, 0, i)?;
@@ -531,34 +631,89 @@ impl Context<'_> {
                 Ok(())
             },
             |i, blob| {
-                let mut occurrences = Vec::new();
-                let mut facts = Vec::new();
-                let Blob::Data(data) = blob else {
-                    return (occurrences, facts);
+                let w = &wanted[i];
+                let scan = match blob {
+                    Blob::Data(data) => scanner.scan_buffer(&w.path, &data),
+                    // A read error fails the run (the blob reader reports it).
+                    Blob::Stream(body, _) => scanner
+                        .scan_chunks(body, &w.path, chunk)
+                        .unwrap_or_default(),
+                    Blob::TooBig(_) | Blob::Missing(_) => return (Vec::new(), Vec::new()),
                 };
-                for (path, fps) in &wanted[i].paths {
-                    let scan = scanner.scan_buffer(path, &data);
-                    let before = occurrences.len();
-                    for mut occ in scan.occurrences {
-                        let fp = occ.secret.fingerprint();
-                        if let Some((_, commit)) = fps.iter().find(|(f, _)| *f == fp) {
-                            occ.commit = commit.map(|c| listed.commits[c as usize].clone());
-                            occurrences.push(occ);
-                        }
-                    }
-                    if occurrences.len() > before {
-                        facts.extend(scan.facts);
+                let mut occurrences = Vec::new();
+                for mut occ in scan.occurrences {
+                    let fp = occ.secret.fingerprint();
+                    if let Some((_, commit)) = w.tokens.iter().find(|(f, _)| *f == fp) {
+                        occ.commit = commit.map(|c| listed.commits[c as usize].clone());
+                        occurrences.push(occ);
                     }
                 }
+                let facts: Vec<FileFacts> = if occurrences.is_empty() {
+                    Vec::new()
+                } else {
+                    let inner = scan.archive.map(|a| a.facts).unwrap_or_default();
+                    scan.facts.into_iter().chain(inner).collect()
+                };
                 (occurrences, facts)
             },
         )?;
         for (occurrences, facts) in found {
             out.occurrences.extend(occurrences);
-            out.facts.extend::<Vec<FileFacts>>(facts);
+            out.facts.extend(facts);
         }
         out.sort();
         Ok(out)
+    }
+
+    /// Lists the changes and scans every blob they name, once: the changes, and per blob its
+    /// path, size and verdict.
+    fn pass_one(
+        &self,
+        command: &[OsString],
+        what: &'static str,
+    ) -> Result<(Listed, Vec<Verdict>), GitError> {
+        let scanner = self.engine.scanner();
+        let chunk = self.limits.chunk;
+        // A staged change is a handful of files: one cat-file starts fastest. A history is
+        // worth one per thread.
+        let shards = if what == "log" {
+            rayon::current_num_threads().clamp(1, 8)
+        } else {
+            1
+        };
+        let fingerprints = |scan: FileScan| {
+            let mut fps: Vec<Fingerprint> = scan
+                .occurrences
+                .iter()
+                .map(|o| o.secret.fingerprint())
+                .collect();
+            fps.sort_unstable();
+            fps.dedup();
+            let notes = scan.archive.unwrap_or_default();
+            Seen::Scanned(fps, notes.skipped, notes.errors)
+        };
+        read_blobs(
+            &self.repo.git,
+            shards,
+            self.max_filesize,
+            self.limits,
+            |feeder| self.list(command, what, feeder),
+            |(_, path): (u32, Arc<str>), blob| {
+                let (size, scan) = match blob {
+                    Blob::Data(data) => (data.len() as u64, scanner.scan_buffer(&path, &data)),
+                    // A read error fails the run (the blob reader reports it).
+                    Blob::Stream(body, size) => (
+                        size,
+                        scanner.scan_chunks(body, &path, chunk).unwrap_or_default(),
+                    ),
+                    Blob::TooBig(size) => return (path, 0, Seen::TooBig(size)),
+                    Blob::Missing(why) => return (path, 0, Seen::Missing(why)),
+                };
+                self.progress.files.fetch_add(1, Ordering::Relaxed);
+                self.progress.bytes.fetch_add(size, Ordering::Relaxed);
+                (path, size, fingerprints(scan))
+            },
+        )
     }
 
     /// Runs the listing command and requests every blob it names, once.
@@ -674,7 +829,8 @@ fn path_key(path: &str) -> u64 {
 
 /// Decides, for each (path, token), the change that introduced it — the oldest: `git log
 /// --date-order` lists children before parents, so the last one listed — and groups the
-/// answers by blob for pass two.
+/// answers by file version (blob and path) for pass two. A blob is read once per path it was
+/// found at: the path decides the context, and a streamed blob can be read only once.
 fn attribute(listed: &Listed, tokens: &[&Vec<Fingerprint>]) -> Vec<Wanted> {
     let mut best: HashMap<(&str, &Fingerprint), &Change> = HashMap::new();
     for change in &listed.changes {
@@ -695,26 +851,22 @@ fn attribute(listed: &Listed, tokens: &[&Vec<Fingerprint>]) -> Vec<Wanted> {
                 .or_insert(change);
         }
     }
-    let mut by_blob: BTreeMap<u32, BTreeMap<&str, Introduced>> = BTreeMap::new();
+    let mut by_version: BTreeMap<(u32, &str), Introduced> = BTreeMap::new();
     for ((path, fp), change) in best {
-        by_blob
-            .entry(change.new)
-            .or_default()
-            .entry(path)
+        by_version
+            .entry((change.new, path))
             .or_default()
             .push((fp.clone(), change.commit));
     }
-    by_blob
+    by_version
         .into_iter()
-        .map(|(blob, paths)| Wanted {
-            oid: listed.oids[blob as usize].to_hex(),
-            paths: paths
-                .into_iter()
-                .map(|(p, mut fps)| {
-                    fps.sort();
-                    (p.to_owned(), fps)
-                })
-                .collect(),
+        .map(|((blob, path), mut tokens)| {
+            tokens.sort();
+            Wanted {
+                oid: listed.oids[blob as usize].to_hex(),
+                path: path.to_owned(),
+                tokens,
+            }
         })
         .collect()
 }
@@ -765,11 +917,13 @@ mod tests {
         let none = Vec::new();
         let tokens = vec![&t1, &t1, &none, &t1, &none];
         let wanted = attribute(&listed, &tokens);
-        assert_eq!(wanted.len(), 1);
-        assert_eq!(wanted[0].oid, oid(0).to_hex());
         assert_eq!(
-            wanted[0].paths,
-            vec![("a.py".to_owned(), vec![(fp(1), Some(3))])]
+            wanted,
+            vec![Wanted {
+                oid: oid(0).to_hex(),
+                path: "a.py".to_owned(),
+                tokens: vec![(fp(1), Some(3))]
+            }]
         );
     }
 
@@ -786,7 +940,7 @@ mod tests {
         assert!(wanted.is_empty());
         let three = vec![fp(1), fp(2), fp(3)];
         let wanted = attribute(&listed, &[&t1, &t2, &three]);
-        assert_eq!(wanted[0].paths[0].1, vec![(fp(3), Some(0))]);
+        assert_eq!(wanted[0].tokens, vec![(fp(3), Some(0))]);
     }
 
     #[test]
@@ -803,5 +957,137 @@ mod tests {
         );
         assert!(Range::parse("main").is_err());
         assert_eq!(Range::since("v1").spec(), "v1..HEAD");
+    }
+}
+
+/// Scans of real (scratch) repositories with lowered read limits: the paths a big repository
+/// takes, on small blobs.
+#[cfg(test)]
+mod limits_tests {
+    use super::*;
+    use std::process::Command;
+
+    /// Runs git in `dir`, isolated from the machine's config; panics when it fails.
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ada Tester")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Ada Tester")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.invalid")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    /// A fake token (built here, never stored): `hf_` and 34 letters and digits.
+    fn token(i: usize) -> String {
+        format!("hf_{i:0>4}aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd")
+    }
+
+    /// A text that puts tokens before, across and after many 4 KB chunk boundaries, on long
+    /// lines and after multi-byte characters (as the tree scan's streaming test does).
+    fn big_text(first: usize) -> String {
+        let mut text = String::new();
+        let mut i = first;
+        while text.len() < 40 << 10 {
+            text.push_str(&"é".repeat(i % 7));
+            text.push_str(&"z".repeat((i * 37) % 211));
+            text.push(' ');
+            text.push_str(&token(i));
+            text.push_str(if i.is_multiple_of(5) { "\n" } else { " " });
+            i += 1;
+        }
+        text
+    }
+
+    type Key = (String, Option<u64>, Option<u64>, u64, Fingerprint);
+
+    fn keys(out: &ScanOutput) -> Vec<Key> {
+        out.occurrences
+            .iter()
+            .map(|o| {
+                (
+                    o.path.clone(),
+                    o.line,
+                    o.column,
+                    o.offset,
+                    o.secret.fingerprint(),
+                )
+            })
+            .collect()
+    }
+
+    fn run(dir: &Path, engine: &Engine, mode: Mode, limits: Limits) -> ScanOutput {
+        let opts = Options {
+            mode,
+            pathspecs: Vec::new(),
+            max_filesize: None,
+            threads: 2,
+        };
+        scan_in(dir, &opts, engine, &Progress::default(), limits).unwrap()
+    }
+
+    /// Blobs over the streaming threshold come out exactly as whole reads give them (lines,
+    /// columns, offsets, commits), in every mode; a budget smaller than one blob still lets
+    /// every blob through, one at a time.
+    #[test]
+    fn streamed_blobs_match_whole_reads() {
+        let engine = Engine::builtin().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        let big = big_text(0);
+        std::fs::write(root.join("big.log"), &big).unwrap();
+        for n in 0..6 {
+            let small = format!("x = {n}\nt = \"{}\"\n", token(9000 + n));
+            std::fs::write(root.join(format!("small{n}.py")), small).unwrap();
+        }
+        git(root, &["add", "."]);
+        git(root, &["commit", "-q", "-m", "one"]);
+        let mut grown = big.clone();
+        grown.push_str(&big_text(5000));
+        std::fs::write(root.join("big.log"), &grown).unwrap();
+        git(root, &["add", "big.log"]);
+
+        let streaming = Limits {
+            stream_over: 16 << 10,
+            chunk: 4096,
+            budget: 1,
+        };
+        let whole = Limits::default();
+        for mode in [Mode::Staged, Mode::History] {
+            let a = run(root, &engine, mode.clone(), whole);
+            let b = run(root, &engine, mode.clone(), streaming);
+            assert!(
+                a.occurrences.len() > 20,
+                "{mode:?}: {}",
+                a.occurrences.len()
+            );
+            assert_eq!(keys(&a), keys(&b), "{mode:?}");
+            assert_eq!(
+                (a.files_scanned, a.bytes_scanned, a.errors.len()),
+                (b.files_scanned, b.bytes_scanned, b.errors.len()),
+                "{mode:?}"
+            );
+        }
+        // The staged change reports only what it adds, at the lines of the staged file.
+        let staged = run(root, &engine, Mode::Staged, streaming);
+        let mut added = engine
+            .scanner()
+            .scan_buffer("big.log", grown.as_bytes())
+            .occurrences;
+        added.retain(|o| o.offset >= big.len() as u64);
+        let want: Vec<(Option<u64>, u64)> = added.iter().map(|o| (o.line, o.offset)).collect();
+        let got: Vec<(Option<u64>, u64)> = staged
+            .occurrences
+            .iter()
+            .map(|o| (o.line, o.offset))
+            .collect();
+        assert_eq!(got, want);
+        assert!(got.iter().all(|(line, _)| line.unwrap() > 1));
     }
 }

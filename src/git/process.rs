@@ -1,6 +1,7 @@
 //! Running the git command: one place that spawns git, with a fixed environment and the
-//! options that keep its output machine-readable, and that turns its failures into typed errors.
-//! It must not interpret what git prints beyond success and failure.
+//! options that keep its output machine-readable and keep the scanned repository's config from
+//! running programs or fetching objects, and that turns its failures into typed errors.
+//! Nothing else may start git. It must not interpret what git prints beyond success and failure.
 
 use std::ffi::OsStr;
 use std::io::{self, Read};
@@ -32,6 +33,10 @@ pub enum GitError {
     Exclude(#[from] ignore::Error),
     #[error("{} already exists; run `hfaudit install-hook --force` to replace it (or add `hfaudit scan --staged` to it yourself)", path.display())]
     HookExists { path: PathBuf },
+    #[error("{} already exists: move it away, then run `hfaudit install-hook --force` again", path.display())]
+    BackupExists { path: PathBuf },
+    #[error("{} was not written by hfaudit: not removing it", path.display())]
+    NotOurHook { path: PathBuf },
     #[error("cannot write the hook {}", path.display())]
     HookWrite {
         path: PathBuf,
@@ -47,6 +52,58 @@ pub struct Git {
     dir: PathBuf,
 }
 
+/// Config that keeps git's output independent of the user's settings: root commits shown,
+/// paths from the top, unquoted.
+const STABLE_OUTPUT: &[&str] = &[
+    "core.quotePath=false",
+    "log.showRoot=true",
+    "diff.relative=false",
+    "diff.noprefix=false",
+];
+
+/// Config of the scanned repository that would make git run a program, turned off: a secret
+/// scanner must be safe to point at any repository, and `.git/config` is the repository's to
+/// write. Command-line `-c` outranks every config file (system, global, repository, worktree,
+/// includes). Most of these never fire in the plumbing we run (`--raw` diffs, `cat-file
+/// --batch`, `ls-files`); they are off so that stays true whatever git version or option
+/// changes.
+const NO_PROGRAMS: &[&str] = &[
+    // Reading the index (`diff-index --cached`, `ls-files`) runs the fsmonitor hook.
+    "core.fsmonitor=false",
+    // Hooks (post-index-change, reference-transaction, ...): a folder that holds none.
+    "core.hooksPath=/dev/null",
+    // `--no-pager` already; `pager.<cmd>` is covered by it too.
+    "core.pager=cat",
+    // External diff and text conversion only act on patches; `--raw` prints none.
+    "diff.external=",
+    // Verifying a signature runs gpg.program (or gpg.ssh.program).
+    "log.showSignature=false",
+    // A lazy fetch from a promisor remote would run transports, ssh, credential helpers and
+    // askpass programs; `GIT_NO_LAZY_FETCH` and `GIT_ALLOW_PROTOCOL` stop it first.
+    "protocol.allow=never",
+    // (`core.sshCommand` is left alone: an empty one would hand the URL's host to a shell.)
+    "credential.helper=",
+    "core.askPass=",
+    // Automatic housekeeping would start `git gc` or `git maintenance` (and their hooks).
+    "gc.auto=0",
+    "maintenance.auto=false",
+];
+
+/// The hooks setting, kept apart: `install-hook` must read the repository's own.
+const NO_HOOKS: &str = "core.hooksPath=/dev/null";
+
+/// Environment a scan must not inherit: programs git would run instead of its own.
+const UNSET_ENV: &[&str] = &[
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_PROXY_COMMAND",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "GIT_EDITOR",
+];
+
 impl Git {
     pub fn new(dir: &Path) -> Self {
         Git {
@@ -54,33 +111,58 @@ impl Git {
         }
     }
 
-    /// A `git` command with options that make its output independent of the user's config:
-    /// no pager, no path quoting, no prompts.
+    /// The folder git runs in: what the paths git prints are relative to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A `git` command whose output does not depend on the user's config, that runs no program
+    /// the repository names (hooks, fsmonitor, filters, diff drivers, pagers, gpg), never
+    /// fetches a missing object, and never prompts. Every git hfaudit starts is built here.
     pub fn command<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        self.build(args, true)
+    }
+
+    /// [`Git::command`] that still sees the repository's `core.hooksPath`: only for asking git
+    /// where the hooks live (`rev-parse --git-path hooks`, which runs nothing).
+    pub fn command_seeing_hooks_path<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.build(args, false)
+    }
+
+    fn build<I, S>(&self, args: I, no_hooks: bool) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let mut cmd = Command::new("git");
-        cmd.current_dir(&self.dir)
-            // The user's config must not change what plumbing prints: root commits shown,
-            // paths from the top, no external diff drivers or text conversion.
-            .args([
-                "--no-pager",
-                "-c",
-                "core.quotePath=false",
-                "-c",
-                "log.showRoot=true",
-                "-c",
-                "diff.relative=false",
-                "-c",
-                "diff.external=",
-                "-c",
-                "diff.noprefix=false",
-            ])
-            .args(args)
-            // A partial clone may fetch missing blobs: never stop to ask for a password.
+        cmd.current_dir(&self.dir).arg("--no-pager");
+        for setting in STABLE_OUTPUT.iter().chain(NO_PROGRAMS) {
+            if no_hooks || *setting != NO_HOOKS {
+                cmd.arg("-c").arg(setting);
+            }
+        }
+        cmd.args(args);
+        for var in UNSET_ENV {
+            cmd.env_remove(var);
+        }
+        // A partial clone lacks objects: git >= 2.44 would fetch them on demand from the
+        // promisor remote (its URL may be `ext::any command`). Never: a missing object is an
+        // error for that object. For older git, an empty list of allowed transports stops
+        // the fetch before it starts, whatever the repository's `protocol.*` config says.
+        cmd.env("GIT_NO_LAZY_FETCH", "1")
+            .env("GIT_ALLOW_PROTOCOL", "")
             .env("GIT_TERMINAL_PROMPT", "0")
+            // Replacement refs would show other content in place of a commit's own: scan what
+            // is really there (the replacements are refs, so `--all` still reaches them).
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
             .stdin(Stdio::null());
         cmd
     }

@@ -7,7 +7,8 @@ use crate::rules::Severity;
 
 /// Escapes a message (data) as the runner expects.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::output::escape(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -35,10 +36,11 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             ",title={}",
             prop(&format!("{} {}", f.rule, f.name))
         ));
-        let msg = format!(
-            "{} ({} {}). {}",
-            f.message, f.token.redacted, f.token.fingerprint, f.help
-        );
+        let subject = match &f.token {
+            Some(t) => format!("{} {}", t.redacted, t.fingerprint),
+            None => f.subject(),
+        };
+        let msg = format!("{} ({subject}). {}", f.message, f.help);
         writeln!(out, "::{level} {props}::{}", data(&msg))?;
     }
     for e in report.errors {

@@ -7,6 +7,7 @@ use owo_colors::OwoColorize;
 
 use super::Report;
 use crate::judge::Finding;
+use crate::output::escape;
 use crate::rules::Severity;
 use crate::verify::{Status, Verification};
 
@@ -19,6 +20,7 @@ fn sev(s: Severity) -> String {
 }
 
 fn place(path: &str, line: Option<u64>, column: Option<u64>, offset: u64) -> String {
+    let path = escape(path);
     match (line, column) {
         (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
         (Some(l), None) => format!("{path}:{l}"),
@@ -33,7 +35,7 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         sev(f.severity),
         format!("[{}]", f.rule).bold(),
         f.name.bold(),
-        f.message
+        escape(&f.message)
     )?;
     writeln!(
         out,
@@ -53,15 +55,22 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out, "  {pad} {}", "|".blue().bold())?;
     }
-    let mut ctx = format!(
-        "token {} (fingerprint {}) · platform {} · usage {}",
-        f.token.redacted,
-        f.token.fingerprint,
-        f.context.platform.as_str(),
-        f.context.usage.as_str()
-    );
+    let mut ctx = match &f.token {
+        Some(t) => format!(
+            "token {} (fingerprint {}) · platform {} · usage {}",
+            t.redacted,
+            t.fingerprint,
+            f.context.platform.as_str(),
+            f.context.usage.as_str()
+        ),
+        None => format!("platform {}", f.context.platform.as_str()),
+    };
     if let Some(var) = &f.context.env_var {
-        ctx.push_str(&format!(" {var}"));
+        if f.token.is_some() {
+            ctx.push_str(&format!(" {}", escape(var)));
+        } else {
+            ctx.push_str(&format!(" · variable {}", escape(var)));
+        }
     }
     if let Some(cell) = f.context.notebook_cell {
         let part = match cell.part {
@@ -71,9 +80,18 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         ctx.push_str(&format!(" · cell {} {part}", cell.index));
     }
     ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
+    if !f.context.decoded.is_empty() {
+        let chain: Vec<&str> = f.context.decoded.iter().map(|e| e.as_str()).collect();
+        ctx.push_str(&format!(" · decoded from {}", chain.join(" in ")));
+    }
     writeln!(out, "  {} {ctx}", "=".blue().bold())?;
     if f.verification.status != Status::Skipped {
-        writeln!(out, "  {} {}", "=".blue().bold(), hub_line(&f.verification))?;
+        writeln!(
+            out,
+            "  {} {}",
+            "=".blue().bold(),
+            escape(&hub_line(&f.verification))
+        )?;
     }
     if f.locations.len() > 1 {
         let all: Vec<String> = f
@@ -88,12 +106,38 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             out,
             "  {} commit {} by {} on {}",
             "=".blue().bold(),
-            c.id,
-            c.author,
-            c.date
+            escape(&c.id),
+            escape(&c.author),
+            escape(&c.date)
         )?;
     }
-    writeln!(out, "  {} {} {}", "=".blue().bold(), "help:".bold(), f.help)?;
+    if let Some(src) = &f.source {
+        // The page a person opens to see it (and fix it) on the Hub.
+        let anchor = match (src.item, f.line) {
+            (crate::model::HubItem::File, Some(line)) => format!("#L{line}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {} on the Hub: {}{anchor}",
+            "=".blue().bold(),
+            escape(&src.url)
+        )?;
+    }
+    if f.revocation.is_some() {
+        writeln!(
+            out,
+            "  {} revocation requested: create a new token for each platform that used it",
+            "=".blue().bold()
+        )?;
+    }
+    writeln!(
+        out,
+        "  {} {} {}",
+        "=".blue().bold(),
+        "help:".bold(),
+        escape(&f.help)
+    )?;
     writeln!(out)
 }
 
@@ -143,15 +187,21 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             out,
             "{}: cannot read {}: {}",
             "error".red().bold(),
-            e.path,
-            e.message
+            escape(&e.path),
+            escape(&e.message)
         )?;
     }
     for s in report.skipped {
-        writeln!(out, "{}: skipped {}: {}", "note".bold(), s.path, s.reason)?;
+        writeln!(
+            out,
+            "{}: skipped {}: {}",
+            "note".bold(),
+            escape(&s.path),
+            escape(&s.reason)
+        )?;
     }
     for n in &report.notes {
-        writeln!(out, "{}: {n}", "note".bold())?;
+        writeln!(out, "{}: {}", "note".bold(), escape(n))?;
     }
     let s = &report.summary;
     let (e, w, i) = (
@@ -215,6 +265,22 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         ));
     }
     writeln!(out, "{head} · {tail}")?;
+    if let Some(config) = &s.config {
+        writeln!(out, "{}: config {}", "note".bold(), escape(config))?;
+    }
+    let leaked = report
+        .findings
+        .iter()
+        .any(|f| f.token.is_some() && matches!(f.rule.as_str(), "HF001" | "HF004" | "HF005"));
+    if leaked && !report.findings.iter().any(|f| f.revocation.is_some()) {
+        writeln!(
+            out,
+            "{}: a leaked token must be revoked: `hfaudit scan --revoke` sends the leaked tokens to \
+             the Hub's revoke endpoint (POST /api/credentials/revoke: no login, the Hub e-mails \
+             each owner), then create new ones",
+            "advice".bold()
+        )?;
+    }
     if s.skipped_checks > 0 {
         writeln!(
             out,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Report, Summary};
 use crate::judge::{FindingContext, Location, TokenInfo};
-use crate::model::{CommitInfo, ScanError, Skipped};
+use crate::model::{CommitInfo, ScanError, Skipped, Source};
 use crate::rules::Severity;
 use crate::verify::Verification;
 
@@ -23,11 +23,14 @@ struct JsonFinding<'a> {
     line: Option<u64>,
     column: Option<u64>,
     offset: u64,
-    token: &'a TokenInfo,
+    token: Option<&'a TokenInfo>,
     context: &'a FindingContext,
     verification: &'a Verification,
     locations: &'a [Location],
     commit: Option<&'a CommitInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<crate::revoke::Revocation>,
+    source: Option<&'a Source>,
 }
 
 #[derive(Serialize)]
@@ -66,11 +69,13 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 line: f.line,
                 column: f.column,
                 offset: f.offset,
-                token: &f.token,
+                token: f.token.as_ref(),
                 context: &f.context,
                 verification: &f.verification,
                 locations: &f.locations,
                 commit: f.commit.as_ref(),
+                revocation: f.revocation,
+                source: f.source.as_ref(),
             })
             .collect(),
         errors: report.errors,

@@ -74,19 +74,23 @@ fn row(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = &f.commit {
         at.push_str(&format!(" in {}", &c.id[..c.id.len().min(12)]));
     }
+    // The practice rules are about a variable that should hold a token, not about a token.
+    let token = match &f.token {
+        Some(t) => format!("{} {}", code(&t.redacted), code(t.fingerprint.as_str())),
+        None => cell(&f.subject()),
+    };
     let mut what = f.message.clone();
     if f.verification.status != Status::Skipped {
         what.push_str(&format!(" (hub: {})", f.verification.status.as_str()));
     }
     writeln!(
         out,
-        "| {} | {} {} | {} | {} {} | {} |",
+        "| {} | {} {} | {} | {} | {} |",
         f.severity.as_str(),
         cell(&f.rule),
         cell(&f.name),
         cell(&at),
-        code(&f.token.redacted),
-        code(f.token.fingerprint.as_str()),
+        token,
         cell(&what),
     )
 }

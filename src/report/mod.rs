@@ -10,6 +10,7 @@ pub mod whoami;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
@@ -49,6 +50,51 @@ pub struct Summary {
     pub stale_baseline: u64,
     /// Tokens the Hub gave a definite answer about with `--verify` (valid, invalid, forbidden).
     pub verified_tokens: u64,
+    /// The config file that applied (`.hfaudit.toml`, `pyproject.toml`, `--config`), if any.
+    pub config: Option<String>,
+}
+
+/// Where report paths lead. Paths are printed as the user named them (relative to the current
+/// folder, or absolute); SARIF wants them relative to the repository's root.
+#[derive(Debug, Clone, Default)]
+pub struct Roots {
+    /// The absolute folder that relative report paths start from; `None` when they are already
+    /// repository-relative (git modes).
+    pub base: Option<PathBuf>,
+    /// The absolute root of the repository (the folder holding `.git`), if there is one.
+    pub repo: Option<PathBuf>,
+}
+
+impl Roots {
+    /// `path` relative to the repository root, `/`-separated; `None` when it lies outside.
+    pub fn repo_relative(&self, path: &str) -> Option<String> {
+        let Some(base) = &self.base else {
+            return Some(path.to_owned());
+        };
+        let abs = lexical(&base.join(path));
+        let rel = abs.strip_prefix(self.repo.as_ref()?).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The absolute path of a report path, when it can be known.
+    pub fn absolute(&self, path: &str) -> Option<PathBuf> {
+        Some(lexical(&self.base.as_ref()?.join(path)))
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (the file may be gone: git modes).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Everything a report shows.
@@ -60,6 +106,7 @@ pub struct Report<'a> {
     pub rules: &'a RuleSet,
     /// A line for people about verification (e.g. the Hub was unreachable).
     pub notes: Vec<String>,
+    pub roots: Roots,
 }
 
 impl Report<'_> {

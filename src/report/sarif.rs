@@ -5,12 +5,14 @@ use std::io::{self, Write};
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
-use super::Report;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::{Report, Roots};
 use crate::judge::Finding;
 use crate::rules::{Rule, Severity};
 
@@ -65,7 +67,54 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     descriptor
 }
 
-fn location(path: &str, line: Option<u64>, column: Option<u64>, offset: Option<u64>) -> Location {
+/// Characters a URI reference may hold as they are in a path: unreserved ones and `/`.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// The base id code scanning resolves against the checkout.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// A file's SARIF location: percent-encoded, relative to the repository root (`%SRCROOT%`)
+/// when it lies inside, else an absolute `file://` URI (names with spaces or `%` stay valid).
+fn artifact(roots: &Roots, path: &str) -> ArtifactLocation {
+    // A Hub path is already absolute: an `hf:` URI that decodes to the path as reported.
+    if let Some(rest) = path.strip_prefix("hf://") {
+        return ArtifactLocation::builder()
+            .uri(format!("hf://{}", utf8_percent_encode(rest, PATH)))
+            .build();
+    }
+    if let Some(rel) = roots.repo_relative(path) {
+        return ArtifactLocation::builder()
+            .uri(utf8_percent_encode(&rel, PATH).to_string())
+            .uri_base_id(SRCROOT)
+            .build();
+    }
+    let uri = match roots.absolute(path) {
+        Some(abs) => {
+            let abs = abs.to_string_lossy().replace('\\', "/");
+            let abs = if abs.starts_with('/') {
+                abs
+            } else {
+                format!("/{abs}")
+            };
+            format!("file://{}", utf8_percent_encode(&abs, PATH))
+        }
+        None => utf8_percent_encode(path, PATH).to_string(),
+    };
+    ArtifactLocation::builder().uri(uri).build()
+}
+
+fn location(
+    roots: &Roots,
+    path: &str,
+    line: Option<u64>,
+    column: Option<u64>,
+    offset: Option<u64>,
+) -> Location {
     let mut region = Region::builder().build();
     if let Some(l) = line {
         region.start_line = Some(l as i64);
@@ -79,24 +128,21 @@ fn location(path: &str, line: Option<u64>, column: Option<u64>, offset: Option<u
     Location::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(ArtifactLocation::builder().uri(path.to_owned()).build())
+                .artifact_location(artifact(roots, path))
                 .region(region)
                 .build(),
         )
         .build()
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+fn result(roots: &Roots, f: &Finding, rule_index: Option<usize>) -> SarifResult {
     let mut partial = BTreeMap::new();
     // Stable across line moves: the rule, the token and the file.
     partial.insert(
         "hfaudit/v1".to_owned(),
-        format!("{}:{}:{}", f.rule, f.token.fingerprint, f.path),
+        format!("{}:{}:{}", f.rule, f.fingerprint(), f.path),
     );
-    let text = format!(
-        "{} ({}, fingerprint {}). {}",
-        f.message, f.token.redacted, f.token.fingerprint, f.help
-    );
+    let text = format!("{} ({}). {}", f.message, f.subject(), f.help);
     let mut props = BTreeMap::new();
     props.insert("token".to_owned(), json!(f.token));
     props.insert("context".to_owned(), json!(f.context));
@@ -108,13 +154,19 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
         .locations
         .iter()
         .skip(1)
-        .map(|l| location(&l.path, l.line, l.column, None))
+        .map(|l| location(roots, &l.path, l.line, l.column, None))
         .collect();
     let mut r = SarifResult::builder()
         .rule_id(f.rule.clone())
         .level(level(f.severity))
         .message(Message::builder().text(text).build())
-        .locations(vec![location(&f.path, f.line, f.column, Some(f.offset))])
+        .locations(vec![location(
+            roots,
+            &f.path,
+            f.line,
+            f.column,
+            Some(f.offset),
+        )])
         .partial_fingerprints(partial)
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
@@ -136,13 +188,55 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<SarifResult> = report
         .findings
         .iter()
-        .map(|f| result(f, rules.iter().position(|r| r.id == f.rule)))
+        .map(|f| result(&report.roots, f, rules.iter().position(|r| r.id == f.rule)))
         .collect();
-    let run = Run::builder()
+    // Files that could not be read: the run is not complete, and says which.
+    let notifications: Vec<Notification> = report
+        .errors
+        .iter()
+        .map(|e| {
+            Notification::builder()
+                .level(json!("error"))
+                .message(
+                    Message::builder()
+                        .text(format!("cannot read {}: {}", e.path, e.message))
+                        .build(),
+                )
+                .locations(vec![Location::builder()
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(artifact(&report.roots, &e.path))
+                            .build(),
+                    )
+                    .build()])
+                .build()
+        })
+        .collect();
+    let mut invocation = Invocation::builder()
+        .execution_successful(report.errors.is_empty())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
+        .invocations(vec![invocation])
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    if let Some(repo) = &report.roots.repo {
+        let mut uri = repo.to_string_lossy().replace('\\', "/");
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        if !uri.starts_with('/') {
+            uri.insert(0, '/');
+        }
+        let root = ArtifactLocation::builder()
+            .uri(format!("file://{}", utf8_percent_encode(&uri, PATH)))
+            .build();
+        run.original_uri_base_ids = Some(BTreeMap::from([(SRCROOT.to_owned(), root)]));
+    }
     let log = Sarif::builder()
         .version(json!("2.1.0"))
         .schema(serde_sarif::sarif::SCHEMA_URL.to_owned())

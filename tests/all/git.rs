@@ -710,3 +710,605 @@ fn the_users_git_config_does_not_change_what_is_found() {
     );
     assert!(got.iter().any(|(p, _, _)| p == "other/y.py"), "{got:?}");
 }
+
+/// A scratch repository whose own config names a program: the marker script, which records
+/// that it ran. Built the same way for every setting; partial clones get a promisor remote.
+struct Hostile {
+    repo: Repo,
+    /// Keeps the marker script and hooks alive.
+    _home: tempfile::TempDir,
+    marker: PathBuf,
+    /// Tokens: [0] committed in the last commit, [1] staged.
+    tokens: Vec<String>,
+    /// A blob the partial clone lacks (the first version of notes.txt).
+    missing: Option<String>,
+}
+
+/// How a setting reaches git: plain config, config plus a diff/filter attribute, or config of
+/// a partial clone whose promisor remote has this URL (a missing object would be fetched).
+#[derive(Clone, Copy)]
+enum Via {
+    Config,
+    Attributes,
+    Promisor(&'static str),
+}
+
+/// Answers every HTTP request with 401, so git asks for credentials. Returns its port.
+fn unauthorized_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\
+                  Content-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+impl Hostile {
+    /// `settings` go into the repository's `.git/config`; `MARK` in a value is the marker
+    /// script, `HOOKS` a folder of hooks that all run it, `PORT` the 401 server's port.
+    fn new(seed: u64, via: Via, settings: &[(&str, &str)]) -> Hostile {
+        let home = tempfile::tempdir().unwrap();
+        let mark = home.path().join("mark");
+        let marker = home.path().join("MARKER");
+        std::fs::write(
+            &mark,
+            format!(
+                "#!/bin/sh\necho \"$0 $*\" >> '{}'\nexit 1\n",
+                marker.display()
+            ),
+        )
+        .unwrap();
+        let hooks = home.path().join("hooks");
+        std::fs::create_dir(&hooks).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let exec = std::fs::Permissions::from_mode(0o755);
+            std::fs::set_permissions(&mark, exec.clone()).unwrap();
+            // Every hook git has, but pre-commit (install-hook writes that one).
+            for name in [
+                "post-index-change",
+                "reference-transaction",
+                "post-checkout",
+                "post-commit",
+                "post-merge",
+                "post-rewrite",
+                "pre-auto-gc",
+                "fsmonitor-watchman",
+                "push-to-checkout",
+                "sendemail-validate",
+            ] {
+                std::fs::copy(&mark, hooks.join(name)).unwrap();
+                std::fs::set_permissions(hooks.join(name), exec.clone()).unwrap();
+            }
+        }
+        let tokens = fake_tokens(seed, 2);
+        let mut source = Repo::new();
+        source.commit_file("notes.txt", "v1\n", "one");
+        source.write("notes.txt", "v2\n");
+        source.add("notes.txt");
+        source.commit_file("deploy.env", format!("HF_TOKEN={}\n", tokens[0]), "two");
+        let (repo, missing) = match via {
+            Via::Promisor(_) => {
+                source.git(&["config", "uploadpack.allowFilter", "true"]);
+                let clone = Repo {
+                    dir: tempfile::tempdir().unwrap(),
+                    commits: source.commits,
+                };
+                let url = format!("file://{}", source.path().display());
+                let dest = clone.path().to_str().unwrap().to_owned();
+                source.git(&["clone", "-q", "--filter=blob:none", &url, &dest]);
+                let missing = clone.git(&["rev-parse", "HEAD~1:notes.txt"]);
+                // The clone has the checkout's blobs, not the older one.
+                let out = clone.git(&["rev-list", "--objects", "--missing=print", "--all"]);
+                assert!(out.contains(&format!("?{missing}")), "{out}");
+                (clone, Some(missing))
+            }
+            _ => (source, None),
+        };
+        repo.write(".env", format!("HF_TOKEN={}\n", tokens[1]));
+        repo.add(".env");
+        let needs_server = matches!(via, Via::Promisor(url) if url.contains("PORT"));
+        let port = if needs_server {
+            unauthorized_server().to_string()
+        } else {
+            String::new()
+        };
+        let fill = |v: &str| {
+            v.replace("MARK", mark.to_str().unwrap())
+                .replace("HOOKS", hooks.to_str().unwrap())
+                .replace("PORT", &port)
+        };
+        if let Via::Promisor(url) = via {
+            repo.git(&["config", "remote.origin.url", &fill(url)]);
+        }
+        if let Via::Attributes = via {
+            repo.write(".git/info/attributes", "* filter=evil diff=evil\n");
+        }
+        for (key, value) in settings {
+            repo.git(&["config", key, &fill(value)]);
+        }
+        Hostile {
+            repo,
+            _home: home,
+            marker,
+            tokens,
+            missing,
+        }
+    }
+
+    fn ran(&self) -> Option<String> {
+        std::fs::read_to_string(&self.marker).ok()
+    }
+}
+
+/// A setting to try: what it is, how it reaches git, the config, and a plain git command that
+/// runs the program (to show the setting is live).
+type Case<'a> = (
+    &'a str,
+    Via,
+    &'a [(&'a str, &'a str)],
+    Option<&'a [&'a str]>,
+);
+
+/// Gives HEAD a (fake) PGP signature, so `git log` with log.showSignature runs gpg.program.
+fn sign_head(repo: &Repo) {
+    let text = repo.git(&["cat-file", "commit", "HEAD"]);
+    let (headers, message) = text.split_once("\n\n").unwrap();
+    let signed = format!(
+        "{headers}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n\n{message}\n"
+    );
+    let path = repo.path().join(".git/signed-commit");
+    std::fs::write(&path, signed).unwrap();
+    let id = repo.git(&["hash-object", "-t", "commit", "-w", path.to_str().unwrap()]);
+    repo.git(&["update-ref", "HEAD", &id]);
+}
+
+/// Every git mode, and install-hook, in a repository whose config names a program for git to
+/// run: the program never runs, and the scan still finds what it should. Where plain git can
+/// be made to run it, the test shows it does (so the setting is live, and the test not
+/// vacuous).
+#[test]
+fn no_program_named_by_the_scanned_repository_runs() {
+    let cases: &[Case] = &[
+        (
+            "core.fsmonitor",
+            Via::Config,
+            &[("core.fsmonitor", "MARK")],
+            Some(&["status"]),
+        ),
+        (
+            "core.hooksPath",
+            Via::Config,
+            &[("core.hooksPath", "HOOKS")],
+            Some(&["commit", "-q", "--allow-empty", "-m", "x"]),
+        ),
+        (
+            "filter clean/smudge",
+            Via::Attributes,
+            &[
+                ("filter.evil.clean", "MARK"),
+                ("filter.evil.smudge", "MARK"),
+            ],
+            Some(&["diff"]),
+        ),
+        (
+            "filter process",
+            Via::Attributes,
+            &[("filter.evil.process", "MARK")],
+            Some(&["diff"]),
+        ),
+        (
+            "diff textconv",
+            Via::Attributes,
+            &[("diff.evil.textconv", "MARK")],
+            Some(&["diff"]),
+        ),
+        (
+            "diff driver command",
+            Via::Attributes,
+            &[("diff.evil.command", "MARK")],
+            Some(&["diff"]),
+        ),
+        (
+            "diff.external",
+            Via::Config,
+            &[("diff.external", "MARK")],
+            Some(&["diff"]),
+        ),
+        (
+            // Pagers run only on a terminal: no plain-git check here.
+            "core.pager, pager.<cmd>",
+            Via::Config,
+            &[
+                ("core.pager", "MARK"),
+                ("pager.log", "MARK"),
+                ("pager.diff-index", "MARK"),
+                ("pager.cat-file", "MARK"),
+            ],
+            None,
+        ),
+        (
+            "gpg.program",
+            Via::Config,
+            &[("log.showSignature", "true"), ("gpg.program", "MARK")],
+            Some(&["log", "-1"]),
+        ),
+        (
+            "ext:: promisor remote",
+            Via::Promisor("ext::MARK"),
+            &[
+                ("protocol.ext.allow", "always"),
+                ("protocol.allow", "always"),
+            ],
+            Some(&["cat-file", "-p", "MISSING"]),
+        ),
+        (
+            // packObjectsHook is ignored in a repository's own config by git itself.
+            "remote.<name>.uploadpack",
+            Via::Promisor("file:///nonexistent/source"),
+            &[
+                ("remote.origin.uploadpack", "MARK"),
+                ("uploadpack.packObjectsHook", "MARK"),
+            ],
+            Some(&["cat-file", "-p", "MISSING"]),
+        ),
+        (
+            "core.sshCommand",
+            Via::Promisor("ssh://example.invalid/repo.git"),
+            &[("core.sshCommand", "MARK")],
+            Some(&["cat-file", "-p", "MISSING"]),
+        ),
+        (
+            "core.gitProxy",
+            Via::Promisor("git://example.invalid/repo.git"),
+            &[("core.gitProxy", "MARK")],
+            Some(&["cat-file", "-p", "MISSING"]),
+        ),
+        (
+            "credential.helper",
+            Via::Promisor("http://127.0.0.1:PORT/repo.git"),
+            &[("credential.helper", "MARK")],
+            Some(&["cat-file", "-p", "MISSING"]),
+        ),
+        (
+            "core.askPass",
+            Via::Promisor("http://127.0.0.1:PORT/repo.git"),
+            &[("core.askPass", "MARK")],
+            Some(&["cat-file", "-p", "MISSING"]),
+        ),
+    ];
+    // Every case runs; the failures are listed together.
+    let mut failures = Vec::new();
+    let mut check = |ok: bool, what: &str, detail: String| {
+        if !ok {
+            failures.push(format!("{what}: {detail}"));
+        }
+    };
+    for (i, (what, via, settings, live)) in cases.iter().enumerate() {
+        let h = Hostile::new(600 + i as u64, *via, settings);
+        if *what == "gpg.program" {
+            sign_head(&h.repo);
+        }
+        let partial = h.missing.is_some();
+        let modes: [(&[&str], &String); 4] = [
+            (&["--staged"], &h.tokens[1]),
+            (&["--since", "HEAD~1"], &h.tokens[0]),
+            (&["--range", "HEAD~1..HEAD"], &h.tokens[0]),
+            (&["--history"], &h.tokens[0]),
+        ];
+        for (mode, token) in modes {
+            let mut args = vec!["scan", "--format", "json", "--no-progress"];
+            args.extend_from_slice(mode);
+            let out = h.repo.hfaudit(&args);
+            let code = out.status.code().unwrap_or(-1);
+            let report: Value =
+                serde_json::from_slice(&out.stdout).unwrap_or_else(|_| Value::from(stderr(&out)));
+            check(
+                h.ran().is_none(),
+                what,
+                format!("{mode:?} ran the repository's program"),
+            );
+            check(
+                report["findings"].is_array()
+                    && fingerprints(&report).contains(&fingerprint_of(token)),
+                what,
+                format!("{mode:?} missed the token: {report:#}"),
+            );
+            // A partial clone lacks the older notes.txt: an error, never a fetch.
+            let expected = if partial && mode[0] != "--staged" {
+                2
+            } else {
+                1
+            };
+            check(
+                code == expected,
+                what,
+                format!("{mode:?} exit {code}: {report:#}"),
+            );
+            let _ = std::fs::remove_file(&h.marker);
+        }
+        let out = h.repo.hfaudit(&["install-hook"]);
+        check(
+            out.status.code() == Some(0),
+            what,
+            format!("install-hook: {}", stderr(&out)),
+        );
+        check(
+            h.ran().is_none(),
+            what,
+            "install-hook ran the repository's program".to_owned(),
+        );
+        let _ = std::fs::remove_file(&h.marker);
+        if let Some(missing) = &h.missing {
+            let out = h.repo.git_output(&["cat-file", "-e", missing]);
+            check(
+                !out.status.success(),
+                what,
+                "the missing blob was fetched".to_owned(),
+            );
+        }
+
+        // Plain git does run it.
+        if let Some(live) = live {
+            h.repo.write("notes.txt", "changed in the work tree\n");
+            let missing = h.missing.clone().unwrap_or_default();
+            let args: Vec<&str> = live
+                .iter()
+                .map(|a| if *a == "MISSING" { missing.as_str() } else { a })
+                .collect();
+            let _ = h.repo.git_output(&args);
+            check(
+                h.ran().is_some(),
+                what,
+                format!("`git {args:?}` did not run it: the case is vacuous"),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Deletes a loose object, as a damaged (or hand-trimmed) repository lacks it.
+fn delete_object(repo: &Repo, oid: &str) {
+    let path = repo
+        .path()
+        .join(".git/objects")
+        .join(&oid[..2])
+        .join(&oid[2..]);
+    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[test]
+fn a_missing_object_is_an_error_for_that_object_not_the_end_of_the_run() {
+    let t = fake_tokens(520, 2);
+    let mut repo = Repo::new();
+    let first = repo.commit_file("a.py", "x = 1\n", "one");
+    repo.commit_file("a.py", "x = 2\n", "two");
+    let leak = repo.commit_file("b.py", format!("t = \"{}\"\n", t[0]), "leak");
+    delete_object(&repo, &repo.git(&["rev-parse", "HEAD~2:a.py"]));
+
+    let (report, code) = repo.scan(&["--history"]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(found(&report), vec![("b.py".into(), Some(1), Some(leak))]);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["path"], "a.py");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("missing"), "{message}");
+    assert!(message.contains(&first), "names the commit: {message}");
+
+    // Rename detection needs the blobs of a changed, renamed file: git stops on a missing
+    // one. The scan goes on with exact renames, says so, and reports the object.
+    let mut repo = Repo::new();
+    repo.commit_file("c.py", "a = 1\nb = 2\nc = 3\nd = 4\n", "one");
+    repo.git(&["mv", "c.py", "d.py"]);
+    repo.write("d.py", "a = 1\nb = 2\nc = 3\nd = 5\n");
+    repo.add("d.py");
+    repo.commit("rename");
+    let leak = repo.commit_file("e.py", format!("t = \"{}\"\n", t[1]), "leak");
+    delete_object(&repo, &repo.git(&["rev-parse", "HEAD~2:c.py"]));
+    let out = repo.hfaudit(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&report), vec![("e.py".into(), Some(1), Some(leak))]);
+    assert_eq!(report["errors"][0]["path"], "c.py", "{report:#}");
+    assert!(
+        stderr(&out).contains("note: git could not read a file version"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn history_in_a_shallow_clone_says_it_is_cut_off() {
+    let t = fake_tokens(521, 1);
+    let mut source = Repo::new();
+    source.commit_file("a.py", format!("t = \"{}\"\n", t[0]), "leak");
+    source.commit_file("b.py", "x = 1\n", "two");
+    let head = source.commit_file("c.py", "y = 1\n", "three");
+    let clone = Repo {
+        dir: tempfile::tempdir().unwrap(),
+        commits: source.commits,
+    };
+    let url = format!("file://{}", source.path().display());
+    source.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        clone.path().to_str().unwrap(),
+    ]);
+
+    // The token's commit is beyond the cut-off: the oldest commit there is takes the blame.
+    let out = clone.hfaudit(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&report), vec![("a.py".into(), Some(1), Some(head))]);
+    assert!(
+        stderr(&out).contains("note: this is a shallow clone"),
+        "{}",
+        stderr(&out)
+    );
+    let human = clone.hfaudit(&["scan", "--history", "--color", "never"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("note: this is a shallow clone"), "{text}");
+    // Nothing to say for the index, for a range that stays clear of the cut-off, nor for a
+    // full clone.
+    source.commit_file("d.py", "z = 1\n", "four");
+    clone.git(&["pull", "-q", "--ff-only"]);
+    let range = clone.hfaudit(&["scan", "--since", "HEAD~1", "--color", "never"]);
+    let text = String::from_utf8_lossy(&range.stdout);
+    assert!(
+        text.contains("no findings") && !text.contains("shallow"),
+        "{text}"
+    );
+    let range = clone.hfaudit(&["scan", "--since", "HEAD~1", "--format", "json"]);
+    assert!(!stderr(&range).contains("shallow"), "{}", stderr(&range));
+    let staged = clone.hfaudit(&["scan", "--staged", "--color", "never"]);
+    assert!(!String::from_utf8_lossy(&staged.stdout).contains("shallow"));
+    let full = source.hfaudit(&["scan", "--history", "--color", "never"]);
+    assert!(!String::from_utf8_lossy(&full.stdout).contains("shallow"));
+}
+
+/// `install-hook` (and `uninstall-hook`) in `repo`, with what it printed.
+fn hook_cmd(repo: &Repo, args: &[&str]) -> (Option<i32>, String) {
+    let out = repo.hfaudit(args);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    (out.status.code(), said)
+}
+
+#[test]
+fn install_hook_twice_is_a_no_op_and_uninstall_removes_only_ours() {
+    let repo = Repo::new();
+    let hook = hook_path(&repo, ".git/hooks");
+    let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("nothing to remove"), "{said}");
+
+    let (code, said) = hook_cmd(&repo, &["install-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    let script = std::fs::read_to_string(&hook).unwrap();
+    let (code, said) = hook_cmd(&repo, &["install-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("already"), "{said}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), script);
+    // Ours, for another binary (an older install): rewritten without --force.
+    std::fs::write(&hook, script.replace("exec ", "exec  ")).unwrap();
+    let (code, said) = hook_cmd(&repo, &["install-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("updated"), "{said}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), script);
+
+    let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(hook.symlink_metadata().is_err(), "the hook is gone");
+
+    // Someone else's hook stays, whatever is asked.
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("not written by hfaudit"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+}
+
+#[test]
+fn install_hook_force_keeps_a_backup_and_uninstall_restores_it() {
+    let repo = Repo::new();
+    let hooks = repo.path().join(".git/hooks");
+    let hook = hooks.join("pre-commit");
+    let backup = hooks.join("pre-commit.hfaudit-backup");
+    let theirs = "#!/bin/sh\necho mine\n";
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(&hook, theirs).unwrap();
+
+    let (code, said) = hook_cmd(&repo, &["install-hook", "--force"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("pre-commit.hfaudit-backup"), "{said}");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), theirs);
+    assert!(std::fs::read_to_string(&hook)
+        .unwrap()
+        .contains("scan --staged"));
+    // Again: ours is there, the backup is kept as it is.
+    let (code, said) = hook_cmd(&repo, &["install-hook", "--force"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("already"), "{said}");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), theirs);
+
+    let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
+    assert!(backup.symlink_metadata().is_err(), "the backup went back");
+
+    // A backup already there is never overwritten.
+    std::fs::write(&backup, "#!/bin/sh\necho older\n").unwrap();
+    let (code, said) = hook_cmd(&repo, &["install-hook", "--force"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("already exists"), "{said}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
+    assert_eq!(
+        std::fs::read_to_string(&backup).unwrap(),
+        "#!/bin/sh\necho older\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn install_hook_force_replaces_a_symlinked_hook_never_its_target() {
+    let repo = Repo::new();
+    let shared = tempfile::tempdir().unwrap();
+    let target = shared.path().join("team-hook.sh");
+    let theirs = "#!/bin/sh\necho team\n";
+    std::fs::write(&target, theirs).unwrap();
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("pre-commit");
+    std::os::unix::fs::symlink(&target, &hook).unwrap();
+
+    let (code, said) = hook_cmd(&repo, &["install-hook"]);
+    assert_eq!(code, Some(2), "{said}");
+    let (code, said) = hook_cmd(&repo, &["install-hook", "--force"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), theirs);
+    assert!(hook.symlink_metadata().unwrap().file_type().is_file());
+    let backup = hooks.join("pre-commit.hfaudit-backup");
+    assert_eq!(std::fs::read_link(&backup).unwrap(), target);
+
+    // A link to our own script is not ours to remove either: only the file we wrote.
+    let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(std::fs::read_link(&hook).unwrap(), target);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), theirs);
+    let (code, said) = hook_cmd(&repo, &["uninstall-hook"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert_eq!(std::fs::read_link(&hook).unwrap(), target);
+}
+
+#[test]
+fn history_reads_what_commits_hold_not_their_replacements() {
+    let t = fake_tokens(522, 1);
+    let mut repo = Repo::new();
+    let leak = repo.commit_file("a.py", format!("t = \"{}\"\n", t[0]), "leak");
+    // `git replace` makes git show a clean file in place of the leaking one, everywhere.
+    let leaking = repo.git(&["rev-parse", "HEAD:a.py"]);
+    repo.write("clean.txt", "t = None\n");
+    let clean = repo.git(&["hash-object", "-w", "clean.txt"]);
+    std::fs::remove_file(repo.path().join("clean.txt")).unwrap();
+    repo.git(&["replace", &leaking, &clean]);
+    assert_eq!(repo.git(&["show", "HEAD:a.py"]), "t = None");
+
+    let (report, code) = repo.scan(&["--history"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(found(&report), vec![("a.py".into(), Some(1), Some(leak))]);
+}

@@ -1,9 +1,15 @@
 //! The one integration-test binary (one link step: faster on two cores). Each module covers a
 //! part of what a user sees; `common` builds fixture trees and fake tokens.
 
+mod archives;
 mod common;
+mod decode;
 mod dist;
 mod git;
+mod hub;
+mod practice;
+mod revoke;
 mod rules;
 mod scan;
+mod trust;
 mod verify;

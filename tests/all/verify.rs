@@ -34,6 +34,10 @@ enum Reply {
     Oversized(usize),
     /// 302 to this URL.
     Redirect(String),
+    /// 200 with this JSON, sent one byte per interval (Content-Length says the whole length).
+    Trickle(Duration, Value),
+    /// 429 with this `Retry-After`, every time.
+    RetryAfter(String),
 }
 
 /// One request, as the mock saw it.
@@ -194,6 +198,33 @@ fn serve(mut stream: TcpStream, log: &Log, replies: &HashMap<String, Reply>) {
         }
         Reply::Oversized(n) => (200, vec![], format!("\"{}\"", "x".repeat(n - 2))),
         Reply::Redirect(to) => (302, vec![("Location".into(), to)], String::new()),
+        Reply::RetryAfter(after) => (
+            429,
+            vec![("Retry-After".into(), after)],
+            r#"{"error":"rate limited"}"#.into(),
+        ),
+        Reply::Trickle(pause, v) => {
+            let body = v.to_string();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            if stream.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            for b in body.bytes() {
+                std::thread::sleep(pause);
+                // The client hangs up at its deadline: then stop.
+                if stream
+                    .write_all(&[b])
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            return;
+        }
     };
     let mut response = format!(
         "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -689,6 +720,240 @@ fn verify_times_out_on_a_slow_hub() {
 }
 
 #[test]
+fn verify_stops_a_trickling_body_at_the_request_deadline() {
+    // A body that trickles in once held a token for 152 s: each read was quicker than the
+    // timeout, so a per-read timeout never fired. The deadline covers the whole request. (This
+    // body is about 200 bytes, four a second: 50 s without the deadline.)
+    let [token]: [String; 1] = fake_tokens(60, 1).try_into().unwrap();
+    let hub = MockHub::start(HashMap::from([(
+        token.clone(),
+        Reply::Trickle(Duration::from_millis(250), user_token("read", "laptop")),
+    )]));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+    let started = Instant::now();
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HFAUDIT_VERIFY_TIMEOUT_MS", "1000")
+        .timeout(Duration::from_secs(120))
+        .args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            &hub.url(),
+        ]));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    let v = verification_at(&report, "a.py");
+    assert_eq!(v["status"], "unknown");
+    assert_eq!(v["detail"], "no answer within 1000 ms");
+    assert_eq!(hub.asked(&token), 1);
+}
+
+#[test]
+fn verify_stops_at_the_run_deadline_and_says_which_tokens_were_not_asked() {
+    let t = fake_tokens(61, 10);
+    let hub = MockHub::start(
+        t.iter()
+            .map(|k| {
+                (
+                    k.clone(),
+                    Reply::Slow(Duration::from_secs(5), user_token("read", "laptop")),
+                )
+            })
+            .collect(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (i, k) in t.iter().enumerate() {
+        write(dir.path(), &format!("a{i}.py"), download(k));
+    }
+    let started = Instant::now();
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .env("HFAUDIT_VERIFY_DEADLINE_MS", "1000")
+        .timeout(Duration::from_secs(60))
+        .args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            &hub.url(),
+        ]));
+    let took = started.elapsed();
+    // Before the deadline, two rounds of 5 s answers took 10 s.
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    let mut cut = 0;
+    let mut not_asked = 0;
+    for i in 0..t.len() {
+        let v = verification_at(&report, &format!("a{i}.py"));
+        assert_eq!(v["status"], "unknown", "{v}");
+        match v["detail"].as_str().unwrap() {
+            "no answer before the run's deadline of 1 s" => cut += 1,
+            "not asked: the run's deadline of 1 s passed" => not_asked += 1,
+            other => panic!("a{i}.py: {other}"),
+        }
+    }
+    assert!(
+        cut >= 1 && not_asked >= 2,
+        "{cut} cut, {not_asked} not asked"
+    );
+    assert_eq!(hub.requests().len(), cut, "no request after the deadline");
+    assert!(
+        out.stderr
+            .contains("note: could not verify any of the 10 tokens"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("not asked"), "{}", out.stderr);
+    assert_no_token(&out.stderr, &t, "stderr");
+}
+
+#[test]
+fn verify_survives_a_huge_retry_after() {
+    // 2^64 - 1 seconds used to overflow the clock (a panic, exit 101); 2^64 and beyond saturate.
+    let t = fake_tokens(62, 3);
+    let afters = [
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999999999999999",
+    ];
+    let hub = MockHub::start(
+        t.iter()
+            .zip(afters)
+            .map(|(k, a)| (k.clone(), Reply::RetryAfter(a.to_owned())))
+            .collect(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (i, k) in t.iter().enumerate() {
+        write(dir.path(), &format!("a{i}.py"), download(k));
+    }
+    let started = Instant::now();
+    let out = run(hfaudit()
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(60))
+        .args([
+            "scan",
+            "--no-config",
+            "--verify",
+            "--format",
+            "json",
+            "--endpoint",
+            &hub.url(),
+        ]));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    for (i, k) in t.iter().enumerate() {
+        let v = verification_at(&report, &format!("a{i}.py"));
+        assert_eq!(v["status"], "unknown");
+        let detail = v["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("HTTP 429; retrying after") && detail.contains("retry budget"),
+            "{detail}"
+        );
+        assert_eq!(hub.asked(k), 1, "no retry when the Hub asks for a day");
+    }
+}
+
+#[test]
+fn verify_a_200_that_is_not_a_whoami_answer_is_unknown_and_names_the_endpoint() {
+    let t = fake_tokens(63, 4);
+    let hub = MockHub::start(HashMap::from([
+        (
+            t[0].clone(),
+            Reply::Status(
+                200,
+                vec![],
+                "<!doctype html><title>Captive portal</title>".into(),
+            ),
+        ),
+        (t[1].clone(), Reply::Status(200, vec![], "{}".into())),
+        (
+            t[2].clone(),
+            Reply::Status(200, vec![], r#"{"name": 5, "auth": {}}"#.into()),
+        ),
+        (t[3].clone(), Reply::Ok(user_token("read", "laptop"))),
+    ]));
+    let dir = tempfile::tempdir().unwrap();
+    for (i, k) in t.iter().enumerate() {
+        write(dir.path(), &format!("a{i}.py"), download(k));
+    }
+    let out = scan_verify(dir.path(), &hub.url(), "json");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    for i in 0..3 {
+        let v = verification_at(&report, &format!("a{i}.py"));
+        assert_eq!(v["status"], "unknown", "a{i}.py: {v}");
+        assert_eq!(v["role"], Value::Null);
+        assert!(
+            v["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("unexpected answer: not"),
+            "{v}"
+        );
+    }
+    assert_eq!(verification_at(&report, "a3.py")["status"], "valid");
+    assert_eq!(report["summary"]["verified_tokens"], 1);
+    let asked = format!(
+        "note: --verify asked {}/api/whoami-v2 about 4 tokens (1 answered)",
+        hub.url()
+    );
+    assert!(out.stderr.contains(&asked), "{}", out.stderr);
+
+    let out = scan_verify(dir.path(), &hub.url(), "human");
+    assert!(out.stdout.contains(&asked), "{}", out.stdout);
+}
+
+#[test]
+fn verify_escapes_control_bidi_and_zero_width_characters_from_the_hub() {
+    let [token]: [String; 1] = fake_tokens(64, 1).try_into().unwrap();
+    let answer = json!({
+        "type": "user",
+        "name": "mallory\u{1b}[2J",
+        "orgs": [{"name": "ac\u{200b}me"}],
+        "auth": {"type": "access_token", "accessToken": {
+            "displayName": "lap\u{202e}pot\n= help: all is fine",
+            "role": "fineGrained",
+            "fineGrained": {"global": ["repo.\u{2066}write"], "scoped": []}
+        }}
+    });
+    let hub = MockHub::start(HashMap::from([(token.clone(), Reply::Ok(answer))]));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+    let out = scan_verify(dir.path(), &hub.url(), "human");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for bad in ['\u{1b}', '\u{202e}', '\u{200b}', '\u{2066}'] {
+        assert!(!out.stdout.contains(bad), "{:?} in {}", bad, out.stdout);
+    }
+    assert!(
+        out.stdout
+            .contains(r#"name "lap\u{202e}pot\x0a= help: all is fine" · owner mallory\x1b[2J · scopes repo.\u{2066}write"#),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.lines().any(|l| l.starts_with("= help: all")),
+        "a newline from the Hub forged a report line: {}",
+        out.stdout
+    );
+    let report = scan_verify(dir.path(), &hub.url(), "json").json();
+    let v = verification_at(&report, "a.py");
+    assert_eq!(v["owner"], r"mallory\x1b[2J");
+    assert_eq!(v["orgs"], json!([r"ac\u{200b}me"]));
+}
+
+#[test]
 fn verify_refuses_non_loopback_http_before_any_connection() {
     let [token]: [String; 1] = fake_tokens(45, 1).try_into().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -728,13 +993,22 @@ fn verify_refuses_non_loopback_http_before_any_connection() {
         .env("HF_ENDPOINT", "http://192.168.1.1")
         .args(["scan", "--no-config"]));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    // --endpoint means nothing without --verify.
+    // --endpoint also serves hf:// targets, so it no longer needs --verify; it is still checked.
     let out = run(hfaudit().current_dir(dir.path()).args([
         "scan",
+        "--no-config",
         "--endpoint",
         "https://huggingface.co",
     ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = run(hfaudit().current_dir(dir.path()).args([
+        "scan",
+        "--no-config",
+        "--endpoint",
+        "http://192.168.1.1",
+    ]));
     assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("refused"), "{}", out.stderr);
 }
 
 #[test]
@@ -1142,4 +1416,124 @@ fn whoami_with_an_unreachable_hub_says_so() {
         "{}",
         out.stdout
     );
+}
+
+/// Makes a FIFO with mkfifo(1) (the crate forbids `unsafe`, so no libc call here).
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+}
+
+#[test]
+fn whoami_refuses_token_files_that_are_not_regular_files() {
+    // Each once exhausted memory (`/dev/zero`, `/proc/self/pagemap`) or hung (a FIFO).
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("token-fifo");
+    mkfifo(&fifo);
+    let zero = home.path().join("token-zero");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let folder = home.path().join("token-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let big = home.path().join("token-big");
+    std::fs::write(&big, "x".repeat(100 << 10)).unwrap();
+    let mut cases = vec![
+        (fifo, "a FIFO, not a regular file"),
+        (zero, "a character device, not a regular file"),
+        (folder, "a folder, not a regular file"),
+        (big, "more than 64 KiB"),
+    ];
+    if Path::new("/proc/self/pagemap").exists() {
+        // Linux refuses reads of it that are not 8-byte aligned; either way: an error, at once.
+        cases.push(("/proc/self/pagemap".into(), ""));
+    }
+    for (path, why) in cases {
+        let started = Instant::now();
+        let out = run(whoami(home.path())
+            .env("HF_TOKEN_PATH", &path)
+            .args(["--endpoint", "http://127.0.0.1:9"])
+            .timeout(Duration::from_secs(30)));
+        assert!(started.elapsed() < Duration::from_secs(10), "{path:?}");
+        assert_eq!(out.code, 2, "{path:?}: {}", out.stderr);
+        let want = format!("cannot read {}: ", path.display());
+        assert!(
+            out.stderr.contains(&want) && out.stderr.contains(why),
+            "{path:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("no Hugging Face token found"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn whoami_with_a_fifo_for_stored_tokens_still_audits_hf_token() {
+    let [token]: [String; 1] = fake_tokens(65, 1).try_into().unwrap();
+    let hub = MockHub::start(HashMap::from([(
+        token.clone(),
+        Reply::Ok(user_token("read", "laptop-eval")),
+    )]));
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("hf")).unwrap();
+    mkfifo(&home.path().join("hf/stored_tokens"));
+    let out = run(whoami(home.path())
+        .env("HF_TOKEN", &token)
+        .args(["--endpoint", &hub.url()])
+        .timeout(Duration::from_secs(30)));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(&format!(
+            "note: cannot read {}: it is a FIFO, not a regular file",
+            home.path().join("hf/stored_tokens").display()
+        )),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(hub.asked(&token), 1);
+}
+
+#[test]
+fn whoami_escapes_section_names_and_hub_answers() {
+    let t = fake_tokens(66, 2);
+    let hub = MockHub::start(HashMap::from([
+        (t[0].clone(), Reply::Ok(user_token("read", "laptop-eval"))),
+        (
+            t[1].clone(),
+            Reply::Ok(user_token("read", "ci\u{202e}lavE\u{1b}[8m\u{feff}")),
+        ),
+    ]));
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        "hf/stored_tokens",
+        format!(
+            "[work\u{1b}[31m\u{202e}laptop\u{2069}]\nhf_token = {}\n[ci\u{200b}]\nhf_token = {}\n",
+            t[0], t[1]
+        ),
+    );
+    for format in ["human", "json"] {
+        let out = run(whoami(home.path()).args(["--endpoint", &hub.url(), "--format", format]));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        for bad in ['\u{1b}', '\u{202e}', '\u{2069}', '\u{200b}', '\u{feff}'] {
+            assert!(
+                !out.stdout.contains(bad),
+                "{format}: {bad:?} in {}",
+                out.stdout
+            );
+        }
+        assert_no_token(&out.stdout, &t, "whoami");
+    }
+    let out = run(whoami(home.path()).args(["--endpoint", &hub.url()]));
+    for want in [
+        r"stored_tokens [work\x1b[31m\u{202e}laptop\u{2069}]",
+        r"stored_tokens [ci\u{200b}]",
+        r#"name "ci\u{202e}lavE\x1b[8m\u{feff}""#,
+    ] {
+        assert!(out.stdout.contains(want), "{want}: {}", out.stdout);
+    }
 }

@@ -1,0 +1,327 @@
+//! The Hub's HTTP API as the Hub source uses it: GETs through verification's one client and
+//! retry policy ([`crate::verify::Http`]), Link-header pagination, and downloads that follow a
+//! `resolve` redirect to a CDN host themselves.
+//!
+//! The user's token goes only in the `Authorization` header of a request to the endpoint's own
+//! origin: a next-page link to another origin is refused, and a download redirected to another
+//! host is fetched without it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LINK, LOCATION, RETRY_AFTER};
+use reqwest::Url;
+
+use crate::secret::Secret;
+use crate::verify::{self, Attempt, Endpoint, Http};
+
+/// Redirects followed for one download (the Hub's `resolve`, then a CDN's own).
+const MAX_REDIRECTS: usize = 5;
+/// Pages followed for one list: far beyond any real list, short of forever.
+const MAX_PAGES: usize = 100_000;
+
+/// What one GET came to, short of a network failure.
+pub(crate) enum Reply {
+    Body {
+        body: Vec<u8>,
+        next: Option<Url>,
+    },
+    Redirect(Url),
+    /// A status the caller decides about (401, 403, 404…): the code and the Hub's message.
+    Status(u16, String),
+    /// The answer could not be read (too large, too slow).
+    Unread(String),
+}
+
+/// A request that failed: a status, or a description of a network problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    Status(u16, String),
+    Other(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Status(code, msg) if msg.is_empty() => write!(f, "HTTP {code}"),
+            Failure::Status(code, msg) => write!(f, "HTTP {code}: {msg}"),
+            Failure::Other(msg) => f.write_str(msg),
+        }
+    }
+}
+
+/// The client of one Hub scan.
+pub(crate) struct Api<'a> {
+    http: Http<'a>,
+    endpoint: &'a Endpoint,
+    origin: Url,
+    auth: Option<HeaderValue>,
+    /// Requests sent (every attempt): the benchmark's and the tests' count.
+    pub requests: AtomicU64,
+    rate_limited: AtomicU64,
+    waited_ms: AtomicU64,
+    pub notes: Mutex<Vec<String>>,
+}
+
+impl<'a> Api<'a> {
+    pub fn new(opts: &'a verify::Options, token: Option<&Secret>) -> Result<Self, String> {
+        let http = Http::new(opts).map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+        let auth = match token {
+            Some(t) => {
+                let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose()))
+                    .map_err(|_| "the token holds characters that cannot be sent".to_owned())?;
+                v.set_sensitive(true);
+                Some(v)
+            }
+            None => None,
+        };
+        let origin = Url::parse(opts.endpoint.as_str()).map_err(|e| e.to_string())?;
+        Ok(Api {
+            http,
+            endpoint: &opts.endpoint,
+            origin,
+            auth,
+            requests: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            waited_ms: AtomicU64::new(0),
+            notes: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.auth.is_some()
+    }
+
+    /// `{endpoint}/{rel}`; `rel` is built from checked names and encoded segments.
+    pub fn url(&self, rel: &str) -> Result<Url, Failure> {
+        Url::parse(&format!("{}/{rel}", self.endpoint.as_str()))
+            .map_err(|e| Failure::Other(format!("bad URL for {rel}: {e}")))
+    }
+
+    fn same_origin(&self, url: &Url) -> bool {
+        url.scheme() == self.origin.scheme()
+            && url.host_str() == self.origin.host_str()
+            && url.port_or_known_default() == self.origin.port_or_known_default()
+    }
+
+    /// One GET, retried on 429 and 5xx by the shared policy. `auth`: send the token (only
+    /// ever to the endpoint's origin).
+    fn get(&self, url: &Url, auth: bool) -> Result<Reply, Failure> {
+        let auth = if auth && self.same_origin(url) {
+            self.auth.clone()
+        } else {
+            None
+        };
+        self.http
+            .call(
+                |client| {
+                    self.requests.fetch_add(1, Ordering::Relaxed);
+                    let mut req = client.get(url.clone()).header(ACCEPT, "*/*");
+                    if let Some(a) = &auth {
+                        req = req.header(AUTHORIZATION, a.clone());
+                    }
+                    req
+                },
+                |response, deadline| self.answer(url, response, deadline),
+            )
+            .map_err(|e| Failure::Other(verify::redact_tokens(&e)))
+    }
+
+    fn answer(
+        &self,
+        url: &Url,
+        response: reqwest::blocking::Response,
+        deadline: verify::Deadline,
+    ) -> Attempt<Reply> {
+        let status = response.status().as_u16();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        match status {
+            200 => {
+                let next = header(LINK).and_then(|l| next_link(&l)).and_then(|n| {
+                    // Relative links are the Hub's own; resolve them against the request.
+                    url.join(&n).ok()
+                });
+                match self.http.read_body(response, deadline) {
+                    Ok(body) => Attempt::Done(Reply::Body { body, next }),
+                    Err(detail) => Attempt::Done(Reply::Unread(detail)),
+                }
+            }
+            301 | 302 | 303 | 307 | 308 => match header(LOCATION).and_then(|l| url.join(&l).ok()) {
+                Some(to) => Attempt::Done(Reply::Redirect(to)),
+                None => Attempt::Done(Reply::Status(
+                    status,
+                    "a redirect without a Location".into(),
+                )),
+            },
+            429 | 500..=599 => {
+                let wait = header("ratelimit".parse().expect("static name"))
+                    .and_then(|v| parse_ratelimit(&v))
+                    .or_else(|| header(RETRY_AFTER).and_then(|v| verify::parse_retry_after(&v)));
+                if status == 429 {
+                    self.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    let ms = wait.map_or(0, |w| w.as_millis() as u64);
+                    self.waited_ms.fetch_add(ms, Ordering::Relaxed);
+                }
+                Attempt::Retry {
+                    detail: format!("HTTP {status}"),
+                    retry_after: wait,
+                }
+            }
+            _ => Attempt::Done(Reply::Status(
+                status,
+                header("x-error-message".parse().expect("static name"))
+                    .map(|m| verify::escape_invisible(&verify::redact_tokens(&m)))
+                    .unwrap_or_default(),
+            )),
+        }
+    }
+
+    /// A JSON document from the endpoint, with the next page's URL if the Hub sent one.
+    pub fn json(&self, url: &Url) -> Result<(serde_json::Value, Option<Url>), Failure> {
+        match self.get(url, true)? {
+            Reply::Body { body, next } => {
+                let value = serde_json::from_slice(&body)
+                    .map_err(|e| Failure::Other(format!("unexpected answer: {e}")))?;
+                Ok((value, next))
+            }
+            Reply::Redirect(_) => Err(Failure::Other(
+                "the Hub redirected an API call; not followed".into(),
+            )),
+            Reply::Status(code, msg) => Err(Failure::Status(code, msg)),
+            Reply::Unread(msg) => Err(Failure::Other(msg)),
+        }
+    }
+
+    /// Every page of a Link-paginated JSON list, items in order.
+    pub fn list(&self, first: Url) -> Result<Vec<serde_json::Value>, Failure> {
+        let mut items = Vec::new();
+        let mut url = first;
+        for _ in 0..MAX_PAGES {
+            let (value, next) = self.json(&url)?;
+            match value {
+                serde_json::Value::Array(page) => items.extend(page),
+                _ => return Err(Failure::Other("unexpected answer: not a list".into())),
+            }
+            match next {
+                None => return Ok(items),
+                Some(n) if !self.same_origin(&n) => {
+                    return Err(Failure::Other(
+                        "the next page is on another host; not followed".into(),
+                    ))
+                }
+                Some(n) if n == url => return Ok(items),
+                Some(n) => url = n,
+            }
+        }
+        Err(Failure::Other(format!("more than {MAX_PAGES} pages")))
+    }
+
+    /// A file's bytes: the endpoint's `resolve` URL, then any CDN it redirects to, which is
+    /// asked without the token (and only over https, or http to loopback).
+    pub fn download(&self, url: &Url) -> Result<Vec<u8>, Failure> {
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let own = self.same_origin(&url);
+            match self.get(&url, own)? {
+                Reply::Body { body, .. } => return Ok(body),
+                Reply::Status(code, msg) => return Err(Failure::Status(code, msg)),
+                Reply::Unread(msg) => return Err(Failure::Other(msg)),
+                Reply::Redirect(to) => {
+                    if !self.same_origin(&to) {
+                        let origin = format!("{}://{}", to.scheme(), to.authority());
+                        if Endpoint::parse(&origin).is_err() {
+                            return Err(Failure::Other(format!(
+                                "redirected to {}: not https; not followed",
+                                verify::escape_invisible(&origin)
+                            )));
+                        }
+                    }
+                    url = to;
+                }
+            }
+        }
+        Err(Failure::Other(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+
+    /// Notes for people about rate limits met.
+    pub fn rate_note(&self) -> Option<String> {
+        let n = self.rate_limited.load(Ordering::Relaxed);
+        (n > 0).then(|| {
+            format!(
+                "the Hub rate-limited {n} request{} (HTTP 429); waited {:.1} s in all and retried",
+                verify::plural(n as usize),
+                self.waited_ms.load(Ordering::Relaxed) as f64 / 1000.0
+            )
+        })
+    }
+}
+
+/// The `rel="next"` target of a Link header.
+pub(crate) fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            })
+            .then(|| target.to_owned())
+    })
+}
+
+/// The wait a `RateLimit: "api";r=0;t=N` header asks for: `t` seconds when nothing remains.
+pub(crate) fn parse_ratelimit(value: &str) -> Option<Duration> {
+    let mut remaining = None;
+    let mut reset = None;
+    for p in value.split(';').map(str::trim) {
+        if let Some(r) = p.strip_prefix("r=") {
+            remaining = r.trim().parse::<u64>().ok();
+        } else if let Some(t) = p.strip_prefix("t=") {
+            reset = t.trim().parse::<u64>().ok();
+        }
+    }
+    match (remaining, reset) {
+        (Some(0) | None, Some(t)) => verify::parse_retry_after(&t.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_next_link() {
+        assert_eq!(
+            next_link("<https://h/api/x?cursor=a>; rel=\"next\""),
+            Some("https://h/api/x?cursor=a".into())
+        );
+        assert_eq!(
+            next_link("<https://h/p1>; rel=\"prev\", <https://h/p3>; rel=\"next\""),
+            Some("https://h/p3".into())
+        );
+        assert_eq!(next_link("<https://h/p1>; rel=\"prev\""), None);
+        assert_eq!(next_link("garbage"), None);
+    }
+
+    #[test]
+    fn reads_the_ratelimit_header() {
+        assert_eq!(
+            parse_ratelimit("\"api\";r=0;t=3"),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(parse_ratelimit("\"api\";r=5;t=3"), None);
+        assert_eq!(parse_ratelimit("nonsense"), None);
+    }
+}

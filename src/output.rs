@@ -1,0 +1,327 @@
+//! The one exit for text: every byte hfaudit prints (reports, errors, notes, whoami, baselines)
+//! passes through [`Redacting`] on its way to a terminal or a file, and every string that came
+//! from outside (paths, Hub answers, git's words) is escaped with [`escape`] before a person's
+//! terminal sees it.
+//!
+//! Redaction works on bytes, never on decoded text: a token is found wherever `hf_`/`api_org_`
+//! starts, whatever byte precedes it (a Latin-1 `é`, half a UTF-8 sequence, a NUL), so no
+//! encoding can walk a redactor past a token. It is deliberately greedier than the detector:
+//! anything that could be a token is shortened, placeholders included.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use memchr::memmem;
+
+/// Token prefixes, longest first so `hf_oauth_…` is read as one token, not `hf_` + `oauth`.
+const PREFIXES: [&[u8]; 2] = [b"api_org_", b"hf_"];
+/// A body with a run of this many letters and digits may hide a token's worth of secret.
+const MIN_SECRET_RUN: usize = 16;
+/// The longest run a token can take (a JWT); longer runs are cut here and the rest redacted too.
+const MAX_RUN: usize = 4096;
+
+fn token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// The bytes of a token-like run starting at a prefix: `(prefix length, body length)`, when the
+/// body holds a run of at least [`MIN_SECRET_RUN`] letters and digits.
+fn secret_at(data: &[u8], at: usize) -> Option<(usize, usize)> {
+    let prefix = PREFIXES.iter().find(|p| data[at..].starts_with(p))?;
+    let body = &data[at + prefix.len()..];
+    // Dots only join the three segments of a JWT (`hf_jwt_…`); elsewhere a dot ends the run,
+    // so `hf_….txt` keeps its extension readable.
+    let jwt = body.starts_with(b"jwt_");
+    let len = body
+        .iter()
+        .take(MAX_RUN)
+        .take_while(|b| token_char(**b) && (jwt || **b != b'.'))
+        .count();
+    let mut run = 0;
+    let mut longest = 0;
+    for &b in &body[..len] {
+        run = if b.is_ascii_alphanumeric() {
+            run + 1
+        } else {
+            0
+        };
+        longest = longest.max(run);
+    }
+    (longest >= MIN_SECRET_RUN).then_some((prefix.len(), len))
+}
+
+/// `hf_AbCd…WxYz` for a token-like run: the prefix and four characters at each end of its
+/// body (never more than a third of it).
+fn shorten(prefix: &[u8], body: &[u8], out: &mut Vec<u8>) {
+    let show = (body.len() / 3).min(4);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&body[..show]);
+    out.extend_from_slice("…".as_bytes());
+    out.extend_from_slice(&body[body.len() - show..]);
+}
+
+/// Every token-like run in `data` shortened to its redacted form; all other bytes kept as
+/// they are. Borrowed when there is nothing to redact (the common case).
+pub fn redact_bytes(data: &[u8]) -> Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = next_prefix(data, from) {
+        match secret_at(data, at) {
+            Some((plen, blen)) => {
+                let buf = out.get_or_insert_with(|| Vec::with_capacity(data.len()));
+                buf.extend_from_slice(&data[copied..at]);
+                shorten(
+                    &data[at..at + plen],
+                    &data[at + plen..at + plen + blen],
+                    buf,
+                );
+                copied = at + plen + blen;
+                from = copied;
+            }
+            None => from = at + 1,
+        }
+    }
+    match out {
+        None => Cow::Borrowed(data),
+        Some(mut buf) => {
+            buf.extend_from_slice(&data[copied..]);
+            Cow::Owned(buf)
+        }
+    }
+}
+
+/// The first byte at or after `from` where a prefix starts.
+fn next_prefix(data: &[u8], from: usize) -> Option<usize> {
+    let rest = data.get(from..)?;
+    let hf = memmem::find(rest, b"hf_");
+    let org = memmem::find(rest, b"api_org_");
+    match (hf, org) {
+        (Some(a), Some(b)) => Some(from + a.min(b)),
+        (a, b) => a.or(b).map(|p| from + p),
+    }
+}
+
+/// [`redact_bytes`] of possibly invalid UTF-8, decoded for display (bad bytes become U+FFFD
+/// only after redaction, so decoding can never hide a token from it).
+pub fn redact_lossy(data: &[u8]) -> String {
+    String::from_utf8_lossy(&redact_bytes(data)).into_owned()
+}
+
+/// [`redact_bytes`] of text.
+pub fn redact_str(text: &str) -> Cow<'_, str> {
+    match redact_bytes(text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        // Only ASCII runs were replaced by ASCII plus `…`: still UTF-8.
+        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+    }
+}
+
+/// Characters a terminal acts on or hides: C0/C1 controls (escape sequences, carriage return,
+/// backspace, newlines), bidirectional overrides and isolates (which make `evil.py` look like
+/// `ypl.live`), and zero-width characters.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c,
+            '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2028}' | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+        )
+}
+
+/// A string from outside (a path, a Hub answer, git's message) made safe for one line of a
+/// terminal: unsafe characters become visible escapes (`\n`, `\x1b`, `\u{202e}`).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    escape_but(text, None)
+}
+
+/// [`escape`] that keeps line breaks: for multi-line messages (a config file's parse error
+/// quotes the offending line under its caret).
+pub fn escape_lines(text: &str) -> Cow<'_, str> {
+    escape_but(text, Some('\n'))
+}
+
+fn escape_but(text: &str, keep: Option<char>) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) && Some(c) != keep) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if Some(c) == keep => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_unsafe(c) && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A writer that redacts every token-like run before the bytes reach `inner`. It holds back
+/// only what could still grow into a token (the text after the last byte that cannot belong to
+/// one), so a report streams, and a token split across two `write` calls is still caught.
+pub struct Redacting<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+/// Held back at most; past this, even a run of token characters is let through (redacted as far
+/// as it goes), so memory stays bounded whatever is written.
+const MAX_PENDING: usize = 64 << 10;
+
+impl<W: Write> Redacting<W> {
+    pub fn new(inner: W) -> Self {
+        Redacting {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes out everything up to a safe cut: after the last byte that no token contains.
+    fn drain(&mut self, all: bool) -> io::Result<()> {
+        let cut = if all || self.pending.len() > MAX_PENDING {
+            self.pending.len()
+        } else {
+            match self.pending.iter().rposition(|b| !token_char(*b)) {
+                Some(p) => p + 1,
+                None => return Ok(()),
+            }
+        };
+        if cut == 0 {
+            return Ok(());
+        }
+        self.inner.write_all(&redact_bytes(&self.pending[..cut]))?;
+        self.pending.drain(..cut);
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        self.drain(false)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain(true)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Redacting<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic byte source (xorshift): no token literal is stored in this file.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn token(&mut self) -> Vec<u8> {
+            const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            let prefix: &[u8] = if self.next().is_multiple_of(4) {
+                b"api_org_"
+            } else {
+                b"hf_"
+            };
+            let mut t = prefix.to_vec();
+            t.extend((0..34).map(|_| ALNUM[(self.next() % 62) as usize]));
+            t
+        }
+    }
+
+    fn body(token: &[u8]) -> &[u8] {
+        let p = if token.starts_with(b"hf_") { 3 } else { 8 };
+        &token[p..]
+    }
+
+    /// Random bytes of every value around tokens, written through the writer in random pieces:
+    /// no 12-character slice of any token's body survives.
+    #[test]
+    fn no_token_survives_any_surrounding_bytes() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for round in 0..3000 {
+            let mut data = Vec::new();
+            let mut tokens = Vec::new();
+            for _ in 0..=(rng.next() % 4) {
+                for _ in 0..(rng.next() % 6) {
+                    data.push((rng.next() % 256) as u8);
+                }
+                // Bytes that start multi-byte UTF-8 sequences right before the prefix.
+                if rng.next().is_multiple_of(2) {
+                    data.push(0xC0 + (rng.next() % 56) as u8);
+                }
+                let t = rng.token();
+                data.extend_from_slice(&t);
+                tokens.push(t);
+            }
+            let mut out = Redacting::new(Vec::new());
+            let mut at = 0;
+            while at < data.len() {
+                let n = 1 + (rng.next() % 7) as usize;
+                let end = (at + n).min(data.len());
+                out.write_all(&data[at..end]).unwrap();
+                at = end;
+            }
+            out.flush().unwrap();
+            let written = std::mem::take(&mut out.inner);
+            for t in &tokens {
+                let b = body(t);
+                for w in b.windows(12) {
+                    assert!(
+                        memmem::find(&written, w).is_none(),
+                        "round {round}: a token leaked through the writer"
+                    );
+                }
+                assert!(memmem::find(&redact_bytes(&data), &b[..12]).is_none());
+                assert!(!redact_lossy(&data).contains(std::str::from_utf8(&b[10..22]).unwrap()));
+            }
+        }
+    }
+
+    #[test]
+    fn redaction_keeps_what_is_not_a_token() {
+        let plain = "from huggingface_hub import hf_hub_download  # hf_token, hf_***";
+        assert!(matches!(redact_str(plain), Cow::Borrowed(_)));
+        let t = format!("hf_{}", "Zq8Wm3Lp5Tn7Rb2Vc4Xd6Yf9Gh1Jk0Ns2Q");
+        let text = format!("cl\u{e9}={t}; path/{t}.txt");
+        assert_eq!(
+            redact_str(&text),
+            "cl\u{e9}=hf_Zq8W…Ns2Q; path/hf_Zq8W…Ns2Q.txt"
+        );
+        // Latin-1: a lone 0xE9 byte right before the prefix.
+        let mut latin = b"cl\xe9=".to_vec();
+        latin.extend_from_slice(t.as_bytes());
+        assert_eq!(redact_lossy(&latin), "cl\u{fffd}=hf_Zq8W…Ns2Q");
+        // Redacted output is stable: redacting it again changes nothing.
+        let once = redact_str(&text).into_owned();
+        assert_eq!(redact_str(&once), once);
+    }
+
+    #[test]
+    fn escapes_what_a_terminal_acts_on() {
+        assert_eq!(escape("src/app.py"), "src/app.py");
+        assert_eq!(
+            escape("a\x1b[31mb\nc\u{202e}d\u{200b}e\tf"),
+            "a\\x1b[31mb\\nc\\u{202e}d\\u{200b}e\tf"
+        );
+    }
+}

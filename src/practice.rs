@@ -1,0 +1,989 @@
+//! Practice: the habits that cause the next leak, found in a file's text (issue 13, DESIGN §10).
+//!
+//! HF013 a token variable reaching a container image build, HF014 a GitHub workflow handing a
+//! stored Hub token secret to its steps (judged later, with the need of the steps), HF015 a
+//! token variable written to output or logs. There is no token literal here: each hit names the
+//! token *variable* (`HF_TOKEN` and the configured names).
+//!
+//! Pure and line-based, like `context`: bytes in, hits out, no file system. Lines longer than
+//! [`MAX_LINE`] are skipped (minified files hold no build scripts), so every check stays linear.
+//! Precision matters as much as recall: reading a variable to pass it to `login()` or a client
+//! is the recommended practice and never a hit, nor is a name inside a plain string.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::context::Platform;
+use crate::model::Allow;
+use crate::read::parse_allow;
+
+/// Lines longer than this are not looked at.
+const MAX_LINE: usize = 4096;
+/// Snippets are cut to this many characters.
+const SNIPPET_WIDTH: usize = 160;
+
+/// One habit found on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeHit {
+    /// `HF013`, `HF014` or `HF015`.
+    pub rule: &'static str,
+    /// The token variable concerned (for HF014, the variable the secret is handed to).
+    pub variable: String,
+    /// What was found, for the message: "`ARG` in a Dockerfile", "`echo`", ….
+    pub detail: String,
+    /// 1-based.
+    pub line: u64,
+    pub column: u64,
+    pub offset: u64,
+    /// The line, redacted and trimmed.
+    pub snippet: String,
+    /// An `hfaudit:allow` marker on the line or the line above.
+    pub allow: Option<Allow>,
+}
+
+/// What kind of file this is, for the checks that apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dockerfile,
+    Compose,
+    Workflow,
+    Python,
+    Notebook,
+    JavaScript,
+    /// Shell scripts, Makefiles, CI configuration: files whose lines are commands.
+    Shell,
+}
+
+fn kind_of(path: &str, platform: Platform, data: &[u8]) -> Option<Kind> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let ext = name.rsplit_once('.').map(|(_, e)| e);
+    if platform == Platform::Docs {
+        // Documentation shows commands; it does not run them.
+        return None;
+    }
+    if name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || name.ends_with(".dockerfile")
+    {
+        return Some(Kind::Dockerfile);
+    }
+    let yaml = matches!(ext, Some("yml" | "yaml"));
+    if yaml && (name.starts_with("docker-compose") || name.starts_with("compose")) {
+        return Some(Kind::Compose);
+    }
+    if yaml && lower.contains(".github/workflows/") {
+        return Some(Kind::Workflow);
+    }
+    let shebang = data.starts_with(b"#!")
+        && data[..data.len().min(64)]
+            .split(|b| *b == b'\n')
+            .next()
+            .is_some_and(|l| l.ends_with(b"sh") || l.windows(3).any(|w| w == b"sh "));
+    match ext {
+        Some("py" | "pyw") => Some(Kind::Python),
+        Some("ipynb") => Some(Kind::Notebook),
+        Some("js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx") => Some(Kind::JavaScript),
+        Some("sh" | "bash" | "zsh" | "ksh" | "mk") => Some(Kind::Shell),
+        _ if matches!(
+            name,
+            "makefile" | "gnumakefile" | "justfile" | "jenkinsfile" | ".envrc"
+        ) =>
+        {
+            Some(Kind::Shell)
+        }
+        // CI configuration is commands; other code and data (Rust, TOML, JSON, …) are not,
+        // whatever their strings say.
+        _ if platform == Platform::Ci || (ext.is_none() && shebang) => Some(Kind::Shell),
+        _ => None,
+    }
+}
+
+/// One line of the file: its text (JSON-unescaped quotes in notebooks) and where it starts.
+struct Line<'a> {
+    number: u64,
+    offset: usize,
+    raw: &'a [u8],
+    text: String,
+    /// Bytes of `raw` before `text` starts (a notebook's indentation and opening quote).
+    shift: usize,
+}
+
+fn lines(data: &[u8], notebook: bool) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (i, raw) in data.split(|b| *b == b'\n').enumerate() {
+        let raw_line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let mut shift = 0;
+        let text = if raw_line.len() > MAX_LINE {
+            String::new()
+        } else {
+            let t = String::from_utf8_lossy(raw_line);
+            if notebook {
+                // A source line of a cell: `    "print(x)\n",` → `print(x)",`.
+                let bare = t.trim_start().trim_start_matches('"');
+                shift = t.len() - bare.len();
+                bare.replace("\\\"", "\"").replace("\\n", "")
+            } else {
+                t.into_owned()
+            }
+        };
+        out.push(Line {
+            number: i as u64 + 1,
+            offset,
+            raw: raw_line,
+            text,
+            shift,
+        });
+        offset += raw.len() + 1;
+    }
+    out
+}
+
+/// Collects hits for one file.
+struct Hits<'a> {
+    lines: &'a [Line<'a>],
+    out: Vec<PracticeHit>,
+}
+
+impl Hits<'_> {
+    fn push(&mut self, rule: &'static str, i: usize, column: usize, variable: &str, detail: &str) {
+        if self
+            .out
+            .iter()
+            .any(|h| h.rule == rule && h.line == self.lines[i].number)
+        {
+            return;
+        }
+        let line = &self.lines[i];
+        let column = column + line.shift;
+        let mut snippet: String =
+            crate::output::escape(crate::output::redact_lossy(line.raw).trim()).into_owned();
+        if snippet.chars().count() > SNIPPET_WIDTH {
+            snippet = snippet.chars().take(SNIPPET_WIDTH).collect::<String>() + "…";
+        }
+        let allow = parse_allow(line.raw).or_else(|| {
+            i.checked_sub(1)
+                .and_then(|p| parse_allow(self.lines[p].raw))
+        });
+        self.out.push(PracticeHit {
+            rule,
+            variable: variable.to_owned(),
+            detail: detail.to_owned(),
+            line: line.number,
+            column: column as u64 + 1,
+            offset: (line.offset + column.min(line.raw.len())) as u64,
+            snippet,
+            allow,
+        });
+    }
+}
+
+/// The habits of HF013, HF014 and HF015 in one file. `names` are the token variables.
+pub fn find(path: &str, platform: Platform, data: &[u8], names: &[String]) -> Vec<PracticeHit> {
+    let Some(kind) = kind_of(path, platform, data) else {
+        return Vec::new();
+    };
+    let names: HashSet<&str> = names.iter().map(String::as_str).collect();
+    let lines = lines(data, kind == Kind::Notebook);
+    let mut hits = Hits {
+        lines: &lines,
+        out: Vec::new(),
+    };
+    match kind {
+        Kind::Dockerfile => {
+            dockerfile(&mut hits, &names);
+            shell(&mut hits, &names);
+        }
+        Kind::Compose => {
+            yaml_build_args(
+                &mut hits,
+                &names,
+                "args",
+                Some("build"),
+                "compose `build.args`",
+            );
+            shell(&mut hits, &names);
+        }
+        Kind::Workflow => {
+            yaml_build_args(
+                &mut hits,
+                &names,
+                "build-args",
+                None,
+                "`build-args` of a CI step",
+            );
+            workflow_secrets(&mut hits, &names);
+            shell(&mut hits, &names);
+        }
+        Kind::Python | Kind::Notebook | Kind::JavaScript => code_prints(&mut hits, &names),
+        Kind::Shell => shell(&mut hits, &names),
+    }
+    if !matches!(kind, Kind::Python | Kind::Notebook | Kind::JavaScript) {
+        build_arg_flags(&mut hits, &names);
+    }
+    let mut out = hits.out;
+    out.sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
+    out
+}
+
+/// Whether a token variable is `name` (environment variable names are case-sensitive, but an
+/// action input such as `hf_token` names the same thing).
+fn is_token_var(names: &HashSet<&str>, name: &str) -> bool {
+    names.contains(name) || names.contains(name.to_ascii_uppercase().as_str())
+}
+
+// ---------------------------------------------------------------------------------------------
+// HF013: image builds
+
+static DOCKER_ARG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*ARG\s+(.+)$").expect("static regex"));
+static DOCKER_ENV: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*ENV\s+(.+)$").expect("static regex"));
+static IDENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*").expect("static regex"));
+static EXPANSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=?]?[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
+        .expect("static regex")
+});
+static BUILD_ARG_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"--build-arg(?:=|\s+)["']?([A-Za-z_][A-Za-z0-9_]*)"#).expect("static regex")
+});
+
+static SECRET_MOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"--mount=type=secret,([^\s]+)").expect("static regex"));
+
+/// `ARG HF_TOKEN` (its value ends up in the image's history), and `ENV X=$HF_TOKEN` from such a
+/// build argument (in the image's configuration, for anyone who pulls it). A Dockerfile that
+/// mounts the token as a build secret (`RUN --mount=type=secret,id=HF_TOKEN`) builds the
+/// recommended way: an `ARG` of the same name there is a leftover, not how the token comes in.
+fn dockerfile(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let mounted: HashSet<String> = hits
+        .lines
+        .iter()
+        .flat_map(|l| SECRET_MOUNT.captures_iter(&l.text).collect::<Vec<_>>())
+        .flat_map(|c| {
+            c.get(1)
+                .expect("group 1")
+                .as_str()
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .filter(|(k, _)| matches!(*k, "id" | "env"))
+                .map(|(_, v)| v.to_ascii_uppercase())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let names: HashSet<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !mounted.contains(&n.to_ascii_uppercase()))
+        .collect();
+    let names = &names;
+    let mut args: HashSet<String> = HashSet::new();
+    for i in 0..hits.lines.len() {
+        let text = hits.lines[i].text.clone();
+        if let Some(c) = DOCKER_ARG.captures(&text) {
+            let list = c.get(1).expect("group 1");
+            for word in list.as_str().split_whitespace() {
+                let Some(name) = IDENT.find(word) else { break };
+                args.insert(name.as_str().to_owned());
+                if names.contains(name.as_str()) {
+                    hits.push(
+                        "HF013",
+                        i,
+                        list.start(),
+                        name.as_str(),
+                        "`ARG` in a Dockerfile",
+                    );
+                }
+            }
+        } else if let Some(c) = DOCKER_ENV.captures(&text) {
+            let value = c.get(1).expect("group 1");
+            for e in EXPANSION.captures_iter(value.as_str()) {
+                let var = e.get(1).or_else(|| e.get(3)).expect("one name group");
+                if names.contains(var.as_str()) && args.contains(var.as_str()) {
+                    hits.push(
+                        "HF013",
+                        i,
+                        value.start(),
+                        var.as_str(),
+                        "`ENV` from a build argument in a Dockerfile",
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `docker build --build-arg HF_TOKEN=…` in a script, a Makefile or a CI step.
+fn build_arg_flags(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    for i in 0..hits.lines.len() {
+        let text = hits.lines[i].text.clone();
+        for c in BUILD_ARG_FLAG.captures_iter(&text) {
+            let name = c.get(1).expect("group 1");
+            if names.contains(name.as_str()) {
+                hits.push("HF013", i, name.start(), name.as_str(), "`--build-arg`");
+            }
+        }
+    }
+}
+
+fn indent(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+/// The YAML key of a line (`  build:` → `build`), if it is a key line.
+fn yaml_key(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim_start().trim_start_matches("- ");
+    let (key, rest) = t.split_once(':')?;
+    let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+    (!key.is_empty() && !key.contains(' ')).then_some((key, rest.trim()))
+}
+
+/// Compose `build: args:` and a CI step's `build-args:` (docker/build-push-action): entries
+/// such as `- HF_TOKEN`, `HF_TOKEN: ${HF_TOKEN}`, `HF_TOKEN=${{ secrets.HF_TOKEN }}`.
+fn yaml_build_args(
+    hits: &mut Hits<'_>,
+    names: &HashSet<&str>,
+    key_name: &str,
+    parent: Option<&str>,
+    detail: &str,
+) {
+    let lines = hits.lines;
+    for i in 0..lines.len() {
+        let Some((key, inline)) = yaml_key(&lines[i].text) else {
+            continue;
+        };
+        if key != key_name {
+            continue;
+        }
+        let own = indent(&lines[i].text);
+        if let Some(parent) = parent {
+            let up = lines[..i]
+                .iter()
+                .rev()
+                .filter(|l| !l.text.trim().is_empty() && !l.text.trim_start().starts_with('#'))
+                .find(|l| indent(&l.text) < own);
+            if up.and_then(|l| yaml_key(&l.text)).map(|(k, _)| k) != Some(parent) {
+                continue;
+            }
+        }
+        let mut entries: Vec<(usize, String)> = Vec::new();
+        if !inline.is_empty() && !inline.starts_with('|') && !inline.starts_with('>') {
+            let flow = inline.trim_matches(|c| c == '[' || c == ']' || c == '{' || c == '}');
+            for part in flow.split(',') {
+                entries.push((i, part.trim().to_owned()));
+            }
+        }
+        for (j, l) in lines.iter().enumerate().skip(i + 1) {
+            if l.text.trim().is_empty() {
+                continue;
+            }
+            if indent(&l.text) <= own {
+                break;
+            }
+            entries.push((j, l.text.trim().trim_start_matches("- ").to_owned()));
+        }
+        for (j, entry) in entries {
+            let entry = entry.trim_matches(|c| c == '"' || c == '\'');
+            let Some(name) = IDENT.find(entry) else {
+                continue;
+            };
+            let rest = entry[name.end()..].trim_start();
+            let is_entry = rest.is_empty() || rest.starts_with('=') || rest.starts_with(':');
+            if is_entry && names.contains(name.as_str()) {
+                let col = lines[j].text.find(name.as_str()).unwrap_or(0);
+                hits.push("HF013", j, col, name.as_str(), detail);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HF014: stored secrets in GitHub workflows
+
+static SECRET_INTO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"^\s*(?:-\s*)?["']?([A-Za-z_][A-Za-z0-9_-]*)["']?\s*:\s*["']?\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}"#,
+    )
+    .expect("static regex")
+});
+
+/// `HF_TOKEN: ${{ secrets.X }}` (an `env:` or a `with:` entry) in a workflow that does not use
+/// OIDC already. Whether the steps need write is judged later, with the need of the files that
+/// read the variable. The variable recorded is the one the secret is handed to, when it is a
+/// token variable, else the secret's name.
+fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let oidc = hits.lines.iter().any(|l| {
+        let t = l.text.trim();
+        t.contains("HF_OIDC_RESOURCE")
+            || t.strip_prefix("id-token:").is_some_and(|v| {
+                let v = v.split('#').next().unwrap_or_default();
+                v.trim().trim_matches(|c| c == '"' || c == '\'') == "write"
+            })
+    });
+    if oidc {
+        return;
+    }
+    for i in 0..hits.lines.len() {
+        let text = hits.lines[i].text.clone();
+        let Some(c) = SECRET_INTO.captures(&text) else {
+            continue;
+        };
+        let (key, secret) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
+        let variable = if is_token_var(names, key.as_str()) {
+            key.as_str().to_ascii_uppercase()
+        } else if is_token_var(names, secret.as_str()) {
+            secret.as_str().to_owned()
+        } else {
+            continue;
+        };
+        let detail = format!("secrets.{}", secret.as_str());
+        hits.push("HF014", i, key.start(), &variable, &detail);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HF015: printing
+
+static SHELL_PRINT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[\s;&|({`@])(echo|printf)(?:\s|$)").expect("static regex"));
+static SET_X: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s;&])(?:set\s+-[A-Za-z]*x[A-Za-z]*\b|set\s+-o\s+xtrace\b|(?:ba|z|k)?sh\s+-[A-Za-z]*x[A-Za-z]*\b)")
+        .expect("static regex")
+});
+/// `${{ secrets.X }}` and `${{ env.X }}` in a workflow.
+static ACTIONS_EXPR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{\{\s*(?:secrets|env)\.([A-Za-z0-9_]+)\s*\}\}").expect("static regex")
+});
+/// `$(X)` in a Makefile.
+static MAKE_VAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\$?\(([A-Za-z_][A-Za-z0-9_]*)\)").expect("static regex"));
+
+/// The token variables a piece of shell text expands (`$X`, `${X}`, `$(X)`, `${{ secrets.X }}`);
+/// `${X:+set}` and `${#X}` say whether it is set or how long it is, not what it is.
+fn shell_expansions<'t>(text: &'t str, names: &HashSet<&str>) -> Vec<&'t str> {
+    let mut out = Vec::new();
+    for c in EXPANSION.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            let op = c.get(2).map_or("", |o| o.as_str());
+            if op.starts_with(":+") || op.starts_with('+') {
+                continue;
+            }
+            if names.contains(m.as_str()) {
+                out.push(m.as_str());
+            }
+        } else if let Some(m) = c.get(3) {
+            if names.contains(m.as_str()) {
+                out.push(m.as_str());
+            }
+        }
+    }
+    for re in [&*ACTIONS_EXPR, &*MAKE_VAR] {
+        for c in re.captures_iter(text) {
+            let m = c.get(1).expect("group 1");
+            if names.contains(m.as_str()) {
+                out.push(m.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// `echo $HF_TOKEN` (not into a pipe or a file: `echo "$HF_TOKEN" | hf auth login
+/// --token-stdin` is how to pass it), and `set -x` in a script that expands a token variable.
+fn shell(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let first_use = hits.lines.iter().find_map(|l| {
+        shell_expansions(&l.text, names)
+            .first()
+            .map(|v| (*v).to_owned())
+    });
+    let Some(used) = first_use else { return };
+    for i in 0..hits.lines.len() {
+        let text = hits.lines[i].text.clone();
+        let code = text.split(" #").next().unwrap_or(&text);
+        if code.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some(m) = SET_X.find(code) {
+            hits.push(
+                "HF015",
+                i,
+                m.start(),
+                &used,
+                "`set -x` traces every command, with the variable's value",
+            );
+        }
+        for c in SHELL_PRINT.captures_iter(code) {
+            let verb = c.get(1).expect("group 1");
+            let args = &code[verb.end()..];
+            // The command ends at the next `;`, `&&`, `||` or newline; a pipe or a redirect to
+            // a file sends the value somewhere other than the log.
+            let end = [";", "&&", "||", "`"]
+                .iter()
+                .filter_map(|t| args.find(t))
+                .min()
+                .unwrap_or(args.len());
+            let command = &args[..end];
+            let (printed, tail) = match command.find(['|', '>']) {
+                Some(p) => (&command[..p], &command[p..]),
+                None => (command, ""),
+            };
+            let to_log = tail.is_empty()
+                || tail.starts_with(">&2")
+                || tail.starts_with(">&1")
+                || tail.starts_with("> /dev/stderr")
+                || tail.starts_with(">/dev/stderr");
+            if !to_log {
+                continue;
+            }
+            if let Some(var) = shell_expansions(printed, names).first() {
+                let what = format!("`{}`", verb.as_str());
+                hits.push("HF015", i, verb.start(), var, &what);
+            }
+        }
+    }
+}
+
+static PRINT_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\w.])(print|pprint|(?:logger|logging|log|LOGGER|_logger)\.(?:debug|info|warning|warn|error|critical|exception|log)|sys\.(?:stdout|stderr)\.write|console\.(?:log|info|warn|error|debug)|st\.(?:write|text|code|markdown))\s*\(",
+    )
+    .expect("static regex")
+});
+static PY_ENV_READ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:environ\s*\[\s*|environ\.get\s*\(\s*|getenv\s*\(\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']"#,
+    )
+    .expect("static regex")
+});
+static JS_ENV_READ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\])"#,
+    )
+    .expect("static regex")
+});
+static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:(?:const|let|var)\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]+)?=[^=](.*)$")
+        .expect("static regex")
+});
+/// huggingface_hub's own ways to get the saved token.
+static GET_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bget_token\s*\(\s*\)").expect("static regex"));
+static WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").expect("static regex"));
+
+/// The token variables `text` reads (`os.environ["X"]`, `os.getenv("X")`, `process.env.X`).
+fn env_reads<'t>(text: &'t str, names: &HashSet<&str>) -> Vec<&'t str> {
+    let mut out = Vec::new();
+    for c in PY_ENV_READ.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if names.contains(m.as_str()) {
+            out.push(m.as_str());
+        }
+    }
+    for c in JS_ENV_READ.captures_iter(text) {
+        let m = c.get(1).or_else(|| c.get(2)).expect("one name group");
+        if names.contains(m.as_str()) {
+            out.push(m.as_str());
+        }
+    }
+    out
+}
+
+/// The argument text of a call whose `(` is at `open`, up to its `)` (or the end of the line).
+fn call_args(text: &str, open: usize) -> &str {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (k, ch) in text[open..].char_indices() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return &text[open + 1..open + k];
+                }
+            }
+            _ => {}
+        }
+    }
+    &text[(open + 1).min(text.len())..]
+}
+
+/// Code in `args`: plain string literals removed, f-string and template `{…}` parts kept.
+fn code_of(args: &str) -> String {
+    let mut out = String::with_capacity(args.len());
+    let chars: Vec<char> = args.chars().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars[k];
+        if c == '"' || c == '\'' || c == '`' {
+            let formatted = c == '`'
+                || (k > 0 && matches!(chars[k - 1], 'f' | 'F'))
+                || (k > 1
+                    && matches!(chars[k - 1], 'r' | 'R')
+                    && matches!(chars[k - 2], 'f' | 'F'));
+            let mut j = k + 1;
+            let mut depth = 0usize;
+            while j < chars.len() && !(chars[j] == c && depth == 0) {
+                if formatted && chars[j] == '{' {
+                    depth += 1;
+                    out.push(' ');
+                } else if formatted && chars[j] == '}' {
+                    depth = depth.saturating_sub(1);
+                    out.push(' ');
+                } else if depth > 0 {
+                    out.push(chars[j]);
+                }
+                j += 1;
+            }
+            out.push(' ');
+            k = j + 1;
+        } else {
+            out.push(c);
+            k += 1;
+        }
+    }
+    out
+}
+
+/// Whether the use of a name at `at` in `code` reveals the value (not `bool(x)`, `len(x)`,
+/// `x is None`, `x is not None`).
+fn reveals(code: &str, at: usize, len: usize) -> bool {
+    let before = code[..at].trim_end();
+    let after = code[at + len..].trim_start();
+    !(before.ends_with("bool(")
+        || before.ends_with("len(")
+        || before.ends_with("not")
+        || after.starts_with("is None")
+        || after.starts_with("is not None")
+        || after.starts_with("in ")
+        || after.starts_with("=="))
+}
+
+/// `print(os.environ["HF_TOKEN"])`, `print(token)` where `token` was read from a token
+/// variable earlier in the file, `logger.info(f"… {token}")`, `console.log(process.env.X)`.
+fn code_prints(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    // Names assigned from a token variable, and the variable each came from.
+    let mut holders: Vec<(String, String)> = Vec::new();
+    for i in 0..hits.lines.len() {
+        let text = hits.lines[i].text.clone();
+        let bare = text.trim_start();
+        if bare.starts_with('#') || bare.starts_with("//") {
+            continue;
+        }
+        for c in PRINT_CALL.captures_iter(&text) {
+            let call = c.get(1).expect("group 1");
+            let open = c.get(0).expect("whole match").end() - 1;
+            let code = code_of(call_args(&text, open));
+            let raw = call_args(&text, open);
+            let mut found: Option<String> = None;
+            if let Some(v) = env_reads(raw, names).first() {
+                // A read inside the printed text, unless only its presence is printed.
+                if !code_mentions_presence(raw) {
+                    found = Some((*v).to_owned());
+                }
+            }
+            if found.is_none() {
+                for w in WORD.find_iter(&code) {
+                    if let Some((_, var)) = holders.iter().find(|(h, _)| h == w.as_str()) {
+                        if reveals(&code, w.start(), w.len()) {
+                            found = Some(var.clone());
+                            break;
+                        }
+                    }
+                }
+            }
+            if let Some(var) = found {
+                let what = format!("`{}`", call.as_str());
+                hits.push("HF015", i, call.start(), &var, &what);
+            }
+        }
+        if let Some(c) = ASSIGN.captures(&text) {
+            let (name, value) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
+            // Only a name that holds the value itself: `client = InferenceClient(token=…)`
+            // reads the variable too, but printing the client prints no token.
+            let value = value.as_str().trim_start();
+            let is_read = [
+                "os.environ",
+                "environ",
+                "os.getenv",
+                "getenv",
+                "process.env",
+                "get_token",
+                "HfFolder.get_token",
+                "huggingface_hub.get_token",
+            ]
+            .iter()
+            .any(|p| value.starts_with(p));
+            let from = env_reads(value, names)
+                .first()
+                .map(|v| (*v).to_owned())
+                .or_else(|| {
+                    GET_TOKEN
+                        .is_match(value)
+                        .then(|| "the saved token".to_owned())
+                });
+            holders.retain(|(h, _)| h != name.as_str());
+            if let (true, Some(var)) = (is_read, from) {
+                if !code_mentions_presence(value) {
+                    holders.push((name.as_str().to_owned(), var));
+                }
+            }
+        }
+    }
+}
+
+/// `print("HF_TOKEN" in os.environ)`, `print(bool(os.getenv("HF_TOKEN")))`,
+/// `print(os.getenv("HF_TOKEN") is not None)`: whether it is set, not what it is.
+fn code_mentions_presence(args: &str) -> bool {
+    args.contains("bool(")
+        || args.contains("len(")
+        || args.contains(" is None")
+        || args.contains(" is not None")
+        || args.contains(" in os.environ")
+        || args.contains("!= None")
+        || args.contains("== None")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::platform_of;
+    use crate::read::env_names;
+
+    fn rules(path: &str, text: &str) -> Vec<(&'static str, u64, String)> {
+        find(path, platform_of(path), text.as_bytes(), &env_names(&[]))
+            .into_iter()
+            .map(|h| (h.rule, h.line, h.variable))
+            .collect()
+    }
+
+    fn fires(path: &str, text: &str, rule: &str) -> bool {
+        rules(path, text).iter().any(|(r, _, _)| *r == rule)
+    }
+
+    #[test]
+    fn image_builds() {
+        let yes = [
+            ("Dockerfile", "FROM python:3.12\nARG HF_TOKEN\nRUN python download.py\n"),
+            ("docker/Dockerfile.gpu", "ARG HUGGING_FACE_HUB_TOKEN=\n"),
+            ("app.dockerfile", "arg HF_TOKEN\n"),
+            ("build.sh", "docker build --build-arg HF_TOKEN=$HF_TOKEN -t app .\n"),
+            ("Makefile", "image:\n\tdocker build --build-arg=HUGGINGFACEHUB_API_TOKEN .\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  app:\n    build:\n      context: .\n      args:\n        - HF_TOKEN=${HF_TOKEN}\n",
+            ),
+            (
+                "compose.yaml",
+                "services:\n  app:\n    build:\n      args:\n        HF_TOKEN: ${HF_TOKEN}\n",
+            ),
+            (
+                ".github/workflows/image.yml",
+                "    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          build-args: |\n            HF_TOKEN=${{ secrets.HF_TOKEN }}\n",
+            ),
+        ];
+        for (path, text) in yes {
+            assert!(fires(path, text, "HF013"), "{path}: {text}");
+        }
+        let no = [
+            ("Dockerfile", "ARG HF_HOME=/data\nENV HF_HOME=$HF_HOME\n"),
+            (
+                "Dockerfile",
+                "RUN --mount=type=secret,id=HF_TOKEN,env=HF_TOKEN python download.py\n",
+            ),
+            ("Dockerfile", "ENV HF_TOKEN_PATH=/run/secrets/hf\nENV HF_TOKEN=$HF_TOKEN\n"),
+            (
+                "Dockerfile",
+                "ARG HF_TOKEN\nRUN --mount=type=secret,id=hf_token HF_TOKEN=$(cat /run/secrets/hf_token) python x.py\n",
+            ),
+            ("build.sh", "docker build --secret id=HF_TOKEN,env=HF_TOKEN --build-arg MODEL=x .\n"),
+            (
+                "docker-compose.yml",
+                "services:\n  app:\n    build: .\n    environment:\n      HF_TOKEN: ${HF_TOKEN}\n    args:\n      - HF_TOKEN\n",
+            ),
+            ("docs/build.md", "docker build --build-arg HF_TOKEN=$HF_TOKEN .\n"),
+            ("src/cli.rs", "// docker build --build-arg HF_TOKEN=$HF_TOKEN .\n"),
+            ("config.toml", "cmd = \"docker build --build-arg HF_TOKEN .\"\n"),
+            ("download.py", "# docker build --build-arg HF_TOKEN\n"),
+        ];
+        for (path, text) in no {
+            assert!(!fires(path, text, "HF013"), "{path}: {text}");
+        }
+        let both = rules("Dockerfile", "ARG HF_TOKEN\nENV HF_TOKEN=${HF_TOKEN}\n");
+        assert_eq!(
+            both,
+            [
+                ("HF013", 1, "HF_TOKEN".to_owned()),
+                ("HF013", 2, "HF_TOKEN".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn workflow_secrets_unless_oidc() {
+        let wf = ".github/workflows/release.yml";
+        let text = "jobs:\n  push:\n    steps:\n      - run: python upload.py\n        env:\n          HF_TOKEN: ${{ secrets.HF_WRITE_TOKEN }}\n";
+        assert_eq!(rules(wf, text), [("HF014", 6, "HF_TOKEN".to_owned())]);
+        let with =
+            "      - uses: acme/push@v1\n        with:\n          token: ${{ secrets.HF_TOKEN }}\n";
+        assert_eq!(rules(wf, with), [("HF014", 3, "HF_TOKEN".to_owned())]);
+        let oidc = format!("permissions:\n  id-token: write # OIDC\n{text}");
+        assert!(rules(wf, &oidc).is_empty());
+        let other = "        env:\n          PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}\n";
+        assert!(rules(wf, other).is_empty());
+        // Not a GitHub workflow.
+        assert!(!fires(".gitlab-ci.yml", text, "HF014"));
+    }
+
+    #[test]
+    fn printing_in_code() {
+        let yes = [
+            "import os\nprint(os.environ[\"HF_TOKEN\"])\n",
+            "import os\ntoken = os.getenv('HF_TOKEN')\nlogin(token=token)\nprint(token)\n",
+            "token = os.environ.get(\"HF_TOKEN\", \"\")\nlogger.info(f\"using token {token}\")\n",
+            "from huggingface_hub import get_token\nt = get_token()\nprint('token:', t)\n",
+            "logging.debug(\"env: %s\", os.environ['HUGGINGFACEHUB_API_TOKEN'])\n",
+        ];
+        for text in yes {
+            assert!(fires("app.py", text, "HF015"), "{text}");
+        }
+        assert!(fires(
+            "index.js",
+            "console.log(`token ${process.env.HF_TOKEN}`)\n",
+            "HF015"
+        ));
+        assert!(fires(
+            "nb.ipynb",
+            r#"{"cells": [{"source": ["print(os.environ[\"HF_TOKEN\"])\n"]}]}"#,
+            "HF015"
+        ));
+        let no = [
+            "import os\nlogin(token=os.environ[\"HF_TOKEN\"])\n",
+            "client = InferenceClient(token=os.getenv(\"HF_TOKEN\"))\nprint(client.model)\n",
+            "print(\"HF_TOKEN is set\")\n",
+            "print(\"set HF_TOKEN first\")\ntoken = os.getenv('HF_TOKEN')\n",
+            "print(\"HF_TOKEN\" in os.environ)\n",
+            "print(bool(os.getenv(\"HF_TOKEN\")))\n",
+            "token = os.getenv('HF_TOKEN')\nprint(token is not None)\nprint(\"token\")\n",
+            "token = os.getenv('HF_TOKEN')\nprint(len(token))\n",
+            "# print(os.environ[\"HF_TOKEN\"])\n",
+            "token = os.getenv('HF_TOKEN')\ntoken = 'x'\nprint(token)\n",
+        ];
+        for text in no {
+            assert!(!fires("app.py", text, "HF015"), "{text}");
+        }
+    }
+
+    #[test]
+    fn printing_in_shell_and_ci() {
+        let yes = [
+            ("run.sh", "echo $HF_TOKEN\n"),
+            ("run.sh", "echo \"token is ${HF_TOKEN}\" >&2\n"),
+            (
+                "run.sh",
+                "#!/bin/bash\nset -euxo pipefail\nhf download org/m --token \"$HF_TOKEN\"\n",
+            ),
+            (
+                "run.sh",
+                "set -x\ncurl -H \"Authorization: Bearer $HF_TOKEN\" https://x\n",
+            ),
+            (
+                ".github/workflows/ci.yml",
+                "      - run: echo ${{ secrets.HF_TOKEN }}\n",
+            ),
+            ("Makefile", "login:\n\t@echo $(HF_TOKEN)\n"),
+            ("Dockerfile", "ARG X\nRUN echo $HF_TOKEN\n"),
+            ("bin/fetch", "#!/usr/bin/env bash\necho $HF_TOKEN\n"),
+            (".gitlab-ci.yml", "job:\n  script:\n    - echo $HF_TOKEN\n"),
+        ];
+        for (path, text) in yes {
+            assert!(fires(path, text, "HF015"), "{path}: {text}");
+        }
+        let no = [
+            ("run.sh", "echo \"HF_TOKEN is set\"\n"),
+            ("run.sh", "echo \"${HF_TOKEN:+set}\"\n"),
+            (
+                "run.sh",
+                "echo \"$HF_TOKEN\" | hf auth login --token-stdin\n",
+            ),
+            (
+                "run.sh",
+                "echo \"$HF_TOKEN\" > ~/.cache/huggingface/token\n",
+            ),
+            (
+                ".github/workflows/ci.yml",
+                "      - run: echo \"HF_TOKEN=${{ secrets.HF_TOKEN }}\" >> \"$GITHUB_ENV\"\n",
+            ),
+            (
+                "run.sh",
+                "set -e\nhf download org/m --token \"$HF_TOKEN\"\n",
+            ),
+            ("run.sh", "set -x\necho building\n"),
+            ("run.sh", "# echo $HF_TOKEN\n"),
+            ("src/main.rs", "let cmd = \"echo $HF_TOKEN\";\n"),
+        ];
+        for (path, text) in no {
+            assert!(!fires(path, text, "HF015"), "{path}: {text}");
+        }
+    }
+
+    #[test]
+    fn allow_markers_and_positions() {
+        let hits = find(
+            "run.sh",
+            Platform::Source,
+            b"ls\n# hfaudit:allow HF015\necho $HF_TOKEN\n  echo $HF_TOKEN\n",
+            &env_names(&[]),
+        );
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].allow, Some(Allow::Rules(vec!["HF015".into()])));
+        assert_eq!((hits[1].line, hits[1].column), (4, 3));
+        assert_eq!(hits[1].offset, 3 + 22 + 15 + 2);
+        assert_eq!(hits[1].snippet, "echo $HF_TOKEN");
+        assert_eq!(hits[1].allow, None);
+    }
+
+    #[test]
+    fn configured_names_count() {
+        let names = env_names(&["ACME_HUB_TOKEN".to_owned()]);
+        let hits = find(
+            "Dockerfile",
+            Platform::Server,
+            b"ARG ACME_HUB_TOKEN\n",
+            &names,
+        );
+        assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn hostile_input_is_fine() {
+        let names = env_names(&[]);
+        for data in [
+            &b""[..],
+            b"\xff\xfe(((((",
+            b"print(",
+            b"echo ${",
+            b"ARG",
+            b"args:\n- \n",
+        ] {
+            for path in [
+                "a.py",
+                "run.sh",
+                "Dockerfile",
+                "compose.yml",
+                ".github/workflows/a.yml",
+            ] {
+                let _ = find(path, platform_of(path), data, &names);
+            }
+        }
+        let long = format!("echo $HF_TOKEN {}\n", "x".repeat(MAX_LINE));
+        assert!(find("run.sh", Platform::Source, long.as_bytes(), &names).is_empty());
+    }
+}

@@ -1,0 +1,710 @@
+//! The Hub as a source: `hfaudit scan hf://…` against a loopback server that answers like the
+//! Hub (its JSON shapes as huggingface_hub reads them), plus a second loopback port standing in
+//! for the CDN that LFS downloads are redirected to. No test touches the real Hub.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::common::{fake_tokens, hfaudit};
+
+/// One answer: status, extra headers, body.
+#[derive(Clone)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn ok(v: &Value) -> Resp {
+    Resp {
+        status: 200,
+        headers: vec![],
+        body: v.to_string().into_bytes(),
+    }
+}
+
+fn bytes(b: impl Into<Vec<u8>>) -> Resp {
+    Resp {
+        status: 200,
+        headers: vec![],
+        body: b.into(),
+    }
+}
+
+fn status(code: u16) -> Resp {
+    Resp {
+        status: code,
+        headers: vec![],
+        body: b"{}".to_vec(),
+    }
+}
+
+fn with(mut r: Resp, k: &str, v: &str) -> Resp {
+    r.headers.push((k.into(), v.into()));
+    r
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    target: String,
+    auth: Option<String>,
+}
+
+type Routes = HashMap<String, Vec<Resp>>;
+
+/// A loopback HTTP server: each route answers its replies in turn (the last one repeats);
+/// anything else is a file under `files` (git's dumb protocol), else 404.
+struct Mock {
+    port: u16,
+    log: Arc<Mutex<Vec<Seen>>>,
+    routes: Arc<Mutex<Routes>>,
+}
+
+impl Mock {
+    fn start(files: Option<(String, PathBuf)>) -> Mock {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let routes: Arc<Mutex<Routes>> = Arc::default();
+        let (l, r) = (log.clone(), routes.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (l, r, f) = (l.clone(), r.clone(), files.clone());
+                std::thread::spawn(move || serve(stream, &l, &r, f.as_ref()));
+            }
+        });
+        Mock { port, log, routes }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn route(&self, target: &str, replies: Vec<Resp>) {
+        self.routes.lock().unwrap().insert(target.into(), replies);
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn count(&self, target: &str) -> usize {
+        self.seen().iter().filter(|s| s.target == target).count()
+    }
+}
+
+fn serve(
+    mut stream: TcpStream,
+    log: &Mutex<Vec<Seen>>,
+    routes: &Mutex<Routes>,
+    files: Option<&(String, PathBuf)>,
+) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let mut lines = text.split("\r\n");
+    let target = lines
+        .next()
+        .unwrap_or_default()
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let auth = lines.take_while(|l| !l.is_empty()).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("authorization")
+            .then(|| v.trim().to_owned())
+    });
+    log.lock().unwrap().push(Seen {
+        target: target.clone(),
+        auth: auth.clone(),
+    });
+    let reply = {
+        let mut r = routes.lock().unwrap();
+        match r.get_mut(&target) {
+            Some(list) if list.len() > 1 => Some(list.remove(0)),
+            Some(list) => list.first().cloned(),
+            None => None,
+        }
+    };
+    let reply = reply.or_else(|| {
+        let (prefix, dir) = files?;
+        let rel = target.split('?').next()?.strip_prefix(prefix.as_str())?;
+        std::fs::read(dir.join(rel.trim_start_matches('/')))
+            .ok()
+            .map(bytes)
+    });
+    let reply = reply.unwrap_or_else(|| status(404));
+    let mut out = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    for (k, v) in &reply.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    let _ = stream.write_all(out.as_bytes());
+    let _ = stream.write_all(&reply.body);
+}
+
+fn file(path: &str, oid: &str, size: usize) -> Value {
+    json!({"type": "file", "oid": oid, "size": size, "path": path})
+}
+
+fn lfs(path: &str, sha: &str, size: u64) -> Value {
+    json!({"type": "file", "oid": "p", "size": 134, "path": path,
+           "lfs": {"oid": sha, "size": size, "pointerSize": 134}})
+}
+
+const TREE: &str = "?recursive=true&expand=false";
+
+/// An organisation `acme`: a Space with everything, a model behind a 429, a private model and
+/// a dataset whose Hub answers 500. Returns the Hub, the CDN and the planted tokens.
+fn acme(tok: &[String]) -> (Mock, Mock) {
+    let hub = Mock::start(None);
+    let cdn = Mock::start(None);
+    let h = hub.url();
+    hub.route(
+        "/api/models?author=acme",
+        vec![with(
+            ok(&json!([{"id": "acme/model"}])),
+            "Link",
+            &format!("<{h}/api/models?author=acme&cursor=2>; rel=\"next\""),
+        )],
+    );
+    hub.route(
+        "/api/models?author=acme&cursor=2",
+        vec![ok(&json!([{"id": "acme/private"}]))],
+    );
+    hub.route(
+        "/api/datasets?author=acme",
+        vec![ok(&json!([{"id": "acme/broken"}]))],
+    );
+    hub.route(
+        "/api/spaces?author=acme",
+        vec![ok(&json!([{"id": "acme/demo"}]))],
+    );
+    // The Space: two pages of tree, a small LFS file on the CDN, a 5 GB one.
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![with(
+            ok(&json!([
+                file("app.py", "a1", 40),
+                file("README.md", "r1", 20)
+            ])),
+            "Link",
+            &format!("</api/spaces/acme/demo/tree/main{TREE}&cursor=p2>; rel=\"next\""),
+        )],
+    );
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}&cursor=p2"),
+        vec![ok(&json!([
+            {"type": "directory", "oid": "d", "size": 0, "path": "models"},
+            lfs("training_args.bin", "s1", 300),
+            lfs("models/big.safetensors", "s2", 5 << 30),
+        ]))],
+    );
+    hub.route(
+        "/spaces/acme/demo/resolve/main/app.py",
+        vec![bytes(format!(
+            "import os\nclient = InferenceClient(token=\"{}\")\n",
+            tok[0]
+        ))],
+    );
+    hub.route(
+        "/spaces/acme/demo/resolve/main/README.md",
+        vec![bytes("---\nsdk: gradio\n---\n")],
+    );
+    hub.route(
+        "/spaces/acme/demo/resolve/main/training_args.bin",
+        vec![with(
+            status(302),
+            "Location",
+            &format!("{}/repos/s1?X-Signature=abc", cdn.url()),
+        )],
+    );
+    let mut pickled = b"\x80\x04\x95hub_token\x94\x8c\x22".to_vec();
+    pickled.extend_from_slice(tok[1].as_bytes());
+    pickled.extend_from_slice(b"\x94\x00\x00");
+    cdn.route("/repos/s1?X-Signature=abc", vec![bytes(pickled)]);
+    hub.route(
+        "/api/spaces/acme/demo/refs?include_prs=1",
+        vec![ok(
+            &json!({"branches": [{"name": "main", "ref": "refs/heads/main"}],
+            "tags": [], "converts": [],
+            "pullRequests": [{"name": "1", "ref": "refs/pr/1", "targetCommit": "c"}]}),
+        )],
+    );
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/refs%2Fpr%2F1{TREE}"),
+        vec![ok(&json!([
+            file("app.py", "a1", 40),
+            file("fix.py", "f1", 40)
+        ]))],
+    );
+    hub.route(
+        "/spaces/acme/demo/resolve/refs%2Fpr%2F1/fix.py",
+        vec![bytes(format!("HF_TOKEN = \"{}\"\n", tok[2]))],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/discussions?p=0",
+        vec![ok(
+            &json!({"discussions": [{"num": 1, "title": "hi"}], "count": 2, "start": 0}),
+        )],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/discussions?p=1",
+        vec![ok(
+            &json!({"discussions": [{"num": 7, "title": "help"}], "count": 2, "start": 1}),
+        )],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/discussions/1",
+        vec![ok(&json!({"title": "hi", "events": [
+            {"type": "comment", "data": {"latest": {"raw": "nice space"}}}]}))],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/discussions/7",
+        vec![ok(&json!({"title": "help", "events": [
+            {"type": "status-change", "data": {"status": "open"}},
+            {"type": "comment", "data": {"latest": {"raw": format!("it fails with\nmy token {}", tok[3])}}}]}))],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/variables",
+        vec![ok(
+            &json!({"HF_TOKEN": {"value": tok[4], "description": "for the API"},
+                         "THEME": {"value": "dark"}}),
+        )],
+    );
+    // The model: a 429 first, then its tree.
+    hub.route(
+        &format!("/api/models/acme/model/tree/main{TREE}"),
+        vec![
+            with(status(429), "RateLimit", "\"api\";r=0;t=1"),
+            ok(&json!([file("config.json", "c1", 10)])),
+        ],
+    );
+    hub.route(
+        "/acme/model/resolve/main/config.json",
+        vec![bytes("{\"a\": 1}")],
+    );
+    hub.route(
+        "/api/models/acme/model/refs?include_prs=1",
+        vec![ok(&json!({"branches": [], "pullRequests": []}))],
+    );
+    hub.route(
+        "/api/models/acme/model/discussions?p=0",
+        vec![ok(&json!({"discussions": [], "count": 0, "start": 0}))],
+    );
+    // The private model: 401 (a test with a token replaces this route).
+    hub.route(
+        &format!("/api/models/acme/private/tree/main{TREE}"),
+        vec![status(401)],
+    );
+    hub.route(
+        &format!("/api/datasets/acme/broken/tree/main{TREE}"),
+        vec![status(500)],
+    );
+    (hub, cdn)
+}
+
+fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32) {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = hfaudit();
+    cmd.env("HF_HOME", home.path())
+        .env_remove("HF_TOKEN_PATH")
+        .env("CI", "1")
+        .current_dir(home.path())
+        .args(["scan", "--format", "json", "--no-config"])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    (v, stdout, stderr, out.status.code().unwrap_or(-1))
+}
+
+fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no finding at {path}: {report:#}"))
+}
+
+#[test]
+fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
+    let tok = fake_tokens(1010, 6);
+    let (hub, cdn) = acme(&tok);
+    let (report, stdout, stderr, code) = run_json(&["hf://acme", "--endpoint", &hub.url()], &[]);
+    // Errors (the private model, the broken dataset) make it 2; the scan went on.
+    assert_eq!(code, 2, "{stderr}");
+
+    let app = finding(&report, "hf://spaces/acme/demo/app.py");
+    assert_eq!(app["rule"], "HF001");
+    assert_eq!(app["line"], 2);
+    assert_eq!(
+        app["context"]["platform"], "server",
+        "a Space's code runs on a server"
+    );
+    assert_eq!(
+        app["source"],
+        json!({"kind": "hub", "repo": "spaces/acme/demo", "revision": "main", "item": "file",
+               "url": format!("{}/spaces/acme/demo/blob/main/app.py", hub.url())})
+    );
+    let bin = finding(&report, "hf://spaces/acme/demo/training_args.bin");
+    assert_eq!(bin["rule"], "HF001");
+    let pr = finding(&report, "hf://spaces/acme/demo@refs%2Fpr%2F1/fix.py");
+    assert_eq!(pr["source"]["revision"], "refs/pr/1");
+    let disc = finding(&report, "hf://spaces/acme/demo/discussions/7");
+    assert_eq!(disc["line"], 4);
+    assert_eq!(disc["source"]["item"], "discussion");
+    let var = finding(&report, "hf://spaces/acme/demo/variables/HF_TOKEN");
+    assert_eq!(var["rule"], "HF012");
+    assert_eq!(var["severity"], "error");
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        5,
+        "{report:#}"
+    );
+
+    // The 5 GB file: skipped and counted, never requested.
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(skipped
+        .iter()
+        .any(|s| s["path"] == "hf://spaces/acme/demo/models/big.safetensors"));
+    assert!(hub
+        .seen()
+        .iter()
+        .all(|s| !s.target.contains("big.safetensors")));
+    // Per-repo errors, the scan went on.
+    let errors = report["errors"].to_string();
+    assert!(
+        errors.contains("hf://acme/private") && errors.contains("HTTP 401"),
+        "{errors}"
+    );
+    assert!(errors.contains("without a token"), "{errors}");
+    assert!(errors.contains("hf://datasets/acme/broken") && errors.contains("HTTP 500"));
+    assert!(stderr.contains("public repositories only"), "{stderr}");
+    assert!(stderr.contains("rate-limited 1 request"), "{stderr}");
+
+    // Every page of every list; each blob once (app.py is shared by main and the PR).
+    assert_eq!(hub.count("/api/models?author=acme&cursor=2"), 1);
+    assert_eq!(
+        hub.count(&format!("/api/spaces/acme/demo/tree/main{TREE}&cursor=p2")),
+        1
+    );
+    assert_eq!(hub.count("/api/spaces/acme/demo/discussions?p=1"), 1);
+    assert_eq!(hub.count("/spaces/acme/demo/resolve/main/app.py"), 1);
+    assert_eq!(
+        hub.count("/spaces/acme/demo/resolve/refs%2Fpr%2F1/app.py"),
+        0
+    );
+    assert_eq!(
+        hub.count(&format!("/api/models/acme/model/tree/main{TREE}")),
+        2
+    );
+    assert_eq!(cdn.count("/repos/s1?X-Signature=abc"), 1);
+    // 500 is retried a bounded number of times.
+    let broken = hub.count(&format!("/api/datasets/acme/broken/tree/main{TREE}"));
+    assert!((2..=4).contains(&broken), "{broken}");
+    // Without a token, nothing carries Authorization.
+    assert!(hub.seen().iter().all(|s| s.auth.is_none()));
+    for t in &tok {
+        assert!(!stdout.contains(t.as_str()) && !stderr.contains(t.as_str()));
+    }
+}
+
+#[test]
+fn hub_sends_the_token_to_the_endpoint_only_never_to_the_cdn() {
+    let tok = fake_tokens(1011, 6);
+    let (hub, cdn) = acme(&tok);
+    let mine = fake_tokens(77, 1).remove(0);
+    hub.route(
+        &format!("/api/models/acme/private/tree/main{TREE}"),
+        vec![ok(&json!([file("secret.py", "x9", 40)]))],
+    );
+    hub.route(
+        "/acme/private/resolve/main/secret.py",
+        vec![bytes(format!("t = \"{}\"\n", tok[5]))],
+    );
+    let (report, stdout, stderr, _) = run_json(
+        &[
+            "hf://spaces/acme/demo",
+            "hf://acme/private",
+            "--endpoint",
+            &hub.url(),
+        ],
+        &[("HF_TOKEN", &mine)],
+    );
+    finding(&report, "hf://acme/private/secret.py");
+    let bearer = format!("Bearer {mine}");
+    assert!(hub
+        .seen()
+        .iter()
+        .all(|s| s.auth.as_deref() == Some(bearer.as_str())));
+    assert_eq!(cdn.seen().len(), 1);
+    assert!(
+        cdn.seen().iter().all(|s| s.auth.is_none()),
+        "the CDN saw a token"
+    );
+    assert!(!stderr.contains("public repositories only"));
+    for t in tok.iter().chain([&mine]) {
+        assert!(!stdout.contains(t.as_str()) && !stderr.contains(t.as_str()));
+    }
+}
+
+#[test]
+fn hub_flags_turn_off_prs_discussions_variables_and_lfs() {
+    let tok = fake_tokens(1012, 6);
+    let (hub, cdn) = acme(&tok);
+    let (report, _, stderr, code) = run_json(
+        &[
+            "hf://spaces/acme/demo",
+            "--endpoint",
+            &hub.url(),
+            "--no-pull-requests",
+            "--no-discussions",
+            "--no-variables",
+            "--lfs-max-size",
+            "100",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["hf://spaces/acme/demo/app.py"]);
+    assert!(
+        cdn.seen().is_empty(),
+        "an LFS file over the limit was requested"
+    );
+    assert!(hub.seen().iter().all(|s| !s.target.contains("refs")
+        && !s.target.contains("discussions")
+        && !s.target.contains("variables")));
+    assert_eq!(report["summary"]["files_skipped"], 2);
+    // --verify asks the same endpoint about Hub findings as about local ones.
+    hub.route(
+        "/api/whoami-v2",
+        vec![ok(&json!({"type": "user", "name": "acme-bot", "orgs": [],
+            "auth": {"type": "access_token",
+                     "accessToken": {"displayName": "space", "role": "write"}}}))],
+    );
+    let (verified, _, _, _) = run_json(
+        &[
+            "hf://spaces/acme/demo",
+            "--endpoint",
+            &hub.url(),
+            "--verify",
+            "--no-pull-requests",
+        ],
+        &[],
+    );
+    let app = finding(&verified, "hf://spaces/acme/demo/app.py");
+    assert_eq!(app["verification"]["status"], "valid", "{verified:#}");
+    assert_eq!(
+        hub.count("/api/whoami-v2"),
+        4,
+        "each token found asked once"
+    );
+}
+
+#[test]
+fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
+    let tok = fake_tokens(1013, 6);
+    let (hub, _cdn) = acme(&tok);
+    hub.route(
+        "/spaces/acme/demo/resolve/refs%2Fpr%2F1/app.py",
+        vec![bytes(format!("token = \"{}\"\n", tok[0]))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let local_token = fake_tokens(1014, 1).remove(0);
+    std::fs::write(
+        dir.path().join("local.py"),
+        format!("T = \"{local_token}\"\n"),
+    )
+    .unwrap();
+    let local = dir.path().join("local.py");
+    let (report, _, _, _) = run_json(
+        &[
+            local.to_str().unwrap(),
+            "hf://spaces/acme/demo@refs%2Fpr%2F1",
+            "--endpoint",
+            &hub.url(),
+        ],
+        &[],
+    );
+    let paths: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(paths.iter().any(|p| p.ends_with("local.py")), "{paths:?}");
+    assert!(paths.contains(&"hf://spaces/acme/demo@refs%2Fpr%2F1/fix.py".to_owned()));
+    assert!(paths.contains(&"hf://spaces/acme/demo@refs%2Fpr%2F1/app.py".to_owned()));
+
+    // The human report names the page to open; SARIF an hf: URI that decodes to the path.
+    let human = hfaudit()
+        .env("HF_HOME", dir.path())
+        .args(["scan", "--no-config", "hf://spaces/acme/demo@refs%2Fpr%2F1"])
+        .args(["--endpoint", &hub.url()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    let page = format!(
+        "on the Hub: {}/spaces/acme/demo/blob/refs%2Fpr%2F1/fix.py#L1",
+        hub.url()
+    );
+    assert!(text.contains(&page), "{text}");
+    let sarif = hfaudit()
+        .env("HF_HOME", dir.path())
+        .args([
+            "scan",
+            "--no-config",
+            "-f",
+            "sarif",
+            "hf://spaces/acme/demo@refs%2Fpr%2F1",
+        ])
+        .args(["--endpoint", &hub.url()])
+        .output()
+        .unwrap();
+    let sarif = String::from_utf8_lossy(&sarif.stdout);
+    assert!(
+        sarif.contains("\"hf://spaces/acme/demo%40refs%252Fpr%252F1/fix.py\""),
+        "{sarif}"
+    );
+
+    hfaudit()
+        .args(["scan", "hf://acme/../etc"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a Hub name"));
+    hfaudit()
+        .args(["scan", "hf://acme/x", "--endpoint", "http://example.com"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("refused"));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Std::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
+#[test]
+fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
+    let tok = fake_tokens(1015, 1);
+    let work = tempfile::tempdir().unwrap();
+    git(work.path(), &["init", "-q"]);
+    std::fs::write(work.path().join("app.py"), format!("T = \"{}\"\n", tok[0])).unwrap();
+    git(work.path(), &["add", "."]);
+    git(work.path(), &["commit", "-q", "-m", "add"]);
+    std::fs::write(work.path().join("app.py"), "T = os.environ['HF_TOKEN']\n").unwrap();
+    git(work.path(), &["commit", "-q", "-am", "remove"]);
+    let served = tempfile::tempdir().unwrap();
+    let bare = served.path().join("demo.git");
+    git(
+        served.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.path().to_str().unwrap(),
+            "demo.git",
+        ],
+    );
+    git(&bare, &["update-server-info"]);
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare.clone())));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    let (report, _, stderr, code) = run_json(
+        &[
+            "hf://spaces/acme/demo",
+            "--history",
+            "--endpoint",
+            &hub.url(),
+            "--no-pull-requests",
+            "--no-discussions",
+            "--no-variables",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let f = finding(&report, "hf://spaces/acme/demo/app.py");
+    assert!(f["commit"]["id"].as_str().is_some_and(|c| c.len() == 40));
+    assert_eq!(f["source"]["revision"], f["commit"]["id"]);
+    assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
+}
+
+#[test]
+fn hub_refuses_a_next_page_on_another_host() {
+    let hub = Mock::start(None);
+    let other = Mock::start(None);
+    hub.route(
+        "/api/spaces?author=evil",
+        vec![with(
+            ok(&json!([{"id": "evil/one"}])),
+            "Link",
+            &format!(
+                "<{}/api/spaces?author=evil&cursor=2>; rel=\"next\"",
+                other.url()
+            ),
+        )],
+    );
+    let mine = fake_tokens(78, 1).remove(0);
+    let (report, _, stderr, code) = run_json(
+        &["hf://spaces/evil", "--endpoint", &hub.url()],
+        &[("HF_TOKEN", &mine)],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        report["errors"].to_string().contains("another host"),
+        "{report:#}"
+    );
+    assert!(
+        other.seen().is_empty(),
+        "the token's request went to another host"
+    );
+}
