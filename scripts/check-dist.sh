@@ -34,7 +34,7 @@ for d in "${dirs[@]}"; do
   if [ -n "$d" ] && [ ! -e "$d/cargo" ] && [ ! -e "$d/rustc" ]; then nocargo="${nocargo:+$nocargo:}$d"; fi
 done
 if PATH=$nocargo command -v cargo >/dev/null; then die "cargo still on the reduced PATH"; fi
-command -v git >/dev/null && PATH=$nocargo command -v git >/dev/null || die "git must stay on the reduced PATH"
+PATH=$nocargo command -v git >/dev/null || die "git must stay on the reduced PATH"
 
 echo "== tools (PyPI)"
 "$python" -m venv "$work/tools"
@@ -45,7 +45,7 @@ tools="$work/tools/bin"
 echo "== the wheel (reuses target/release)"
 "$tools/maturin" build --release --locked --out "$work/dist" 2>&1 | tail -n 2
 shopt -s nullglob
-wheels=("$work/dist"/hfaudit-"$version"-py3-none-*.whl)
+wheels=("$work/dist/hfaudit-$version-py3-none-"*.whl)
 shopt -u nullglob
 [ ${#wheels[@]} -eq 1 ] || die "one py3-none wheel of version $version: $(ls "$work/dist")"
 wheel=${wheels[0]}
@@ -127,6 +127,7 @@ expect_in "$out" "app.py:2:14" "the hook's report"
 expect_in "$out" "$(redacted "$token")" "the hook's report"
 expect_not_in "$out" "$token" "the hook printed a full token"
 git -C "$scratch" rev-parse --verify --quiet HEAD >/dev/null && die "the blocked commit was made"
+# shellcheck disable=SC2001 # every line, not one substitution
 sed 's/^/  | /' <<<"$out"
 ok "a staged token blocks the commit, reported redacted"
 git -C "$scratch" rm --cached --quiet app.py
@@ -203,9 +204,9 @@ unset GITHUB_OUTPUT GITHUB_PATH GITHUB_STEP_SUMMARY
 
 echo "== release archives, sdist, cargo package"
 "$python" scripts/release-archives.py --out "$work/archives" "$wheel" >/dev/null
-archives=("$work"/archives/hfaudit-"$version"-*.tar.gz)
+archives=("$work/archives/hfaudit-$version-"*.tar.gz)
 tar -xzf "${archives[0]}" -C "$work/archives"
-unpacked=("$work"/archives/hfaudit-"$version"-*/)
+unpacked=("$work/archives/hfaudit-$version-"*/)
 [ "$("${unpacked[0]}hfaudit" --version)" = "hfaudit $version" ] || die "archive binary"
 bash -n "${unpacked[0]}completions/hfaudit.bash" || die "archive bash completion"
 head -n 5 "${unpacked[0]}man/hfaudit-scan.1" | grep -q '^\.TH hfaudit-scan 1' || die "archive man page"
