@@ -13,7 +13,6 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY rules ./rules
 COPY data ./data
-COPY README.md ./
 RUN cargo build --release --locked \
     && install -D -m 0755 target/release/hfaudit /out/hfaudit
 
