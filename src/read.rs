@@ -855,6 +855,36 @@ mod tests {
         assert_eq!(streamed.bytes, text.len() as u64);
     }
 
+    /// Encoded tokens at every offset around chunk boundaries: streamed as found as whole.
+    #[test]
+    fn streamed_chunks_find_base64_tokens_as_a_whole_read_does() {
+        use base64::Engine as _;
+        use std::io::Write;
+        let engine = crate::engine::Engine::builtin().unwrap();
+        let scanner = engine.scanner();
+        let chunk = 4096;
+        let mut text = String::new();
+        let mut i = 0usize;
+        while text.len() < chunk * 6 {
+            text.push_str(&"q".repeat((i * 53) % 97));
+            let token = format!("hf_{i:0>4}aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd");
+            let enc = base64::engine::general_purpose::STANDARD.encode(format!("u:{token}"));
+            text.push_str(&format!(" auth={enc}\n"));
+            i += 1;
+        }
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        let whole = scanner.scan_buffer("cfg.txt", text.as_bytes());
+        let streamed = scanner
+            .scan_chunks(File::open(file.path()).unwrap(), "cfg.txt", chunk)
+            .unwrap();
+        let key = |o: &Occurrence| (o.offset, o.line, o.column, o.secret.fingerprint());
+        let a: Vec<_> = whole.occurrences.iter().map(key).collect();
+        let b: Vec<_> = streamed.occurrences.iter().map(key).collect();
+        assert_eq!(a.len(), i, "every encoded token, read whole");
+        assert_eq!(a, b);
+    }
+
     #[test]
     fn snippets_never_cut_a_neighbouring_token() {
         let a = format!("hf_{}", "Zq8Wm3Lp5Tn7Rb2Vc4Xd6Yf9Gh1Jk0Ns2Q");
