@@ -63,6 +63,16 @@ pub enum Command {
     },
     /// Remove the pre-commit hook that install-hook wrote (and put back the one it replaced).
     UninstallHook,
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of hfaudit or of one command; view it with `hfaudit man | man -l -`.
+    Man {
+        /// A command such as `scan` (default: hfaudit itself).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -401,6 +411,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 git::Uninstalled::NoHook => format!("no hook at {path}: nothing to remove"),
             };
             writeln!(stdout(), "{}", output::escape(&said))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut out = stdout();
+            out.write_all(&crate::dist::completions(shell))?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => {
+            let page = crate::dist::man_page(command.as_deref())?;
+            let mut out = stdout();
+            out.write_all(&page)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule { id } => {

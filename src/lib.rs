@@ -8,6 +8,7 @@ pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod dist;
 pub mod engine;
 pub mod git;
 pub mod hub;

@@ -4,6 +4,7 @@
 mod github;
 mod human;
 mod json;
+mod markdown;
 mod sarif;
 pub mod whoami;
 
@@ -28,6 +29,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A Markdown table of findings, for a CI job summary.
+    Markdown,
 }
 
 /// Counts for the summary line and JSON `summary`.
@@ -122,5 +125,6 @@ pub fn render(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::R
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, out),
+        Format::Markdown => markdown::render(report, out),
     }
 }

@@ -4,6 +4,7 @@
 mod archives;
 mod common;
 mod decode;
+mod dist;
 mod git;
 mod hub;
 mod practice;
