@@ -314,7 +314,21 @@ pub fn main() -> ExitCode {
             output::escape_lines(&text)
         );
     }));
-    let cli = Cli::parse();
+    // clap's own messages echo what was typed (`hfaudit whoami hf_…`): through the redactor.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let text = err.render().to_string();
+            let text = output::escape_lines(&text);
+            return if err.use_stderr() {
+                let _ = write!(stderr(), "{text}");
+                ExitCode::from(2)
+            } else {
+                let _ = write!(stdout(), "{text}");
+                ExitCode::SUCCESS
+            };
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -564,7 +578,8 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         &engine,
         &output,
     );
-    let mut notes = output.notes.clone();
+    let mut notes = engine.config.notes.clone();
+    notes.extend(output.notes.iter().cloned());
     notes.extend(verify_notes);
     let judged = engine.judge(&output, verifications.as_ref());
     let mut findings = judged.findings;
@@ -892,13 +907,36 @@ fn stderr() -> Redacting<io::Stderr> {
     Redacting::new(io::stderr())
 }
 
+/// Creates `-o FILE` without following a symbolic link: a pull request can commit
+/// `hfaudit.sarif` as a link to a file the CI user can write (a script a later step runs).
+fn create_report_file(path: &Path) -> Result<std::fs::File> {
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        bail!(
+            "{} is a symbolic link: hfaudit does not write a report through one (remove it, or \
+             choose another --output)",
+            path.display()
+        );
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Closes the race between the check above and the open.
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// The report's destination (`-o FILE` or standard output), through the redacting writer.
 fn open_output(args: &ScanArgs) -> Result<Redacting<Box<dyn Write>>> {
     let raw: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        )),
+        Some(path) => Box::new(io::BufWriter::new(create_report_file(path)?)),
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
     };
     Ok(Redacting::new(raw))

@@ -61,6 +61,8 @@ pub struct Config {
     pub read_calls: Vec<String>,
     pub write_calls: Vec<String>,
     pub env_vars: Vec<String>,
+    /// What people should know about how the config was chosen (a linked config skipped).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,16 +102,35 @@ impl Config {
             }
         });
         let mut dir = Some(start.as_path());
+        let mut notes = Vec::new();
+        // A config found in the tree is the tree's: one that is a symbolic link could make
+        // hfaudit read (and quote, in a parse error) any file of the machine. It is skipped.
+        let usable = |path: &Path, notes: &mut Vec<String>| match path.symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => {
+                notes.push(format!(
+                    "{} is a symbolic link: not read as a config (a config must be a file of \
+                     the repository)",
+                    path.display()
+                ));
+                false
+            }
+            Ok(_) => true,
+            Err(_) => false,
+        };
         while let Some(d) = dir {
             let candidate = d.join(".hfaudit.toml");
-            if candidate.symlink_metadata().is_ok() {
-                return Config::load(&candidate, rules);
+            if usable(&candidate, &mut notes) {
+                let mut config = Config::load(&candidate, rules)?;
+                config.notes = notes;
+                return Ok(config);
             }
             let py = d.join("pyproject.toml");
-            if py.symlink_metadata().is_ok() {
+            if usable(&py, &mut notes) {
                 let text = read(&py)?;
                 if text.contains("[tool.hfaudit") {
-                    return Config::parse(&py, &text, rules);
+                    let mut config = Config::parse(&py, &text, rules)?;
+                    config.notes = notes;
+                    return Ok(config);
                 }
             }
             if d == top {
@@ -119,6 +140,7 @@ impl Config {
         }
         Ok(Config {
             root: start,
+            notes,
             ..Config::default()
         })
     }
@@ -190,6 +212,7 @@ impl Config {
             read_calls: raw.read_calls,
             write_calls: raw.write_calls,
             env_vars: raw.env_vars,
+            notes: Vec::new(),
         })
     }
 

@@ -17,8 +17,6 @@ use memchr::memmem;
 const PREFIXES: [&[u8]; 2] = [b"api_org_", b"hf_"];
 /// A body with a run of this many letters and digits may hide a token's worth of secret.
 const MIN_SECRET_RUN: usize = 16;
-/// The longest run a token can take (a JWT); longer runs are cut here and the rest redacted too.
-const MAX_RUN: usize = 4096;
 
 fn token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
@@ -32,9 +30,10 @@ fn secret_at(data: &[u8], at: usize) -> Option<(usize, usize)> {
     // Dots only join the three segments of a JWT (`hf_jwt_…`); elsewhere a dot ends the run,
     // so `hf_….txt` keeps its extension readable.
     let jwt = body.starts_with(b"jwt_");
+    // The whole run, however long: resuming inside it could start after a prefix and print
+    // the body that follows (`hf_` + 4,000 dashes + a token).
     let len = body
         .iter()
-        .take(MAX_RUN)
         .take_while(|b| token_char(**b) && (jwt || **b != b'.'))
         .count();
     let mut run = 0;
@@ -170,6 +169,9 @@ fn escape_but(text: &str, keep: Option<char>) -> Cow<'_, str> {
 pub struct Redacting<W: Write> {
     inner: W,
     pending: Vec<u8>,
+    /// A run of token characters longer than [`MAX_PENDING`] is being dropped: its start was
+    /// written as `…`, and the rest of it goes nowhere.
+    eliding: bool,
 }
 
 /// Held back at most; past this, even a run of token characters is let through (redacted as far
@@ -181,24 +183,40 @@ impl<W: Write> Redacting<W> {
         Redacting {
             inner,
             pending: Vec::new(),
+            eliding: false,
         }
     }
 
-    /// Writes out everything up to a safe cut: after the last byte that no token contains.
+    /// Writes out everything up to a safe cut: after the last byte that no token contains. A
+    /// run of token characters that outgrows [`MAX_PENDING`] is never cut in two (its second
+    /// half would start after the prefix and escape): it is dropped whole, shown as `…`.
     fn drain(&mut self, all: bool) -> io::Result<()> {
-        let cut = if all || self.pending.len() > MAX_PENDING {
+        if self.eliding {
+            let run = self.pending.iter().take_while(|b| token_char(**b)).count();
+            self.pending.drain(..run);
+            if self.pending.is_empty() {
+                return Ok(());
+            }
+            self.eliding = false;
+        }
+        let cut = if all {
             self.pending.len()
         } else {
             match self.pending.iter().rposition(|b| !token_char(*b)) {
                 Some(p) => p + 1,
-                None => return Ok(()),
+                None => 0,
             }
         };
-        if cut == 0 {
-            return Ok(());
+        if cut > 0 {
+            self.inner.write_all(&redact_bytes(&self.pending[..cut]))?;
+            self.pending.drain(..cut);
         }
-        self.inner.write_all(&redact_bytes(&self.pending[..cut]))?;
-        self.pending.drain(..cut);
+        if self.pending.len() > MAX_PENDING {
+            // All of it one run of token characters: a secret may be anywhere in it.
+            self.inner.write_all("…".as_bytes())?;
+            self.pending.clear();
+            self.eliding = true;
+        }
         Ok(())
     }
 }
@@ -294,6 +312,32 @@ mod tests {
                 assert!(memmem::find(&redact_bytes(&data), &b[..12]).is_none());
                 assert!(!redact_lossy(&data).contains(std::str::from_utf8(&b[10..22]).unwrap()));
             }
+        }
+    }
+
+    /// Long runs of token characters: the secret after 4,000 dashes, and a run longer than
+    /// the writer holds back, written in small pieces.
+    #[test]
+    fn long_runs_never_let_a_token_through() {
+        let t = format!("hf_{}", "Zq8Wm3Lp5Tn7Rb2Vc4Xd6Yf9Gh1Jk0Ns2Q");
+        let tricky = format!("hf_{}{}{t}", "a".repeat(16), "-".repeat(4077));
+        assert!(!redact_lossy(tricky.as_bytes()).contains(&t[3..20]));
+        for filler in [b'-', b'a'] {
+            let mut data = b"x hf_abcdefghijklmnopqrs".to_vec();
+            data.extend(std::iter::repeat_n(filler, 3 * MAX_PENDING));
+            data.extend_from_slice(t.as_bytes());
+            data.extend_from_slice(b" end\n");
+            let mut out = Redacting::new(Vec::new());
+            for piece in data.chunks(1000) {
+                out.write_all(piece).unwrap();
+            }
+            out.flush().unwrap();
+            let written = String::from_utf8_lossy(&out.inner).into_owned();
+            assert!(!written.contains(&t[3..20]), "{}", written.len());
+            assert!(
+                written.ends_with(" end\n"),
+                "the writer goes on after the run"
+            );
         }
     }
 

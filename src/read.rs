@@ -138,7 +138,9 @@ impl Scanner<'_> {
                 env_reads: context::env_reads(data, &names),
                 // Every practice rule is about a token variable: none without a mention.
                 practices: if scanned.mentions_env {
-                    crate::practice::find(rel, platform, data, self.env_names)
+                    let mut hits = crate::practice::find(rel, platform, data, self.env_names);
+                    mask_practice_snippets(&mut hits, data, &masks);
+                    hits
                 } else {
                     Vec::new()
                 },
@@ -609,22 +611,29 @@ fn snippet(data: &[u8], range: std::ops::Range<usize>, at: usize, masks: &[Mask]
     let mut line = Vec::with_capacity(range.len());
     let mut at_in_line = at - range.start;
     let mut pos = range.start;
+    // Every mask that touches the line, clamped to it; overlapping masks (two tokens in one
+    // base64 run) are covered as one, so no encoded byte between them shows.
     for m in masks
         .iter()
-        .filter(|m| m.start >= range.start && m.end <= range.end)
+        .filter(|m| m.end > range.start && m.start < range.end)
     {
-        if m.start < pos {
-            continue; // overlapping masks: the first one covers it
+        let start = m.start.max(pos).max(range.start);
+        let end = m.end.min(range.end);
+        if end <= pos {
+            continue;
         }
-        line.extend_from_slice(&data[pos..m.start]);
-        if m.start < at {
-            at_in_line = at_in_line + m.label.len() - (m.end - m.start);
+        line.extend_from_slice(&data[pos..start]);
+        if start < at {
+            let hidden = end.min(at) - start;
+            at_in_line = at_in_line + m.label.len() - hidden;
         }
-        line.extend_from_slice(m.label.as_bytes());
-        pos = m.end;
+        if start == m.start || pos == range.start {
+            line.extend_from_slice(m.label.as_bytes());
+        }
+        pos = end;
     }
     line.extend_from_slice(&data[pos..range.end]);
-    snippet_of_line(&line, at_in_line)
+    snippet_of_line(&line, at_in_line.min(line.len()))
 }
 
 /// The line, trimmed to a readable width around `at`, with every token-like run redacted.
@@ -644,10 +653,22 @@ fn snippet_of_line(line: &[u8], at: usize) -> String {
         from -= 1;
         budget -= 1;
     }
+    if from > 0 && token_char(&line[from - 1]) {
+        // A word longer than the budget: drop what is left of it rather than show its tail
+        // (`f_` + a body, with the `h` cut off, would escape the redactor).
+        while from < at && token_char(&line[from]) {
+            from += 1;
+        }
+    }
     budget = MAX_TOKEN_LEN;
     while to < line.len() && budget > 0 && token_char(&line[to]) {
         to += 1;
         budget -= 1;
+    }
+    if to < line.len() && token_char(&line[to]) {
+        while to > from && token_char(&line[to - 1]) {
+            to -= 1;
+        }
     }
     let redacted = crate::output::redact_lossy(&line[from..to]);
     let mut text = crate::output::escape(redacted.trim()).into_owned();
@@ -658,6 +679,22 @@ fn snippet_of_line(line: &[u8], at: usize) -> String {
         text.push('…');
     }
     text
+}
+
+/// A practice finding's line may hold an encoded token too: its snippet is rebuilt with the
+/// same masks as a token's.
+fn mask_practice_snippets(hits: &mut [crate::practice::PracticeHit], data: &[u8], masks: &[Mask]) {
+    if masks.is_empty() {
+        return;
+    }
+    for hit in hits {
+        let at = (hit.offset as usize).min(data.len());
+        let start = memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+        let end = memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+        if masks.iter().any(|m| m.end > start && m.start < end) {
+            hit.snippet = snippet(data, start..end, at, masks);
+        }
+    }
 }
 
 /// UTF-16 text: the zero bytes ASCII characters leave in every other byte of the first 4 KiB
@@ -816,6 +853,36 @@ mod tests {
         assert!(a.len() > 20, "{}", a.len());
         assert_eq!(a, b);
         assert_eq!(streamed.bytes, text.len() as u64);
+    }
+
+    /// Encoded tokens at every offset around chunk boundaries: streamed as found as whole.
+    #[test]
+    fn streamed_chunks_find_base64_tokens_as_a_whole_read_does() {
+        use base64::Engine as _;
+        use std::io::Write;
+        let engine = crate::engine::Engine::builtin().unwrap();
+        let scanner = engine.scanner();
+        let chunk = 4096;
+        let mut text = String::new();
+        let mut i = 0usize;
+        while text.len() < chunk * 6 {
+            text.push_str(&"q".repeat((i * 53) % 97));
+            let token = format!("hf_{i:0>4}aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd");
+            let enc = base64::engine::general_purpose::STANDARD.encode(format!("u:{token}"));
+            text.push_str(&format!(" auth={enc}\n"));
+            i += 1;
+        }
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        let whole = scanner.scan_buffer("cfg.txt", text.as_bytes());
+        let streamed = scanner
+            .scan_chunks(File::open(file.path()).unwrap(), "cfg.txt", chunk)
+            .unwrap();
+        let key = |o: &Occurrence| (o.offset, o.line, o.column, o.secret.fingerprint());
+        let a: Vec<_> = whole.occurrences.iter().map(key).collect();
+        let b: Vec<_> = streamed.occurrences.iter().map(key).collect();
+        assert_eq!(a.len(), i, "every encoded token, read whole");
+        assert_eq!(a, b);
     }
 
     #[test]

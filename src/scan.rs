@@ -756,6 +756,21 @@ pub fn is_placeholder(body: &[u8]) -> bool {
     if distinct * 34 < body.len() * 12 {
         return true;
     }
+    // Hex digits of one case: a digest (`hf_` + 34 characters of a SHA), not a token. A
+    // random body is all lower-case hex once in about 10^20.
+    let hex = |lower: bool| {
+        body.iter().all(|b| {
+            b.is_ascii_digit()
+                || if lower {
+                    (b'a'..=b'f').contains(b)
+                } else {
+                    (b'A'..=b'F').contains(b)
+                }
+        })
+    };
+    if hex(true) || hex(false) {
+        return true;
+    }
     // Runs through the alphabet in any case, also interleaved with another run:
     // `ABCDEFGH…`, `aBcDeFgH…`, `0123456789…`, `zyxw…`, `a1b2c3d4…`.
     // Case-sensitive steps are rarer in random text (2 in 62) than case-blind ones (2 in 26),
@@ -1018,6 +1033,8 @@ mod tests {
             "hf_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7".to_owned(),
             "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".to_owned(),
             format!("hf_{}", "abcdefghijklmnopq".repeat(2)),
+            "hf_3f2a9c0d41b7e86f5a2c9d0e1b4f7a8c63".to_owned(),
+            "hf_3F2A9C0D41B7E86F5A2C9D0E1B4F7A8C63".to_owned(),
         ];
         for case in &cases {
             assert!(found(case).is_empty(), "false alarm on {case:?}");

@@ -239,8 +239,16 @@ fn scan_tracked_but_ignored(
         if crate::config::repository_root(root).is_none() {
             continue;
         }
-        let Some(files) = crate::git::tracked_but_ignored(root) else {
-            continue;
+        let files = match crate::git::tracked_but_ignored(root) {
+            Ok(files) => files,
+            Err(why) => {
+                // Files git tracks may hide behind .gitignore: say they could not be listed.
+                out.notes.push(format!(
+                    "tracked files that an ignore file lists were not checked in {}: {why}",
+                    display_path(root)
+                ));
+                continue;
+            }
         };
         for rel in files {
             let path = root.join(&rel);

@@ -79,7 +79,10 @@ pub fn working_tree_files(top: &Path) -> Option<Vec<(PathBuf, String)>> {
 
 /// Files under `dir` that git tracks although an ignore file lists them (added with
 /// `git add -f`), relative to `dir`. `None` when git cannot tell (not a work tree, no git).
-pub fn tracked_but_ignored(dir: &Path) -> Option<Vec<PathBuf>> {
+pub fn tracked_but_ignored(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    if let Some(top) = crate::config::repository_root(dir) {
+        git_files_are_regular(&top)?;
+    }
     let git = Git::new(dir);
     let out = process::output(git.command([
         "ls-files",
@@ -88,18 +91,67 @@ pub fn tracked_but_ignored(dir: &Path) -> Option<Vec<PathBuf>> {
         "--ignored",
         "--exclude-standard",
     ]))
-    .ok()?;
+    .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return None;
+        return Err(process::first_lines(&out.stderr, out.status.code()));
     }
-    Some(
-        out.stdout
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .filter_map(|p| std::str::from_utf8(p).ok())
-            .map(PathBuf::from)
-            .collect(),
-    )
+    Ok(out
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .map(PathBuf::from)
+        .collect())
+}
+
+/// The files git opens first in a repository (`HEAD`, `config`, the index, …) are regular files
+/// or absent. One that is a FIFO (an unpacked tarball can hold one) would block git forever,
+/// and a link could send it anywhere: such a repository is refused before git runs.
+pub fn git_files_are_regular(top: &Path) -> Result<(), String> {
+    let dot_git = top.join(".git");
+    let Ok(meta) = dot_git.symlink_metadata() else {
+        return Ok(()); // a bare repository, or none: git says what it is
+    };
+    let git_dir = if meta.is_dir() {
+        dot_git
+    } else if meta.is_file() {
+        // A worktree or submodule: `gitdir: PATH`.
+        let text = crate::read::read_regular_file(&dot_git, 4096)
+            .map_err(|e| format!("{}: {e}", dot_git.display()))?;
+        let text = String::from_utf8_lossy(&text);
+        let Some(target) = text.trim().strip_prefix("gitdir:") else {
+            return Err(format!(
+                "{} is not a git directory pointer",
+                dot_git.display()
+            ));
+        };
+        top.join(target.trim())
+    } else {
+        return Err(format!(
+            "{} is neither a folder nor a file: not reading it with git",
+            dot_git.display()
+        ));
+    };
+    for name in [
+        "HEAD",
+        "config",
+        "index",
+        "packed-refs",
+        "commondir",
+        "info/exclude",
+    ] {
+        let path = git_dir.join(name);
+        match path.symlink_metadata() {
+            Ok(m) if !m.is_file() => {
+                return Err(format!(
+                    "{} is not a regular file: git would block or read elsewhere, so it is not run",
+                    path.display()
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// What to read from git.
@@ -298,6 +350,12 @@ pub fn scan_in(
     progress: &Progress,
     limits: Limits,
 ) -> Result<ScanOutput, GitError> {
+    if let Some(top) = crate::config::repository_root(cwd) {
+        git_files_are_regular(&top).map_err(|message| GitError::Failed {
+            command: "rev-parse".to_owned(),
+            message,
+        })?;
+    }
     let repo = Repo::locate(cwd)?;
     if repo.bare && opts.mode == Mode::Staged {
         return Err(GitError::Bare {
