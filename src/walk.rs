@@ -497,43 +497,35 @@ impl ParallelVisitor for Visitor<'_, '_> {
             });
             return WalkState::Continue;
         }
-        let result = self.ctx.scanner.scan_file(
-            entry.path(),
-            &rel,
-            self.ctx.opts.max_filesize,
-            &mut self.buf,
-        );
-        record(
-            &mut self.local,
-            Some(self.ctx.progress),
-            self.ctx.opts.max_filesize,
-            entry.into_path(),
-            rel,
-            result,
-        );
+        self.scan_regular(entry.into_path(), rel);
         WalkState::Continue
     }
 }
 
 impl Visitor<'_, '_> {
+    /// Reads and scans a regular file, and records what it gave.
+    fn scan_regular(&mut self, path: PathBuf, rel: String) {
+        let result =
+            self.ctx
+                .scanner
+                .scan_file(&path, &rel, self.ctx.opts.max_filesize, &mut self.buf);
+        record(
+            &mut self.local,
+            Some(self.ctx.progress),
+            self.ctx.opts.max_filesize,
+            path,
+            rel,
+            result,
+        );
+    }
+
     fn named_stream(&mut self, path: &Path, rel: String) {
         let target = std::fs::metadata(path);
         if target.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
             return; // a link to a folder: not followed without --follow
         }
         if target.as_ref().is_ok_and(std::fs::Metadata::is_file) {
-            let result =
-                self.ctx
-                    .scanner
-                    .scan_file(path, &rel, self.ctx.opts.max_filesize, &mut self.buf);
-            record(
-                &mut self.local,
-                Some(self.ctx.progress),
-                self.ctx.opts.max_filesize,
-                path.to_path_buf(),
-                rel,
-                result,
-            );
+            self.scan_regular(path.to_path_buf(), rel);
             return;
         }
         let result = std::fs::File::open(path).and_then(|f| {
