@@ -274,6 +274,9 @@ impl Scanner<'_> {
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
             });
             buf.clear();
+            // The size is known: one allocation, no doubling and copying as the file comes in
+            // (`take` hides the size from `read_to_end`). One byte more, to see the end.
+            buf.reserve(len as usize + 1);
             // `take` guards against a file that grows while we read it.
             file.take(whole_limit + 1).read_to_end(buf)?;
             let result = self.scan_buffer(rel, buf);
