@@ -117,17 +117,27 @@ pub fn redact_str(text: &str) -> Cow<'_, str> {
 }
 
 /// Characters a terminal acts on or hides: C0/C1 controls (escape sequences, carriage return,
-/// backspace, newlines), bidirectional overrides and isolates (which make `evil.py` look like
-/// `ypl.live`), and zero-width characters.
+/// backspace, newlines; a tab is let through), and [`is_invisible`] ones.
 fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(c,
-            '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2028}' | '\u{2029}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
+    c != '\t' && is_invisible(c)
+}
+
+/// Characters that change what a terminal shows rather than showing themselves: C0 and C1
+/// controls (ESC starts colour and cursor sequences; a newline forges a report line), bidi
+/// marks, overrides and isolates (they reorder what follows: `evil.py` shown as `ypl.live`),
+/// and zero-width characters, separators and the BOM (they hide text or make two names look
+/// alike). The one list for reports and for Hub answers alike.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
         )
 }
 

@@ -411,17 +411,35 @@ fn open_nonblocking(path: &Path) -> io::Result<File> {
 /// small; a 600 MB log is not worth reading twice).
 pub fn read_small_file(path: &Path, max: u64) -> Option<Vec<u8>> {
     let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > max {
+    if !meta.is_file() {
         return None;
     }
-    let file = open_nonblocking(path).ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > max {
-        return None;
+    read_regular_file(path, max).ok()
+}
+
+/// "a FIFO", "a character device", …: what a non-regular file is, for a message.
+pub fn file_kind(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
     }
-    let mut data = Vec::with_capacity(meta.len() as usize);
-    file.take(max).read_to_end(&mut data).ok()?;
-    Some(data)
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
 }
 
 /// Reads a file the user or the repository points hfaudit at (a config, a baseline, an ignore
@@ -434,9 +452,10 @@ pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "not a regular file",
+            format!("it is {}, not a regular file", file_kind(meta.file_type())),
         ));
     }
+    // `InvalidData` is this one error: callers tell "too big" by it.
     let too_big = || {
         io::Error::new(
             io::ErrorKind::InvalidData,

@@ -889,23 +889,7 @@ pub fn clean_text(text: &str, secret: &Secret) -> String {
     }
 }
 
-/// Characters that change what a terminal shows rather than showing themselves: C0 and C1
-/// controls (ESC starts colour and cursor sequences; a newline forges a report line), bidi
-/// overrides and isolates (they reorder what follows), and zero-width characters, separators and
-/// the BOM (they hide text or make two names look alike).
-pub fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{feff}'
-        )
-}
+pub use crate::output::is_invisible;
 
 /// Text that came from outside (the Hub, a file's section names) made safe for a terminal: each
 /// character of [`is_invisible`] is written as an escape, `\x1b` for ASCII controls and

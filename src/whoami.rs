@@ -6,7 +6,6 @@
 //! nothing (that is `report::whoami`), and a token lives only inside a `Secret`.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -131,72 +130,15 @@ fn shown(path: &Path) -> String {
 /// or a read of everything: the file is opened without blocking, checked with `fstat`, and read
 /// only up to `max`.
 fn read_optional(path: &Path, max: u64) -> Result<Option<String>, String> {
-    let file = match open_nonblocking(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", shown(path))),
-    };
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot read {}: {e}", shown(path)))?;
-    if !meta.is_file() {
-        return Err(format!(
-            "cannot read {}: it is {}, not a regular file",
-            shown(path),
-            file_kind(meta.file_type())
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", shown(path)))?;
-    if bytes.len() as u64 > max {
-        return Err(format!(
+    match crate::read::read_regular_file(path, max) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(format!(
             "cannot read {}: it holds more than {} KiB, too much for a token file",
             shown(path),
             max >> 10
-        ));
-    }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-#[cfg(unix)]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // O_NONBLOCK: opening a FIFO must not wait for a writer. Regular files ignore the flag.
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
-}
-
-/// "a FIFO", "a character device", …: what a non-regular file is, for a message.
-fn file_kind(ft: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_fifo() {
-            return "a FIFO";
-        }
-        if ft.is_char_device() {
-            return "a character device";
-        }
-        if ft.is_block_device() {
-            return "a block device";
-        }
-        if ft.is_socket() {
-            return "a socket";
-        }
-    }
-    if ft.is_dir() {
-        "a folder"
-    } else {
-        "a special file"
+        )),
+        Err(e) => Err(format!("cannot read {}: {e}", shown(path))),
     }
 }
 
