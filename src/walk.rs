@@ -81,13 +81,7 @@ pub fn walk(
         .iter()
         .map(PathBuf::as_path)
         .filter(|p| *p != stdin)
-        .filter(|p| {
-            let Some(gi) = &excluded else { return true };
-            let abs = cwd.join(without_dot(p));
-            !(p.is_file()
-                && abs.starts_with(gi.path())
-                && gi.matched_path_or_any_parents(&abs, false).is_ignore())
-        })
+        .filter(|p| !(p.is_file() && excludes_file(excluded.as_ref(), &cwd, p)))
         .collect();
     if roots.is_empty() && !opts.paths.is_empty() {
         return Ok(from_stdin);
@@ -253,11 +247,7 @@ fn scan_tracked_but_ignored(
         for rel in files {
             let path = root.join(&rel);
             let shown = display_path(&path);
-            let is_excluded = excluded.is_some_and(|gi| {
-                let abs = cwd.join(without_dot(&path));
-                abs.starts_with(gi.path())
-                    && gi.matched_path_or_any_parents(&abs, false).is_ignore()
-            });
+            let is_excluded = excludes_file(excluded, cwd, &path);
             // What the walk already read (built once, and only when git names a file).
             let done = done
                 .get_or_insert_with(|| out.scanned.iter().map(|(_, rel)| rel.clone()).collect());
@@ -380,6 +370,15 @@ fn builder(
         true
     });
     builder
+}
+
+/// Whether the config's `exclude` covers the file at `path` (relative to `cwd`, or absolute);
+/// paths outside the config's folder are never excluded.
+fn excludes_file(excluded: Option<&Gitignore>, cwd: &Path, path: &Path) -> bool {
+    excluded.is_some_and(|gi| {
+        let abs = cwd.join(without_dot(path));
+        abs.starts_with(gi.path()) && gi.matched_path_or_any_parents(&abs, false).is_ignore()
+    })
 }
 
 /// `./tests/x` → `tests/x`: anchored globs match paths relative to the config's folder, and a
