@@ -10,6 +10,7 @@
 //! Precision matters as much as recall: reading a variable to pass it to `login()` or a client
 //! is the recommended practice and never a hit, nor is a name inside a plain string.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -107,39 +108,76 @@ struct Line<'a> {
     number: u64,
     offset: usize,
     raw: &'a [u8],
-    text: String,
+    /// Borrowed from the file unless it had to change (invalid UTF-8, a notebook's escapes).
+    text: Cow<'a, str>,
     /// Bytes of `raw` before `text` starts (a notebook's indentation and opening quote).
     shift: usize,
+    /// Whether a token variable's name (or `get_token`) is on the line. Most checks need one
+    /// there, so most lines of a file are passed over without running a regex.
+    mentions: bool,
 }
 
-fn lines(data: &[u8], notebook: bool) -> Vec<Line<'_>> {
+/// The file's lines. `mentions` holds the sorted offsets where a token variable's name starts.
+fn lines<'a>(data: &'a [u8], notebook: bool, mentions: &[usize]) -> Vec<Line<'a>> {
     let mut out = Vec::new();
+    // Checked once for the whole file: then every line is a slice of it, not a copy.
+    let whole = std::str::from_utf8(data).ok();
     let mut offset = 0;
-    for (i, raw) in data.split(|b| *b == b'\n').enumerate() {
+    let mut next_mention = mentions.iter().copied().peekable();
+    loop {
+        let end = memchr::memchr(b'\n', &data[offset..]).map_or(data.len(), |p| offset + p);
+        let raw = &data[offset..end];
         let raw_line = raw.strip_suffix(b"\r").unwrap_or(raw);
         let mut shift = 0;
         let text = if raw_line.len() > MAX_LINE {
-            String::new()
+            Cow::Borrowed("")
         } else {
-            let t = String::from_utf8_lossy(raw_line);
+            let t = match whole {
+                Some(w) => Cow::Borrowed(&w[offset..offset + raw_line.len()]),
+                None => String::from_utf8_lossy(raw_line),
+            };
             if notebook {
                 // A source line of a cell: `    "print(x)\n",` → `print(x)",`.
                 let bare = t.trim_start().trim_start_matches('"');
                 shift = t.len() - bare.len();
-                bare.replace("\\\"", "\"").replace("\\n", "")
+                Cow::Owned(bare.replace("\\\"", "\"").replace("\\n", ""))
             } else {
-                t.into_owned()
+                t
             }
         };
+        let mut here = false;
+        while let Some(&at) = next_mention.peek() {
+            if at >= end {
+                break;
+            }
+            here |= at >= offset;
+            next_mention.next();
+        }
         out.push(Line {
-            number: i as u64 + 1,
+            number: out.len() as u64 + 1,
             offset,
             raw: raw_line,
             text,
             shift,
+            mentions: here,
         });
-        offset += raw.len() + 1;
+        if end == data.len() {
+            break;
+        }
+        offset = end + 1;
     }
+    out
+}
+
+/// Sorted offsets in `data` where one of `words` starts.
+fn mention_offsets(data: &[u8], words: &HashSet<&str>) -> Vec<usize> {
+    let mut out: Vec<usize> = words
+        .iter()
+        .chain(std::iter::once(&"get_token"))
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| memchr::memmem::find_iter(data, w.as_bytes()))
+        .collect();
+    out.sort_unstable();
     out
 }
 
@@ -188,7 +226,7 @@ pub fn find(path: &str, platform: Platform, data: &[u8], names: &[String]) -> Ve
         return Vec::new();
     };
     let names: HashSet<&str> = names.iter().map(String::as_str).collect();
-    let lines = lines(data, kind == Kind::Notebook);
+    let lines = lines(data, kind == Kind::Notebook, &mention_offsets(data, &names));
     let mut hits = Hits {
         lines: &lines,
         out: Vec::new(),
@@ -261,6 +299,7 @@ static SECRET_MOUNT: LazyLock<Regex> =
 /// mounts the token as a build secret (`RUN --mount=type=secret,id=HF_TOKEN`) builds the
 /// recommended way: an `ARG` of the same name there is a leftover, not how the token comes in.
 fn dockerfile(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let lines = hits.lines;
     let mounted: HashSet<String> = hits
         .lines
         .iter()
@@ -283,9 +322,9 @@ fn dockerfile(hits: &mut Hits<'_>, names: &HashSet<&str>) {
         .collect();
     let names = &names;
     let mut args: HashSet<String> = HashSet::new();
-    for i in 0..hits.lines.len() {
-        let text = hits.lines[i].text.clone();
-        if let Some(c) = DOCKER_ARG.captures(&text) {
+    for (i, line) in lines.iter().enumerate() {
+        let text: &str = &line.text;
+        if let Some(c) = DOCKER_ARG.captures(text) {
             let list = c.get(1).expect("group 1");
             for word in list.as_str().split_whitespace() {
                 let Some(name) = IDENT.find(word) else { break };
@@ -300,7 +339,7 @@ fn dockerfile(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                     );
                 }
             }
-        } else if let Some(c) = DOCKER_ENV.captures(&text) {
+        } else if let Some(c) = DOCKER_ENV.captures(text) {
             let value = c.get(1).expect("group 1");
             for e in EXPANSION.captures_iter(value.as_str()) {
                 let var = e.get(1).or_else(|| e.get(3)).expect("one name group");
@@ -320,9 +359,12 @@ fn dockerfile(hits: &mut Hits<'_>, names: &HashSet<&str>) {
 
 /// `docker build --build-arg HF_TOKEN=…` in a script, a Makefile or a CI step.
 fn build_arg_flags(hits: &mut Hits<'_>, names: &HashSet<&str>) {
-    for i in 0..hits.lines.len() {
-        let text = hits.lines[i].text.clone();
-        for c in BUILD_ARG_FLAG.captures_iter(&text) {
+    let lines = hits.lines;
+    for (i, line) in lines.iter().enumerate() {
+        if !line.mentions {
+            continue; // the flag names a token variable on its line
+        }
+        for c in BUILD_ARG_FLAG.captures_iter(&line.text) {
             let name = c.get(1).expect("group 1");
             if names.contains(name.as_str()) {
                 hits.push("HF013", i, name.start(), name.as_str(), "`--build-arg`");
@@ -353,14 +395,14 @@ fn yaml_build_args(
     detail: &str,
 ) {
     let lines = hits.lines;
-    for i in 0..lines.len() {
-        let Some((key, inline)) = yaml_key(&lines[i].text) else {
+    for (i, line) in lines.iter().enumerate() {
+        let Some((key, inline)) = yaml_key(&line.text) else {
             continue;
         };
         if key != key_name {
             continue;
         }
-        let own = indent(&lines[i].text);
+        let own = indent(&line.text);
         if let Some(parent) = parent {
             let up = lines[..i]
                 .iter()
@@ -417,6 +459,7 @@ static SECRET_INTO: LazyLock<Regex> = LazyLock::new(|| {
 /// read the variable. The variable recorded is the one the secret is handed to, when it is a
 /// token variable, else the secret's name.
 fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let lines = hits.lines;
     let oidc = hits.lines.iter().any(|l| {
         let t = l.text.trim();
         t.contains("HF_OIDC_RESOURCE")
@@ -428,9 +471,9 @@ fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     if oidc {
         return;
     }
-    for i in 0..hits.lines.len() {
-        let text = hits.lines[i].text.clone();
-        let Some(c) = SECRET_INTO.captures(&text) else {
+    for (i, line) in lines.iter().enumerate() {
+        let text: &str = &line.text;
+        let Some(c) = SECRET_INTO.captures(text) else {
             continue;
         };
         let (key, secret) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
@@ -496,19 +539,23 @@ fn shell_expansions<'t>(text: &'t str, names: &HashSet<&str>) -> Vec<&'t str> {
 /// `echo $HF_TOKEN` (not into a pipe or a file: `echo "$HF_TOKEN" | hf auth login
 /// --token-stdin` is how to pass it), and `set -x` in a script that expands a token variable.
 fn shell(hits: &mut Hits<'_>, names: &HashSet<&str>) {
-    let first_use = hits.lines.iter().find_map(|l| {
+    let lines = hits.lines;
+    let first_use = lines.iter().filter(|l| l.mentions).find_map(|l| {
         shell_expansions(&l.text, names)
             .first()
             .map(|v| (*v).to_owned())
     });
     let Some(used) = first_use else { return };
-    for i in 0..hits.lines.len() {
-        let text = hits.lines[i].text.clone();
-        let code = text.split(" #").next().unwrap_or(&text);
+    for (i, line) in lines.iter().enumerate() {
+        let text: &str = &line.text;
+        let code = text.split(" #").next().unwrap_or(text);
         if code.trim_start().starts_with('#') {
             continue;
         }
-        if let Some(m) = SET_X.find(code) {
+        // Every `set -x` form has a `-`; an `echo` is only a hit if it expands a token
+        // variable, whose name is then on the line.
+        let set_x = memchr::memchr(b'-', code.as_bytes()).and_then(|_| SET_X.find(code));
+        if let Some(m) = set_x {
             hits.push(
                 "HF015",
                 i,
@@ -516,6 +563,9 @@ fn shell(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                 &used,
                 "`set -x` traces every command, with the variable's value",
             );
+        }
+        if !line.mentions {
+            continue;
         }
         for c in SHELL_PRINT.captures_iter(code) {
             let verb = c.get(1).expect("group 1");
@@ -669,19 +719,25 @@ fn reveals(code: &str, at: usize, len: usize) -> bool {
 /// `print(os.environ["HF_TOKEN"])`, `print(token)` where `token` was read from a token
 /// variable earlier in the file, `logger.info(f"… {token}")`, `console.log(process.env.X)`.
 fn code_prints(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let lines = hits.lines;
     // Names assigned from a token variable, and the variable each came from.
     let mut holders: Vec<(String, String)> = Vec::new();
-    for i in 0..hits.lines.len() {
-        let text = hits.lines[i].text.clone();
+    for (i, line) in lines.iter().enumerate() {
+        // Without a token variable's name on the line and no name holding one yet, neither a
+        // print nor an assignment here can matter.
+        if holders.is_empty() && !line.mentions {
+            continue;
+        }
+        let text: &str = &line.text;
         let bare = text.trim_start();
         if bare.starts_with('#') || bare.starts_with("//") {
             continue;
         }
-        for c in PRINT_CALL.captures_iter(&text) {
+        for c in PRINT_CALL.captures_iter(text) {
             let call = c.get(1).expect("group 1");
             let open = c.get(0).expect("whole match").end() - 1;
-            let code = code_of(call_args(&text, open));
-            let raw = call_args(&text, open);
+            let code = code_of(call_args(text, open));
+            let raw = call_args(text, open);
             let mut found: Option<String> = None;
             if let Some(v) = env_reads(raw, names).first() {
                 // A read inside the printed text, unless only its presence is printed.
@@ -704,7 +760,7 @@ fn code_prints(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                 hits.push("HF015", i, call.start(), &var, &what);
             }
         }
-        if let Some(c) = ASSIGN.captures(&text) {
+        if let Some(c) = ASSIGN.captures(text) {
             let (name, value) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
             // Only a name that holds the value itself: `client = InferenceClient(token=…)`
             // reads the variable too, but printing the client prints no token.
