@@ -6,7 +6,7 @@
 //! stays bounded whatever the file size.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::Path;
 
 use memchr::{memchr, memchr_iter, memrchr};
@@ -15,6 +15,8 @@ use crate::context::{self, CallLists, Platform, STANDARD_TOKEN_VARS};
 use crate::model::{Allow, FileFacts, Occurrence};
 use crate::scan::{is_binary, Candidate, Detector, Encoding, MAX_TOKEN_LEN};
 
+/// Bytes read from a file before its size is asked (see [`Scanner::scan_file`]).
+const FIRST_READ: usize = 256 << 10;
 /// Files up to this size are read whole; larger ones are streamed.
 const WHOLE_FILE_LIMIT: u64 = 64 << 20;
 /// Notebooks up to this size are read whole, so their cells are known.
@@ -211,8 +213,12 @@ impl Scanner<'_> {
     }
 
     /// Reads and scans a file from disk. Regular files only; never blocks on a FIFO that
-    /// appeared after the walk looked. One `open` and one `fstat` per file: the size limit is
-    /// checked here rather than with a separate `stat` in the walk.
+    /// appeared after the walk looked.
+    ///
+    /// Most files of a tree are small: they are read into `buf` with one `read` and one
+    /// end-of-file `read`, as ripgrep reads them, without asking their size. Only a file that
+    /// fills [`FIRST_READ`] is asked (`fstat`) what it is and how big, so a device swapped in
+    /// for a file (`/dev/zero`) is still refused, and the size limit still holds.
     pub fn scan_file(
         &self,
         path: &Path,
@@ -220,10 +226,27 @@ impl Scanner<'_> {
         max_size: Option<u64>,
         buf: &mut Vec<u8>,
     ) -> io::Result<Option<FileRead>> {
-        let file = open_nonblocking(path)?;
+        let mut file = open_nonblocking(path)?;
+        // `buf` is storage that stays zeroed-once between files (no `unsafe` to read into
+        // spare capacity), so only its first growth costs a fill.
+        if buf.len() < FIRST_READ {
+            buf.resize(FIRST_READ, 0);
+        }
+        let n = match read_full(&mut file, &mut buf[..FIRST_READ]) {
+            Ok(n) => n,
+            // A folder or a FIFO put in the file's place since the walk looked: nothing to read.
+            Err(_) if !file.metadata()?.is_file() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if n < FIRST_READ {
+            if max_size.is_some_and(|max| n as u64 > max) {
+                return Ok(Some(FileRead::TooBig(n as u64)));
+            }
+            return Ok(Some(FileRead::Scanned(self.scan_buffer(rel, &buf[..n]))));
+        }
         let meta = file.metadata()?;
         if !meta.is_file() {
-            // Replaced by a FIFO or device since the walk looked: nothing to read.
+            // A device or a FIFO that had bytes to give: not a file of the tree.
             return Ok(None);
         }
         if max_size.is_some_and(|max| meta.len() > max) {
@@ -250,6 +273,8 @@ impl Scanner<'_> {
         Ok(Some(FileRead::Scanned(scan)))
     }
 
+    /// The rest of a file whose first [`FIRST_READ`] bytes are in `buf` (and `file` is past
+    /// them): read whole up to a limit, else streamed from its start.
     fn read_and_scan(
         &self,
         mut file: File,
@@ -273,19 +298,21 @@ impl Scanner<'_> {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
             });
-            buf.clear();
-            // The size is known: one allocation, no doubling and copying as the file comes in
-            // (`take` hides the size from `read_to_end`). One byte more, to see the end.
-            buf.reserve(len as usize + 1);
-            // `take` guards against a file that grows while we read it.
-            file.take(whole_limit + 1).read_to_end(buf)?;
-            let result = self.scan_buffer(rel, buf);
-            if buf.capacity() > (8 << 20) {
+            // The size is known: room for all of it and one byte more, to see a file that
+            // grew since; it is read in one call, and at most that much is read.
+            let room = (len as usize).max(FIRST_READ) + 1;
+            if buf.len() < room {
+                buf.resize(room, 0);
+            }
+            let n = FIRST_READ + read_full(&mut file, &mut buf[FIRST_READ..room])?;
+            let result = self.scan_buffer(rel, &buf[..n]);
+            if buf.len() > (8 << 20) {
                 // Do not keep a big buffer per thread after one big file.
                 *buf = Vec::new();
             }
             return Ok(result);
         }
+        file.rewind()?;
         if let Some(found) = self
             .archives
             .and_then(|a| crate::archive::scan_big(self, a, rel, &mut file, len))
