@@ -909,3 +909,75 @@ fn a_space_runs_its_code_on_a_server() {
         .to_owned();
     assert!(help.contains("Space secret"), "{help}");
 }
+
+/// Files around the first read's size (256 KiB: read without asking the size below it, asked
+/// above it): a token at the very end, and one straddling the boundary, are found at their
+/// lines, and `--max-filesize` holds for a small file as for a big one.
+#[test]
+fn files_around_the_first_read_are_read_whole() {
+    const FIRST: usize = 256 << 10;
+    let dir = tempfile::tempdir().unwrap();
+    let t = fake_tokens(41, 8);
+    let mut expect = Vec::new();
+    for (i, size) in [FIRST - 1, FIRST, FIRST + 1, 3 * FIRST]
+        .into_iter()
+        .enumerate()
+    {
+        let (end_tok, mid_tok) = (&t[2 * i], &t[2 * i + 1]);
+        // Lines of filler, a token (across the 256 KiB mark in the big file), filler, a token
+        // ending the file.
+        let mid = if size > 2 * FIRST {
+            FIRST - 20
+        } else {
+            size / 2
+        };
+        let mut text = String::new();
+        while text.len() < mid {
+            text.push_str("x = 1 # filler\n");
+        }
+        text.truncate(mid);
+        text.push_str(&format!("\nm = '{mid_tok}'\n"));
+        let line_mid = text.matches('\n').count();
+        while text.len() < size - end_tok.len() - 1 {
+            text.push('y');
+        }
+        text.truncate(size - end_tok.len() - 1);
+        text.push('\n');
+        let line_end = text.matches('\n').count() + 1;
+        text.push_str(end_tok);
+        assert_eq!(text.len(), size);
+        write(dir.path(), &format!("f{i}.txt"), &text);
+        expect.push((format!("f{i}.txt"), line_mid as u64, mid_tok.clone()));
+        expect.push((format!("f{i}.txt"), line_end as u64, end_tok.clone()));
+    }
+    let r = json_report(dir.path(), &[]);
+    let mut got: Vec<(String, u64, String)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["token"]["redacted"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, u64, String)> = expect
+        .iter()
+        .map(|(p, l, tok)| {
+            (
+                p.clone(),
+                *l,
+                format!("{}…{}", &tok[..7], &tok[tok.len() - 4..]),
+            )
+        })
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    // A limit below the smallest file skips all four, read or not before the size was known.
+    let r = json_report(dir.path(), &["--max-filesize", "200K"]);
+    assert_eq!(r["summary"]["files_skipped"], 4);
+    assert!(r["findings"].as_array().unwrap().is_empty());
+}
