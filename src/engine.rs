@@ -40,7 +40,7 @@ pub struct Engine {
     pub config: Config,
     pub detector: Detector,
     pub calls: CallLists,
-    pub env_names: Vec<String>,
+    pub env_names: crate::context::Words,
     pub public_tokens: HashSet<Fingerprint>,
     /// Archive limits; `None` leaves archives closed (`--no-archives`).
     pub archives: Option<crate::archive::Archives>,
@@ -49,7 +49,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(rules: RuleSet, config: Config) -> Self {
         let env_names = env_names(&config.env_vars);
-        let names: Vec<&str> = env_names.iter().map(String::as_str).collect();
+        let names: Vec<&str> = env_names.as_slice().iter().map(String::as_str).collect();
         let detector = Detector::new(&names);
         let mut calls = CallLists::builtin();
         calls.extend(&config.read_calls, &config.write_calls);
@@ -68,7 +68,12 @@ impl Engine {
     /// escapes.
     #[must_use]
     pub fn without_decoding(mut self) -> Self {
-        let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
+        let names: Vec<&str> = self
+            .env_names
+            .as_slice()
+            .iter()
+            .map(String::as_str)
+            .collect();
         self.detector = Detector::with_decoding(&names, false);
         self
     }
@@ -104,19 +109,13 @@ impl Engine {
         if names.is_empty() || output.scanned.is_empty() {
             return;
         }
-        let Ok(finder) = aho_corasick::AhoCorasick::new(&names) else {
-            return;
-        };
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let names = crate::context::Words::new(&names);
         let found: Vec<FileFacts> = output
             .scanned
             .par_iter()
             .filter_map(|(path, rel)| {
                 let data = crate::read::read_small_file(path, FOLLOW_MAX_FILE)?;
-                if !finder.is_match(&data) {
-                    return None;
-                }
-                let reads = env_reads(&data, &refs);
+                let reads = env_reads(&data, &names);
                 (!reads.is_empty()).then(|| FileFacts {
                     path: rel.clone(),
                     platform: platform_of(rel),

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::context::Platform;
+use crate::context::{Platform, Words};
 use crate::model::Allow;
 use crate::read::parse_allow;
 
@@ -169,14 +169,12 @@ fn lines<'a>(data: &'a [u8], notebook: bool, mentions: &[usize]) -> Vec<Line<'a>
     out
 }
 
-/// Sorted offsets in `data` where one of `words` starts.
-fn mention_offsets(data: &[u8], words: &HashSet<&str>) -> Vec<usize> {
-    let mut out: Vec<usize> = words
-        .iter()
-        .chain(std::iter::once(&"get_token"))
-        .filter(|w| !w.is_empty())
-        .flat_map(|w| memchr::memmem::find_iter(data, w.as_bytes()))
-        .collect();
+/// Sorted offsets in `data` where a token variable's name (or `get_token`) starts.
+fn mention_offsets(data: &[u8], names: &Words) -> Vec<usize> {
+    static GET_TOKEN_WORD: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("get_token"));
+    let mut out: Vec<usize> = names.find_all(data).map(|(at, _)| at).collect();
+    out.extend(GET_TOKEN_WORD.find_iter(data));
     out.sort_unstable();
     out
 }
@@ -221,12 +219,12 @@ impl Hits<'_> {
 }
 
 /// The habits of HF013, HF014 and HF015 in one file. `names` are the token variables.
-pub fn find(path: &str, platform: Platform, data: &[u8], names: &[String]) -> Vec<PracticeHit> {
+pub fn find(path: &str, platform: Platform, data: &[u8], words: &Words) -> Vec<PracticeHit> {
     let Some(kind) = kind_of(path, platform, data) else {
         return Vec::new();
     };
-    let names: HashSet<&str> = names.iter().map(String::as_str).collect();
-    let lines = lines(data, kind == Kind::Notebook, &mention_offsets(data, &names));
+    let names: HashSet<&str> = words.as_slice().iter().map(String::as_str).collect();
+    let lines = lines(data, kind == Kind::Notebook, &mention_offsets(data, words));
     let mut hits = Hits {
         lines: &lines,
         out: Vec::new(),

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use memchr::{memchr, memchr_iter, memrchr};
 
-use crate::context::{self, CallLists, Platform, STANDARD_TOKEN_VARS};
+use crate::context::{self, CallLists, Platform, Words, STANDARD_TOKEN_VARS};
 use crate::model::{Allow, FileFacts, Occurrence};
 use crate::scan::{is_binary, Candidate, Detector, Encoding, MAX_TOKEN_LEN};
 
@@ -35,7 +35,7 @@ pub struct Scanner<'a> {
     pub detector: &'a Detector,
     pub calls: &'a CallLists,
     /// Token-holding environment variable names (the standard ones plus the config's).
-    pub env_names: &'a [String],
+    pub env_names: &'a Words,
     /// Archives are opened with these limits; `None` with `--no-archives`.
     pub archives: Option<&'a crate::archive::Archives>,
 }
@@ -132,12 +132,11 @@ impl Scanner<'_> {
             ));
         }
         if !binary {
-            let names: Vec<&str> = self.env_names.iter().map(String::as_str).collect();
             out.facts = Some(FileFacts {
                 path: rel.to_owned(),
                 platform,
                 calls: context::calls_in(data, self.calls),
-                env_reads: context::env_reads(data, &names),
+                env_reads: context::env_reads(data, self.env_names),
                 // Every practice rule is about a token variable: none without a mention.
                 practices: if scanned.mentions_env {
                     let mut hits = crate::practice::find(rel, platform, data, self.env_names);
@@ -788,17 +787,13 @@ fn utf16_text(data: &[u8]) -> Option<(bool, usize)> {
 }
 
 /// The token variables to watch for: the standard ones plus `extra`.
-pub fn env_names(extra: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = STANDARD_TOKEN_VARS
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    for name in extra {
-        if !names.contains(name) {
-            names.push(name.clone());
-        }
-    }
-    names
+pub fn env_names(extra: &[String]) -> Words {
+    Words::new(
+        STANDARD_TOKEN_VARS
+            .iter()
+            .copied()
+            .chain(extra.iter().map(String::as_str)),
+    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::usage::{
     ends_with_ci, is_ident, line_start, split_ident_end, trim_end, trim_start, WINDOW,
 };
-use super::{memmem, AhoCorasick, BTreeSet, Deserialize, Need, Serialize};
+use super::{memmem, BTreeSet, Deserialize, Need, Serialize, Words};
 
 pub(super) const BUILTIN_CALLS: &str = include_str!("../../data/calls.toml");
 
@@ -31,8 +31,6 @@ pub(super) struct Pattern {
     name: String,
     write: bool,
     requires: Vec<String>,
-    /// The other patterns that are proper prefixes of this one: they match wherever it does.
-    prefixes: Vec<usize>,
 }
 
 /// The read and write call names, compiled into one matcher so a file is scanned in one pass.
@@ -41,8 +39,9 @@ pub struct CallLists {
     read: Vec<String>,
     write: Vec<String>,
     conditional: Vec<Conditional>,
+    /// `patterns[i]` is `words`' word `i`.
     patterns: Vec<Pattern>,
-    matcher: AhoCorasick,
+    words: Words,
 }
 
 impl CallLists {
@@ -96,33 +95,15 @@ impl CallLists {
                 name: name.clone(),
                 write,
                 requires: requires.to_vec(),
-                prefixes: Vec::new(),
             });
         }
-        for i in 0..patterns.len() {
-            let prefixes = (0..patterns.len())
-                .filter(|&j| {
-                    j != i
-                        && patterns[j].name.len() < patterns[i].name.len()
-                        && patterns[i].name.starts_with(&patterns[j].name)
-                })
-                .collect();
-            patterns[i].prefixes = prefixes;
-        }
-        // Leftmost-longest rather than overlapping semantics: aho-corasick puts a vectorised
-        // prefilter (Teddy) in front of leftmost searches only, and an overlapping search
-        // without one ran at a third of the speed of the token search itself. `calls_in`
-        // recovers every (start, name) pair from the longest match and its `prefixes`.
-        let matcher = AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(patterns.iter().map(|p| p.name.as_bytes()))
-            .expect("call name lists are small enough for aho-corasick");
+        let words = Words::new(patterns.iter().map(|p| &p.name));
         CallLists {
             read,
             write,
             conditional,
             patterns,
-            matcher,
+            words,
         }
     }
 }
@@ -158,56 +139,44 @@ impl Calls {
     }
 }
 
-/// Which read and write calls appear in `data`, in one pass of the matcher.
-///
-/// Every name that occurs is looked at, at every place it occurs, as an overlapping search
-/// would: the search finds the leftmost start and the longest name there, the names that are
-/// prefixes of it match at the same start, and the next search begins one byte later.
+/// Which read and write calls appear in `data`, in one pass of the matcher: every name at
+/// every place it occurs.
 pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
     let mut reads = BTreeSet::new();
     let mut writes = BTreeSet::new();
     let mut hosts: Vec<(&str, bool)> = Vec::new();
-    let mut at = 0;
-    while let Some(m) = lists
-        .matcher
-        .find(aho_corasick::Input::new(data).span(at..data.len()))
-    {
-        at = m.start() + 1;
-        let longest = &lists.patterns[m.pattern().as_usize()];
-        let here =
-            std::iter::once(longest).chain(longest.prefixes.iter().map(|&j| &lists.patterns[j]));
-        for pattern in here {
-            let name = pattern.name.as_bytes();
-            let (start, end) = (m.start(), m.start() + name.len());
-            if is_ident(name[0]) && start > 0 && is_ident(data[start - 1]) {
-                continue;
-            }
-            if is_ident(name[name.len() - 1]) && data.get(end).is_some_and(|&b| is_ident(b)) {
-                continue;
-            }
-            let set = if pattern.write {
-                &mut writes
-            } else {
-                &mut reads
-            };
-            if set.contains(&pattern.name) {
-                continue;
-            }
-            if switched_off(&data[end..]) || in_line_comment(data, start) {
-                continue;
-            }
-            let host_ok = pattern.requires.is_empty()
-                || pattern.requires.iter().any(|host| {
-                    if let Some(&(_, found)) = hosts.iter().find(|(h, _)| *h == host.as_str()) {
-                        return found;
-                    }
-                    let found = memmem::find(data, host.as_bytes()).is_some();
-                    hosts.push((host.as_str(), found));
-                    found
-                });
-            if host_ok {
-                set.insert(pattern.name.clone());
-            }
+    for (start, i) in lists.words.find_all(data) {
+        let pattern = &lists.patterns[i];
+        let name = pattern.name.as_bytes();
+        let end = start + name.len();
+        if is_ident(name[0]) && start > 0 && is_ident(data[start - 1]) {
+            continue;
+        }
+        if is_ident(name[name.len() - 1]) && data.get(end).is_some_and(|&b| is_ident(b)) {
+            continue;
+        }
+        let set = if pattern.write {
+            &mut writes
+        } else {
+            &mut reads
+        };
+        if set.contains(&pattern.name) {
+            continue;
+        }
+        if switched_off(&data[end..]) || in_line_comment(data, start) {
+            continue;
+        }
+        let host_ok = pattern.requires.is_empty()
+            || pattern.requires.iter().any(|host| {
+                if let Some(&(_, found)) = hosts.iter().find(|(h, _)| *h == host.as_str()) {
+                    return found;
+                }
+                let found = memmem::find(data, host.as_bytes()).is_some();
+                hosts.push((host.as_str(), found));
+                found
+            });
+        if host_ok {
+            set.insert(pattern.name.clone());
         }
     }
     Calls {
@@ -297,29 +266,30 @@ pub const STANDARD_TOKEN_VARS: &[&str] = &[
     "HF_API_KEY",
 ];
 
-/// Which of `names` this file reads (not merely assigns), in the order given.
+/// Which of `names` this file reads (not merely assigns), in their order.
 ///
 /// These files join a token's scope when the token is assigned to such a variable elsewhere.
-pub fn env_reads(data: &[u8], names: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for name in names {
-        let nb = name.as_bytes();
-        if nb.is_empty() || out.iter().any(|o| o == name) {
+pub fn env_reads(data: &[u8], names: &Words) -> Vec<String> {
+    let mut read = vec![false; names.as_slice().len()];
+    for (p, i) in names.find_all(data) {
+        if read[i] {
             continue;
         }
-        let found = memmem::find_iter(data, nb).any(|p| {
-            let before = &data[p.saturating_sub(WINDOW.min(96))..p];
-            let after_start = p + nb.len();
-            let after = &data[after_start..data.len().min(after_start + 96)];
-            let bounded = before.last().is_none_or(|&b| !is_ident(b))
-                && after.first().is_none_or(|&b| !is_ident(b));
-            bounded && is_env_read(data, p, before, after)
-        });
-        if found {
-            out.push((*name).to_owned());
-        }
+        let nb = names.as_slice()[i].as_bytes();
+        let before = &data[p.saturating_sub(WINDOW.min(96))..p];
+        let after_start = p + nb.len();
+        let after = &data[after_start..data.len().min(after_start + 96)];
+        let bounded = before.last().is_none_or(|&b| !is_ident(b))
+            && after.first().is_none_or(|&b| !is_ident(b));
+        read[i] = bounded && is_env_read(data, p, before, after);
     }
-    out
+    names
+        .as_slice()
+        .iter()
+        .zip(read)
+        .filter(|(_, r)| *r)
+        .map(|(n, _)| n.clone())
+        .collect()
 }
 
 /// Assignment right after a reference (`= value`, not `==`): a write, not a read.

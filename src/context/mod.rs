@@ -8,7 +8,6 @@
 
 use std::collections::BTreeSet;
 
-use aho_corasick::AhoCorasick;
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
 
@@ -16,11 +15,13 @@ mod calls;
 mod notebook;
 mod platform;
 mod usage;
+mod words;
 
 pub use calls::{calls_in, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
 pub use notebook::notebook_cells;
 pub use platform::platform_of;
 pub use usage::usage_at;
+pub use words::Words;
 
 /// Where a file runs, judged from its path (DESIGN §4). The Hub advises one token per platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -764,13 +765,13 @@ mod tests {
         ];
         let mut failures = Vec::new();
         for text in reads {
-            let got = env_reads(text.as_bytes(), STANDARD_TOKEN_VARS);
+            let got = env_reads(text.as_bytes(), &Words::new(STANDARD_TOKEN_VARS));
             if got != vec!["HF_TOKEN".to_owned()] {
                 failures.push(format!("must read: {text:?}: {got:?}"));
             }
         }
         for text in not_reads {
-            let got = env_reads(text.as_bytes(), STANDARD_TOKEN_VARS);
+            let got = env_reads(text.as_bytes(), &Words::new(STANDARD_TOKEN_VARS));
             if !got.is_empty() {
                 failures.push(format!("must not read: {text:?}: {got:?}"));
             }
@@ -779,7 +780,10 @@ mod tests {
 
         let both = b"a = os.getenv('HF_API_KEY')\nb = $HF_TOKEN";
         assert_eq!(
-            env_reads(both, &["HF_TOKEN", "HF_API_KEY", "", "HF_TOKEN"]),
+            env_reads(
+                both,
+                &Words::new(["HF_TOKEN", "HF_API_KEY", "", "HF_TOKEN"])
+            ),
             vec!["HF_TOKEN".to_owned(), "HF_API_KEY".to_owned()]
         );
     }
@@ -821,6 +825,7 @@ mod tests {
     fn random_bytes_never_panic() {
         // Biased toward bytes that steer the parsers, plus raw noise.
         const ALPHABET: &[u8] = b"{}[]\":,\\n \r\t=$'`@/?&#.-_hfHFTOKENloginenvsecrets()0123456789";
+        let std_vars = Words::new(STANDARD_TOKEN_VARS);
         let lists = CallLists::builtin();
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         let nb = notebook_json("x = 1\nlogin(token=\"hf_zzz\")\n", "out\n", false).into_bytes();
@@ -852,7 +857,7 @@ mod tests {
             }
             let _ = notebook_cells(&data, &offsets);
             let _ = calls_in(&data, &lists);
-            let _ = env_reads(&data, STANDARD_TOKEN_VARS);
+            let _ = env_reads(&data, &std_vars);
             let _ = platform_of(&String::from_utf8_lossy(&data));
         }
     }
