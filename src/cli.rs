@@ -946,7 +946,11 @@ fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
     if args.format != Format::Human {
         // Machine formats write no colour: nothing for anstream to strip.
         let mut out = open_output(args)?;
-        report::render(args.format, report, &mut out)?;
+        // serde writes a report in pieces of a few bytes; the redactor looks at 64 KiB at once.
+        let mut batched = io::BufWriter::with_capacity(64 << 10, &mut out);
+        report::render(args.format, report, &mut batched)?;
+        batched.flush()?;
+        drop(batched);
         out.flush()?;
         return Ok(());
     }

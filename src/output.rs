@@ -10,8 +10,9 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::LazyLock;
 
-use memchr::memmem;
+use aho_corasick::{AhoCorasick, Input};
 
 /// Token prefixes, longest first so `hf_oauth_…` is read as one token, not `hf_` + `oauth`.
 const PREFIXES: [&[u8]; 2] = [b"api_org_", b"hf_"];
@@ -92,13 +93,17 @@ pub fn redact_bytes(data: &[u8]) -> Cow<'_, [u8]> {
 
 /// The first byte at or after `from` where a prefix starts.
 fn next_prefix(data: &[u8], from: usize) -> Option<usize> {
-    let rest = data.get(from..)?;
-    let hf = memmem::find(rest, b"hf_");
-    let org = memmem::find(rest, b"api_org_");
-    match (hf, org) {
-        (Some(a), Some(b)) => Some(from + a.min(b)),
-        (a, b) => a.or(b).map(|p| from + p),
+    // One pass for both prefixes, built once (a `memmem::find` a prefix a call would build two
+    // searchers every time and look for the rarer prefix to the end of `data` again and again).
+    static PREFIXES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::new(["hf_", "api_org_"]).expect("two short literals always build")
+    });
+    if from > data.len() {
+        return None;
     }
+    PREFIXES
+        .find(Input::new(data).span(from..data.len()))
+        .map(|m| m.start())
 }
 
 /// [`redact_bytes`] of possibly invalid UTF-8, decoded for display (bad bytes become U+FFFD
@@ -253,6 +258,7 @@ impl<W: Write> Drop for Redacting<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use memchr::memmem;
 
     /// A deterministic byte source (xorshift): no token literal is stored in this file.
     struct Rng(u64);
