@@ -145,4 +145,19 @@ fn main() {
     }
     println!("best: {best_cost:.1}");
     show(&best, &lits);
+    let tuned: Vec<usize> = hfaudit::scan::TEDDY_ORDER
+        .iter()
+        .filter_map(|t| lits.iter().position(|l| l == t))
+        .collect();
+    if tuned.len() == n {
+        for (dir, freq) in dirs.iter().zip(&freqs) {
+            let one = std::slice::from_ref(freq);
+            println!(
+                "{dir}: as built {:.1}, TEDDY_ORDER {:.1}, best {:.1}",
+                cost(&first, &lits, one),
+                cost(&tuned, &lits, one),
+                cost(&best, &lits, one)
+            );
+        }
+    }
 }
