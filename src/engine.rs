@@ -44,6 +44,8 @@ pub struct Engine {
     pub public_tokens: HashSet<Fingerprint>,
     /// Archive limits; `None` leaves archives closed (`--no-archives`).
     pub archives: Option<crate::archive::Archives>,
+    /// How many occurrences the run may still list (see [`crate::read::MAX_LISTED`]).
+    pub listing: crate::read::ListLimit,
 }
 
 impl Engine {
@@ -61,6 +63,7 @@ impl Engine {
             env_names,
             public_tokens: public_test_tokens(),
             archives: Some(crate::archive::Archives::default()),
+            listing: crate::read::ListLimit::default(),
         }
     }
 
@@ -89,6 +92,7 @@ impl Engine {
             calls: &self.calls,
             env_names: &self.env_names,
             archives: self.archives.as_ref(),
+            listing: &self.listing,
         }
     }
 

@@ -38,6 +38,75 @@ pub struct Scanner<'a> {
     pub env_names: &'a Words,
     /// Archives are opened with these limits; `None` with `--no-archives`.
     pub archives: Option<&'a crate::archive::Archives>,
+    /// How many more occurrences the run may list.
+    pub listing: &'a ListLimit,
+}
+
+/// Occurrences listed in one run, at most: each costs a few kilobytes through judging and the
+/// report, so a hostile tree of millions of tokens would otherwise cost gigabytes. No real
+/// repository comes near it; past it, occurrences are counted per file and reported as skipped.
+pub const MAX_LISTED: usize = 100_000;
+
+/// The run's allowance of listed occurrences, shared by every thread and source.
+#[derive(Debug)]
+pub struct ListLimit {
+    left: std::sync::atomic::AtomicUsize,
+    /// Files with occurrences past the limit, and how many each had.
+    over: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+impl Default for ListLimit {
+    fn default() -> Self {
+        ListLimit::new(MAX_LISTED)
+    }
+}
+
+impl ListLimit {
+    pub fn new(max: usize) -> Self {
+        ListLimit {
+            left: std::sync::atomic::AtomicUsize::new(max),
+            over: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Whether one more occurrence in `path` may be listed; if not, it is counted.
+    fn take(&self, path: &str) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self
+            .left
+            .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return true;
+        }
+        let mut over = self
+            .over
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match over.get_mut(path) {
+            Some(n) => *n += 1,
+            None => {
+                over.insert(path.to_owned(), 1);
+            }
+        }
+        false
+    }
+
+    /// The files whose occurrences were not all listed, as skipped entries.
+    pub fn skipped(&self) -> Vec<crate::model::Skipped> {
+        let over = self
+            .over
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        over.iter()
+            .map(|(path, n)| crate::model::Skipped {
+                path: path.clone(),
+                reason: format!(
+                    "{n} token occurrences not listed: a run lists at most {MAX_LISTED}"
+                ),
+            })
+            .collect()
+    }
 }
 
 /// What reading one file from disk gave.
@@ -126,6 +195,9 @@ impl Scanner<'_> {
         let mut lines = Cursor::default();
         let masks = masks(&scanned.candidates);
         for (i, cand) in scanned.candidates.into_iter().enumerate() {
+            if !self.listing.take(rel) {
+                continue;
+            }
             let cell = cells.as_ref().and_then(|c| c.get(i).copied().flatten());
             out.occurrences.push(self.occurrence(
                 rel, data, 0, cand, platform, binary, cell, &masks, &mut lines,
@@ -359,7 +431,7 @@ impl Scanner<'_> {
             let found = self.detector.scan(data).candidates;
             let masks = masks(&found);
             for cand in found {
-                if cand.offset < skip || cand.offset >= keep {
+                if cand.offset < skip || cand.offset >= keep || !self.listing.take(rel) {
                     continue;
                 }
                 let first_line = memchr::memrchr(b'\n', &data[..cand.offset]).is_none();
@@ -799,6 +871,40 @@ pub fn env_names(extra: &[String]) -> Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Past the run's limit, occurrences are counted per file, not listed; facts still come.
+    #[test]
+    fn the_listing_limit_counts_what_it_does_not_list() {
+        let engine = crate::engine::Engine::builtin().unwrap();
+        let listing = ListLimit::new(3);
+        let scanner = Scanner {
+            listing: &listing,
+            ..engine.scanner()
+        };
+        let body = |i: usize| format!("{i:0>4}Rk7ZpQ2mXw9TnB4vLc8YsJ3dHf6Ga1");
+        let text: String = (0..5).fold(String::new(), |mut t, i| {
+            t.push_str("HF_TOKEN=hf_");
+            t.push_str(&body(i));
+            t.push('\n');
+            t
+        });
+        let first = scanner.scan_buffer("a.env", text.as_bytes());
+        assert_eq!(first.occurrences.len(), 3);
+        assert!(first.facts.is_some());
+        let big = scanner.scan_chunks(text.as_bytes(), "b.log", 64).unwrap();
+        assert!(big.occurrences.is_empty());
+        let skipped = listing.skipped();
+        let got: Vec<(&str, &str)> = skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect();
+        let reason =
+            |n| format!("{n} token occurrences not listed: a run lists at most {MAX_LISTED}");
+        assert_eq!(
+            got,
+            [("a.env", reason(2).as_str()), ("b.log", reason(5).as_str())]
+        );
+    }
 
     #[test]
     fn allow_markers() {

@@ -56,6 +56,7 @@ pub fn read(
         };
         all.merge(output);
     }
+    all.skipped.extend(engine.listing.skipped());
     all.sort();
     Ok(all)
 }
