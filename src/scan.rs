@@ -346,8 +346,8 @@ impl Detector {
     ) -> Option<usize> {
         let (decoded, map, encoding) = match pattern {
             Pattern::Base64(lead) => {
-                let (bytes, start) = base64_window(data, at, usize::from(lead))?;
-                (bytes, Map::Base64 { start }, Encoding::Base64)
+                let (bytes, map) = base64_window(data, at, usize::from(lead))?;
+                (bytes, map, Encoding::Base64)
             }
             Pattern::Utf16 => {
                 // From one character before the anchor, for the left boundary.
@@ -457,40 +457,102 @@ const MIN_BASE64_RUN: usize = 48;
 const BASE64_WINDOW: usize = 4 * 200;
 
 /// The bytes a base64 run decodes to around an anchor at `at` that stands `lead` characters
-/// into its group of four, and the window's start in `data`. The anchor fixes the grid, so
+/// into its group of four, and where they came from in `data`. The anchor fixes the grid, so
 /// only a bounded window is read, however long the run (a notebook's image is megabytes of
 /// base64 with an anchor-shaped triple every few hundred kilobytes). `None` when the run is
 /// too short to hold a token.
-fn base64_window(data: &[u8], at: usize, lead: usize) -> Option<(Vec<u8>, usize)> {
-    let b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+fn base64_window(data: &[u8], at: usize, lead: usize) -> Option<(Vec<u8>, Map)> {
     let group = at.checked_sub(lead)?;
-    if !text_follows(data, group) {
+    // The cheap look first, where the next groups are on the anchor's line (nearly always).
+    if data
+        .get(group + 4..group + 12)
+        .is_some_and(|n| n.iter().all(|b| is_b64(*b)))
+        && !text_follows(data, group)
+    {
         return None;
     }
     // One group before, when there is one, for the byte left of the token.
-    let start = if group >= 4 && data[group - 4..group].iter().all(b64) {
+    let start = if group >= 4 && data[group - 4..group].iter().all(|b| is_b64(*b)) {
         group - 4
     } else {
         group
     };
-    let end = start
-        + data[start..(start + BASE64_WINDOW).min(data.len())]
-            .iter()
-            .take_while(|b| b64(b))
-            .count();
-    if end < at || end - group < MIN_BASE64_RUN {
+    let (chars, positions) = base64_run(data, start, group);
+    let (g, a) = (group - start, at - start);
+    if chars.len() < a || chars.len() - g < MIN_BASE64_RUN || !text_follows(&chars, g) {
         return None;
     }
-    let window = &data[start..end];
-    let cut = window.len() - window.len() % 4;
-    let window = if window.len() % 4 == 1 {
-        &window[..cut]
+    let cut = chars.len() - chars.len() % 4;
+    let window = if chars.len() % 4 == 1 {
+        &chars[..cut]
     } else {
-        window
+        &chars[..]
     };
     let url = window.iter().any(|b| matches!(b, b'-' | b'_'));
     let engine = if url { &B64_URL } else { &B64_STD };
-    engine.decode(window).ok().map(|bytes| (bytes, start))
+    let bytes = engine.decode(window).ok()?;
+    let map = match positions {
+        None => Map::Base64 { start },
+        // Decoded byte `k` begins in character `k / 3 * 4 + k % 3`.
+        Some(pos) => {
+            let mut starts: Vec<usize> = (0..bytes.len()).map(|k| pos[k / 3 * 4 + k % 3]).collect();
+            starts.push(pos.last().map_or(start, |p| p + 1));
+            Map::Table(starts)
+        }
+    };
+    Some((bytes, map))
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+/// Widths that wrapped base64 comes in: `base64` and MIME wrap at 76 columns, PEM at 64.
+const WRAP_WIDTHS: [usize; 2] = [64, 76];
+
+/// The run of base64 characters from `start`, at most [`BASE64_WINDOW`] of them. Wrapped
+/// base64 goes on after a line break (and the next line's indentation) when the line it ends
+/// is exactly a wrap width of base64 and ends on the grid of the group at `group`; then the
+/// offset in `data` of every character comes too (`None`: the run is one piece from `start`).
+fn base64_run(data: &[u8], start: usize, group: usize) -> (Vec<u8>, Option<Vec<usize>>) {
+    let piece = |from: usize, room: usize| {
+        from + data[from..(from + room).min(data.len())]
+            .iter()
+            .take_while(|b| is_b64(**b))
+            .count()
+    };
+    let first_end = piece(start, BASE64_WINDOW);
+    let mut chars = data[start..first_end].to_vec();
+    // Where the run begins on its line (looked for no further back than a line can be long).
+    let mut line_start = start;
+    while line_start > 0 && start - line_start <= 76 && is_b64(data[line_start - 1]) {
+        line_start -= 1;
+    }
+    let (mut line_len, mut end) = (first_end - line_start, first_end);
+    let mut positions: Option<Vec<usize>> = None;
+    while chars.len() < BASE64_WINDOW
+        && WRAP_WIDTHS.contains(&line_len)
+        && (chars.len() - (group - start)).is_multiple_of(4)
+    {
+        let mut next = end + usize::from(data.get(end) == Some(&b'\r'));
+        if data.get(next) != Some(&b'\n') {
+            break;
+        }
+        next += 1;
+        while next < data.len() && matches!(data[next], b' ' | b'\t') && next - end < 20 {
+            next += 1;
+        }
+        let next_end = piece(next, BASE64_WINDOW - chars.len());
+        if next_end == next {
+            break;
+        }
+        positions
+            .get_or_insert_with(|| (start..end).collect())
+            .extend(next..next_end);
+        chars.extend_from_slice(&data[next..next_end]);
+        (line_len, end) = (next_end - next, next_end);
+    }
+    (chars, positions)
 }
 
 /// Whether the two base64 groups after the one at `group` decode to text. They lie inside the
@@ -1237,6 +1299,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Base64 wrapped as `base64`, MIME and PEM write it (76 or 64 columns, LF or CRLF, maybe
+    /// indented): a token across a line break is found, at the line where its encoded form
+    /// starts, wherever the break falls in it. A single-line value above another line is not
+    /// joined to it.
+    #[test]
+    fn wrapped_base64_is_read_across_line_breaks() {
+        let mut fake = Fake::new(21);
+        let mut missed = Vec::new();
+        for (width, newline, indent) in [(76, "\n", ""), (64, "\r\n", ""), (76, "\n", "    ")] {
+            for pad in 0..120 {
+                let t = format!("hf_{}", fake.body(ALNUM));
+                let env = format!("{}\nHF_TOKEN={t}\nOTHER=1\n", "X=".repeat(pad / 2 + 1));
+                let encoded = BASE64.encode(env.as_bytes());
+                let lines: Vec<String> = encoded
+                    .as_bytes()
+                    .chunks(width)
+                    .map(|c| format!("{indent}{}", String::from_utf8_lossy(c)))
+                    .collect();
+                let text = format!("data: |{newline}{}{newline}", lines.join(newline));
+                let got = det().scan(text.as_bytes()).candidates;
+                if got.len() != 1 || got[0].secret.expose() != t {
+                    missed.push((width, pad, got.len()));
+                    continue;
+                }
+                // Reported where the encoded token starts: on the line holding its first group.
+                let at = got[0].offset;
+                let line = text[..at].matches('\n').count();
+                let first_char = (env.find("hf_").unwrap() / 3) * 4;
+                assert_eq!(line, 1 + first_char / width, "{width} {pad}");
+            }
+        }
+        // Only an anchor cut by a line break is missed (its characters are not contiguous).
+        assert!(
+            missed.len() <= 360 / 10,
+            "missed {} of 360: {missed:?}",
+            missed.len()
+        );
+        // A one-line value followed by another base64 line: not joined, still found.
+        let t = format!("hf_{}", fake.body(ALNUM));
+        let one = BASE64.encode(t.as_bytes());
+        let text = format!("a: {one}\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n");
+        assert_eq!(found(&text), vec![t]);
     }
 
     #[test]
