@@ -59,7 +59,7 @@ fn places(r: &Value) -> Vec<Place> {
 #[test]
 fn encoded_tokens_are_found_where_they_are_written() {
     let dir = tempfile::tempdir().unwrap();
-    let t = fake_tokens(51, 7);
+    let t = fake_tokens(51, 8);
     // A Kubernetes Secret: `data:` values are base64.
     write(
         dir.path(),
@@ -111,9 +111,24 @@ fn encoded_tokens_are_found_where_they_are_written() {
         "deploy/values.yaml",
         format!("blob: {}\n", b64(inner.as_bytes())),
     );
+    // A `.env` piped through `base64` (wrapped at 76 columns): the token starts at character
+    // 60 of the first line and goes on in the second.
+    let env = format!("# backup of the deployment settings\nHF_TOKEN={}\n", t[7]);
+    let wrapped: Vec<String> = b64(env.as_bytes())
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    write(dir.path(), "backup/env.b64", wrapped.join("\n") + "\n");
     let r = json_report(dir.path(), &[]);
     let got = places(&r);
     let want = vec![
+        (
+            "backup/env.b64".to_owned(),
+            Some(1),
+            Some(61),
+            vec!["base64".to_owned()],
+        ),
         (
             "deploy/values.yaml".to_owned(),
             Some(1),
@@ -165,7 +180,7 @@ fn encoded_tokens_are_found_where_they_are_written() {
         .iter()
         .filter_map(|f| f["token"]["fingerprint"].as_str())
         .collect();
-    assert_eq!(fps.len(), 7);
+    assert_eq!(fps.len(), 8);
     let encoded: Vec<String> = t
         .iter()
         .flat_map(|tok| {
