@@ -21,24 +21,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-if [[ -z "${HFAUDIT_BIN:-}" ]]; then
-  cargo build --release --quiet
-  HFAUDIT_BIN="${CARGO_TARGET_DIR:-target}/release/hfaudit"
-fi
+source bench/mock-lib.sh
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-python3 bench/mock_hub_org.py --repos "$repos" --files "$files" --latency-ms "$latency" >"$work/port" &
-server_pid=$!
-for _ in $(seq 50); do [[ -s "$work/port" ]] && break; sleep 0.1; done
-endpoint="http://127.0.0.1:$(head -1 "$work/port")"
-count() { python3 -c "import urllib.request as u; print(u.urlopen('$endpoint/count').read().decode())"; }
+start_mock bench/mock_hub_org.py --repos "$repos" --files "$files" --latency-ms "$latency"
 
 cmd=(env -u HF_TOKEN HF_HOME="$work/home" "$HFAUDIT_BIN" scan hf://bench --endpoint "$endpoint"
      --format json --no-config --no-progress)

@@ -21,18 +21,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-if [[ -z "${HFAUDIT_BIN:-}" ]]; then
-  cargo build --release --quiet
-  HFAUDIT_BIN="${CARGO_TARGET_DIR:-target}/release/hfaudit"
-fi
-
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/mock-lib.sh
 
 # The tree: one file per token, a read-only use each. Tokens are random, made here.
 python3 - "$work/tree" "$tokens" <<'PY'
@@ -47,21 +36,17 @@ for i in range(n):
         f.write(f'hf_hub_download("org/model", "config.json", token="hf_{body}")\n')
 PY
 
-python3 bench/mock_hub.py --latency-ms "$latency" >"$work/port" &
-server_pid=$!
-for _ in $(seq 50); do [[ -s "$work/port" ]] && break; sleep 0.1; done
-port=$(head -1 "$work/port")
-endpoint="http://127.0.0.1:$port"
+start_mock bench/mock_hub.py --latency-ms "$latency"
 
 cmd=("$HFAUDIT_BIN" scan --verify --endpoint "$endpoint" --format json --no-config "$work/tree")
 
 # One checked run: every token answered, each asked once.
-before=$(python3 -c "import urllib.request as u; print(u.urlopen('$endpoint/count').read().decode())")
+before=$(count)
 set +e
 "${cmd[@]}" >"$work/report.json"
 status=$?
 set -e
-after=$(python3 -c "import urllib.request as u; print(u.urlopen('$endpoint/count').read().decode())")
+after=$(count)
 verified=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['summary']['verified_tokens'])" "$work/report.json")
 echo "check: exit $status, $verified of $tokens tokens verified, $((after - before)) requests"
 if [[ "$verified" != "$tokens" || $((after - before)) != "$tokens" ]]; then
