@@ -3,96 +3,58 @@
 //! for the CDN that LFS downloads are redirected to. No test touches the real Hub.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::common::{fake_tokens, hfaudit};
+use crate::mock::{Request, Response, Server};
 
-/// One answer: status, extra headers, body.
-#[derive(Clone)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+fn ok(v: &Value) -> Response {
+    Response::new(200).body(v.to_string())
 }
 
-fn ok(v: &Value) -> Resp {
-    Resp {
-        status: 200,
-        headers: vec![],
-        body: v.to_string().into_bytes(),
-    }
+fn bytes(b: impl Into<Vec<u8>>) -> Response {
+    Response::new(200).body(b)
 }
 
-fn bytes(b: impl Into<Vec<u8>>) -> Resp {
-    Resp {
-        status: 200,
-        headers: vec![],
-        body: b.into(),
-    }
+fn status(code: u16) -> Response {
+    Response::new(code).body("{}")
 }
 
-fn status(code: u16) -> Resp {
-    Resp {
-        status: code,
-        headers: vec![],
-        body: b"{}".to_vec(),
-    }
+fn with(r: Response, k: &str, v: &str) -> Response {
+    r.header(k, v)
 }
 
-fn with(mut r: Resp, k: &str, v: &str) -> Resp {
-    r.headers.push((k.into(), v.into()));
-    r
-}
-
-#[derive(Debug, Clone)]
-struct Seen {
-    target: String,
-    auth: Option<String>,
-}
-
-type Routes = HashMap<String, Vec<Resp>>;
+type Routes = HashMap<String, Vec<Response>>;
 
 /// A loopback HTTP server: each route answers its replies in turn (the last one repeats);
 /// anything else is a file under `files` (git's dumb protocol), else 404.
 struct Mock {
-    port: u16,
-    log: Arc<Mutex<Vec<Seen>>>,
+    server: Server,
     routes: Arc<Mutex<Routes>>,
 }
 
 impl Mock {
     fn start(files: Option<(String, PathBuf)>) -> Mock {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let log = Arc::new(Mutex::new(Vec::new()));
         let routes: Arc<Mutex<Routes>> = Arc::default();
-        let (l, r) = (log.clone(), routes.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (l, r, f) = (l.clone(), r.clone(), files.clone());
-                std::thread::spawn(move || serve(stream, &l, &r, f.as_ref()));
-            }
-        });
-        Mock { port, log, routes }
+        let r = routes.clone();
+        let server = Server::start(move |request| answer(request, &r, files.as_ref()));
+        Mock { server, routes }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.server.url()
     }
 
-    fn route(&self, target: &str, replies: Vec<Resp>) {
+    fn route(&self, target: &str, replies: Vec<Response>) {
         self.routes.lock().unwrap().insert(target.into(), replies);
     }
 
-    fn seen(&self) -> Vec<Seen> {
-        self.log.lock().unwrap().clone()
+    fn seen(&self) -> Vec<Request> {
+        self.server.requests()
     }
 
     fn count(&self, target: &str) -> usize {
@@ -100,42 +62,15 @@ impl Mock {
     }
 }
 
-fn serve(
-    mut stream: TcpStream,
-    log: &Mutex<Vec<Seen>>,
+fn answer(
+    request: &Request,
     routes: &Mutex<Routes>,
     files: Option<&(String, PathBuf)>,
-) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let text = String::from_utf8_lossy(&head).into_owned();
-    let mut lines = text.split("\r\n");
-    let target = lines
-        .next()
-        .unwrap_or_default()
-        .split(' ')
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    let auth = lines.take_while(|l| !l.is_empty()).find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.eq_ignore_ascii_case("authorization")
-            .then(|| v.trim().to_owned())
-    });
-    log.lock().unwrap().push(Seen {
-        target: target.clone(),
-        auth: auth.clone(),
-    });
+) -> Response {
+    let target = &request.target;
     let reply = {
         let mut r = routes.lock().unwrap();
-        match r.get_mut(&target) {
+        match r.get_mut(target) {
             Some(list) if list.len() > 1 => Some(list.remove(0)),
             Some(list) => list.first().cloned(),
             None => None,
@@ -148,18 +83,7 @@ fn serve(
             .ok()
             .map(bytes)
     });
-    let reply = reply.unwrap_or_else(|| status(404));
-    let mut out = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    for (k, v) in &reply.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let _ = stream.write_all(out.as_bytes());
-    let _ = stream.write_all(&reply.body);
+    reply.unwrap_or_else(|| status(404))
 }
 
 fn file(path: &str, oid: &str, size: usize) -> Value {
@@ -428,7 +352,7 @@ fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
     let broken = hub.count(&format!("/api/datasets/acme/broken/tree/main{TREE}"));
     assert!((2..=4).contains(&broken), "{broken}");
     // Without a token, nothing carries Authorization.
-    assert!(hub.seen().iter().all(|s| s.auth.is_none()));
+    assert!(hub.seen().iter().all(|s| s.authorization().is_none()));
     for t in &tok {
         assert!(!stdout.contains(t.as_str()) && !stderr.contains(t.as_str()));
     }
@@ -461,10 +385,10 @@ fn hub_sends_the_token_to_the_endpoint_only_never_to_the_cdn() {
     assert!(hub
         .seen()
         .iter()
-        .all(|s| s.auth.as_deref() == Some(bearer.as_str())));
+        .all(|s| s.authorization() == Some(bearer.as_str())));
     assert_eq!(cdn.seen().len(), 1);
     assert!(
-        cdn.seen().iter().all(|s| s.auth.is_none()),
+        cdn.seen().iter().all(|s| s.authorization().is_none()),
         "the CDN saw a token"
     );
     assert!(!stderr.contains("public repositories only"));

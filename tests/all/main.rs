@@ -1,5 +1,6 @@
 //! The one integration-test binary (one link step: faster on two cores). Each module covers a
-//! part of what a user sees; `common` builds fixture trees and fake tokens.
+//! part of what a user sees; `common` builds fixture trees and fake tokens;
+//! `mock` is the loopback HTTP server that stands in for the Hub.
 
 mod archives;
 mod common;
@@ -7,6 +8,7 @@ mod decode;
 mod dist;
 mod git;
 mod hub;
+mod mock;
 mod practice;
 mod revoke;
 mod rules;

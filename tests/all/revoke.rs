@@ -2,76 +2,54 @@
 //! its body: what is posted, how often, and what never is. No test touches the real Hub.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::{json, Value};
 
 use crate::common::{self, assert_no_token, fake_tokens, write};
-
-/// One request as the endpoint saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    authorization: Option<String>,
-    body: String,
-}
+use crate::mock::{Request, Response, Server};
 
 /// A loopback Hub: `POST /api/credentials/revoke` answers `revoke_status` (202 by default);
 /// `GET /api/whoami-v2` answers 200 for the tokens in `valid`, 401 for the rest.
-struct RevokeHub {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
+struct RevokeHub(Server);
 
 impl RevokeHub {
     fn start(revoke_status: u16, valid: Vec<String>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (seen, stop) = (seen.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (seen, valid) = (seen.clone(), valid.clone());
-                            std::thread::spawn(move || {
-                                serve(stream, &seen, revoke_status, &valid);
-                            });
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                            std::thread::sleep(Duration::from_millis(5));
-                        }
-                        Err(_) => break,
+        RevokeHub(Server::start(move |request| {
+            let answer = match (request.method.as_str(), request.target.as_str()) {
+                ("POST", "/api/credentials/revoke") => Response::new(revoke_status),
+                ("GET", "/api/whoami-v2") => {
+                    let token = request.bearer().unwrap_or_default();
+                    if valid.iter().any(|v| v == token) {
+                        let doc = json!({"type": "user", "name": "alice", "auth": {"type": "access_token",
+                            "accessToken": {"displayName": "laptop", "role": "read"}}});
+                        Response::new(200).body(doc.to_string())
+                    } else {
+                        Response::new(401).body(r#"{"error":"Invalid credentials"}"#)
                     }
                 }
-            })
-        };
-        RevokeHub {
-            url,
-            seen,
-            stop,
-            thread: Some(thread),
-        }
+                _ => Response::new(404),
+            };
+            answer.header("Content-Type", "application/json")
+        }))
     }
 
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
+    fn url(&self) -> String {
+        self.0.url()
     }
 
-    fn posts(&self) -> Vec<Seen> {
+    fn seen(&self) -> Vec<Request> {
+        self.0.requests()
+    }
+
+    fn clear(&self) {
+        self.0.clear();
+    }
+
+    fn posts(&self) -> Vec<Request> {
         self.seen()
             .into_iter()
             .filter(|s| s.method == "POST")
@@ -83,7 +61,7 @@ impl RevokeHub {
         self.posts()
             .iter()
             .flat_map(|s| {
-                let v: Value = serde_json::from_str(&s.body).expect("a JSON body");
+                let v: Value = serde_json::from_slice(&s.body).expect("a JSON body");
                 v["credentials"]
                     .as_array()
                     .expect("a credentials array")
@@ -93,82 +71,6 @@ impl RevokeHub {
             })
             .collect()
     }
-}
-
-impl Drop for RevokeHub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn serve(mut stream: TcpStream, seen: &Mutex<Vec<Seen>>, revoke_status: u16, valid: &[String]) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(p) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_owned();
-    let path = first.next().unwrap_or_default().to_owned();
-    let mut length = 0;
-    let mut authorization = None;
-    for line in lines {
-        if let Some((k, v)) = line.split_once(':') {
-            match k.trim().to_ascii_lowercase().as_str() {
-                "content-length" => length = v.trim().parse().unwrap_or(0),
-                "authorization" => authorization = Some(v.trim().to_owned()),
-                _ => {}
-            }
-        }
-    }
-    while data.len() < head_end + length {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-        }
-    }
-    let body = String::from_utf8_lossy(&data[head_end..]).into_owned();
-    seen.lock().unwrap().push(Seen {
-        method: method.clone(),
-        path: path.clone(),
-        authorization: authorization.clone(),
-        body,
-    });
-    let (status, reply) = match (method.as_str(), path.as_str()) {
-        ("POST", "/api/credentials/revoke") => (revoke_status, String::new()),
-        ("GET", "/api/whoami-v2") => {
-            let token = authorization
-                .as_deref()
-                .and_then(|a| a.strip_prefix("Bearer "))
-                .unwrap_or_default();
-            if valid.iter().any(|v| v == token) {
-                let doc = json!({"type": "user", "name": "alice", "auth": {"type": "access_token",
-                    "accessToken": {"displayName": "laptop", "role": "read"}}});
-                (200, doc.to_string())
-            } else {
-                (401, r#"{"error":"Invalid credentials"}"#.to_owned())
-            }
-        }
-        _ => (404, String::new()),
-    };
-    let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-        reply.len()
-    );
-    let _ = stream.write_all(response.as_bytes());
 }
 
 fn hfaudit() -> Command {
@@ -240,15 +142,19 @@ fn revoke_posts_each_leaked_token_once_and_never_a_suppressed_or_baselined_one()
         "--revoke",
         "--yes",
         "--endpoint",
-        &hub.url,
+        &hub.url(),
         "--format",
         "json",
     ]));
     assert_eq!(out.code, 1, "{}", out.stderr);
     let posts = hub.posts();
     assert_eq!(posts.len(), 1, "one POST for a small batch: {posts:?}");
-    assert_eq!(posts[0].path, "/api/credentials/revoke");
-    assert_eq!(posts[0].authorization, None, "the endpoint needs no login");
+    assert_eq!(posts[0].target, "/api/credentials/revoke");
+    assert_eq!(
+        posts[0].authorization(),
+        None,
+        "the endpoint needs no login"
+    );
     let posted: BTreeSet<String> = hub.posted_tokens().into_iter().collect();
     assert_eq!(hub.posted_tokens().len(), 2, "each token once");
     assert_eq!(posted, BTreeSet::from([t[0].clone(), t[1].clone()]));
@@ -277,7 +183,7 @@ fn revoke_posts_each_leaked_token_once_and_never_a_suppressed_or_baselined_one()
     }
 
     // The human report says so on the finding.
-    hub.seen.lock().unwrap().clear();
+    hub.clear();
     let human = run(hfaudit().current_dir(dir.path()).args([
         "scan",
         "--no-config",
@@ -286,7 +192,7 @@ fn revoke_posts_each_leaked_token_once_and_never_a_suppressed_or_baselined_one()
         "--revoke",
         "--yes",
         "--endpoint",
-        &hub.url,
+        &hub.url(),
     ]));
     assert!(
         human.stdout.contains("= revocation requested"),
@@ -316,18 +222,18 @@ fn nothing_is_posted_without_revoke_and_yes() {
         "the closing advice names --revoke: {}",
         plain.stdout
     );
-    scan(&["--verify", "--endpoint", &hub.url]);
+    scan(&["--verify", "--endpoint", &hub.url()]);
     // Standard input is not a terminal here, and there is no --yes: refused before the scan.
-    let refused = scan(&["--revoke", "--endpoint", &hub.url]);
+    let refused = scan(&["--revoke", "--endpoint", &hub.url()]);
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("add --yes"), "{}", refused.stderr);
-    let dry = scan(&["--revoke", "--dry-run", "--endpoint", &hub.url]);
+    let dry = scan(&["--revoke", "--dry-run", "--endpoint", &hub.url()]);
     assert_eq!(dry.code, 1, "{}", dry.stderr);
     let redacted = format!("{}…{}", &t[0][..7], &t[0][t[0].len() - 4..]);
     assert!(
         dry.stderr.contains(&format!(
             "POST {}/api/credentials/revoke\n{{\"credentials\":[\"{redacted}\"]}}",
-            hub.url
+            hub.url()
         )),
         "{}",
         dry.stderr
@@ -356,7 +262,7 @@ fn a_token_the_hub_called_invalid_is_not_revoked_again() {
         "--revoke",
         "--yes",
         "--endpoint",
-        &hub.url,
+        &hub.url(),
         "-f",
         "json",
     ]));
@@ -377,7 +283,7 @@ fn many_tokens_go_in_batches_each_once() {
         "--revoke",
         "--yes",
         "--endpoint",
-        &hub.url,
+        &hub.url(),
         "-f",
         "json",
     ]));
@@ -404,7 +310,7 @@ fn a_failed_revocation_is_an_error_and_marks_nothing() {
         "--revoke",
         "--yes",
         "--endpoint",
-        &hub.url,
+        &hub.url(),
         "-f",
         "json",
     ]));
@@ -473,7 +379,7 @@ fn on_a_terminal_revoke_asks_and_only_a_yes_sends() {
     let hub = RevokeHub::start(202, vec![]);
     let args = format!(
         "scan --no-config --no-progress --revoke --endpoint {}",
-        hub.url
+        hub.url()
     );
     let Some(said_no) = in_terminal(dir.path(), &args, "n\n") else {
         eprintln!("script(1) is not installed: the pseudo-terminal test is skipped");

@@ -3,18 +3,16 @@
 //! so the tests can check what was asked, how often, and of whom.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::{json, Value};
 
 use crate::common::{self, assert_no_token, fake_tokens, write};
+use crate::mock::{Response, Server};
 
 // ---------------------------------------------------------------------------------------------
 // The mock Hub
@@ -40,23 +38,17 @@ enum Reply {
     RetryAfter(String),
 }
 
-/// One request, as the mock saw it.
-#[derive(Debug, Clone)]
-struct Request {
-    method: String,
-    path: String,
-    authorization: Option<String>,
-    host: Option<String>,
-}
+/// A mock Hub on a loopback address: `GET /api/whoami-v2` answers by the token in the
+/// `Authorization` header (401 for a token it does not know), anything else 404. It stops when
+/// dropped.
+struct MockHub(Server);
 
-type Log = Arc<Mutex<Vec<Request>>>;
+impl std::ops::Deref for MockHub {
+    type Target = Server;
 
-/// A mock Hub on a loopback address; it stops when dropped.
-struct MockHub {
-    addr: SocketAddr,
-    log: Log,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    fn deref(&self) -> &Server {
+        &self.0
+    }
 }
 
 impl MockHub {
@@ -65,44 +57,34 @@ impl MockHub {
     }
 
     fn start_on(ip: IpAddr, replies: HashMap<String, Reply>) -> Self {
-        let listener = TcpListener::bind((ip, 0)).expect("bind a loopback port");
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let log: Log = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let replies = Arc::new(replies);
-        let thread = {
-            let (log, stop) = (log.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (log, replies) = (log.clone(), replies.clone());
-                            // Each connection ends on its own: reads time out, pauses are short.
-                            std::thread::spawn(move || serve(stream, &log, &replies));
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                            std::thread::sleep(Duration::from_millis(5));
-                        }
-                        Err(_) => break,
-                    }
-                }
-            })
-        };
-        MockHub {
-            addr,
-            log,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.log.lock().unwrap().clone()
+        // Requests so far by authorization: `RateLimitedOnce` is limited only on the first.
+        let seen: Mutex<HashMap<Option<String>, usize>> = Mutex::default();
+        MockHub(Server::start_on(ip, move |request| {
+            let first = {
+                let mut seen = seen.lock().unwrap();
+                let n = seen
+                    .entry(request.authorization().map(str::to_owned))
+                    .or_default();
+                *n += 1;
+                *n == 1
+            };
+            let reply = if request.target == "/api/whoami-v2" {
+                let token = request.bearer().unwrap_or_default();
+                replies.get(token).cloned().unwrap_or_else(|| {
+                    Reply::Status(
+                        401,
+                        vec![(
+                            "X-Error-Message".into(),
+                            "Invalid credentials in Authorization header".into(),
+                        )],
+                        r#"{"error":"Invalid credentials in Authorization header"}"#.into(),
+                    )
+                })
+            } else {
+                Reply::Status(404, vec![], "{}".into())
+            };
+            answer(reply, first).header("Content-Type", "application/json")
+        }))
     }
 
     /// Requests that carried `token`.
@@ -110,147 +92,34 @@ impl MockHub {
         let want = format!("Bearer {token}");
         self.requests()
             .iter()
-            .filter(|r| r.authorization.as_deref() == Some(want.as_str()))
+            .filter(|r| r.authorization() == Some(want.as_str()))
             .count()
     }
-
-    fn clear(&self) {
-        self.log.lock().unwrap().clear();
-    }
 }
 
-impl Drop for MockHub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn serve(mut stream: TcpStream, log: &Log, replies: &HashMap<String, Reply>) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let text = String::from_utf8_lossy(&head).into_owned();
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_owned();
-    let path = first.next().unwrap_or_default().to_owned();
-    let mut headers = HashMap::new();
-    for line in lines.take_while(|l| !l.is_empty()) {
-        if let Some((k, v)) = line.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-        }
-    }
-    let authorization = headers.get("authorization").cloned();
-    let token = authorization
-        .as_deref()
-        .and_then(|a| a.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .to_owned();
-    let seen_before = {
-        let mut log = log.lock().unwrap();
-        let n = log
-            .iter()
-            .filter(|r| r.authorization == authorization)
-            .count();
-        log.push(Request {
-            method,
-            path: path.clone(),
-            authorization: authorization.clone(),
-            host: headers.get("host").cloned(),
-        });
-        n
+/// What the mock sends for `reply`; `first`: the first request with this authorization.
+fn answer(reply: Reply, first: bool) -> Response {
+    let json = |v: &Value| Response::new(200).body(v.to_string());
+    let rate_limited = |after: &str| {
+        Response::new(429)
+            .header("Retry-After", after)
+            .body(r#"{"error":"rate limited"}"#)
     };
-    let reply = if path == "/api/whoami-v2" {
-        replies.get(&token).cloned().unwrap_or_else(|| {
-            Reply::Status(
-                401,
-                vec![(
-                    "X-Error-Message".into(),
-                    "Invalid credentials in Authorization header".into(),
-                )],
-                r#"{"error":"Invalid credentials in Authorization header"}"#.into(),
-            )
-        })
-    } else {
-        Reply::Status(404, vec![], "{}".into())
-    };
-    let (status, extra, body) = match reply {
-        Reply::RateLimitedOnce(_) if seen_before == 0 => (
-            429,
-            vec![("Retry-After".into(), "1".into())],
-            r#"{"error":"rate limited"}"#.into(),
-        ),
-        Reply::Ok(v) | Reply::RateLimitedOnce(v) => (200, vec![], v.to_string()),
-        Reply::Status(s, h, b) => (s, h, b),
+    match reply {
+        Reply::RateLimitedOnce(_) if first => rate_limited("1"),
+        Reply::Ok(v) | Reply::RateLimitedOnce(v) => json(&v),
+        Reply::Status(status, headers, body) => Response {
+            headers,
+            ..Response::new(status).body(body)
+        },
         Reply::Slow(pause, v) => {
             std::thread::sleep(pause);
-            (200, vec![], v.to_string())
+            json(&v)
         }
-        Reply::Oversized(n) => (200, vec![], format!("\"{}\"", "x".repeat(n - 2))),
-        Reply::Redirect(to) => (302, vec![("Location".into(), to)], String::new()),
-        Reply::RetryAfter(after) => (
-            429,
-            vec![("Retry-After".into(), after)],
-            r#"{"error":"rate limited"}"#.into(),
-        ),
-        Reply::Trickle(pause, v) => {
-            let body = v.to_string();
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            if stream.write_all(head.as_bytes()).is_err() {
-                return;
-            }
-            for b in body.bytes() {
-                std::thread::sleep(pause);
-                // The client hangs up at its deadline: then stop.
-                if stream
-                    .write_all(&[b])
-                    .and_then(|()| stream.flush())
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            return;
-        }
-    };
-    let mut response = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reason(status),
-        body.len()
-    );
-    for (k, v) in extra {
-        response.push_str(&format!("{k}: {v}\r\n"));
-    }
-    response.push_str("\r\n");
-    // The client may hang up first (a timeout, an oversized body): that is fine.
-    let _ = stream.write_all(response.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
-    let _ = stream.flush();
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        302 => "Found",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        _ => "Other",
+        Reply::Oversized(n) => Response::new(200).body(format!("\"{}\"", "x".repeat(n - 2))),
+        Reply::Redirect(to) => Response::new(302).header("Location", &to),
+        Reply::RetryAfter(after) => rate_limited(&after),
+        Reply::Trickle(pause, v) => json(&v).trickle(pause),
     }
 }
 
@@ -441,7 +310,7 @@ fn scenario(seed: u64) -> Scenario {
         ("big", Reply::Oversized(2 << 20)),
         (
             "redirect",
-            Reply::Redirect(format!("http://{}/api/whoami-v2", redirect_target.addr)),
+            Reply::Redirect(format!("http://{}/api/whoami-v2", redirect_target.addr())),
         ),
         // A hostile endpoint echoing the token: it must still never be printed.
         (
@@ -538,8 +407,8 @@ fn verify_judges_each_hub_answer_and_asks_each_token_once() {
     assert_eq!(requests.len(), CASES.len() + 1 + 2);
     for r in &requests {
         assert_eq!(r.method, "GET");
-        assert_eq!(r.path, "/api/whoami-v2");
-        assert_eq!(r.host.as_deref(), Some(s.hub.addr.to_string().as_str()));
+        assert_eq!(r.target, "/api/whoami-v2");
+        assert_eq!(r.header("host"), Some(s.hub.addr().to_string().as_str()));
     }
     assert!(
         s.redirect_target.requests().is_empty(),
@@ -1042,7 +911,7 @@ fn verify_accepts_localhost_and_honours_hf_endpoint_and_endpoint_beats_it() {
     assert_eq!((env_hub.asked(&token), flag_hub.asked(&token)), (1, 1));
 
     // A non-loopback HF_ENDPOINT does not matter when --endpoint overrides it.
-    let local = format!("http://localhost:{}/", flag_hub.addr.port());
+    let local = format!("http://localhost:{}/", flag_hub.addr().port());
     let out = run(hfaudit()
         .current_dir(dir.path())
         .env("HF_ENDPOINT", "http://192.168.1.1")
@@ -1064,8 +933,8 @@ fn verify_accepts_localhost_and_honours_hf_endpoint_and_endpoint_beats_it() {
     assert_eq!(flag_hub.asked(&token), 2);
     let last = flag_hub.requests().pop().unwrap();
     assert_eq!(
-        last.host,
-        Some(format!("localhost:{}", flag_hub.addr.port()))
+        last.header("host"),
+        Some(format!("localhost:{}", flag_hub.addr().port()).as_str())
     );
 }
 
