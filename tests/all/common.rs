@@ -1,4 +1,4 @@
-//! Shared helpers: the binary, fixture copies, fake tokens.
+//! Shared helpers: the binary, fixture copies, fake tokens, runs that talk to a mock Hub.
 
 #![allow(dead_code)]
 
@@ -16,6 +16,55 @@ pub fn hfaudit() -> Command {
         .env_remove("CLICOLOR_FORCE")
         .env("NO_COLOR", "1");
     cmd
+}
+
+/// `hfaudit` for tests against a mock Hub: nothing of this machine's Hugging Face set-up
+/// (saved token, cache) or of the verification timeouts in its environment, and a bound on the
+/// whole run.
+pub fn hfaudit_offline() -> Command {
+    let mut cmd = hfaudit();
+    for var in [
+        "HUGGING_FACE_HUB_TOKEN",
+        "HF_TOKEN_PATH",
+        "HF_HOME",
+        "XDG_CACHE_HOME",
+        "HFAUDIT_VERIFY_TIMEOUT_MS",
+        "HFAUDIT_VERIFY_DEADLINE_MS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// What a finished run gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Python that downloads a file with `token`: a read-only use of it.
+pub fn download(token: &str) -> String {
+    format!(
+        "from huggingface_hub import hf_hub_download\nhf_hub_download(\"org/model\", \"config.json\", token=\"{token}\")\n"
+    )
 }
 
 pub fn repo_root() -> PathBuf {

@@ -6,10 +6,11 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
-use crate::common::{self, assert_no_token, fake_tokens, write};
+use crate::common::{
+    assert_no_token, download, fake_tokens, hfaudit_offline as hfaudit, run, write,
+};
 use crate::mock::{Request, Response, Server};
 
 /// A loopback Hub: `POST /api/credentials/revoke` answers `revoke_status` (202 by default);
@@ -71,33 +72,6 @@ impl RevokeHub {
             })
             .collect()
     }
-}
-
-fn hfaudit() -> Command {
-    let mut cmd = common::hfaudit();
-    cmd.env_remove("HFAUDIT_VERIFY_TIMEOUT_MS")
-        .env_remove("HFAUDIT_VERIFY_DEADLINE_MS")
-        .timeout(Duration::from_secs(60));
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn download(token: &str) -> String {
-    format!("from huggingface_hub import hf_hub_download\nhf_hub_download(\"org/m\", \"config.json\", token=\"{token}\")\n")
 }
 
 /// The `revocation` of each finding, by path.

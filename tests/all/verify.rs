@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use serde_json::{json, Value};
 
-use crate::common::{self, assert_no_token, fake_tokens, write};
+use crate::common::{
+    assert_no_token, download, fake_tokens, hfaudit_offline as hfaudit, run, write, Run,
+};
 use crate::mock::{Response, Server};
 
 // ---------------------------------------------------------------------------------------------
@@ -159,43 +161,6 @@ fn oauth_answer() -> Value {
            "auth": {"type": "oauth", "expiresAt": "2030-01-01T00:00:00.000Z"}})
 }
 
-/// `hfaudit` with nothing of this machine's Hugging Face set-up in its environment.
-fn hfaudit() -> Command {
-    let mut cmd = common::hfaudit();
-    for var in [
-        "HUGGING_FACE_HUB_TOKEN",
-        "HF_TOKEN_PATH",
-        "HF_HOME",
-        "XDG_CACHE_HOME",
-        "HFAUDIT_VERIFY_TIMEOUT_MS",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
-    }
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 fn scan_verify(dir: &Path, endpoint: &str, format: &str) -> Run {
     run(hfaudit().current_dir(dir).args([
         "scan",
@@ -229,12 +194,6 @@ fn verification_at<'a>(report: &'a Value, path: &str) -> &'a Value {
         .iter()
         .find(|f| f["path"] == path)
         .unwrap_or_else(|| panic!("no finding at {path}"))["verification"]
-}
-
-fn download(token: &str) -> String {
-    format!(
-        "from huggingface_hub import hf_hub_download\nhf_hub_download(\"org/model\", \"config.json\", token=\"{token}\")\n"
-    )
 }
 
 // ---------------------------------------------------------------------------------------------
