@@ -174,6 +174,7 @@ impl Engine {
             config: &self.config,
             public_tokens: &self.public_tokens,
             verifications,
+            helps: std::cell::RefCell::default(),
         };
         let mut judged = judge.judge(&output.occurrences, &needs);
         judge.judge_practices(&output.facts, &mut judged);

@@ -176,7 +176,9 @@ pub struct Finding {
     pub name: String,
     pub severity: Severity,
     pub message: String,
-    pub help: String,
+    /// Shared by the findings of one rule, platform and usage: a report of thousands of
+    /// findings holds each help text once.
+    pub help: std::sync::Arc<str>,
     pub path: String,
     pub line: Option<u64>,
     pub column: Option<u64>,
@@ -240,6 +242,8 @@ pub struct Judge<'a> {
     pub public_tokens: &'a HashSet<Fingerprint>,
     /// Verification per token; `None` when `--verify` was not asked.
     pub verifications: Option<&'a HashMap<Fingerprint, Verification>>,
+    /// Help texts made so far, by rule and the key of the advice chosen.
+    pub helps: std::cell::RefCell<HashMap<(String, &'static str), std::sync::Arc<str>>>,
 }
 
 /// The built-in public test-token fingerprints (HF011).
@@ -371,7 +375,24 @@ impl Judge<'_> {
             .unwrap_or(rule.severity)
     }
 
-    fn help(&self, rule: &Rule, platform: Platform, usage: Usage) -> String {
+    fn help(&self, rule: &Rule, platform: Platform, usage: Usage) -> std::sync::Arc<str> {
+        let key = if usage == Usage::UrlCredential {
+            "url_credential"
+        } else {
+            platform.as_str()
+        };
+        let mut helps = self.helps.borrow_mut();
+        if let Some(h) = helps.get(&(rule.id.clone(), key)) {
+            return h.clone();
+        }
+        let text: std::sync::Arc<str> = self.help_text(rule, key).into();
+        helps.insert((rule.id.clone(), key), text.clone());
+        text
+    }
+
+    /// The help of a finding of `rule` whose advice is chosen by `key` (its platform, or
+    /// `url_credential`).
+    fn help_text(&self, rule: &Rule, key: &str) -> String {
         let leak = matches!(rule.id.as_str(), "HF001" | "HF004" | "HF005" | "HF009");
         // Leaks get the fix for where they were found; other rules their own fix.
         let mut parts = if leak && rule.id != "HF009" {
@@ -380,11 +401,6 @@ impl Judge<'_> {
             vec![one_line(&rule.fix)]
         };
         if leak {
-            let key = if usage == Usage::UrlCredential {
-                "url_credential"
-            } else {
-                platform.as_str()
-            };
             if let Some(h) = self.rules.help_for(key) {
                 parts.push(h.to_owned());
             }
@@ -639,7 +655,7 @@ impl Judge<'_> {
                     name: rule.name.clone(),
                     severity: self.severity(rule),
                     message,
-                    help: one_line(&rule.fix),
+                    help: one_line(&rule.fix).into(),
                     path: fact.path.clone(),
                     line: Some(hit.line),
                     column: Some(hit.column),
