@@ -243,7 +243,7 @@ pub struct Judge<'a> {
     /// Verification per token; `None` when `--verify` was not asked.
     pub verifications: Option<&'a HashMap<Fingerprint, Verification>>,
     /// Help texts made so far, by rule and the key of the advice chosen.
-    pub helps: std::cell::RefCell<HashMap<(String, &'static str), std::sync::Arc<str>>>,
+    pub helps: std::cell::RefCell<HashMap<(&'a str, &'static str), std::sync::Arc<str>>>,
 }
 
 /// The built-in public test-token fingerprints (HF011).
@@ -366,7 +366,7 @@ fn fill(template: &str, f: &Fill<'_>) -> String {
         .replace("{permissions}", &f.bad_permissions.join(", "))
 }
 
-impl Judge<'_> {
+impl<'a> Judge<'a> {
     fn severity(&self, rule: &Rule) -> Severity {
         self.config
             .severity
@@ -375,18 +375,18 @@ impl Judge<'_> {
             .unwrap_or(rule.severity)
     }
 
-    fn help(&self, rule: &Rule, platform: Platform, usage: Usage) -> std::sync::Arc<str> {
+    fn help(&self, rule: &'a Rule, platform: Platform, usage: Usage) -> std::sync::Arc<str> {
         let key = if usage == Usage::UrlCredential {
             "url_credential"
         } else {
             platform.as_str()
         };
         let mut helps = self.helps.borrow_mut();
-        if let Some(h) = helps.get(&(rule.id.clone(), key)) {
+        if let Some(h) = helps.get(&(rule.id.as_str(), key)) {
             return h.clone();
         }
         let text: std::sync::Arc<str> = self.help_text(rule, key).into();
-        helps.insert((rule.id.clone(), key), text.clone());
+        helps.insert((&rule.id, key), text.clone());
         text
     }
 
@@ -572,7 +572,7 @@ impl Judge<'_> {
 
     fn finding(
         &self,
-        rule: &Rule,
+        rule: &'a Rule,
         f: &Fill<'_>,
         first: &Occurrence,
         all: &[&Occurrence],
