@@ -31,6 +31,12 @@ pub fn is_space(root: &std::path::Path) -> bool {
         .any(|l| l.strip_prefix("sdk:").is_some_and(|v| !v.trim().is_empty()))
 }
 
+/// The detector that notices `names` (and decodes, unless `decode` is off).
+fn detector(names: &crate::context::Words, decode: bool) -> Detector {
+    let names: Vec<&str> = names.as_slice().iter().map(String::as_str).collect();
+    Detector::with_decoding(&names, decode)
+}
+
 /// Files larger than this are not read again to follow a token variable.
 const FOLLOW_MAX_FILE: u64 = 8 << 20;
 
@@ -51,8 +57,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(rules: RuleSet, config: Config) -> Self {
         let env_names = env_names(&config.env_vars);
-        let names: Vec<&str> = env_names.as_slice().iter().map(String::as_str).collect();
-        let detector = Detector::new(&names);
+        let detector = detector(&env_names, true);
         let mut calls = CallLists::builtin();
         calls.extend(&config.read_calls, &config.write_calls);
         Engine {
@@ -71,13 +76,7 @@ impl Engine {
     /// escapes.
     #[must_use]
     pub fn without_decoding(mut self) -> Self {
-        let names: Vec<&str> = self
-            .env_names
-            .as_slice()
-            .iter()
-            .map(String::as_str)
-            .collect();
-        self.detector = Detector::with_decoding(&names, false);
+        self.detector = detector(&self.env_names, false);
         self
     }
 
