@@ -660,7 +660,9 @@ fn logical_line_start(data: &[u8], lo: usize, at: usize, json: bool) -> usize {
         .iter()
         .rposition(|b| breaks_line(*b, json))
         .map(|p| lo + p + 1);
-    let esc = memchr::memmem::rfind(window, b"\\n").map(|p| lo + p + 2);
+    let esc = context::ESCAPED_NEWLINE_REV
+        .rfind(window)
+        .map(|p| lo + p + 2);
     byte.max(esc).unwrap_or(lo)
 }
 
@@ -670,7 +672,7 @@ fn logical_line_end(data: &[u8], at: usize, hi: usize, json: bool) -> usize {
         .iter()
         .position(|b| breaks_line(*b, json))
         .map(|p| at + p);
-    let esc = memchr::memmem::find(window, b"\\n").map(|p| at + p);
+    let esc = context::ESCAPED_NEWLINE.find(window).map(|p| at + p);
     match (byte, esc) {
         (Some(a), Some(b)) => a.min(b),
         (a, b) => a.or(b).unwrap_or(hi),

@@ -196,8 +196,7 @@ pub(super) fn in_line_comment(data: &[u8], at: usize) -> bool {
         .map_or(from, |p| from + p + 1);
     let mut line = trim_start(&data[start..at]);
     // A notebook's source lines are JSON strings, and a `\n` escape starts a new one.
-    // (A plain scan: `memmem::rfind` builds a searcher per call, and lines here are short.)
-    if let Some(p) = line.windows(2).rposition(|w| w == b"\\n") {
+    if let Some(p) = super::ESCAPED_NEWLINE_REV.rfind(line) {
         line = &line[p + 2..];
     }
     // …and each is an element of a JSON list: `"source": ["# …` or `, "# …`.

@@ -21,6 +21,7 @@ pub use calls::{calls_in, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
 pub use notebook::notebook_cells;
 pub use platform::platform_of;
 pub use usage::usage_at;
+pub(crate) use usage::{ESCAPED_NEWLINE, ESCAPED_NEWLINE_REV};
 pub use words::Words;
 
 /// Where a file runs, judged from its path (DESIGN §4). The Hub advises one token per platform.

@@ -39,6 +39,13 @@ pub fn usage_at(data: &[u8], offset: usize, len: usize) -> (Usage, Option<String
 }
 
 /// Whether the backslash run ending just before `pos` has odd length (so `data[pos]` is escaped).
+/// A JSON `\n` escape, which ends a notebook source line. Built once: `memmem::find` would
+/// build a searcher on every call, and these run at every token and every call name.
+pub(crate) static ESCAPED_NEWLINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\\n"));
+pub(crate) static ESCAPED_NEWLINE_REV: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(b"\\n"));
+
 pub(super) fn escaped_at(data: &[u8], pos: usize) -> bool {
     let run = data[..pos]
         .iter()
