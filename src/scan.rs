@@ -5,6 +5,8 @@
 //! mention of a token-holding environment variable; only at a prefix do we look at boundaries,
 //! length and placeholder shape. What a match *means* (platform, usage) is `context`'s job.
 
+use std::borrow::Cow;
+
 use aho_corasick::packed::{Config as PackedConfig, MatchKind, Searcher};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 
@@ -464,11 +466,10 @@ const BASE64_WINDOW: usize = 4 * 200;
 fn base64_window(data: &[u8], at: usize, lead: usize) -> Option<(Vec<u8>, Map)> {
     let group = at.checked_sub(lead)?;
     // The cheap look first, where the next groups are on the anchor's line (nearly always).
-    if data
+    let near = data
         .get(group + 4..group + 12)
-        .is_some_and(|n| n.iter().all(|b| is_b64(*b)))
-        && !text_follows(data, group)
-    {
+        .is_some_and(|n| n.iter().all(|b| is_b64(*b)));
+    if near && !text_follows(data, group) {
         return None;
     }
     // One group before, when there is one, for the byte left of the token.
@@ -479,7 +480,8 @@ fn base64_window(data: &[u8], at: usize, lead: usize) -> Option<(Vec<u8>, Map)> 
     };
     let (chars, positions) = base64_run(data, start, group);
     let (g, a) = (group - start, at - start);
-    if chars.len() < a || chars.len() - g < MIN_BASE64_RUN || !text_follows(&chars, g) {
+    // Across a line break, the look at the next groups is made on the joined characters.
+    if chars.len() < a || chars.len() - g < MIN_BASE64_RUN || (!near && !text_follows(&chars, g)) {
         return None;
     }
     let cut = chars.len() - chars.len() % 4;
@@ -513,8 +515,9 @@ const WRAP_WIDTHS: [usize; 2] = [64, 76];
 /// The run of base64 characters from `start`, at most [`BASE64_WINDOW`] of them. Wrapped
 /// base64 goes on after a line break (and the next line's indentation) when the line it ends
 /// is exactly a wrap width of base64 and ends on the grid of the group at `group`; then the
-/// offset in `data` of every character comes too (`None`: the run is one piece from `start`).
-fn base64_run(data: &[u8], start: usize, group: usize) -> (Vec<u8>, Option<Vec<usize>>) {
+/// characters are copied together, with the offset in `data` of each (`None`: the run is one
+/// piece of `data` from `start`, borrowed).
+fn base64_run(data: &[u8], start: usize, group: usize) -> (Cow<'_, [u8]>, Option<Vec<usize>>) {
     let piece = |from: usize, room: usize| {
         from + data[from..(from + room).min(data.len())]
             .iter()
@@ -522,14 +525,21 @@ fn base64_run(data: &[u8], start: usize, group: usize) -> (Vec<u8>, Option<Vec<u
             .count()
     };
     let first_end = piece(start, BASE64_WINDOW);
-    let mut chars = data[start..first_end].to_vec();
+    let one_piece = (Cow::Borrowed(&data[start..first_end]), None);
+    if first_end - start >= BASE64_WINDOW || !matches!(data.get(first_end), Some(b'\r' | b'\n')) {
+        return one_piece;
+    }
     // Where the run begins on its line (looked for no further back than a line can be long).
     let mut line_start = start;
     while line_start > 0 && start - line_start <= 76 && is_b64(data[line_start - 1]) {
         line_start -= 1;
     }
     let (mut line_len, mut end) = (first_end - line_start, first_end);
-    let mut positions: Option<Vec<usize>> = None;
+    if !WRAP_WIDTHS.contains(&line_len) {
+        return one_piece; // a line of another length: not wrapped base64
+    }
+    let mut chars = data[start..first_end].to_vec();
+    let mut positions: Vec<usize> = (start..first_end).collect();
     while chars.len() < BASE64_WINDOW
         && WRAP_WIDTHS.contains(&line_len)
         && (chars.len() - (group - start)).is_multiple_of(4)
@@ -546,13 +556,14 @@ fn base64_run(data: &[u8], start: usize, group: usize) -> (Vec<u8>, Option<Vec<u
         if next_end == next {
             break;
         }
-        positions
-            .get_or_insert_with(|| (start..end).collect())
-            .extend(next..next_end);
+        positions.extend(next..next_end);
         chars.extend_from_slice(&data[next..next_end]);
         (line_len, end) = (next_end - next, next_end);
     }
-    (chars, positions)
+    if end == first_end {
+        return one_piece;
+    }
+    (Cow::Owned(chars), Some(positions))
 }
 
 /// Whether the two base64 groups after the one at `group` decode to text. They lie inside the
