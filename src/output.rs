@@ -147,15 +147,30 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// A string from outside (a path, a Hub answer, git's message) made safe for one line of a
-/// terminal: unsafe characters become visible escapes (`\n`, `\x1b`, `\u{202e}`).
+/// terminal: tokens redacted, then unsafe characters turned into visible escapes (`\n`,
+/// `\x1b`, `\u{202e}`).
 pub fn escape(text: &str) -> Cow<'_, str> {
-    escape_but(text, None)
+    escaped(text, |t| escape_but(t, None))
 }
 
 /// [`escape`] that keeps line breaks: for multi-line messages (a config file's parse error
 /// quotes the offending line under its caret).
 pub fn escape_lines(text: &str) -> Cow<'_, str> {
-    escape_but(text, Some('\n'))
+    escaped(text, |t| escape_but(t, Some('\n')))
+}
+
+/// The one way text from outside reaches a format's escaper: redacted first, then escaped.
+/// An escaper changes bytes (Markdown turns `hf_` into `hf\_`), after which neither this
+/// redactor nor the writer's could recognise a token: so every escaper, of every format,
+/// is called through here, and sees only redacted text.
+pub fn escaped(text: &str, escaper: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<'_, str> {
+    match redact_str(text) {
+        Cow::Borrowed(t) => match escaper(t) {
+            Cow::Borrowed(_) => Cow::Borrowed(t),
+            Cow::Owned(o) => Cow::Owned(o),
+        },
+        Cow::Owned(t) => Cow::Owned(escaper(&t).into_owned()),
+    }
 }
 
 fn escape_but(text: &str, keep: Option<char>) -> Cow<'_, str> {

@@ -209,6 +209,12 @@ impl Endpoint {
             .expect("a relative path joins onto an http(s) base")
     }
 
+    /// `scheme://host[:port]/`: the one origin a token may be sent to (git's `http.<url>.*`
+    /// settings match it, and every path below it).
+    pub fn origin(&self) -> String {
+        format!("{}/", self.base.origin().ascii_serialization())
+    }
+
     pub fn is_loopback_http(&self) -> bool {
         self.loopback_http
     }

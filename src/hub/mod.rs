@@ -765,7 +765,10 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
 }
 
 /// `git clone --mirror` with LFS smudge off; the token (if any) reaches git through its
-/// environment, scoped to the endpoint's URL, never on a command line.
+/// environment, scoped to the endpoint's exact origin, never on a command line. git follows
+/// no redirect (a redirect re-bases the remote, and git then sends the header to whatever host
+/// the redirect named) and no `http-alternates` (git treats them as redirects), and plain http
+/// (loopback only) never goes through a proxy.
 fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<(), String> {
     let mut cmd = git::process::Git::new(cwd).command([
         "-c".as_ref(),
@@ -774,6 +777,8 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
         "protocol.https.allow=always".as_ref(),
         "-c".as_ref(),
         "protocol.http.allow=always".as_ref(),
+        "-c".as_ref(),
+        "http.followRedirects=false".as_ref(),
         "clone".as_ref(),
         "--mirror".as_ref(),
         "--quiet".as_ref(),
@@ -790,16 +795,33 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
         "https"
     };
     cmd.env("GIT_ALLOW_PROTOCOL", transport);
+    // Settings through the environment (command-line scope: above every config file), so the
+    // token never shows on a command line.
+    let mut config: Vec<(String, String)> = Vec::new();
+    if opts.endpoint.is_loopback_http() {
+        for var in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(var);
+        }
+        // Empty: no proxy at all, whatever a config file says.
+        config.push(("http.proxy".into(), String::new()));
+    }
     if let Some(token) = &opts.token {
-        cmd.env("GIT_CONFIG_COUNT", "1")
-            .env(
-                "GIT_CONFIG_KEY_0",
-                format!("http.{}/.extraHeader", opts.endpoint),
-            )
-            .env(
-                "GIT_CONFIG_VALUE_0",
-                format!("Authorization: Bearer {}", token.expose()),
-            );
+        config.push((
+            format!("http.{}.extraHeader", opts.endpoint.origin()),
+            format!("Authorization: Bearer {}", token.expose()),
+        ));
+    }
+    cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
+    for (i, (key, value)) in config.iter().enumerate() {
+        cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{i}"), value);
     }
     let out = git::process::output(cmd).map_err(|e| e.to_string())?;
     if out.status.success() {

@@ -15,10 +15,15 @@ use crate::verify::Status;
 /// Rows shown before the table is cut: a job summary holds at most 1 MiB.
 const MAX_ROWS: usize = 500;
 
-/// Escapes text for a table cell: the punctuation of code, emphasis, links and math gets a
-/// backslash, `<`, `>` and `&` become entities, `|` cannot end the cell, and control characters
-/// (newlines included) become spaces.
+/// Escapes text for a table cell, after redacting it (see [`crate::output::escaped`]): the
+/// punctuation of code, emphasis, links and math gets a backslash, `<`, `>` and `&` become
+/// entities, `|` cannot end the cell, and control characters (newlines included) become spaces.
 fn cell(text: &str) -> String {
+    crate::output::escaped(text, |t| std::borrow::Cow::Owned(markdown_cell(t))).into_owned()
+}
+
+/// [`cell`]'s escaping alone: it turns `hf_` into `hf\_`, so it runs on redacted text only.
+fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -185,6 +190,15 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::cell;
+
+    /// The escaper breaks the prefix (`hf\_`), so a token in a name must be redacted first.
+    #[test]
+    fn a_token_in_a_cell_is_redacted_before_it_is_escaped() {
+        let body = "Zq8Wm3Lp5Tn7Rb2Vc4Xd6Yf9Gh1Jk0Ns2Q";
+        let got = cell(&format!("dir_hf_{body}/a_hf_{body}.py"));
+        assert!(!got.contains(&body[4..20]), "{got}");
+        assert!(got.contains("hf\\_Zq8W…Ns2Q"), "{got}");
+    }
 
     #[test]
     fn cells_cannot_break_the_table_or_inject_markup() {

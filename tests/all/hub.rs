@@ -555,12 +555,12 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-#[test]
-fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
-    let tok = fake_tokens(1015, 1);
+/// A bare repository ready for git's dumb HTTP protocol, whose history added `token` to
+/// `app.py` and then removed it. Returns the folder holding it and the repository.
+fn served_history(token: &str) -> (tempfile::TempDir, PathBuf) {
     let work = tempfile::tempdir().unwrap();
     git(work.path(), &["init", "-q"]);
-    std::fs::write(work.path().join("app.py"), format!("T = \"{}\"\n", tok[0])).unwrap();
+    std::fs::write(work.path().join("app.py"), format!("T = \"{token}\"\n")).unwrap();
     git(work.path(), &["add", "."]);
     git(work.path(), &["commit", "-q", "-m", "add"]);
     std::fs::write(work.path().join("app.py"), "T = os.environ['HF_TOKEN']\n").unwrap();
@@ -578,6 +578,115 @@ fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
         ],
     );
     git(&bare, &["update-server-info"]);
+    (served, bare)
+}
+
+/// The arguments of a `--history` scan of `hf://spaces/acme/demo` and nothing else.
+fn history_args(endpoint: &str) -> Vec<String> {
+    [
+        "hf://spaces/acme/demo",
+        "--history",
+        "--endpoint",
+        endpoint,
+        "--no-pull-requests",
+        "--no-discussions",
+        "--no-variables",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// A Hub whose git server redirects `info/refs` to another origin: git re-bases the remote on
+/// a redirect and would send the user's token there with every later request. The clone must
+/// follow no redirect, and the other origin must never see the token.
+#[test]
+fn hub_history_clone_follows_no_redirect_to_another_host() {
+    let tok = fake_tokens(1016, 1);
+    let (_served, bare) = served_history(&tok[0]);
+    let other = Mock::start(Some(("/spaces/acme/demo".into(), bare)));
+    let hub = Mock::start(None);
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    let refs = "/spaces/acme/demo/info/refs?service=git-upload-pack";
+    hub.route(
+        refs,
+        vec![with(
+            Response::new(302),
+            "Location",
+            &format!("{}{refs}", other.url()),
+        )],
+    );
+    let mine = fake_tokens(79, 1).remove(0);
+    let args = history_args(&hub.url());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, stdout, stderr, code) = run_json(&args, &[("HF_TOKEN", &mine)]);
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    assert!(
+        report["errors"].to_string().contains("--history"),
+        "{report:#}"
+    );
+    assert!(
+        other.seen().iter().all(|s| s.authorization().is_none()),
+        "the token went to the host a redirect named"
+    );
+    assert!(other.seen().is_empty(), "the redirect was followed");
+    // The endpoint itself was asked, with the token.
+    let bearer = format!("Bearer {mine}");
+    assert!(hub
+        .seen()
+        .iter()
+        .any(|s| s.target == refs && s.authorization() == Some(bearer.as_str())));
+    assert!(!stdout.contains(&mine[3..]) && !stderr.contains(&mine[3..]));
+}
+
+/// Git's dumb protocol can name other hosts for objects (`objects/info/http-alternates`);
+/// git treats them as redirects, so they are not followed either.
+#[test]
+fn hub_history_clone_follows_no_http_alternates() {
+    let tok = fake_tokens(1017, 1);
+    let (_served, bare) = served_history(&tok[0]);
+    let other = Mock::start(Some(("/spaces/acme/demo".into(), bare.clone())));
+    // The Hub's copy has the refs but no object: each one is "at" the other host.
+    let hollow = tempfile::tempdir().unwrap();
+    let copy = hollow.path().join("demo.git");
+    let st = Std::new("cp")
+        .args(["-r", bare.to_str().unwrap(), copy.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let objects = copy.join("objects");
+    for entry in std::fs::read_dir(&objects).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n != "info") {
+            std::fs::remove_dir_all(&path).unwrap();
+        }
+    }
+    std::fs::write(
+        objects.join("info/http-alternates"),
+        format!("{}/spaces/acme/demo/objects\n", other.url()),
+    )
+    .unwrap();
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), copy)));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    let mine = fake_tokens(80, 1).remove(0);
+    let args = history_args(&hub.url());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, _, stderr, _) = run_json(&args, &[("HF_TOKEN", &mine)]);
+    assert!(
+        other.seen().iter().all(|s| s.authorization().is_none()),
+        "the token went to an alternate's host: {stderr}\n{report:#}"
+    );
+}
+
+#[test]
+fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
+    let tok = fake_tokens(1015, 1);
+    let (_served, bare) = served_history(&tok[0]);
     let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare.clone())));
     hub.route(
         &format!("/api/spaces/acme/demo/tree/main{TREE}"),
@@ -631,4 +740,63 @@ fn hub_refuses_a_next_page_on_another_host() {
         other.seen().is_empty(),
         "the token's request went to another host"
     );
+}
+
+/// Tokens held in names the Hub chose (a repository, a file, a Space variable) and in an
+/// error it sent: no format prints one, whatever it escapes (Markdown turned `hf_` into
+/// `hf\_` before redaction once).
+#[test]
+fn hub_names_that_hold_tokens_are_redacted_in_every_format() {
+    let tok = fake_tokens(1018, 6);
+    let hub = Mock::start(None);
+    let repo = format!("acme/{}", tok[0]);
+    hub.route("/api/models?author=acme", vec![ok(&json!([{"id": repo}]))]);
+    hub.route(
+        &format!("/api/models/{repo}/tree/main{TREE}"),
+        vec![ok(&json!([file(&format!("x_{}.py", tok[1]), "a1", 40)]))],
+    );
+    hub.route(
+        &format!("/{repo}/resolve/main/x_{}.py", tok[1]),
+        vec![bytes(format!("login(token=\"{}\")\n", tok[2]))],
+    );
+    hub.route(
+        "/api/spaces?author=acme",
+        vec![ok(&json!([{"id": "acme/demo"}]))],
+    );
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/variables",
+        vec![ok(&json!({ tok[3].clone(): {"value": tok[4]} }))],
+    );
+    hub.route("/api/datasets?author=acme", vec![ok(&json!([]))]);
+    hub.route(
+        &format!("/api/datasets/acme/broken/tree/main{TREE}"),
+        vec![with(
+            status(404),
+            "x-error-message",
+            &format!("no such thing as {}", tok[5]),
+        )],
+    );
+    for format in crate::trust::every_format() {
+        let home = tempfile::tempdir().unwrap();
+        let out = hfaudit()
+            .env("HF_HOME", home.path())
+            .env("CI", "1")
+            .current_dir(home.path())
+            .args(["scan", "hf://acme", "hf://datasets/acme/broken"])
+            .args(["--no-config", "--no-discussions"])
+            .args(["--endpoint", &hub.url(), "--format", &format])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("acme"), "{format}: {text}");
+        crate::common::assert_no_token(&text, &tok, &format!("--format {format}"));
+    }
 }

@@ -13,10 +13,24 @@ use crate::common::{
     assert_no_token, fake_body, fake_tokens, fixture, hfaudit, json_report, write,
 };
 
+/// Every value `--format` takes, read from its definition: a format added later is covered by
+/// every test that asks for all of them, without anyone remembering to list it.
+pub fn every_format() -> Vec<String> {
+    use clap::ValueEnum;
+    let formats: Vec<String> = hfaudit::report::Format::value_variants()
+        .iter()
+        .filter_map(ValueEnum::to_possible_value)
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    assert!(formats.len() >= 5, "{formats:?}");
+    formats
+}
+
 /// Every output a scan can write: each format (colour on and off), a baseline, `-o FILE`.
 fn every_output(dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
     let mut outs = Vec::new();
-    for format in ["human", "json", "sarif", "github"] {
+    for format in every_format() {
+        let format = format.as_str();
         for color in ["never", "always"] {
             let out = hfaudit()
                 .current_dir(dir)
