@@ -4,6 +4,7 @@
 
 mod archives;
 mod common;
+mod contract;
 mod decode;
 mod dist;
 mod git;
