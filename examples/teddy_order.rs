@@ -113,7 +113,7 @@ fn main() {
                 .collect::<Vec<f64>>(),
         );
     }
-    let lits = hfaudit::scan::built_in_literals();
+    let lits = hfaudit::detect::built_in_literals();
     let n = lits.len();
     let first: Vec<usize> = (0..n).collect();
     println!("order as built: {:.1}", cost(&first, &lits, &freqs));
@@ -145,7 +145,7 @@ fn main() {
     }
     println!("best: {best_cost:.1}");
     show(&best, &lits);
-    let tuned: Vec<usize> = hfaudit::scan::TEDDY_ORDER
+    let tuned: Vec<usize> = hfaudit::detect::TEDDY_ORDER
         .iter()
         .filter_map(|t| lits.iter().position(|l| l == t))
         .collect();

@@ -1,23 +1,34 @@
 //! Archives and compressed files: open zip, tar, gzip, bzip2, xz and zstd (and any nesting of
-//! them, to a depth limit) in memory and hand every inner file to the ordinary per-file pipeline
-//! under the path `outer.zip!inner/file.py`.
+//! them, to a depth limit) and hand every inner file back as a blob of its own, whose origin
+//! is a member of the archive's (`outer.zip!inner/file.py`). Decompression stands in front of
+//! the matcher, as ripgrep's decompressing reader does: this module never looks for a token.
 //!
-//! It owns the limits (decompressed size per file and per scan, ratio, depth, entries) and the
-//! notes that say which one stopped a file. It never writes to disk, so a member named
-//! `../../etc/x` is only a name in a report, and it never trusts a declared size: every byte a
-//! decoder gives is counted as it comes, so a bomb stops at the limit having cost about that much.
-//! It must not detect anything itself: members go through [`Scanner::scan_buffer`].
+//! It owns the one decompression budget (decompressed size per file and per scan, ratio,
+//! depth, entries) and the notes that say which limit stopped a file. It never writes to
+//! disk, so a member named `../../etc/x` is only a name in a report, and it never trusts a
+//! declared size: every byte a decoder gives is counted as it comes, so a bomb stops at the
+//! limit having cost about that much.
 
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use ruzstd::decoding::errors::FrameDecoderError;
 use zip::result::ZipError;
 
-use crate::model::{FileFacts, ScanError, Skipped};
-use crate::read::{FileScan, Scanner};
+use crate::model::{ScanError, Skipped};
+use crate::origin::Origin;
+
+/// Where an archive's members go: each one a plain blob (nested archives are opened here).
+pub trait Members {
+    /// A member small enough to hold whole.
+    fn bytes(&mut self, origin: Origin, data: &[u8]);
+    /// A member too big to hold (a 2 GB `.csv.gz`): to read once, as a stream that ends early
+    /// (not in error) when a limit stops it.
+    fn stream(&mut self, origin: Origin, reader: &mut dyn Read) -> io::Result<()>;
+}
 
 /// What stops an archive from costing too much; each is a flag (see `cli.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +57,8 @@ impl Default for Limits {
     }
 }
 
-/// Decompressed single files up to this size are scanned whole (facts, notebook cells, nested
-/// archives); bigger ones are streamed, as `read.rs` streams big files on disk.
+/// Decompressed single files up to this size are handed over whole (facts, notebook cells,
+/// nested archives); bigger ones are streamed, as big files on disk are.
 const WHOLE_READ: u64 = 64 << 20;
 
 /// Below this many decompressed bytes the ratio is not checked: a tiny archive of padding (a
@@ -114,52 +125,55 @@ fn is_tar(data: &[u8]) -> bool {
     data.get(257..262) == Some(b"ustar")
 }
 
-/// Scans `data` as an archive if it is one: `None` when it is not (the caller scans it as a
-/// plain file), else what its members gave, with a note for each limit hit and an error for a
-/// corrupt or truncated archive (what came before the damage is kept).
-pub fn scan(scanner: &Scanner, archives: &Archives, rel: &str, data: &[u8]) -> Option<FileScan> {
-    let kind = kind_of(data)?;
-    Some(run(scanner, archives, data.len() as u64, |walk| {
-        walk.open(rel, kind, data, 1)
-    }))
+/// Opens `data`, an archive (see [`kind_of`]) whose origin is `origin`, and hands each member
+/// to `members`. Returns the notes: one for each limit hit and an error for a corrupt or
+/// truncated archive (what came before the damage was handed over).
+pub fn open(
+    archives: &Archives,
+    origin: &Arc<Origin>,
+    data: &[u8],
+    members: &mut dyn Members,
+) -> Notes {
+    let Some(kind) = kind_of(data) else {
+        return Notes::default();
+    };
+    run(archives, data.len() as u64, members, |walk| {
+        walk.open(origin, kind, data, 1)
+    })
 }
 
-/// A file too big to read whole (over `read.rs`'s 64 MiB): opened as it streams when its first
-/// bytes say gzip or bzip2, so memory stays bounded by one inner file. A zip needs its end first
-/// and a plain tar's members are found by the plain scan anyway. `None`: not one of those, and
-/// the file is rewound for the caller's plain stream scan.
-pub fn scan_big(
-    scanner: &Scanner,
-    archives: &Archives,
-    rel: &str,
-    file: &mut File,
-    len: u64,
-) -> Option<io::Result<FileScan>> {
+/// The kind of a file too big to read whole (over 64 MiB), when it is one that can be opened
+/// as it streams: gzip or bzip2, so memory stays bounded by one inner file. A zip needs its
+/// end first and a plain tar's members are found by the plain scan anyway. The file is at its
+/// start again either way.
+pub fn stream_kind(file: &mut File) -> io::Result<Option<Kind>> {
     let mut head = Vec::with_capacity(16);
-    if let Err(err) = (&mut *file).take(16).read_to_end(&mut head) {
-        return Some(Err(err));
-    }
-    let Some(kind) = kind_of(&head).filter(|k| matches!(k, Kind::Gzip | Kind::Bzip2)) else {
-        return file.seek(SeekFrom::Start(0)).err().map(Err);
-    };
-    let reader = Cursor::new(head).chain(file);
-    Some(Ok(run(scanner, archives, len, |walk| {
-        walk.open_stream(rel, kind, reader, 1)
-    })))
+    (&mut *file).take(16).read_to_end(&mut head)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(kind_of(&head).filter(|k| matches!(k, Kind::Gzip | Kind::Bzip2)))
+}
+
+/// Opens a big gzip or bzip2 file of `len` bytes as it streams (see [`stream_kind`]).
+pub fn open_stream(
+    archives: &Archives,
+    origin: &Arc<Origin>,
+    kind: Kind,
+    reader: impl Read,
+    len: u64,
+    members: &mut dyn Members,
+) -> Notes {
+    run(archives, len, members, |walk| {
+        walk.open_stream(origin, kind, reader, 1)
+    })
 }
 
 /// Opens one file on disk (or blob) of `len` bytes with `open`, within the limits.
 fn run(
-    scanner: &Scanner,
     archives: &Archives,
     len: u64,
+    members: &mut dyn Members,
     open: impl FnOnce(&mut Walk) -> Result<(), Stop>,
-) -> FileScan {
-    // Members are plain files to the pipeline: this walk opens the nested archives itself.
-    let plain = Scanner {
-        archives: None,
-        ..*scanner
-    };
+) -> Notes {
     let limits = archives.limits;
     let budget = Budget {
         archives,
@@ -169,27 +183,22 @@ fn run(
         hit: Cell::new(None),
     };
     let mut walk = Walk {
-        scanner: &plain,
+        members,
         limits,
         budget: &budget,
-        out: FileScan {
-            bytes: len,
-            ..FileScan::default()
-        },
-        archive: Found::default(),
+        notes: Notes::default(),
         entries: 0,
     };
     let _ = open(&mut walk);
-    let mut out = walk.out;
-    out.archive = Some(Box::new(walk.archive));
-    out
+    walk.notes
 }
 
-/// What an archive gave besides occurrences: the facts of each inner file, and the notes.
+/// What an archive gave besides its members: the notes.
 #[derive(Debug, Default)]
-pub struct Found {
-    pub facts: Vec<FileFacts>,
+pub struct Notes {
+    /// Limits hit, members not decoded.
     pub skipped: Vec<Skipped>,
+    /// Damage: a corrupt or truncated archive.
     pub errors: Vec<ScanError>,
 }
 
@@ -317,13 +326,12 @@ impl io::Write for CountedWriter<'_, '_> {
 struct Stop;
 
 /// One file on disk being opened, with every layer inside it.
-struct Walk<'s, 'b, 'a> {
-    /// Scans members as plain files.
-    scanner: &'s Scanner<'s>,
+struct Walk<'m, 'b, 'a> {
+    /// Where plain members go.
+    members: &'m mut dyn Members,
     limits: Limits,
     budget: &'b Budget<'a>,
-    out: FileScan,
-    archive: Found,
+    notes: Notes,
     entries: u64,
 }
 
@@ -335,12 +343,18 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         }
     }
 
-    /// Opens an archive whose bytes are in memory. `path` is its report path.
-    fn open(&mut self, path: &str, kind: Kind, data: &[u8], depth: u32) -> Result<(), Stop> {
+    /// Opens an archive whose bytes are in memory; `origin` is where it is.
+    fn open(
+        &mut self,
+        origin: &Arc<Origin>,
+        kind: Kind,
+        data: &[u8],
+        depth: u32,
+    ) -> Result<(), Stop> {
         match kind {
-            Kind::Zip => self.zip(path, data, depth),
-            Kind::Tar => self.tar(path, "tar", data, depth),
-            Kind::Gzip | Kind::Bzip2 => self.open_stream(path, kind, data, depth),
+            Kind::Zip => self.zip(origin, data, depth),
+            Kind::Tar => self.tar(origin, "tar", data, depth),
+            Kind::Gzip | Kind::Bzip2 => self.open_stream(origin, kind, data, depth),
             Kind::Xz => {
                 // lzma-rs grows its window with the output, so a header that declares a 4 GiB
                 // dictionary costs nothing until that much is produced (and the budget stops
@@ -351,25 +365,25 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                 };
                 let result = lzma_rs::xz_decompress(&mut &data[..], &mut out);
                 if self.budget.hit.get().is_some() {
-                    return self.failed(path, kind.name(), &"limit");
+                    return self.failed(origin, kind.name(), &"limit");
                 }
                 // What came before any damage is still scanned.
                 if result.is_ok() || !out.buf.is_empty() {
-                    self.stream(path, kind, Cursor::new(out.buf), depth)?;
+                    self.stream(origin, kind, Cursor::new(out.buf), depth)?;
                 }
                 match result {
                     Ok(()) => Ok(()),
-                    Err(err) => self.failed(path, kind.name(), &err),
+                    Err(err) => self.failed(origin, kind.name(), &err),
                 }
             }
-            Kind::Zstd => self.stream(path, kind, self.counted(ZstdFrames::new(data)), depth),
+            Kind::Zstd => self.stream(origin, kind, self.counted(ZstdFrames::new(data)), depth),
         }
     }
 
     /// Opens a gzip or bzip2 stream (anything else is not opened from a stream).
     fn open_stream(
         &mut self,
-        path: &str,
+        origin: &Arc<Origin>,
         kind: Kind,
         reader: impl Read,
         depth: u32,
@@ -377,11 +391,11 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         match kind {
             Kind::Gzip => {
                 let decoder = flate2::read::MultiGzDecoder::new(reader);
-                self.stream(path, kind, self.counted(decoder), depth)
+                self.stream(origin, kind, self.counted(decoder), depth)
             }
             Kind::Bzip2 => {
                 let decoder = bzip2::read::MultiBzDecoder::new(reader);
-                self.stream(path, kind, self.counted(decoder), depth)
+                self.stream(origin, kind, self.counted(decoder), depth)
             }
             _ => Ok(()),
         }
@@ -390,130 +404,125 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
     /// A decompressed stream: a tar (read as it comes, member by member) or one file.
     fn stream(
         &mut self,
-        path: &str,
+        origin: &Arc<Origin>,
         kind: Kind,
         mut reader: impl Read,
         depth: u32,
     ) -> Result<(), Stop> {
         let mut head = Vec::new();
         if let Err(err) = (&mut reader).take(512).read_to_end(&mut head) {
-            if self.not_decoded(path, &err) {
+            if self.not_decoded(origin, &err) {
                 return Ok(());
             }
-            return self.failed(path, kind.name(), &err);
+            return self.failed(origin, kind.name(), &err);
         }
         if is_tar(&head) {
             let what = format!("{}-compressed tar", kind.name());
-            return self.tar(path, &what, Cursor::new(head).chain(reader), depth);
+            return self.tar(origin, &what, Cursor::new(head).chain(reader), depth);
         }
         // One compressed file: it is named after the archive, less the compression's suffix.
-        let base = path.rsplit(['/', '!']).next().unwrap_or(path);
-        let name = strip_compression_suffix(base);
-        let shown = format!("{path}!{name}");
+        let member = origin.member(strip_compression_suffix(origin.file_name()));
         let mut data = head;
         if let Err(err) = (&mut reader)
             .take(WHOLE_READ - data.len() as u64)
             .read_to_end(&mut data)
         {
-            return self.partial(path, &shown, name, kind, &data, &err);
+            return self.partial(origin, member, kind, &data, &err);
         }
         if data.len() as u64 == WHOLE_READ && kind_of(&data).is_none() {
             // A big file (a 2 GB `.csv.gz`): streamed in chunks like a big file on disk, so
             // memory stays flat; a limit ends it softly, keeping what was found before.
-            let soft = Soft {
+            let mut soft = Cursor::new(data).chain(Soft {
                 inner: reader,
                 budget: self.budget,
-            };
-            let found = self
-                .scanner
-                .scan_stream(Cursor::new(data).chain(soft), name);
+            });
+            let shown = member.path();
+            let found = self.members.stream(member, &mut soft);
             if let Some(limit) = self.budget.hit.get() {
                 self.stopped(&shown, limit);
             }
             return match found {
-                Ok(found) => {
-                    self.add(&shown, found);
-                    if self.budget.hit.get().is_some() {
-                        Err(Stop)
-                    } else {
-                        Ok(())
-                    }
-                }
-                Err(err) => self.failed(path, kind.name(), &err),
+                Ok(()) if self.budget.hit.get().is_some() => Err(Stop),
+                Ok(()) => Ok(()),
+                Err(err) => self.failed(origin, kind.name(), &err),
             };
         }
         if let Err(err) = reader.read_to_end(&mut data) {
-            return self.partial(path, &shown, name, kind, &data, &err);
+            return self.partial(origin, member, kind, &data, &err);
         }
-        self.member(&shown, name, &data, depth)
+        self.member(member, &data, depth)
     }
 
-    /// A single compressed file stopped by a limit or damage: what came before is scanned.
+    /// A single compressed file stopped by a limit or damage: what came before is handed over.
     fn partial(
         &mut self,
-        path: &str,
-        shown: &str,
-        name: &str,
+        origin: &Arc<Origin>,
+        member: Origin,
         kind: Kind,
         data: &[u8],
         err: &io::Error,
     ) -> Result<(), Stop> {
         if !data.is_empty() {
-            let found = self.scanner.scan_buffer(name, data);
-            self.add(shown, found);
+            self.members.bytes(member, data);
         }
-        if self.not_decoded(path, err) {
+        if self.not_decoded(origin, err) {
             return Ok(());
         }
-        self.failed(path, kind.name(), err)
+        self.failed(origin, kind.name(), err)
     }
 
     /// A valid archive this build does not decode (a zstd window over 128 MiB): a note for it,
     /// not an error. `false` for anything else.
-    fn not_decoded(&mut self, path: &str, err: &io::Error) -> bool {
+    fn not_decoded(&mut self, origin: &Origin, err: &io::Error) -> bool {
         if err.kind() != io::ErrorKind::Unsupported || self.budget.hit.get().is_some() {
             return false;
         }
-        self.archive.skipped.push(Skipped {
-            path: path.to_owned(),
+        self.notes.skipped.push(Skipped {
+            path: origin.path(),
             reason: format!("archive: not decoded: {err}"),
         });
         true
     }
 
     /// A tar, read member by member as it comes; `what` names it in errors.
-    fn tar(&mut self, path: &str, what: &str, reader: impl Read, depth: u32) -> Result<(), Stop> {
+    fn tar(
+        &mut self,
+        origin: &Arc<Origin>,
+        what: &str,
+        reader: impl Read,
+        depth: u32,
+    ) -> Result<(), Stop> {
         let mut archive = tar::Archive::new(reader);
         let entries = match archive.entries() {
             Ok(entries) => entries,
-            Err(err) => return self.failed(path, what, &err),
+            Err(err) => return self.failed(origin, what, &err),
         };
         let mut data = Vec::new();
         for entry in entries {
             let mut entry = match entry {
                 Ok(entry) => entry,
-                Err(err) => return self.failed(path, what, &err),
+                Err(err) => return self.failed(origin, what, &err),
             };
             let kind = entry.header().entry_type();
             if !(kind.is_file() || kind.is_contiguous()) {
                 continue; // folders, links, devices: no bytes of their own
             }
-            self.count_entry(path)?;
+            self.count_entry(origin)?;
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             data.clear();
             self.reserve(&mut data, entry.size());
             if let Err(err) = entry.read_to_end(&mut data) {
-                return self.failed(path, what, &err);
+                return self.failed(origin, what, &err);
             }
-            self.member(&format!("{path}!{name}"), &name, &data, depth)?;
+            self.member(origin.member(name), &data, depth)?;
         }
         Ok(())
     }
 
-    fn zip(&mut self, path: &str, data: &[u8], depth: u32) -> Result<(), Stop> {
+    fn zip(&mut self, origin: &Arc<Origin>, data: &[u8], depth: u32) -> Result<(), Stop> {
         let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
             Ok(archive) => archive,
-            Err(err) => return self.failed(path, "zip", &err),
+            Err(err) => return self.failed(origin, "zip", &err),
         };
         let mut buf = Vec::new();
         for i in 0..archive.len() {
@@ -526,47 +535,47 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
                     | ZipError::CompressionMethodNotSupported(_)),
                 ) => {
                     // Encrypted, or a method this build does not decode: that member only.
-                    self.archive.skipped.push(Skipped {
-                        path: format!("{path}!{name}"),
+                    self.notes.skipped.push(Skipped {
+                        path: origin.member(name).path(),
                         reason: format!("archive: not decoded: {err}"),
                     });
                     continue;
                 }
-                Err(err) => return self.failed(path, "zip", &err),
+                Err(err) => return self.failed(origin, "zip", &err),
             };
             if !file.is_file() {
                 continue;
             }
-            self.count_entry(path)?;
-            let shown = format!("{path}!{name}");
+            self.count_entry(origin)?;
+            let member = origin.member(name);
             buf.clear();
             self.reserve(&mut buf, file.size());
             if let Err(err) = self.counted(&mut file).read_to_end(&mut buf) {
                 if err.kind() == io::ErrorKind::Unsupported && self.budget.hit.get().is_none() {
                     // A compression method this build does not decode (zstd, deflate64…).
-                    self.archive.skipped.push(Skipped {
-                        path: shown,
+                    self.notes.skipped.push(Skipped {
+                        path: member.path(),
                         reason: format!("archive: not decoded: {err}"),
                     });
                     continue;
                 }
-                self.failed(&shown, "zip", &err)?;
+                self.failed(&member, "zip", &err)?;
                 continue;
             }
             drop(file);
-            self.member(&shown, &name, &buf, depth)?;
+            self.member(member, &buf, depth)?;
         }
         Ok(())
     }
 
-    /// One inner file: opened if it is an archive itself and depth allows, else scanned.
-    fn member(&mut self, shown: &str, name: &str, data: &[u8], depth: u32) -> Result<(), Stop> {
+    /// One inner file: opened if it is an archive itself and depth allows, else handed over.
+    fn member(&mut self, member: Origin, data: &[u8], depth: u32) -> Result<(), Stop> {
         if let Some(kind) = kind_of(data) {
             if depth < self.limits.max_depth {
-                return self.open(shown, kind, data, depth + 1);
+                return self.open(&Arc::new(member), kind, data, depth + 1);
             }
-            self.archive.skipped.push(Skipped {
-                path: shown.to_owned(),
+            self.notes.skipped.push(Skipped {
+                path: member.path(),
                 reason: format!(
                     "archive: nested deeper than --archive-max-depth {}; scanned as it is",
                     self.limits.max_depth
@@ -575,21 +584,8 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         }
         // Detection, context and rules are the inner file's own: its platform comes from its
         // inner path (a `.env` in a tarball is an env file); the report shows the whole path.
-        let found = self.scanner.scan_buffer(name, data);
-        self.add(shown, found);
+        self.members.bytes(member, data);
         Ok(())
-    }
-
-    /// What an inner file gave, under its whole path.
-    fn add(&mut self, shown: &str, found: FileScan) {
-        for mut occ in found.occurrences {
-            shown.clone_into(&mut occ.path);
-            self.out.occurrences.push(occ);
-        }
-        if let Some(mut facts) = found.facts {
-            shown.clone_into(&mut facts.path);
-            self.archive.facts.push(facts);
-        }
     }
 
     /// Room for a member's declared size, so reading it does not copy it again and again. The
@@ -600,17 +596,17 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         buf.reserve(room.saturating_sub(buf.len()));
     }
 
-    fn count_entry(&mut self, path: &str) -> Result<(), Stop> {
+    fn count_entry(&mut self, origin: &Origin) -> Result<(), Stop> {
         self.entries += 1;
         if self.entries > self.limits.max_entries {
-            self.stopped(path, Limit::Entries);
+            self.stopped(&origin.path(), Limit::Entries);
             return Err(Stop);
         }
         Ok(())
     }
 
     fn stopped(&mut self, path: &str, limit: Limit) {
-        self.archive.skipped.push(Skipped {
+        self.notes.skipped.push(Skipped {
             path: path.to_owned(),
             reason: limit.reason(&self.limits),
         });
@@ -618,13 +614,19 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
 
     /// A read failed: a limit (stop the whole file, with a note) or damage (an error for this
     /// archive; its siblings in an outer archive go on).
-    fn failed(&mut self, path: &str, what: &str, err: &dyn std::fmt::Display) -> Result<(), Stop> {
+    fn failed(
+        &mut self,
+        origin: &Origin,
+        what: &str,
+        err: &dyn std::fmt::Display,
+    ) -> Result<(), Stop> {
+        let path = origin.path();
         if let Some(limit) = self.budget.hit.get() {
-            self.stopped(path, limit);
+            self.stopped(&path, limit);
             return Err(Stop);
         }
-        self.archive.errors.push(ScanError {
-            path: path.to_owned(),
+        self.notes.errors.push(ScanError {
+            path,
             message: format!("corrupt or truncated {what} archive: {err}"),
         });
         Ok(())
@@ -690,7 +692,6 @@ impl Read for ZstdFrames<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Engine;
     use std::io::Write;
 
     fn token() -> String {
@@ -728,26 +729,38 @@ mod tests {
         assert_eq!(strip_compression_suffix("data.bin"), "data.bin");
     }
 
+    /// Members as `open` hands them over: their report paths and bytes.
+    #[derive(Default)]
+    struct Recorder(Vec<(String, Vec<u8>)>);
+
+    impl Members for Recorder {
+        fn bytes(&mut self, origin: Origin, data: &[u8]) {
+            self.0.push((origin.path(), data.to_vec()));
+        }
+        fn stream(&mut self, origin: Origin, reader: &mut dyn Read) -> io::Result<()> {
+            let mut data = Vec::new();
+            reader.read_to_end(&mut data)?;
+            self.0.push((origin.path(), data));
+            Ok(())
+        }
+    }
+
+    fn open_all(name: &str, data: &[u8]) -> (Recorder, Notes) {
+        let mut members = Recorder::default();
+        let origin = Arc::new(Origin::File(name.into()));
+        let notes = open(&Archives::default(), &origin, data, &mut members);
+        (members, notes)
+    }
+
     #[test]
-    fn a_gzip_member_is_found_at_its_inner_path() {
-        let engine = Engine::builtin().unwrap();
-        let scanner = engine.scanner();
+    fn a_gzip_member_is_handed_over_at_its_inner_path() {
         let text = format!("x = 1\nT = \"{}\"\n{}", token(), "y = 2\n".repeat(50));
-        let data = gzip(text.as_bytes());
-        let found = scanner.scan_buffer("dir/conf.py.gz", &data);
-        assert_eq!(found.occurrences.len(), 1);
-        let occ = &found.occurrences[0];
-        assert_eq!(occ.path, "dir/conf.py.gz!conf.py");
-        assert_eq!((occ.line, occ.column), (Some(2), Some(6)));
-        // Without archives, the compressed bytes are only bytes.
-        let closed = crate::read::Scanner {
-            archives: None,
-            ..scanner
-        };
-        assert!(closed
-            .scan_buffer("dir/conf.py.gz", &data)
-            .occurrences
-            .is_empty());
+        let (members, notes) = open_all("dir/conf.py.gz", &gzip(text.as_bytes()));
+        assert_eq!(
+            members.0,
+            vec![("dir/conf.py.gz!conf.py".to_owned(), text.into_bytes())]
+        );
+        assert!(notes.skipped.is_empty() && notes.errors.is_empty());
     }
 
     /// Budgets count what decoders produce, whatever the headers declare.
@@ -780,8 +793,6 @@ mod tests {
     /// errors or nothing: never a panic, never a hang.
     #[test]
     fn random_bytes_with_archive_magic_never_panic() {
-        let engine = Engine::builtin().unwrap();
-        let scanner = engine.scanner();
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move || {
             state ^= state << 13;
@@ -840,7 +851,7 @@ mod tests {
                 data.resize(600, 0);
                 data[257..262].copy_from_slice(b"ustar");
             }
-            let _ = scanner.scan_buffer("x.bin", &data);
+            let _ = open_all("x.bin", &data);
         }
     }
 }

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::fold::Progress;
 use crate::git;
 use crate::hub;
 use crate::model::ScanOutput;
@@ -21,10 +22,10 @@ use crate::report::{self, Format, Report, Summary};
 use crate::revoke;
 use crate::rules::{self, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret};
+use crate::source::WalkOptions;
 use crate::source::{self, Source};
 use crate::suppress::Baseline;
 use crate::verify::{self, Endpoint, Verification};
-use crate::walk::{Progress, WalkOptions};
 use crate::whoami;
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
@@ -415,12 +416,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Completions { shell } => {
             let mut out = stdout();
-            out.write_all(&crate::dist::completions(shell))?;
+            out.write_all(&crate::dist::completions(Cli::command(), shell))?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { command } => {
-            let page = crate::dist::man_page(command.as_deref())?;
+            let page = crate::dist::man_page(Cli::command(), command.as_deref())?;
             let mut out = stdout();
             out.write_all(&page)?;
             out.flush()?;
@@ -1013,4 +1014,29 @@ where
         done.store(true, Ordering::Relaxed);
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::{man_page, UnknownCommand};
+
+    #[test]
+    fn every_command_has_a_page_titled_after_it() {
+        for cmd in Cli::command().get_subcommands() {
+            let name = cmd.get_name();
+            let page = String::from_utf8(man_page(Cli::command(), Some(name)).unwrap()).unwrap();
+            assert!(
+                page.lines()
+                    .find(|l| l.starts_with(".TH"))
+                    .is_some_and(|l| l.starts_with(&format!(".TH hfaudit-{name} 1 "))),
+                "{name}: {}",
+                &page[..page.len().min(80)]
+            );
+        }
+        assert!(matches!(
+            man_page(Cli::command(), Some("nope")),
+            Err(UnknownCommand(n)) if n == "nope"
+        ));
+    }
 }

@@ -225,7 +225,7 @@ impl Config {
 pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    let data = crate::read::read_regular_file(path, MAX_CONFIG_SIZE).map_err(|source| {
+    let data = crate::files::read_regular_file(path, MAX_CONFIG_SIZE).map_err(|source| {
         ConfigError::Read {
             path: path.to_path_buf(),
             source,

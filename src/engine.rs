@@ -4,41 +4,20 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
-use rayon::prelude::*;
-
-use crate::context::{calls_in, env_reads, platform_of, CallLists, Platform};
+use crate::context::{CallLists, Words, STANDARD_TOKEN_VARS};
+use crate::detect::Detector;
+use crate::inspect::{Inspector, ListLimit};
 use crate::judge::{infer_needs, public_test_tokens, Judge, Judged};
-use crate::model::FileFacts;
 use crate::model::ScanOutput;
-use crate::read::{env_names, Scanner};
 use crate::rules::{RuleError, RuleSet};
-use crate::scan::Detector;
 use crate::secret::Fingerprint;
 use crate::verify::Verification;
-
-/// Whether `root` is a Space: its `README.md` starts with YAML front matter naming an `sdk`.
-pub fn is_space(root: &std::path::Path) -> bool {
-    let Some(readme) = crate::read::read_small_file(&root.join("README.md"), 1 << 20) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&readme);
-    let mut lines = text.lines();
-    if lines.next().map(str::trim_end) != Some("---") {
-        return false;
-    }
-    lines
-        .take_while(|l| l.trim_end() != "---")
-        .any(|l| l.strip_prefix("sdk:").is_some_and(|v| !v.trim().is_empty()))
-}
 
 /// The detector that notices `names` (and decodes, unless `decode` is off).
 fn detector(names: &crate::context::Words, decode: bool) -> Detector {
     let names: Vec<&str> = names.as_slice().iter().map(String::as_str).collect();
     Detector::with_decoding(&names, decode)
 }
-
-/// Files larger than this are not read again to follow a token variable.
-const FOLLOW_MAX_FILE: u64 = 8 << 20;
 
 /// Rules, config and the compiled detector: built once per run.
 pub struct Engine {
@@ -50,8 +29,8 @@ pub struct Engine {
     pub public_tokens: HashSet<Fingerprint>,
     /// Archive limits; `None` leaves archives closed (`--no-archives`).
     pub archives: Option<crate::archive::Archives>,
-    /// How many occurrences the run may still list (see [`crate::read::MAX_LISTED`]).
-    pub listing: crate::read::ListLimit,
+    /// How many occurrences the run may still list (see [`crate::inspect::MAX_LISTED`]).
+    pub listing: ListLimit,
 }
 
 impl Engine {
@@ -68,7 +47,7 @@ impl Engine {
             env_names,
             public_tokens: public_test_tokens(),
             archives: Some(crate::archive::Archives::default()),
-            listing: crate::read::ListLimit::default(),
+            listing: ListLimit::default(),
         }
     }
 
@@ -85,79 +64,14 @@ impl Engine {
         Ok(Engine::new(RuleSet::builtin()?, Config::default()))
     }
 
-    pub fn scanner(&self) -> Scanner<'_> {
-        Scanner {
+    /// What inspects each blob, borrowing this engine's compiled parts.
+    pub fn inspector(&self) -> Inspector<'_> {
+        Inspector {
             detector: &self.detector,
             calls: &self.calls,
             env_names: &self.env_names,
             archives: self.archives.as_ref(),
             listing: &self.listing,
-        }
-    }
-
-    /// Need inference for tokens assigned to variables with unusual names (`ACME_HF=hf_…` in a
-    /// `.env`): the walk only watched the standard names, so look again, in parallel, for the
-    /// files in `output.scanned` that read these. Costs nothing when every assignment uses a
-    /// standard name. `all_names` also follows the standard names: git modes only kept facts
-    /// for the blobs that hold tokens.
-    pub fn follow_env_vars(&self, output: &mut ScanOutput, all_names: bool) {
-        let mut names: Vec<String> = output
-            .occurrences
-            .iter()
-            .filter_map(|o| o.env_var.clone())
-            .filter(|v| all_names || !self.env_names.contains(v))
-            .collect();
-        names.sort();
-        names.dedup();
-        if names.is_empty() || output.scanned.is_empty() {
-            return;
-        }
-        let names = crate::context::Words::new(&names);
-        let found: Vec<FileFacts> = output
-            .scanned
-            .par_iter()
-            .filter_map(|(path, rel)| {
-                let data = crate::read::read_small_file(path, FOLLOW_MAX_FILE)?;
-                let reads = env_reads(&data, &names);
-                (!reads.is_empty()).then(|| FileFacts {
-                    path: rel.clone(),
-                    platform: platform_of(rel),
-                    calls: calls_in(&data, &self.calls),
-                    env_reads: reads,
-                    practices: Vec::new(),
-                })
-            })
-            .collect();
-        for new in found {
-            match output.facts.iter_mut().find(|f| f.path == new.path) {
-                Some(f) => {
-                    for var in new.env_reads {
-                        if !f.env_reads.contains(&var) {
-                            f.env_reads.push(var);
-                        }
-                    }
-                }
-                None => output.facts.push(new),
-            }
-        }
-    }
-
-    /// A Hugging Face Space runs its repository's code on the Hub's servers: in a Space (a
-    /// `README.md` whose front matter names an `sdk:`), source code is a server's, and its
-    /// tokens get a server's advice (Space secrets) and count as the server platform.
-    pub fn mark_space(output: &mut ScanOutput, root: &std::path::Path) {
-        if !is_space(root) {
-            return;
-        }
-        for occ in &mut output.occurrences {
-            if occ.platform == Platform::Source {
-                occ.platform = Platform::Server;
-            }
-        }
-        for f in &mut output.facts {
-            if f.platform == Platform::Source {
-                f.platform = Platform::Server;
-            }
         }
     }
 
@@ -179,4 +93,14 @@ impl Engine {
         judge.judge_practices(&output.facts, &mut judged);
         judged
     }
+}
+
+/// The token variables to watch for: the standard ones plus `extra`.
+pub fn env_names(extra: &[String]) -> Words {
+    Words::new(
+        STANDARD_TOKEN_VARS
+            .iter()
+            .copied()
+            .chain(extra.iter().map(String::as_str)),
+    )
 }

@@ -151,7 +151,7 @@ pub struct FindingContext {
     /// The decodings that revealed the token (`["base64"]`), outermost first; absent for plain
     /// text.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub decoded: Vec<crate::scan::Encoding>,
+    pub decoded: Vec<crate::detect::Encoding>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -194,7 +194,16 @@ pub struct Finding {
     pub source: Option<crate::model::Source>,
     pub snippet: Option<String>,
     /// Set once `--revoke` asked the Hub to revoke this finding's token.
-    pub revocation: Option<crate::revoke::Revocation>,
+    pub revocation: Option<Revocation>,
+}
+
+/// What `--revoke` did about a finding's token (kept here, with the finding it marks, so that
+/// revocation depends on findings and not the other way round).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Revocation {
+    /// The token was sent to the Hub's revoke endpoint, which accepted the request.
+    Requested,
 }
 
 impl Finding {

@@ -4,26 +4,30 @@
 //! verify → judge → suppress → report. Each stage is a plain function over plain data;
 //! `engine` assembles them and `cli` is the thin edge that parses arguments and prints.
 
+pub mod allow;
 pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod detect;
 pub mod dist;
 pub mod engine;
+pub mod files;
+pub mod fold;
 pub mod git;
 pub mod hub;
+pub mod inspect;
 pub mod judge;
 pub mod model;
+pub mod origin;
 pub mod output;
 pub mod practice;
-pub mod read;
 pub mod report;
 pub mod revoke;
 pub mod rules;
-pub mod scan;
 pub mod secret;
+pub mod snippet;
 pub mod source;
 pub mod suppress;
 pub mod verify;
-pub mod walk;
 pub mod whoami;

@@ -2,26 +2,9 @@
 
 use serde::Serialize;
 
+use crate::allow::Allow;
 use crate::context::{Calls, NotebookCell, Platform, Usage};
 use crate::secret::Secret;
-
-/// An inline `hfaudit:allow` marker on the line of an occurrence or the line above.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Allow {
-    /// `hfaudit:allow` alone: every rule.
-    All,
-    /// `hfaudit:allow HF003, HF001`.
-    Rules(Vec<String>),
-}
-
-impl Allow {
-    pub fn covers(&self, rule: &str) -> bool {
-        match self {
-            Allow::All => true,
-            Allow::Rules(ids) => ids.iter().any(|id| id.eq_ignore_ascii_case(rule)),
-        }
-    }
-}
 
 /// The commit a git-mode occurrence was introduced by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,7 +25,7 @@ pub struct Occurrence {
     pub offset: u64,
     pub secret: Secret,
     /// The decodings that revealed the token (base64, UTF-16, escapes), outermost first.
-    pub decoded: Vec<crate::scan::Encoding>,
+    pub decoded: Vec<crate::detect::Encoding>,
     /// The source line with every token in it redacted, trimmed to a readable width.
     pub snippet: Option<String>,
     pub platform: Platform,
@@ -115,9 +98,11 @@ pub struct ScanOutput {
     pub errors: Vec<ScanError>,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
-    /// Every file the walk read (on disk, report path): the second pass looks in them for
-    /// token variables with unusual names (see `engine::follow_env_vars`).
+    /// Every file the tree walk read (on disk, report path): the second look reads some of
+    /// them again for token variables with unusual names (see `source::second_look`).
     pub scanned: Vec<(std::path::PathBuf, String)>,
+    /// Folders (report paths, `""` for the top) whose `README.md` makes them a Space.
+    pub spaces: Vec<String>,
     /// Lines for people about what the scan could not see (e.g. a shallow clone's history).
     pub notes: Vec<String>,
 }
@@ -131,6 +116,7 @@ impl ScanOutput {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.scanned.extend(other.scanned);
+        self.spaces.extend(other.spaces);
         self.notes.extend(other.notes);
     }
 

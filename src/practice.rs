@@ -16,9 +16,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::allow::parse_allow;
+use crate::allow::Allow;
 use crate::context::{Platform, Words};
-use crate::model::Allow;
-use crate::read::parse_allow;
 
 /// Lines longer than this are not looked at.
 const MAX_LINE: usize = 4096;
@@ -809,7 +809,7 @@ fn code_mentions_presence(args: &str) -> bool {
 mod tests {
     use super::*;
     use crate::context::platform_of;
-    use crate::read::env_names;
+    use crate::engine::env_names;
 
     fn rules(path: &str, text: &str) -> Vec<(&'static str, u64, String)> {
         find(path, platform_of(path), text.as_bytes(), &env_names(&[]))

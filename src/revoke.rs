@@ -15,9 +15,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use reqwest::header::ACCEPT;
-use serde::Serialize;
 
-use crate::judge::Finding;
+use crate::judge::{Finding, Revocation};
 use crate::model::Occurrence;
 use crate::secret::{Fingerprint, Secret};
 use crate::verify::{self, Attempt, Http, Status};
@@ -30,14 +29,6 @@ pub const BATCH: usize = 100;
 
 /// Rules whose findings mean "this token leaked here".
 const LEAK_RULES: &[&str] = &["HF001", "HF004", "HF005", "HF009"];
-
-/// What `--revoke` did about a finding's token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Revocation {
-    /// The token was sent to the Hub's revoke endpoint, which accepted the request.
-    Requested,
-}
 
 /// A token that would be sent, and where it leaked.
 #[derive(Debug)]
@@ -252,6 +243,18 @@ mod tests {
         )
     }
 
+    /// `text` as the file `app.py`, through the inspector and the fold.
+    fn scan(engine: &Engine, text: &str) -> ScanOutput {
+        let mut output = ScanOutput::default();
+        let found = engine.inspector().inspect(
+            crate::origin::Origin::File("app.py".into()),
+            text.as_bytes(),
+        );
+        crate::fold::record(&mut output, &crate::fold::Progress::default(), found);
+        crate::fold::finish(&mut output, &engine.listing);
+        output
+    }
+
     #[test]
     fn only_leaked_live_tokens_are_candidates() {
         let mut engine = Engine::builtin().unwrap();
@@ -261,10 +264,7 @@ mod tests {
         let text = format!(
             "a = \"{leaked}\"\nb = \"{public}\"\n# hfaudit:allow\nc = \"{allowed}\"\nd = \"{invalid}\"\ne = \"{org}\"\nf = \"{leaked}\"\n"
         );
-        let scan = engine.scanner().scan_buffer("app.py", text.as_bytes());
-        let mut output = ScanOutput::default();
-        output.occurrences.extend(scan.occurrences);
-        output.sort();
+        let output = scan(&engine, &text);
         let mut verifications = HashMap::new();
         verifications.insert(
             Fingerprint::of(&invalid),
@@ -300,9 +300,7 @@ mod tests {
         let engine = Engine::builtin().unwrap();
         let (a, b) = (token(4), token(5));
         let text = format!("x = \"{a}\"\ny = \"{b}\"\n");
-        let scan = engine.scanner().scan_buffer("app.py", text.as_bytes());
-        let mut output = ScanOutput::default();
-        output.occurrences.extend(scan.occurrences);
+        let output = scan(&engine, &text);
         let mut findings = engine.judge(&output, None).findings;
         mark(&mut findings, &HashSet::from([Fingerprint::of(&a)]));
         let marked: Vec<bool> = findings.iter().map(|f| f.revocation.is_some()).collect();

@@ -57,7 +57,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
-        let data = crate::read::read_regular_file(path, MAX_BASELINE_SIZE).map_err(|source| {
+        let data = crate::files::read_regular_file(path, MAX_BASELINE_SIZE).map_err(|source| {
             BaselineError::Read {
                 path: path.into(),
                 source,

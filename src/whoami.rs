@@ -130,7 +130,7 @@ fn shown(path: &Path) -> String {
 /// or a read of everything: the file is opened without blocking, checked with `fstat`, and read
 /// only up to `max`.
 fn read_optional(path: &Path, max: u64) -> Result<Option<String>, String> {
-    match crate::read::read_regular_file(path, max) {
+    match crate::files::read_regular_file(path, max) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(format!(

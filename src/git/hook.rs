@@ -65,7 +65,7 @@ fn hooks_dir(dir: &Path) -> Result<PathBuf, GitError> {
 /// Whether `path` is a hook hfaudit wrote: a regular file (not a link to one) holding the
 /// marker. Its text, when it is.
 fn our_hook(path: &Path) -> Option<String> {
-    let data = crate::read::read_small_file(path, MAX_HOOK_SIZE)?;
+    let data = crate::files::read_small_file(path, MAX_HOOK_SIZE)?;
     let text = String::from_utf8(data).ok()?;
     text.lines().any(|l| l.starts_with(MARKER)).then_some(text)
 }

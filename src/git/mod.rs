@@ -26,17 +26,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::model::{CommitInfo, FileFacts, ScanError, ScanOutput, Skipped};
-use crate::read::FileScan;
+use crate::fold::{self, Progress};
+use crate::inspect::{BlobScan, Inspected};
+use crate::model::{CommitInfo, ScanError, ScanOutput, Skipped};
+use crate::origin::Origin;
 use crate::secret::Fingerprint;
-use crate::walk::Progress;
 
 pub use blobs::Limits;
 use blobs::{read_blobs, Blob, Feeder};
@@ -116,7 +116,7 @@ pub fn git_files_are_regular(top: &Path) -> Result<(), String> {
         dot_git
     } else if meta.is_file() {
         // A worktree or submodule: `gitdir: PATH`.
-        let text = crate::read::read_regular_file(&dot_git, 4096)
+        let text = crate::files::read_regular_file(&dot_git, 4096)
             .map_err(|e| format!("{}: {e}", dot_git.display()))?;
         let text = String::from_utf8_lossy(&text);
         let Some(target) = text.trim().strip_prefix("gitdir:") else {
@@ -301,7 +301,7 @@ impl Repo {
         let path = String::from_utf8_lossy(&out.stdout).trim_end().to_owned();
         // git prints it relative to the folder it ran in; a few lines of object ids.
         let text =
-            crate::read::read_small_file(&self.git.dir().join(path), 16 << 20).unwrap_or_default();
+            crate::files::read_small_file(&self.git.dir().join(path), 16 << 20).unwrap_or_default();
         Ok(String::from_utf8_lossy(&text)
             .lines()
             .map(str::to_owned)
@@ -335,20 +335,40 @@ impl Repo {
     }
 }
 
+/// How a repository's file versions are named: the origin of the version at `path`, with the
+/// commit that introduced what is reported from it.
+pub type Namer<'a> = dyn Fn(&str, Option<CommitInfo>) -> Origin + Sync + 'a;
+
+/// The origin of a file version of the user's repository: its repository-relative path.
+pub fn local_origin(path: &str, commit: Option<CommitInfo>) -> Origin {
+    Origin::Git {
+        path: path.to_owned(),
+        commit,
+    }
+}
+
 /// Scans what `opts.mode` asks for. Paths in the output are repository-relative.
 pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<ScanOutput, GitError> {
     let cwd = std::env::current_dir()?;
-    scan_in(&cwd, opts, engine, progress, Limits::default())
+    scan_in(
+        &cwd,
+        opts,
+        engine,
+        progress,
+        Limits::default(),
+        &local_origin,
+    )
 }
 
 /// [`scan`] in the repository at `cwd` (the current folder, or a Hub mirror clone in a
-/// temporary folder), reading blobs within `limits`.
+/// temporary folder), reading blobs within `limits`, naming file versions with `origin`.
 pub fn scan_in(
     cwd: &Path,
     opts: &Options,
     engine: &Engine,
     progress: &Progress,
     limits: Limits,
+    origin: &Namer<'_>,
 ) -> Result<ScanOutput, GitError> {
     if let Some(top) = crate::config::repository_root(cwd) {
         git_files_are_regular(&top).map_err(|message| GitError::Failed {
@@ -430,6 +450,7 @@ pub fn scan_in(
         excluded: &excluded,
         max_filesize: opts.max_filesize,
         limits,
+        origin,
     };
     pool.install(|| ctx.run(&command, what))
 }
@@ -569,8 +590,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Pass one's verdict on a blob.
 enum Seen {
-    /// The tokens it holds (sorted, unique), and an archive's notes (limits hit, damage).
-    Scanned(Vec<Fingerprint>, Vec<Skipped>, Vec<ScanError>),
+    /// The tokens it holds (sorted, unique), and what else it gave (an archive's notes).
+    Scanned(Vec<Fingerprint>, Inspected),
     TooBig(u64),
     Missing(String),
 }
@@ -598,11 +619,12 @@ struct Context<'a> {
     excluded: &'a Exclusions,
     max_filesize: Option<u64>,
     limits: Limits,
+    origin: &'a Namer<'a>,
 }
 
 impl Context<'_> {
     fn run(&self, command: &[OsString], what: &'static str) -> Result<ScanOutput, GitError> {
-        let scanner = self.engine.scanner();
+        let inspector = self.engine.inspector();
         let mut out = ScanOutput::default();
 
         // Pass one: list the changes while cat-file returns each new blob, scanned as it comes.
@@ -643,29 +665,33 @@ impl Context<'_> {
         }
         let empty = Vec::new();
         let mut tokens: Vec<&Vec<Fingerprint>> = Vec::with_capacity(seen.len());
-        for (blob, (path, bytes, verdict)) in seen.iter().enumerate() {
+        let mut seen = seen;
+        for (blob, (path, bytes, verdict)) in seen.iter_mut().enumerate() {
+            let path = (self.origin)(path, None).path();
             match verdict {
-                Seen::Scanned(fps, skipped, errors) => {
-                    out.skipped.extend(skipped.iter().cloned());
-                    out.errors.extend(errors.iter().cloned());
-                    out.files_scanned += 1;
-                    out.bytes_scanned += bytes;
-                    tokens.push(fps);
-                    continue;
+                Seen::Scanned(_, notes) => {
+                    let skipped = std::mem::take(&mut notes.skipped);
+                    let errors = std::mem::take(&mut notes.errors);
+                    fold::count(&mut out, *bytes, skipped, errors);
                 }
                 Seen::TooBig(size) => out.skipped.push(Skipped {
-                    path: path.to_string(),
+                    path,
                     reason: format!(
                         "{size} bytes, over --max-filesize {}",
                         self.max_filesize.unwrap_or_default()
                     ),
                 }),
                 Seen::Missing(why) => out.errors.push(ScanError {
-                    path: path.to_string(),
+                    path,
                     message: format!("{why} ({})", listed.whose(blob as u32)),
                 }),
             }
-            tokens.push(&empty);
+        }
+        for (_, _, verdict) in &seen {
+            tokens.push(match verdict {
+                Seen::Scanned(fps, _) => fps,
+                _ => &empty,
+            });
         }
 
         // Which change introduced which token where: the oldest one.
@@ -690,34 +716,25 @@ impl Context<'_> {
             },
             |i, blob| {
                 let w = &wanted[i];
-                let scan = match blob {
-                    Blob::Data(data) => scanner.scan_buffer(&w.path, &data),
+                let origin = (self.origin)(&w.path, None);
+                let inspected = match blob {
+                    Blob::Data(data) => inspector.inspect(origin, &data),
                     // A read error fails the run (the blob reader reports it).
-                    Blob::Stream(body, _) => scanner
-                        .scan_chunks(body, &w.path, chunk)
+                    Blob::Stream(body, _) => inspector
+                        .inspect_stream(body, origin, chunk)
                         .unwrap_or_default(),
-                    Blob::TooBig(_) | Blob::Missing(_) => return (Vec::new(), Vec::new()),
+                    Blob::TooBig(_) | Blob::Missing(_) => return Vec::new(),
                 };
-                let mut occurrences = Vec::new();
-                for mut occ in scan.occurrences {
-                    let fp = occ.secret.fingerprint();
-                    if let Some((_, commit)) = w.tokens.iter().find(|(f, _)| *f == fp) {
-                        occ.commit = commit.map(|c| listed.commits[c as usize].clone());
-                        occurrences.push(occ);
-                    }
-                }
-                let facts: Vec<FileFacts> = if occurrences.is_empty() {
-                    Vec::new()
-                } else {
-                    let inner = scan.archive.map(|a| a.facts).unwrap_or_default();
-                    scan.facts.into_iter().chain(inner).collect()
+                let root = |c: Option<u32>| {
+                    (self.origin)(&w.path, c.map(|c| listed.commits[c as usize].clone()))
                 };
-                (occurrences, facts)
+                introduced(inspected.scans, &w.tokens, &root)
             },
         )?;
-        for (occurrences, facts) in found {
-            out.occurrences.extend(occurrences);
-            out.facts.extend(facts);
+        for scans in found {
+            for scan in scans {
+                fold::add(&mut out, scan);
+            }
         }
         out.sort();
         Ok(out)
@@ -730,7 +747,7 @@ impl Context<'_> {
         command: &[OsString],
         what: &'static str,
     ) -> Result<(Listed, Vec<Verdict>), GitError> {
-        let scanner = self.engine.scanner();
+        let inspector = self.engine.inspector();
         let chunk = self.limits.chunk;
         // A staged change is a handful of files: one cat-file starts fastest. A history is
         // worth one per thread.
@@ -739,16 +756,18 @@ impl Context<'_> {
         } else {
             1
         };
-        let fingerprints = |scan: FileScan| {
-            let mut fps: Vec<Fingerprint> = scan
-                .occurrences
+        let fingerprints = |mut found: Inspected| {
+            let mut fps: Vec<Fingerprint> = found
+                .scans
                 .iter()
+                .flat_map(|s| &s.occurrences)
                 .map(|o| o.secret.fingerprint())
                 .collect();
             fps.sort_unstable();
             fps.dedup();
-            let notes = scan.archive.unwrap_or_default();
-            Seen::Scanned(fps, notes.skipped, notes.errors)
+            // Occurrences and facts come again in pass two, for what a change introduced.
+            found.scans.clear();
+            Seen::Scanned(fps, found)
         };
         read_blobs(
             &self.repo.git,
@@ -757,19 +776,21 @@ impl Context<'_> {
             self.limits,
             |feeder| self.list(command, what, feeder),
             |(_, path): (u32, Arc<str>), blob| {
-                let (size, scan) = match blob {
-                    Blob::Data(data) => (data.len() as u64, scanner.scan_buffer(&path, &data)),
+                let origin = (self.origin)(&path, None);
+                let (size, found) = match blob {
+                    Blob::Data(data) => (data.len() as u64, inspector.inspect(origin, &data)),
                     // A read error fails the run (the blob reader reports it).
                     Blob::Stream(body, size) => (
                         size,
-                        scanner.scan_chunks(body, &path, chunk).unwrap_or_default(),
+                        inspector
+                            .inspect_stream(body, origin, chunk)
+                            .unwrap_or_default(),
                     ),
                     Blob::TooBig(size) => return (path, 0, Seen::TooBig(size)),
                     Blob::Missing(why) => return (path, 0, Seen::Missing(why)),
                 };
-                self.progress.files.fetch_add(1, Ordering::Relaxed);
-                self.progress.bytes.fetch_add(size, Ordering::Relaxed);
-                (path, size, fingerprints(scan))
+                fold::progressed(self.progress, size);
+                (path, size, fingerprints(found))
             },
         )
     }
@@ -876,6 +897,45 @@ impl Context<'_> {
         source.finish()?;
         Ok(listed)
     }
+}
+
+/// What pass two keeps of a file version: the occurrences of the tokens it introduced, each
+/// under the origin of the commit that introduced it, and (when it introduced any) the facts.
+fn introduced(
+    scans: Vec<BlobScan>,
+    tokens: &[(Fingerprint, Option<u32>)],
+    root: &dyn Fn(Option<u32>) -> Origin,
+) -> Vec<BlobScan> {
+    let commit_of = |occ: &crate::model::Occurrence| {
+        let fp = occ.secret.fingerprint();
+        tokens.iter().find(|(f, _)| *f == fp).map(|(_, c)| *c)
+    };
+    let any = scans
+        .iter()
+        .flat_map(|s| &s.occurrences)
+        .any(|o| commit_of(o).is_some());
+    let mut out = Vec::new();
+    for scan in scans {
+        let mut by_commit: BTreeMap<Option<u32>, Vec<crate::model::Occurrence>> = BTreeMap::new();
+        for occ in scan.occurrences {
+            if let Some(c) = commit_of(&occ) {
+                by_commit.entry(c).or_default().push(occ);
+            }
+        }
+        let mut facts = if any { scan.facts } else { None };
+        if by_commit.is_empty() && facts.is_some() {
+            by_commit.insert(None, Vec::new());
+        }
+        for (c, occurrences) in by_commit {
+            out.push(BlobScan {
+                origin: scan.origin.rebased(root(c)),
+                occurrences,
+                facts: facts.take(),
+                space: false,
+            });
+        }
+    }
+    out
 }
 
 /// FNV-1a of a path: a stable shard key.
@@ -1086,7 +1146,15 @@ mod limits_tests {
             max_filesize: None,
             threads: 2,
         };
-        scan_in(dir, &opts, engine, &Progress::default(), limits).unwrap()
+        scan_in(
+            dir,
+            &opts,
+            engine,
+            &Progress::default(),
+            limits,
+            &local_origin,
+        )
+        .unwrap()
     }
 
     /// Blobs over the streaming threshold come out exactly as whole reads give them (lines,
@@ -1135,8 +1203,10 @@ mod limits_tests {
         // The staged change reports only what it adds, at the lines of the staged file.
         let staged = run(root, &engine, Mode::Staged, streaming);
         let mut added = engine
-            .scanner()
-            .scan_buffer("big.log", grown.as_bytes())
+            .inspector()
+            .inspect(local_origin("big.log", None), grown.as_bytes())
+            .scans
+            .remove(0)
             .occurrences;
         added.retain(|o| o.offset >= big.len() as u64);
         let want: Vec<(Option<u64>, u64)> = added.iter().map(|o| (o.line, o.offset)).collect();

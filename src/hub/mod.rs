@@ -1,6 +1,7 @@
-//! The Hub as a source (DESIGN §9): `hf://` repositories read over the Hub's HTTP API and fed,
-//! file by file, to the same `Scanner::scan_buffer` as local files and git blobs, so rules,
-//! suppression and reports never know where the bytes came from.
+//! The Hub as a source: `hf://` repositories read over the Hub's HTTP API, each file,
+//! discussion and variable handed to the inspector as a blob whose origin says where on the Hub
+//! it is, and recorded by the fold, as local files and git blobs are: rules, suppression and
+//! reports never know where the bytes came from.
 //!
 //! What is read: every file of the revision asked (default: the default branch), the files of
 //! each pull request ref that the default branch does not already have, every discussion's
@@ -21,14 +22,13 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::context::Platform;
 use crate::engine::Engine;
+use crate::fold::{self, Progress};
 use crate::git;
 use crate::model::{HubItem, ScanError, ScanOutput, Skipped, Source};
-use crate::read::FileScan;
+use crate::origin::Origin;
 use crate::secret::Secret;
 use crate::verify::{self, Endpoint};
-use crate::walk::Progress;
 
 use api::{Api, Failure};
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
@@ -253,10 +253,21 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     out
 }
 
-/// The [`Source`] the Hub source gives a discussion or variable at this display path
+/// The origin the Hub source gives a discussion or variable at this display path
 /// (`hf://spaces/acme/demo/variables/HF_TOKEN`), so rule examples, which only have a path, are
-/// judged as the Hub source's items are. Files and anything else: `None`.
-pub fn example_source(path: &str) -> Option<Source> {
+/// judged as the Hub source's items are. Anything else is a file of a tree.
+pub fn example_origin(path: &str) -> Origin {
+    match example_source(path) {
+        Some(place) => Origin::Hub {
+            path: path.to_owned(),
+            place,
+            commit: None,
+        },
+        None => Origin::File(path.to_owned()),
+    }
+}
+
+fn example_source(path: &str) -> Option<Source> {
     let rest = path.strip_prefix("hf://")?;
     let (repo, item) = if let Some((r, _)) = rest.split_once("/variables/") {
         (r, HubItem::Variable)
@@ -529,39 +540,22 @@ fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
         .unwrap_or_default())
 }
 
-/// Scans `text` as one item of the Hub (a discussion, a variable) at `path`.
+/// Inspects `text` as one item of the Hub (a discussion, a variable) at `path`.
 fn scan_text(
     engine: &Engine,
-    path: &str,
+    path: String,
     text: &str,
-    src: &Source,
+    place: Source,
     progress: &Progress,
     out: &mut ScanOutput,
 ) {
-    let scan = engine.scanner().scan_buffer(path, text.as_bytes());
-    add_scan(scan, src, progress, out);
-}
-
-fn add_scan(mut scan: FileScan, src: &Source, progress: &Progress, out: &mut ScanOutput) {
-    let space = src.repo.starts_with("spaces/") && src.item == HubItem::File;
-    for o in &mut scan.occurrences {
-        o.source = Some(src.clone());
-        // A Space runs its files on the Hub's servers (as `Engine::mark_space` does locally).
-        if space && o.platform == Platform::Source {
-            o.platform = Platform::Server;
-        }
-    }
-    if let Some(mut f) = scan.facts {
-        if space && f.platform == Platform::Source {
-            f.platform = Platform::Server;
-        }
-        out.facts.push(f);
-    }
-    out.occurrences.extend(scan.occurrences);
-    out.files_scanned += 1;
-    out.bytes_scanned += scan.bytes;
-    progress.files.fetch_add(1, Ordering::Relaxed);
-    progress.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
+    let origin = Origin::Hub {
+        path,
+        place,
+        commit: None,
+    };
+    let inspected = engine.inspector().inspect(origin, text.as_bytes());
+    fold::record(out, progress, inspected);
 }
 
 /// Every discussion and pull request thread: titles and comments, every page of the list.
@@ -628,7 +622,7 @@ fn discussions(
             repo.id
         );
         let src = source(repo, DEFAULT_REVISION, HubItem::Discussion, web);
-        scan_text(engine, &path, &text, &src, progress, out);
+        scan_text(engine, path, &text, src, progress, out);
     }
     Ok(())
 }
@@ -663,7 +657,7 @@ fn variables(
         );
         let web = format!("{}/spaces/{}/settings", api_endpoint(api), repo.id);
         let src = source(repo, DEFAULT_REVISION, HubItem::Variable, web);
-        scan_text(engine, &path, &text, &src, progress, out);
+        scan_text(engine, path, &text, src, progress, out);
     }
     Ok(())
 }
@@ -674,10 +668,14 @@ fn fetch_file(api: &Api<'_>, engine: &Engine, job: &FileJob, progress: &Progress
     let bytes = api.url(&job.url).and_then(|u| api.download(&u));
     match bytes {
         Ok(data) => {
-            let scanner = engine.scanner();
+            let inspector = engine.inspector();
             for (path, src) in &job.places {
-                let scan = scanner.scan_buffer(path, &data);
-                add_scan(scan, src, progress, &mut out);
+                let origin = Origin::Hub {
+                    path: path.clone(),
+                    place: src.clone(),
+                    commit: None,
+                };
+                fold::record(&mut out, progress, inspector.inspect(origin, &data));
             }
         }
         Err(f) => {
@@ -721,41 +719,38 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
         max_filesize: opts.max_filesize,
         threads: 0,
     };
-    match git::scan_in(&clone, &gopts, engine, progress, git::Limits::default()) {
+    // Each file version is a Hub file at the commit that introduced what is reported.
+    let origin = |path: &str, commit: Option<crate::model::CommitInfo>| {
+        let at = commit.as_ref().map_or(DEFAULT_REVISION, |c| c.id.as_str());
+        let web = format!(
+            "{}/{}{}/blob/{}/{}",
+            opts.endpoint,
+            repo.kind.prefix(),
+            repo.id,
+            at,
+            target::encode_path(path)
+        );
+        Origin::Hub {
+            path: format!("{shown}/{path}"),
+            place: source(repo, at, HubItem::File, web),
+            commit,
+        }
+    };
+    match git::scan_in(
+        &clone,
+        &gopts,
+        engine,
+        progress,
+        git::Limits::default(),
+        &origin,
+    ) {
         Ok(mut o) => {
-            for occ in &mut o.occurrences {
-                let commit = occ
-                    .commit
-                    .as_ref()
-                    .map_or(DEFAULT_REVISION, |c| c.id.as_str());
-                let web = format!(
-                    "{}/{}{}/blob/{}/{}",
-                    opts.endpoint,
-                    repo.kind.prefix(),
-                    repo.id,
-                    commit,
-                    target::encode_path(&occ.path)
-                );
-                occ.source = Some(source(repo, commit, HubItem::File, web));
-                occ.path = format!("{shown}/{}", occ.path);
-                if repo.kind == Kind::Space && occ.platform == Platform::Source {
-                    occ.platform = Platform::Server;
-                }
-            }
-            for f in &mut o.facts {
-                f.path = format!("{shown}/{}", f.path);
-                if repo.kind == Kind::Space && f.platform == Platform::Source {
-                    f.platform = Platform::Server;
-                }
-            }
             for s in &mut o.skipped {
                 s.path = format!("{shown}/{}", s.path);
             }
             for e in &mut o.errors {
                 e.path = format!("{shown}/{}", e.path);
             }
-            // The clone's files are gone with it: nothing for the second pass to read.
-            o.scanned.clear();
             out.merge(o);
         }
         Err(e) => out.errors.push(fail(verify::redact_tokens(&e.to_string()))),

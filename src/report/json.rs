@@ -29,7 +29,7 @@ struct JsonFinding<'a> {
     locations: &'a [Location],
     commit: Option<&'a CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    revocation: Option<crate::revoke::Revocation>,
+    revocation: Option<crate::judge::Revocation>,
     source: Option<&'a Source>,
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use hfaudit::engine::Engine;
+use hfaudit::fold::Progress;
 use hfaudit::model::ScanOutput;
 use hfaudit::rules::{Example, RuleSet, RULE_FILES};
 use hfaudit::secret::Fingerprint;
@@ -29,16 +30,12 @@ fn run_example(engine: &mut Engine, ex: &Example, seed: u64) -> Vec<String> {
             .replace("{{TOKEN2}}", &token2)
             .replace("{{ORG_TOKEN}}", &org)
             .replace("{{PUBLIC_TEST_TOKEN}}", &public);
-        let mut scan = engine.scanner().scan_buffer(&file.path, content.as_bytes());
         // A Hub item (a Space variable, HF012) is what its path names, as the Hub source says.
-        for o in &mut scan.occurrences {
-            o.source = hfaudit::hub::example_source(&file.path);
-        }
-        output.occurrences.extend(scan.occurrences);
-        output.facts.extend(scan.facts);
-        output.files_scanned += 1;
+        let origin = hfaudit::hub::example_origin(&file.path);
+        let found = engine.inspector().inspect(origin, content.as_bytes());
+        hfaudit::fold::record(&mut output, &Progress::default(), found);
     }
-    output.sort();
+    hfaudit::fold::finish(&mut output, &engine.listing);
     let verifications = ex.verification.as_ref().map(|v| {
         let status = match v.status.as_str() {
             "valid" => Status::Valid,

@@ -1,4 +1,5 @@
-//! Walk: yield every file worth scanning, in parallel, and scan it on the walker's threads.
+//! The tree source: every file worth scanning under the paths given (and standard input), in
+//! parallel, each handed to the inspector on the walker's threads and recorded by the fold.
 //!
 //! Parallelism lives here (as in ripgrep): `ignore`'s parallel walker runs one visitor per
 //! thread; each visitor keeps its own read buffer and results and hands them over once, when it
@@ -7,15 +8,15 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
+use crate::fold::{self, Progress};
+use crate::inspect::{FileInspected, Inspector};
 use crate::model::{ScanError, ScanOutput, Skipped};
-use crate::read::FileRead::{self, Scanned, TooBig};
-use crate::read::Scanner;
+use crate::origin::Origin;
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -32,15 +33,6 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-/// Live counters for the progress indicator.
-#[derive(Debug, Default)]
-pub struct Progress {
-    pub files: AtomicU64,
-    pub bytes: AtomicU64,
-    /// Hub repositories whose listings have been read (the Hub source only).
-    pub repos: AtomicU64,
-}
-
 /// Walks `opts.paths` and scans every file. Per-file errors are recorded, never fatal.
 ///
 /// Ignore files are part of the scanned tree, so they are hostile too: one that is a symbolic
@@ -50,7 +42,7 @@ pub struct Progress {
 /// even when an ignore file lists them (`git add -f`): a token must not hide from CI that way.
 pub fn walk(
     opts: &WalkOptions,
-    scanner: &Scanner<'_>,
+    inspector: &Inspector<'_>,
     progress: &Progress,
 ) -> Result<ScanOutput, ignore::Error> {
     let excluded = exclusions(opts)?;
@@ -59,17 +51,22 @@ pub fn walk(
     let stdin = Path::new("-");
     let mut from_stdin = ScanOutput::default();
     if opts.paths.iter().any(|p| p == stdin) {
-        let result = scanner.scan_named_stream(std::io::stdin().lock(), STDIN, opts.max_filesize);
+        let result = inspector
+            .inspect_named_stream(
+                std::io::stdin().lock(),
+                Origin::File(STDIN.to_owned()),
+                opts.max_filesize,
+            )
+            .map(FileInspected::Read);
+        // Nothing on disk to read again for need inference.
         record(
             &mut from_stdin,
-            Some(progress),
+            progress,
             opts.max_filesize,
-            PathBuf::from("-"),
+            None,
             STDIN.to_owned(),
             result,
         );
-        // Nothing on disk to read again for need inference.
-        from_stdin.scanned.clear();
         if opts.paths.iter().all(|p| p == stdin) {
             return Ok(from_stdin);
         }
@@ -102,7 +99,7 @@ pub fn walk(
     let shared = Mutex::new(ScanOutput::default());
     let walk_with = |respect_ignore: bool, skip: Option<&HashSet<String>>| {
         let mut visitors = Visitors {
-            scanner,
+            inspector,
             opts,
             progress,
             shared: &shared,
@@ -134,7 +131,15 @@ pub fn walk(
     );
     if opts.respect_ignore {
         if trouble.is_empty() {
-            scan_tracked_but_ignored(opts, scanner, &roots, excluded.as_ref(), &cwd, &mut out);
+            scan_tracked_but_ignored(
+                opts,
+                inspector,
+                progress,
+                &roots,
+                excluded.as_ref(),
+                &cwd,
+                &mut out,
+            );
         } else {
             let done: HashSet<String> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
             // A folder whose ignore file could not be trusted was not entered: walk the whole
@@ -221,7 +226,8 @@ fn parent_troubles(root: &Path) -> Vec<Skipped> {
 /// they are in every clone. One `git ls-files` per folder root inside a work tree.
 fn scan_tracked_but_ignored(
     opts: &WalkOptions,
-    scanner: &Scanner<'_>,
+    inspector: &Inspector<'_>,
+    progress: &Progress,
     roots: &[&Path],
     excluded: Option<&Gitignore>,
     cwd: &Path,
@@ -260,31 +266,36 @@ fn scan_tracked_but_ignored(
             if !meta.is_file() {
                 continue;
             }
-            let result = scanner.scan_file(&path, &shown, opts.max_filesize, &mut buf);
-            record(out, None, opts.max_filesize, path, shown, result);
+            let result = inspector.inspect_file(
+                &path,
+                Origin::File(shown.clone()),
+                opts.max_filesize,
+                &mut buf,
+            );
+            record(out, progress, opts.max_filesize, Some(path), shown, result);
         }
     }
 }
 
-/// Adds what reading one file gave to `out`: its occurrences, or why it was skipped, or the
-/// error that kept it from being read.
+/// Adds what reading one file gave to `out` (through the fold), or why it was skipped, or
+/// the error that kept it from being read. `disk` is where it is, for the second look.
 fn record(
     out: &mut ScanOutput,
-    progress: Option<&Progress>,
+    progress: &Progress,
     max_filesize: Option<u64>,
-    path: PathBuf,
+    disk: Option<PathBuf>,
     rel: String,
-    result: std::io::Result<Option<FileRead>>,
+    result: std::io::Result<FileInspected>,
 ) {
     let max = max_filesize.unwrap_or_default();
     match result {
-        Ok(None) => {}
-        Ok(Some(TooBig(len))) => out.skipped.push(Skipped {
+        Ok(FileInspected::NotAFile) => {}
+        Ok(FileInspected::TooBig(len)) => out.skipped.push(Skipped {
             path: rel,
             reason: format!("{len} bytes, over --max-filesize {max}"),
         }),
-        Ok(Some(Scanned(scan))) => {
-            if max_filesize.is_some_and(|m| scan.bytes > m) {
+        Ok(FileInspected::Read(inspected)) => {
+            if max_filesize.is_some_and(|m| inspected.bytes > m) {
                 // Only streams get here: their first --max-filesize bytes were scanned.
                 out.skipped.push(Skipped {
                     path: rel.clone(),
@@ -293,20 +304,10 @@ fn record(
                     ),
                 });
             }
-            out.files_scanned += 1;
-            out.bytes_scanned += scan.bytes;
-            if let Some(p) = progress {
-                p.files.fetch_add(1, Ordering::Relaxed);
-                p.bytes.fetch_add(scan.bytes, Ordering::Relaxed);
+            fold::record(out, progress, inspected);
+            if let Some(disk) = disk {
+                out.scanned.push((disk, rel));
             }
-            out.occurrences.extend(scan.occurrences);
-            out.facts.extend(scan.facts);
-            if let Some(archive) = scan.archive {
-                out.facts.extend(archive.facts);
-                out.skipped.extend(archive.skipped);
-                out.errors.extend(archive.errors);
-            }
-            out.scanned.push((path, rel));
         }
         Err(err) => out.errors.push(ScanError {
             path: rel,
@@ -404,7 +405,7 @@ fn exclusions(opts: &WalkOptions) -> Result<Option<Gitignore>, ignore::Error> {
 /// What every walker thread shares: read-only context and the place results are merged.
 #[derive(Clone, Copy)]
 struct Visitors<'a, 's> {
-    scanner: &'a Scanner<'s>,
+    inspector: &'a Inspector<'s>,
     opts: &'a WalkOptions,
     progress: &'a Progress,
     shared: &'a Mutex<ScanOutput>,
@@ -504,15 +505,17 @@ impl ParallelVisitor for Visitor<'_, '_> {
 impl Visitor<'_, '_> {
     /// Reads and scans a regular file, and records what it gave.
     fn scan_regular(&mut self, path: PathBuf, rel: String) {
-        let result =
-            self.ctx
-                .scanner
-                .scan_file(&path, &rel, self.ctx.opts.max_filesize, &mut self.buf);
+        let result = self.ctx.inspector.inspect_file(
+            &path,
+            Origin::File(rel.clone()),
+            self.ctx.opts.max_filesize,
+            &mut self.buf,
+        );
         record(
             &mut self.local,
-            Some(self.ctx.progress),
+            self.ctx.progress,
             self.ctx.opts.max_filesize,
-            path,
+            Some(path),
             rel,
             result,
         );
@@ -529,14 +532,15 @@ impl Visitor<'_, '_> {
         }
         let result = std::fs::File::open(path).and_then(|f| {
             self.ctx
-                .scanner
-                .scan_named_stream(f, &rel, self.ctx.opts.max_filesize)
+                .inspector
+                .inspect_named_stream(f, Origin::File(rel.clone()), self.ctx.opts.max_filesize)
+                .map(FileInspected::Read)
         });
         record(
             &mut self.local,
-            Some(self.ctx.progress),
+            self.ctx.progress,
             self.ctx.opts.max_filesize,
-            path.to_path_buf(),
+            Some(path.to_path_buf()),
             rel,
             result,
         );
