@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::engine::Engine;
 use crate::fold::Progress;
 use crate::git;
+use crate::http::{self, Endpoint};
 use crate::hub;
 use crate::model::ScanOutput;
 use crate::output::{self, Redacting};
@@ -25,7 +26,7 @@ use crate::secret::{Fingerprint, Secret};
 use crate::source::WalkOptions;
 use crate::source::{self, Source};
 use crate::suppress::Baseline;
-use crate::verify::{self, Endpoint, Verification};
+use crate::verify::{self, Verification};
 use crate::whoami;
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
@@ -716,7 +717,7 @@ fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
 /// findings. With `--dry-run`, shows the request instead. `Ok(true)` when a request failed.
 fn revoke(
     args: &ScanArgs,
-    opts: &verify::Options,
+    opts: &http::Policy,
     output: &ScanOutput,
     findings: &mut [crate::judge::Finding],
     notes: &mut Vec<String>,
@@ -843,10 +844,10 @@ fn verify_options(
     endpoint: Option<&str>,
     timeout_ms: Option<u64>,
     deadline_ms: Option<u64>,
-) -> Result<verify::Options> {
+) -> Result<http::Policy> {
     let env = std::env::var("HF_ENDPOINT").ok();
     let endpoint = Endpoint::choose(endpoint, env.as_deref())?;
-    let mut opts = verify::Options::new(endpoint);
+    let mut opts = http::Policy::new(endpoint);
     if let Some(ms) = timeout_ms {
         opts = opts.with_timeout(Duration::from_millis(ms.max(1)));
     }
@@ -861,7 +862,7 @@ fn verify_options(
 /// still ends with the exit code of its findings. Public test tokens and tokens the config
 /// allows are not sent.
 fn verify(
-    opts: Option<&verify::Options>,
+    opts: Option<&http::Policy>,
     engine: &Engine,
     output: &ScanOutput,
 ) -> (Option<Verifications>, Vec<String>) {

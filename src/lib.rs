@@ -15,6 +15,7 @@ pub mod engine;
 pub mod files;
 pub mod fold;
 pub mod git;
+pub mod http;
 pub mod hub;
 pub mod inspect;
 pub mod judge;

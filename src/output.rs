@@ -112,6 +112,20 @@ pub fn redact_lossy(data: &[u8]) -> String {
     String::from_utf8_lossy(&redact_bytes(data)).into_owned()
 }
 
+/// [`redact_str`], owned: for text about to be kept (an error, a note).
+pub fn redacted(text: &str) -> String {
+    redact_str(text).into_owned()
+}
+
+/// `""` or `"s"`: the plural of a count's noun.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// [`redact_bytes`] of text.
 pub fn redact_str(text: &str) -> Cow<'_, str> {
     match redact_bytes(text.as_bytes()) {
@@ -389,6 +403,19 @@ mod tests {
         // Redacted output is stable: redacting it again changes nothing.
         let once = redact_str(&text).into_owned();
         assert_eq!(redact_str(&once), once);
+    }
+
+    /// Bidi overrides and isolates reorder what follows; zero-width characters hide text; C1
+    /// controls act like C0 ones: each shows as its escape. Other text is kept as it is.
+    #[test]
+    fn invisible_characters_are_escaped() {
+        assert_eq!(escape("plain name"), "plain name");
+        assert_eq!(escape("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
+        assert_eq!(
+            escape("\u{200b}\u{feff}\u{2028}\u{85}"),
+            "\\u{200b}\\u{feff}\\u{2028}\\x85"
+        );
+        assert_eq!(escape("café ✓ 名前"), "café ✓ 名前");
     }
 
     #[test]

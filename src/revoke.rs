@@ -16,10 +16,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use reqwest::header::ACCEPT;
 
+use crate::http::{self, Attempt, Client, Endpoint, Policy};
 use crate::judge::{Finding, Revocation};
 use crate::model::Occurrence;
 use crate::secret::{Fingerprint, Secret};
-use crate::verify::{self, Attempt, Http, Status};
+use crate::verify::{self, Status};
 
 /// The path tokens are posted to, below the endpoint.
 pub const REVOKE_PATH: &str = "api/credentials/revoke";
@@ -83,7 +84,7 @@ pub fn describe(candidates: &[Candidate<'_>]) -> String {
         let shown: Vec<String> = c
             .places
             .iter()
-            .map(|p| verify::escape_invisible(p))
+            .map(|p| crate::output::escape(p).into_owned())
             .collect();
         let more = if shown.len() > 5 {
             format!(" and {} more", shown.len() - 5)
@@ -101,7 +102,7 @@ pub fn describe(candidates: &[Candidate<'_>]) -> String {
 }
 
 /// What `--revoke --dry-run` would send: the request, with every token redacted.
-pub fn dry_run(candidates: &[Candidate<'_>], endpoint: &verify::Endpoint) -> String {
+pub fn dry_run(candidates: &[Candidate<'_>], endpoint: &Endpoint) -> String {
     let url = revoke_url(endpoint);
     let mut out = String::new();
     for batch in candidates.chunks(BATCH) {
@@ -113,7 +114,7 @@ pub fn dry_run(candidates: &[Candidate<'_>], endpoint: &verify::Endpoint) -> Str
 }
 
 /// `{endpoint}/api/credentials/revoke`.
-pub fn revoke_url(endpoint: &verify::Endpoint) -> reqwest::Url {
+pub fn revoke_url(endpoint: &Endpoint) -> reqwest::Url {
     endpoint.url(REVOKE_PATH)
 }
 
@@ -130,7 +131,7 @@ pub struct Outcome {
 
 /// Sends the tokens, one `POST` per batch of [`BATCH`]. Never panics; a batch that fails is a
 /// note, and its tokens are not marked.
-pub fn revoke(secrets: &[&Secret], opts: &verify::Options) -> Outcome {
+pub fn revoke(secrets: &[&Secret], opts: &Policy) -> Outcome {
     let mut outcome = Outcome::default();
     let mut seen = HashSet::new();
     let unique: Vec<&Secret> = secrets
@@ -142,13 +143,13 @@ pub fn revoke(secrets: &[&Secret], opts: &verify::Options) -> Outcome {
         return outcome;
     }
     let url = revoke_url(&opts.endpoint);
-    let http = match Http::new(opts) {
+    let http = match Client::new(opts) {
         Ok(h) => h,
         Err(err) => {
             outcome.failed = true;
             outcome.notes.push(format!(
                 "revocation not requested: cannot set up the HTTP client ({})",
-                verify::redact_tokens(&err.to_string())
+                crate::output::redacted(&err.to_string())
             ));
             return outcome;
         }
@@ -171,7 +172,7 @@ pub fn revoke(secrets: &[&Secret], opts: &verify::Options) -> Outcome {
                     // 202 whatever the tokens were: there is nothing more to read.
                     return Attempt::Done(Ok(()));
                 }
-                match verify::retry_or_fail(&response) {
+                match http::retry_or_fail(&response) {
                     Ok(retry) => retry,
                     Err(detail) => Attempt::Done(Err(detail)),
                 }
@@ -191,21 +192,21 @@ pub fn revoke(secrets: &[&Secret], opts: &verify::Options) -> Outcome {
             }
         }
     }
-    let shown = verify::redact_tokens(url.as_str());
+    let shown = crate::output::redacted(url.as_str());
     if sent > 0 {
         outcome.notes.push(format!(
             "--revoke asked the Hub to revoke {sent} token{} (POST {shown}); the Hub e-mails each \
              owner. Each owner must create a new token for every platform that used the old one, \
              with the least role it needs (https://huggingface.co/settings/tokens), and the tokens \
              stay in git history until it is rewritten (see the README's Revocation section)",
-            verify::plural(sent)
+            crate::output::plural(sent)
         ));
     }
     for (n, detail) in failures {
         outcome.failed = true;
         outcome.notes.push(format!(
             "--revoke could not send {n} token{} to {shown}: {detail}; they were not revoked",
-            verify::plural(n)
+            crate::output::plural(n)
         ));
     }
     outcome
@@ -289,7 +290,7 @@ mod tests {
         let shown = describe(&found);
         assert!(!shown.contains(&leaked[3..]), "{shown}");
         assert!(shown.contains("at app.py:1:6, app.py:7:6"), "{shown}");
-        let endpoint = verify::Endpoint::parse("https://hub.example").unwrap();
+        let endpoint = Endpoint::parse("https://hub.example").unwrap();
         let dry = dry_run(&found, &endpoint);
         assert!(dry.starts_with("POST https://hub.example/api/credentials/revoke\n"));
         assert!(!dry.contains(&leaked[3..]), "{dry}");

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::http;
 use crate::judge::{is_generic_name, TokenInfo};
 use crate::rules::{RuleSet, Severity};
 use crate::secret::{Secret, TokenKind};
@@ -121,7 +122,7 @@ const MAX_STORED_TOKENS: u64 = 1 << 20;
 
 /// `path` for a message: invisible characters escaped (the path comes from the environment).
 fn shown(path: &Path) -> String {
-    verify::escape_invisible(&path.display().to_string())
+    crate::output::escape(&path.display().to_string()).into_owned()
 }
 
 /// Reads `path` if it is a regular file of at most `max` bytes; a missing file is `Ok(None)`.
@@ -162,7 +163,7 @@ pub fn discover(places: &Places) -> Found {
             for (name, secret) in parse_stored_tokens(&text) {
                 // A section name is the user's, but the file may not be: escape what a
                 // terminal would act on.
-                let name = verify::escape_invisible(&name);
+                let name = crate::output::escape(&name).into_owned();
                 found.add(secret, format!("stored_tokens [{name}]"), false);
             }
         }
@@ -320,7 +321,7 @@ impl Audit {
 }
 
 /// Verifies every found token once and gives each its advice.
-pub fn audit(found: Found, opts: &verify::Options, rules: &RuleSet) -> Audit {
+pub fn audit(found: Found, opts: &http::Policy, rules: &RuleSet) -> Audit {
     let secrets: Vec<&Secret> = found.tokens.iter().map(|t| &t.secret).collect();
     let outcome = verify::verify_tokens(&secrets, opts);
     let mut verifications: HashMap<_, _> = outcome.verifications;

@@ -1,6 +1,6 @@
-//! The Hub's HTTP API as the Hub source uses it: GETs through verification's one client and
-//! retry policy ([`crate::verify::Http`]), Link-header pagination, and downloads that follow a
-//! `resolve` redirect to a CDN host themselves.
+//! The Hub's HTTP API as the Hub source uses it: GETs through the one client and retry policy
+//! ([`crate::http::Client`]), Link-header pagination, and downloads that follow a `resolve`
+//! redirect to a CDN host themselves.
 //!
 //! The user's token goes only in the `Authorization` header of a request to the endpoint's own
 //! origin: a next-page link to another origin is refused, and a download redirected to another
@@ -8,13 +8,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LINK, LOCATION, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LINK, LOCATION};
 use reqwest::Url;
 
+use crate::http::{self, Attempt, Client, Endpoint};
+use crate::output::{escape, plural, redacted};
 use crate::secret::Secret;
-use crate::verify::{self, Attempt, Endpoint, Http};
 
 /// Redirects followed for one download (the Hub's `resolve`, then a CDN's own).
 const MAX_REDIRECTS: usize = 5;
@@ -53,7 +53,7 @@ impl std::fmt::Display for Failure {
 
 /// The client of one Hub scan.
 pub(crate) struct Api<'a> {
-    http: Http<'a>,
+    http: Client<'a>,
     endpoint: &'a Endpoint,
     origin: Url,
     auth: Option<HeaderValue>,
@@ -65,8 +65,8 @@ pub(crate) struct Api<'a> {
 }
 
 impl<'a> Api<'a> {
-    pub fn new(opts: &'a verify::Options, token: Option<&Secret>) -> Result<Self, String> {
-        let http = Http::new(opts).map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+    pub fn new(opts: &'a http::Policy, token: Option<&Secret>) -> Result<Self, String> {
+        let http = Client::new(opts).map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
         let auth = match token {
             Some(t) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose()))
@@ -125,14 +125,14 @@ impl<'a> Api<'a> {
                 },
                 |response, deadline| self.answer(url, response, deadline),
             )
-            .map_err(|e| Failure::Other(verify::redact_tokens(&e)))
+            .map_err(|e| Failure::Other(redacted(&e)))
     }
 
     fn answer(
         &self,
         url: &Url,
         response: reqwest::blocking::Response,
-        deadline: verify::Deadline,
+        deadline: http::Deadline,
     ) -> Attempt<Reply> {
         let status = response.status().as_u16();
         let header = |name| {
@@ -161,9 +161,7 @@ impl<'a> Api<'a> {
                 )),
             },
             429 | 500..=599 => {
-                let wait = header("ratelimit".parse().expect("static name"))
-                    .and_then(|v| parse_ratelimit(&v))
-                    .or_else(|| header(RETRY_AFTER).and_then(|v| verify::parse_retry_after(&v)));
+                let wait = http::retry_wait(response.headers());
                 if status == 429 {
                     self.rate_limited.fetch_add(1, Ordering::Relaxed);
                     let ms = wait.map_or(0, |w| w.as_millis() as u64);
@@ -177,7 +175,7 @@ impl<'a> Api<'a> {
             _ => Attempt::Done(Reply::Status(
                 status,
                 header("x-error-message".parse().expect("static name"))
-                    .map(|m| verify::escape_invisible(&verify::redact_tokens(&m)))
+                    .map(|m| escape(&m).into_owned())
                     .unwrap_or_default(),
             )),
         }
@@ -239,7 +237,7 @@ impl<'a> Api<'a> {
                         if Endpoint::parse(&origin).is_err() {
                             return Err(Failure::Other(format!(
                                 "redirected to {}: not https; not followed",
-                                verify::escape_invisible(&origin)
+                                escape(&origin)
                             )));
                         }
                     }
@@ -258,7 +256,7 @@ impl<'a> Api<'a> {
         (n > 0).then(|| {
             format!(
                 "the Hub rate-limited {n} request{} (HTTP 429); waited {:.1} s in all and retried",
-                verify::plural(n as usize),
+                plural(n as usize),
                 self.waited_ms.load(Ordering::Relaxed) as f64 / 1000.0
             )
         })
@@ -280,23 +278,6 @@ pub(crate) fn next_link(header: &str) -> Option<String> {
     })
 }
 
-/// The wait a `RateLimit: "api";r=0;t=N` header asks for: `t` seconds when nothing remains.
-pub(crate) fn parse_ratelimit(value: &str) -> Option<Duration> {
-    let mut remaining = None;
-    let mut reset = None;
-    for p in value.split(';').map(str::trim) {
-        if let Some(r) = p.strip_prefix("r=") {
-            remaining = r.trim().parse::<u64>().ok();
-        } else if let Some(t) = p.strip_prefix("t=") {
-            reset = t.trim().parse::<u64>().ok();
-        }
-    }
-    match (remaining, reset) {
-        (Some(0) | None, Some(t)) => verify::parse_retry_after(&t.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,15 +294,5 @@ mod tests {
         );
         assert_eq!(next_link("<https://h/p1>; rel=\"prev\""), None);
         assert_eq!(next_link("garbage"), None);
-    }
-
-    #[test]
-    fn reads_the_ratelimit_header() {
-        assert_eq!(
-            parse_ratelimit("\"api\";r=0;t=3"),
-            Some(Duration::from_secs(3))
-        );
-        assert_eq!(parse_ratelimit("\"api\";r=5;t=3"), None);
-        assert_eq!(parse_ratelimit("nonsense"), None);
     }
 }

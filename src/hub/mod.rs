@@ -25,10 +25,10 @@ use serde_json::Value;
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
 use crate::git;
+use crate::http::{self, Endpoint};
 use crate::model::{HubItem, ScanError, ScanOutput, Skipped, Source};
 use crate::origin::Origin;
 use crate::secret::Secret;
-use crate::verify::{self, Endpoint};
 
 use api::{Api, Failure};
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
@@ -75,8 +75,8 @@ impl Options {
 
     /// The shared client's settings for a Hub scan: verification's policy, with room for a
     /// long run and for downloads.
-    fn http(&self) -> verify::Options {
-        let mut o = verify::Options::new(self.endpoint.clone()).with_timeout(self.timeout);
+    fn http(&self) -> http::Policy {
+        let mut o = http::Policy::new(self.endpoint.clone()).with_timeout(self.timeout);
         o.deadline = Duration::from_secs(24 * 3600);
         o.concurrency = self.concurrency.max(1);
         o.max_attempts = 4;
@@ -248,7 +248,7 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         if out.repos == 1 { "y" } else { "ies" },
         opts.endpoint,
         out.requests,
-        verify::plural(out.requests as usize)
+        crate::output::plural(out.requests as usize)
     ));
     out
 }
@@ -753,7 +753,9 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
             }
             out.merge(o);
         }
-        Err(e) => out.errors.push(fail(verify::redact_tokens(&e.to_string()))),
+        Err(e) => out
+            .errors
+            .push(fail(crate::output::redacted(&e.to_string()))),
     }
     drop(dir);
     out
@@ -824,7 +826,7 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
     } else {
         Err(format!(
             "git clone failed: {}",
-            verify::redact_tokens(&git::process::first_lines(&out.stderr, out.status.code()))
+            crate::output::redacted(&git::process::first_lines(&out.stderr, out.status.code()))
         ))
     }
 }

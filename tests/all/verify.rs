@@ -766,7 +766,7 @@ fn verify_escapes_control_bidi_and_zero_width_characters_from_the_hub() {
     }
     assert!(
         out.stdout
-            .contains(r#"name "lap\u{202e}pot\x0a= help: all is fine" · owner mallory\x1b[2J · scopes repo.\u{2066}write"#),
+            .contains(r#"name "lap\u{202e}pot\n= help: all is fine" · owner mallory\x1b[2J · scopes repo.\u{2066}write"#),
         "{}",
         out.stdout
     );
