@@ -1,7 +1,6 @@
 //! The command line: parse arguments, run the pipeline, print through `report`, choose the exit
 //! code. `anyhow` lives here, at the edge; the stages below return typed errors.
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,16 +16,14 @@ use crate::fold::Progress;
 use crate::git;
 use crate::http::{self, Endpoint};
 use crate::hub;
-use crate::model::ScanOutput;
 use crate::output::{self, Redacting};
-use crate::report::{self, Format, Report, Summary};
+use crate::pipeline;
+use crate::report::{self, Format, Report};
 use crate::revoke;
 use crate::rules::{self, RuleSet, Severity};
-use crate::secret::{Fingerprint, Secret};
+use crate::source::Source;
 use crate::source::WalkOptions;
-use crate::source::{self, Source};
 use crate::suppress::Baseline;
-use crate::verify::{self, Verification};
 use crate::whoami;
 
 /// Audit a repository for leaked Hugging Face tokens and for the ways people misuse them.
@@ -571,34 +568,33 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             options,
         });
     }
+    let request = pipeline::Request {
+        sources,
+        verify: verify_opts.clone().filter(|_| args.verify),
+        revoke: verify_opts.filter(|_| args.revoke && !baseline_mode),
+        baseline,
+        roots: roots(args, is_git_mode),
+    };
     let progress = Progress::default();
-    let output = with_progress(&progress, !args.no_progress, || {
-        source::read(&sources, &engine, &progress)
+    let outcome = with_progress(&progress, !args.no_progress, || {
+        pipeline::run(&engine, &request, &progress, started, &mut |c| {
+            decide_revoke(args, &request, c)
+        })
     })?;
-    let (verifications, verify_notes) = verify(
-        verify_opts.as_ref().filter(|_| args.verify),
-        &engine,
-        &output,
-    );
-    let mut notes = engine.config.notes.clone();
-    notes.extend(output.notes.iter().cloned());
-    notes.extend(verify_notes);
-    let judged = engine.judge(&output, verifications.as_ref());
-    let mut findings = judged.findings;
-    let mut suppressed = judged.suppressed as u64;
-    let mut stale = 0u64;
-    if let Some(b) = &baseline {
-        let (kept, hidden, unused) = b.apply(findings);
-        findings = kept;
-        suppressed += hidden as u64;
-        stale = unused as u64;
-    }
+    let pipeline::Outcome {
+        output,
+        findings,
+        summary,
+        notes,
+        revoke_failed,
+    } = outcome;
 
     if baseline_mode {
-        let b = Baseline::from_findings(&findings);
+        let b = Baseline::from_findings(&findings, &request.roots);
         let mut out = open_output(args)?;
         serde_json::to_writer_pretty(&mut out, &b)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(if output.errors.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -606,35 +602,6 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         });
     }
 
-    let mut revoke_failed = false;
-    if let (true, Some(opts)) = (args.revoke, &verify_opts) {
-        revoke_failed = revoke(args, opts, &output, &mut findings, &mut notes)?;
-    }
-
-    let mut by_rule = BTreeMap::new();
-    for f in &findings {
-        *by_rule.entry(f.rule.clone()).or_insert(0u64) += 1;
-    }
-    let summary = Summary {
-        files_scanned: output.files_scanned,
-        bytes_scanned: output.bytes_scanned,
-        files_skipped: output.skipped.len() as u64,
-        findings: findings.len() as u64,
-        by_rule,
-        suppressed,
-        duration_ms: started.elapsed().as_millis() as u64,
-        skipped_checks: judged.skipped_checks as u64,
-        skipped_rules: judged.skipped_rules,
-        stale_baseline: stale,
-        verified_tokens: verifications.as_ref().map_or(0, |v| {
-            v.values().filter(|v| v.status.is_answer()).count() as u64
-        }),
-        config: engine
-            .config
-            .source
-            .as_ref()
-            .map(|p| p.display().to_string()),
-    };
     let report = Report {
         findings: &findings,
         errors: &output.errors,
@@ -642,7 +609,7 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         summary,
         rules: &engine.rules,
         notes,
-        roots: roots(args, is_git_mode),
+        roots: request.roots.clone(),
     };
     let written = write_report(args, &report).with_context(|| match &args.output {
         Some(path) => format!("cannot write the report to {}", path.display()),
@@ -713,29 +680,26 @@ fn roots(args: &ScanArgs, git_mode: bool) -> report::Roots {
     }
 }
 
-/// `--revoke`: lists the leaked tokens, asks (unless `--yes`), sends them, marks their
-/// findings. With `--dry-run`, shows the request instead. `Ok(true)` when a request failed.
-fn revoke(
+/// `--revoke`: shows the leaked tokens, and asks (unless `--yes`) before any is sent. With
+/// `--dry-run`, shows the request instead.
+fn decide_revoke(
     args: &ScanArgs,
-    opts: &http::Policy,
-    output: &ScanOutput,
-    findings: &mut [crate::judge::Finding],
-    notes: &mut Vec<String>,
-) -> Result<bool> {
-    let candidates = revoke::candidates(findings, &output.occurrences);
+    request: &pipeline::Request,
+    candidates: &[revoke::Revocable<'_>],
+) -> io::Result<pipeline::Decision> {
     let mut err = stderr();
-    if candidates.is_empty() {
-        notes.push("--revoke: no leaked token to revoke".to_owned());
-        return Ok(false);
-    }
     let n = candidates.len();
     let plural = if n == 1 { "" } else { "s" };
     writeln!(err, "{n} leaked token{plural} to revoke:")?;
-    write!(err, "{}", revoke::describe(&candidates))?;
+    write!(err, "{}", revoke::describe(candidates))?;
     if args.dry_run {
-        writeln!(err, "--dry-run: nothing is sent. The request would be:")?;
-        write!(err, "{}", revoke::dry_run(&candidates, &opts.endpoint))?;
-        return Ok(false);
+        if let Some(policy) = &request.revoke {
+            writeln!(err, "--dry-run: nothing is sent. The request would be:")?;
+            write!(err, "{}", revoke::dry_run(candidates, &policy.endpoint))?;
+        }
+        return Ok(pipeline::Decision::Hold(
+            "--revoke --dry-run: nothing was sent".to_owned(),
+        ));
     }
     if !args.yes {
         write!(
@@ -748,15 +712,12 @@ fn revoke(
         let mut answer = String::new();
         io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-            notes.push("--revoke: not confirmed, nothing was sent".to_owned());
-            return Ok(false);
+            return Ok(pipeline::Decision::Hold(
+                "--revoke: not confirmed, nothing was sent".to_owned(),
+            ));
         }
     }
-    let secrets: Vec<&Secret> = candidates.iter().map(|c| c.secret).collect();
-    let outcome = revoke::revoke(&secrets, opts);
-    revoke::mark(findings, &outcome.requested);
-    notes.extend(outcome.notes);
-    Ok(outcome.failed)
+    Ok(pipeline::Decision::Send)
 }
 
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a
@@ -794,9 +755,6 @@ fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
         _ => ExitCode::SUCCESS,
     })
 }
-
-/// What `--verify` learned, per token.
-type Verifications = HashMap<Fingerprint, Verification>;
 
 /// The git mode the arguments ask for, if any.
 fn git_mode(args: &ScanArgs) -> Result<Option<git::Mode>> {
@@ -855,31 +813,6 @@ fn verify_options(
         opts = opts.with_deadline(Duration::from_millis(ms.max(1)));
     }
     Ok(opts)
-}
-
-/// Asks the Hub about each unique token when `--verify` is given, after the walk. Returns the
-/// answers and notes for people (e.g. the Hub was unreachable); never fails, so a scan offline
-/// still ends with the exit code of its findings. Public test tokens and tokens the config
-/// allows are not sent.
-fn verify(
-    opts: Option<&http::Policy>,
-    engine: &Engine,
-    output: &ScanOutput,
-) -> (Option<Verifications>, Vec<String>) {
-    let Some(opts) = opts else {
-        return (None, Vec::new());
-    };
-    let secrets: Vec<&Secret> = output
-        .occurrences
-        .iter()
-        .map(|o| &o.secret)
-        .filter(|s| {
-            let fp = s.fingerprint();
-            !engine.public_tokens.contains(&fp) && !engine.config.allow_fingerprints.contains(&fp)
-        })
-        .collect();
-    let outcome = verify::verify_tokens(&secrets, opts);
-    (Some(outcome.verifications), outcome.notes)
 }
 
 /// 2 when something could not be read, else 1 when a finding reaches `--fail-on`, else 0.

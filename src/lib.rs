@@ -22,6 +22,7 @@ pub mod judge;
 pub mod model;
 pub mod origin;
 pub mod output;
+pub mod pipeline;
 pub mod practice;
 pub mod report;
 pub mod revoke;

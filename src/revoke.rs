@@ -33,7 +33,7 @@ const LEAK_RULES: &[&str] = &["HF001", "HF004", "HF005", "HF009"];
 
 /// A token that would be sent, and where it leaked.
 #[derive(Debug)]
-pub struct Candidate<'a> {
+pub struct Revocable<'a> {
     pub secret: &'a Secret,
     /// `path:line:column` (or `path (byte N)`) of each leak finding, in report order.
     pub places: Vec<String>,
@@ -43,14 +43,14 @@ pub struct Candidate<'a> {
 /// finding that is still reported count: suppressed and baselined findings are gone from
 /// `findings` already, public test tokens are HF011 (not a leak rule), and a token the Hub
 /// called invalid (`--verify`) is skipped, since it no longer works.
-pub fn candidates<'a>(findings: &[Finding], occurrences: &'a [Occurrence]) -> Vec<Candidate<'a>> {
+pub fn candidates<'a>(findings: &[Finding], occurrences: &'a [Occurrence]) -> Vec<Revocable<'a>> {
     let mut secrets: BTreeMap<Fingerprint, &'a Secret> = BTreeMap::new();
     for occ in occurrences {
         secrets
             .entry(occ.secret.fingerprint())
             .or_insert(&occ.secret);
     }
-    let mut out: Vec<Candidate<'a>> = Vec::new();
+    let mut out: Vec<Revocable<'a>> = Vec::new();
     for f in findings {
         let Some(token) = &f.token else { continue };
         if !LEAK_RULES.contains(&f.rule.as_str()) || f.verification.status == Status::Invalid {
@@ -68,7 +68,7 @@ pub fn candidates<'a>(findings: &[Finding], occurrences: &'a [Occurrence]) -> Ve
             .find(|c| c.secret.fingerprint() == token.fingerprint)
         {
             Some(c) => c.places.push(place),
-            None => out.push(Candidate {
+            None => out.push(Revocable {
                 secret,
                 places: vec![place],
             }),
@@ -78,7 +78,7 @@ pub fn candidates<'a>(findings: &[Finding], occurrences: &'a [Occurrence]) -> Ve
 }
 
 /// The list people see before anything is sent: one line per token, redacted.
-pub fn describe(candidates: &[Candidate<'_>]) -> String {
+pub fn describe(candidates: &[Revocable<'_>]) -> String {
     let mut out = String::new();
     for c in candidates {
         let shown: Vec<String> = c
@@ -102,7 +102,7 @@ pub fn describe(candidates: &[Candidate<'_>]) -> String {
 }
 
 /// What `--revoke --dry-run` would send: the request, with every token redacted.
-pub fn dry_run(candidates: &[Candidate<'_>], endpoint: &Endpoint) -> String {
+pub fn dry_run(candidates: &[Revocable<'_>], endpoint: &Endpoint) -> String {
     let url = revoke_url(endpoint);
     let mut out = String::new();
     for batch in candidates.chunks(BATCH) {

@@ -2,6 +2,9 @@
 //!
 //! A baseline lists findings a team has accepted, keyed by (rule, fingerprint, path) so that a
 //! finding stays hidden when its line moves, and reappears when the token spreads to a new file.
+//! The path is relative to the repository's root, whatever the spelling of the scan's path
+//! (`hfaudit baseline .`, then `hfaudit scan /abs/repo` or `hfaudit scan repo`): a baseline
+//! that stops matching would let `--revoke --yes` revoke a token the team had accepted.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -9,6 +12,15 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::judge::Finding;
+use crate::report::Roots;
+
+/// The key of a report path: repository-relative for a local file, as it is for the Hub.
+fn key(path: &str, roots: &Roots) -> String {
+    if path.starts_with("hf://") {
+        return path.to_owned();
+    }
+    roots.repo_relative(path).unwrap_or_else(|| path.to_owned())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,13 +53,13 @@ pub enum BaselineError {
 
 impl Baseline {
     /// A baseline that hides exactly `findings`.
-    pub fn from_findings(findings: &[Finding]) -> Self {
+    pub fn from_findings(findings: &[Finding], roots: &Roots) -> Self {
         let entries: BTreeSet<BaselineEntry> = findings
             .iter()
             .map(|f| BaselineEntry {
                 rule: f.rule.clone(),
                 fingerprint: f.fingerprint().to_string(),
-                path: f.path.clone(),
+                path: key(&f.path, roots),
             })
             .collect();
         Baseline {
@@ -79,7 +91,7 @@ impl Baseline {
 
     /// Removes the findings the baseline lists. Returns (kept, suppressed, stale entries).
     /// One map look-up per location: linear in findings plus entries.
-    pub fn apply(&self, findings: Vec<Finding>) -> (Vec<Finding>, usize, usize) {
+    pub fn apply(&self, findings: Vec<Finding>, roots: &Roots) -> (Vec<Finding>, usize, usize) {
         let index: HashMap<(&str, &str, &str), usize> = self
             .entries
             .iter()
@@ -97,11 +109,11 @@ impl Baseline {
         for f in findings {
             let fp = f.fingerprint().to_string();
             let fp = fp.as_str();
-            let hit = f
-                .locations
-                .iter()
-                .find_map(|l| index.get(&(f.rule.as_str(), fp, l.path.as_str())));
-            if let Some(&i) = hit {
+            let hit = f.locations.iter().find_map(|l| {
+                let path = key(&l.path, roots);
+                index.get(&(f.rule.as_str(), fp, path.as_str())).copied()
+            });
+            if let Some(i) = hit {
                 used[i] = true;
                 suppressed += 1;
             } else {

@@ -374,3 +374,70 @@ fn on_a_terminal_revoke_asks_and_only_a_yes_sends() {
         assert_no_token(text, &t, "terminal");
     }
 }
+
+/// A baseline written in a repository holds whatever the spelling of the scan's path: `.` in
+/// the repository, its name from the folder above, its absolute path. And `--revoke` refuses
+/// to send anything while a baseline entry matches nothing (it may not be hiding what the team
+/// accepted).
+#[test]
+fn a_baseline_holds_for_every_spelling_and_a_stale_one_stops_revoke() {
+    let t = fake_tokens(72, 2);
+    let hub = RevokeHub::start(202, vec![]);
+    let parent = tempfile::tempdir().unwrap();
+    let repo = parent.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let st = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    write(&repo, "src/a.py", download(&t[0]));
+    let baseline = parent.path().join("baseline.json");
+    let out = run(hfaudit()
+        .current_dir(&repo)
+        .args(["baseline", ".", "--no-config", "-o"])
+        .arg(&baseline));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(text.contains("\"path\": \"src/a.py\""), "{text}");
+    let abs = repo.display().to_string();
+    for (dir, path) in [
+        (repo.as_path(), "."),
+        (parent.path(), "repo"),
+        (parent.path(), abs.as_str()),
+        (repo.as_path(), "src"),
+    ] {
+        let out = run(hfaudit()
+            .current_dir(dir)
+            .args([
+                "scan",
+                path,
+                "--no-config",
+                "--format",
+                "json",
+                "--baseline",
+            ])
+            .arg(&baseline));
+        assert_eq!(out.code, 0, "{path}: {}", out.stdout);
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["suppressed"], 1, "{path}");
+        assert_eq!(report["summary"]["stale_baseline"], 0, "{path}");
+    }
+    // The baselined token is gone and another leaked: the entry is stale, nothing is sent.
+    write(&repo, "src/a.py", download(&t[1]));
+    let out = run(hfaudit()
+        .current_dir(&repo)
+        .args(["scan", "--no-config", "--revoke", "--yes", "--endpoint"])
+        .arg(hub.url())
+        .arg("--baseline")
+        .arg(&baseline));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the baseline has 1 stale entry"),
+        "{}",
+        out.stderr
+    );
+    assert!(hub.seen().is_empty(), "a token was sent");
+    assert_no_token(&out.stderr, &t, "stale baseline");
+}
