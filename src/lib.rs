@@ -1,8 +1,29 @@
-//! hfaudit: find Hugging Face tokens in a tree and judge them against the Hub's advice.
+//! hfaudit: find Hugging Face tokens in a tree, git history or the Hub, and judge them against
+//! the Hub's advice.
 //!
-//! The pipeline is a module per stage: walk → read → scan (detect) → context (classify) →
-//! verify → judge → suppress → report. Each stage is a plain function over plain data;
-//! `engine` assembles them and `cli` is the thin edge that parses arguments and prints.
+//! One pipeline: **sources** enumerate blobs, each with an [`origin::Origin`] (a file, a git
+//! version, a Hub file, discussion or variable, an archive member inside any of these); the
+//! **inspector** turns a blob into occurrences and facts (archives are opened in front of it,
+//! and hand their members back as blobs); the **fold** records each blob's inspection; then the
+//! **pipeline** verifies, judges, applies the baseline, revokes and counts, and the **CLI**
+//! prints through the one text exit (`output`). `docs/architecture.md` tells the story.
+//!
+//! The layers, bottom first: a module uses only modules listed before it (the test
+//! `tests/all/layers.rs` holds it, so import circles cannot come back).
+//!
+//! 1. Plain data and the one text exit: `secret`, `output` (redaction before any escaping),
+//!    `files` (safe file reading), `allow`, `rules`, `config`.
+//! 2. Pure functions over bytes: `context` (platform, usage, calls), `detect` (the detector and
+//!    one file per decoder), `practice` (the habits of HF013–HF015).
+//! 3. What flows between stages: `model`, `origin`.
+//! 4. One blob: `snippet`, `archive` (the one decompression budget), `inspect`.
+//! 5. The Hub's answers: `http` (the one HTTP client: endpoint rule, deadlines, retries, caps),
+//!    `verify` (whoami-v2).
+//! 6. Judging: `judge`, `engine` (a run's compiled parts).
+//! 7. The fold and what consumes findings: `fold`, `whoami`, `report`, `suppress`, `revoke`.
+//! 8. Sources: `git` (and the one way to run git, `git::process`), `hub`, `source` (the tree,
+//!    the second look).
+//! 9. The edge: `pipeline`, `dist`, `cli`.
 
 pub mod allow;
 pub mod archive;

@@ -2,12 +2,12 @@
 //! through the git command (plumbing output with `-z`, blobs from `git cat-file --batch`).
 //!
 //! Owns: finding the repository, listing the file versions each change produces, reading each
-//! blob once, and deciding which change introduced each token. Every blob goes through
-//! [`Scanner::scan_buffer`](crate::read::Scanner::scan_buffer) (or, when big, the tree scan's
-//! chunked reader), so rules, suppression and reports are the tree scan's. It must not print,
-//! judge or choose exit codes, and it never reads the working tree (need inference reads the
-//! checkout's files, through the caller). It runs no program the repository names and fetches
-//! nothing: see `process`.
+//! blob once, and deciding which change introduced each token (`history`). Every blob goes
+//! through the inspector ([`crate::inspect::Inspector`]) as a blob whose origin names its path
+//! and, once known, the commit that introduced what it holds; the fold records it, so rules,
+//! suppression and reports are the tree scan's. It must not print, judge or choose exit codes,
+//! and it never reads the working tree (the second look does, in `source`). It runs no
+//! program the repository names and fetches nothing: see `process`.
 //!
 //! **Introduced**: a change (a staged file, or a file a commit touches) introduces a token at a
 //! path when the new version of the file holds the token and the previous version does not — the
@@ -18,11 +18,12 @@
 //! reported, with that version's line numbers.
 
 mod blobs;
+mod history;
 mod hook;
 mod parse;
 pub(crate) mod process;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -33,13 +34,14 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
-use crate::inspect::{BlobScan, Inspected};
+use crate::inspect::Inspected;
 use crate::model::{CommitInfo, ScanError, ScanOutput, Skipped};
 use crate::origin::Origin;
 use crate::secret::Fingerprint;
 
 pub use blobs::Limits;
 use blobs::{read_blobs, Blob, Feeder};
+use history::{attribute, introduced, Change, Listed, Oid};
 pub use hook::{install_hook, uninstall_hook, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME};
 use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
@@ -514,80 +516,6 @@ impl Exclusions {
     }
 }
 
-/// One file version a change produced: the blob at `path`, and the versions it replaced.
-/// Kept small: a long history has millions.
-struct Change {
-    /// Index into `Listed::commits`; `None` for the staged change.
-    commit: Option<u32>,
-    /// Shared by every change to the same path.
-    path: Arc<str>,
-    /// Blob indexes.
-    new: u32,
-    old: Box<[u32]>,
-}
-
-/// What listing the changes yields: commits, changes and the unique blobs they refer to.
-#[derive(Default)]
-struct Listed {
-    commits: Vec<CommitInfo>,
-    changes: Vec<Change>,
-    /// Object id of each blob, by blob index.
-    oids: Vec<Oid>,
-}
-
-impl Listed {
-    /// Where a file version belongs, for an error about it: the (newest) commit that made it,
-    /// else one whose parent had it; the index for a staged scan.
-    fn whose(&self, blob: u32) -> String {
-        let change = self
-            .changes
-            .iter()
-            .find(|c| c.new == blob)
-            .or_else(|| self.changes.iter().find(|c| c.old.contains(&blob)));
-        match change.and_then(|c| c.commit) {
-            Some(c) => format!("the version in commit {}", self.commits[c as usize].id),
-            None => "the version staged or in HEAD".to_owned(),
-        }
-    }
-}
-
-/// An object id (SHA-1 or SHA-256), stored as bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Oid {
-    len: u8,
-    bytes: [u8; 32],
-}
-
-impl Oid {
-    fn parse(hex: &str) -> Option<Oid> {
-        let digits = hex.as_bytes();
-        if !digits.len().is_multiple_of(2) || digits.len() > 64 {
-            return None;
-        }
-        let mut bytes = [0u8; 32];
-        for (i, pair) in digits.chunks(2).enumerate() {
-            let text = std::str::from_utf8(pair).ok()?;
-            bytes[i] = u8::from_str_radix(text, 16).ok()?;
-        }
-        Some(Oid {
-            len: (digits.len() / 2) as u8,
-            bytes,
-        })
-    }
-
-    fn to_hex(self) -> String {
-        self.bytes[..usize::from(self.len)]
-            .iter()
-            .fold(String::with_capacity(64), |mut s, b| {
-                s.push(char::from(HEX[usize::from(b >> 4)]));
-                s.push(char::from(HEX[usize::from(b & 15)]));
-                s
-            })
-    }
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// Pass one's verdict on a blob.
 enum Seen {
     /// The tokens it holds (sorted, unique), and what else it gave (an archive's notes).
@@ -598,17 +526,6 @@ enum Seen {
 
 /// Pass one's answer for one blob: the path it was first seen at, its size, and the verdict.
 type Verdict = (Arc<str>, u64, Seen);
-
-/// The tokens to report in one file version, each with the commit (index) that introduced it.
-type Introduced = Vec<(Fingerprint, Option<u32>)>;
-
-/// What pass two must report: in one blob at one path, the tokens introduced there.
-#[derive(Debug, PartialEq, Eq)]
-struct Wanted {
-    oid: String,
-    path: String,
-    tokens: Introduced,
-}
 
 struct Context<'a> {
     repo: &'a Repo,
@@ -899,183 +816,11 @@ impl Context<'_> {
     }
 }
 
-/// What pass two keeps of a file version: the occurrences of the tokens it introduced, each
-/// under the origin of the commit that introduced it, and (when it introduced any) the facts.
-fn introduced(
-    scans: Vec<BlobScan>,
-    tokens: &[(Fingerprint, Option<u32>)],
-    root: &dyn Fn(Option<u32>) -> Origin,
-) -> Vec<BlobScan> {
-    let commit_of = |occ: &crate::model::Occurrence| {
-        let fp = occ.secret.fingerprint();
-        tokens.iter().find(|(f, _)| *f == fp).map(|(_, c)| *c)
-    };
-    let any = scans
-        .iter()
-        .flat_map(|s| &s.occurrences)
-        .any(|o| commit_of(o).is_some());
-    let mut out = Vec::new();
-    for scan in scans {
-        let mut by_commit: BTreeMap<Option<u32>, Vec<crate::model::Occurrence>> = BTreeMap::new();
-        for occ in scan.occurrences {
-            if let Some(c) = commit_of(&occ) {
-                by_commit.entry(c).or_default().push(occ);
-            }
-        }
-        let mut facts = if any { scan.facts } else { None };
-        if by_commit.is_empty() && facts.is_some() {
-            by_commit.insert(None, Vec::new());
-        }
-        for (c, occurrences) in by_commit {
-            out.push(BlobScan {
-                origin: scan.origin.rebased(root(c)),
-                occurrences,
-                facts: facts.take(),
-                space: false,
-            });
-        }
-    }
-    out
-}
-
 /// FNV-1a of a path: a stable shard key.
 fn path_key(path: &str) -> u64 {
     path.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// Decides, for each (path, token), the change that introduced it — the oldest: `git log
-/// --date-order` lists children before parents, so the last one listed — and groups the
-/// answers by file version (blob and path) for pass two. A blob is read once per path it was
-/// found at: the path decides the context, and a streamed blob can be read only once.
-fn attribute(listed: &Listed, tokens: &[&Vec<Fingerprint>]) -> Vec<Wanted> {
-    let mut best: HashMap<(&str, &Fingerprint), &Change> = HashMap::new();
-    for change in &listed.changes {
-        for fp in tokens[change.new as usize] {
-            let before = change
-                .old
-                .iter()
-                .any(|o| tokens[*o as usize].binary_search(fp).is_ok());
-            if before {
-                continue;
-            }
-            best.entry((&*change.path, fp))
-                .and_modify(|b| {
-                    if change.commit > b.commit {
-                        *b = change;
-                    }
-                })
-                .or_insert(change);
-        }
-    }
-    let mut by_version: BTreeMap<(u32, &str), Introduced> = BTreeMap::new();
-    for ((path, fp), change) in best {
-        by_version
-            .entry((change.new, path))
-            .or_default()
-            .push((fp.clone(), change.commit));
-    }
-    by_version
-        .into_iter()
-        .map(|((blob, path), mut tokens)| {
-            tokens.sort();
-            Wanted {
-                oid: listed.oids[blob as usize].to_hex(),
-                path: path.to_owned(),
-                tokens,
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fp(n: u8) -> Fingerprint {
-        Fingerprint::parse(&format!("{n:016x}")).unwrap()
-    }
-
-    fn oid(n: u8) -> Oid {
-        Oid::parse(&format!("{n:02x}").repeat(20)).unwrap()
-    }
-
-    #[test]
-    fn object_ids_round_trip() {
-        for hex in ["0123456789abcdef0123456789abcdef01234567", &"fe".repeat(32)] {
-            assert_eq!(Oid::parse(hex).unwrap().to_hex(), hex);
-        }
-        assert!(Oid::parse("xyz").is_none());
-    }
-
-    fn change(commit: Option<u32>, path: &str, new: u32, old: &[u32]) -> Change {
-        Change {
-            commit,
-            path: Arc::from(path),
-            new,
-            old: old.into(),
-        }
-    }
-
-    #[test]
-    fn oldest_introduction_wins_and_kept_tokens_are_not_new() {
-        // Log order (newest first): c0 re-adds T1 in a.py; c1 deletes it (no record);
-        // c2 edits a.py keeping T1; c3 adds T1 to a.py.
-        let listed = Listed {
-            commits: vec![],
-            changes: vec![
-                change(Some(0), "a.py", 3, &[4]),
-                change(Some(2), "a.py", 1, &[0]),
-                change(Some(3), "a.py", 0, &[]),
-            ],
-            oids: (0..5u8).map(oid).collect(),
-        };
-        let t1 = vec![fp(1)];
-        let none = Vec::new();
-        let tokens = vec![&t1, &t1, &none, &t1, &none];
-        let wanted = attribute(&listed, &tokens);
-        assert_eq!(
-            wanted,
-            vec![Wanted {
-                oid: oid(0).to_hex(),
-                path: "a.py".to_owned(),
-                tokens: vec![(fp(1), Some(3))]
-            }]
-        );
-    }
-
-    #[test]
-    fn a_merge_introduces_only_what_no_parent_had() {
-        let listed = Listed {
-            commits: vec![],
-            changes: vec![change(Some(0), "m.txt", 2, &[0, 1])],
-            oids: (0..3u8).map(oid).collect(),
-        };
-        let (t1, t2) = (vec![fp(1)], vec![fp(2)]);
-        let both = vec![fp(1), fp(2)];
-        let wanted = attribute(&listed, &[&t1, &t2, &both]);
-        assert!(wanted.is_empty());
-        let three = vec![fp(1), fp(2), fp(3)];
-        let wanted = attribute(&listed, &[&t1, &t2, &three]);
-        assert_eq!(wanted[0].tokens, vec![(fp(3), Some(0))]);
-    }
-
-    #[test]
-    fn ranges() {
-        let r = Range::parse("origin/main..HEAD").unwrap();
-        assert_eq!(
-            (r.from.as_str(), r.to.as_str(), r.symmetric),
-            ("origin/main", "HEAD", false)
-        );
-        let r = Range::parse("a...").unwrap();
-        assert_eq!(
-            (r.to.as_str(), r.symmetric, r.spec()),
-            ("HEAD", true, "a...HEAD".to_owned())
-        );
-        assert!(Range::parse("main").is_err());
-        assert_eq!(Range::since("v1").spec(), "v1..HEAD");
-    }
 }
 
 /// Scans of real (scratch) repositories with lowered read limits: the paths a big repository

@@ -9,6 +9,7 @@ mod decode;
 mod dist;
 mod git;
 mod hub;
+mod layers;
 mod mock;
 mod practice;
 mod revoke;
