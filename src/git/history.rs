@@ -250,20 +250,4 @@ mod tests {
         let wanted = attribute(&listed, &[&t1, &t2, &three]);
         assert_eq!(wanted[0].tokens, vec![(fp(3), Some(0))]);
     }
-
-    #[test]
-    fn ranges() {
-        let r = Range::parse("origin/main..HEAD").unwrap();
-        assert_eq!(
-            (r.from.as_str(), r.to.as_str(), r.symmetric),
-            ("origin/main", "HEAD", false)
-        );
-        let r = Range::parse("a...").unwrap();
-        assert_eq!(
-            (r.to.as_str(), r.symmetric, r.spec()),
-            ("HEAD", true, "a...HEAD".to_owned())
-        );
-        assert!(Range::parse("main").is_err());
-        assert_eq!(Range::since("v1").spec(), "v1..HEAD");
-    }
 }

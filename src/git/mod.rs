@@ -823,6 +823,27 @@ fn path_key(path: &str) -> u64 {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let r = Range::parse("origin/main..HEAD").unwrap();
+        assert_eq!(
+            (r.from.as_str(), r.to.as_str(), r.symmetric),
+            ("origin/main", "HEAD", false)
+        );
+        let r = Range::parse("a...").unwrap();
+        assert_eq!(
+            (r.to.as_str(), r.symmetric, r.spec()),
+            ("HEAD", true, "a...HEAD".to_owned())
+        );
+        assert!(Range::parse("main").is_err());
+        assert_eq!(Range::since("v1").spec(), "v1..HEAD");
+    }
+}
+
 /// Scans of real (scratch) repositories with lowered read limits: the paths a big repository
 /// takes, on small blobs.
 #[cfg(test)]
