@@ -20,12 +20,12 @@ pub struct Progress {
 
 /// Records everything one blob gave: one file of `inspected.bytes`, its archive's notes, and
 /// each plain blob's occurrences and facts.
-pub fn record(out: &mut ScanOutput, progress: &Progress, inspected: Inspected) {
+pub fn record(out: &mut ScanOutput, progress: &Progress, mut inspected: Inspected) {
     progressed(progress, inspected.bytes);
-    count(out, inspected.bytes, inspected.skipped, inspected.errors);
-    for scan in inspected.scans {
+    for scan in inspected.take_scans() {
         add(out, scan);
     }
+    count(out, inspected.bytes, inspected.skipped, inspected.errors);
 }
 
 /// One more blob of `bytes` read, for the progress indicator.
@@ -55,7 +55,7 @@ pub fn add(out: &mut ScanOutput, scan: BlobScan) {
     } = scan;
     let server = origin.in_hub_space();
     let commit = origin.commit();
-    let hub = origin.hub();
+    let hub = origin.hub_place();
     for mut occ in occurrences {
         occ.commit = commit.cloned();
         occ.source = hub.cloned();
@@ -68,7 +68,7 @@ pub fn add(out: &mut ScanOutput, scan: BlobScan) {
         if server && f.platform == Platform::Source {
             f.platform = Platform::Server;
         }
-        out.facts.push(f);
+        out.facts.push(*f);
     }
     if space && hub.is_none() {
         let path = origin.path();

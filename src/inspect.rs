@@ -120,8 +120,8 @@ pub struct BlobScan {
     pub origin: Origin,
     pub occurrences: Vec<Occurrence>,
     /// What the file does with the Hub; `None` for binary files and files that name no token
-    /// and no token variable.
-    pub facts: Option<FileFacts>,
+    /// and no token variable (boxed: most files have none, and every blob's scan is moved).
+    pub facts: Option<Box<FileFacts>>,
     /// A Space's `README.md` (front matter naming an `sdk:`): the code of its folder runs on
     /// the Hub's servers.
     pub space: bool,
@@ -131,11 +131,29 @@ pub struct BlobScan {
 /// archive's notes (a limit hit, damage).
 #[derive(Debug, Default)]
 pub struct Inspected {
-    pub scans: Vec<BlobScan>,
+    /// The blob's own scan; `None` for an archive (no allocation for the common plain file).
+    pub own: Option<BlobScan>,
+    /// An archive's members, each a plain blob.
+    pub members: Vec<BlobScan>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<ScanError>,
     /// Bytes of the blob itself (as stored, not decompressed).
     pub bytes: u64,
+}
+
+impl Inspected {
+    /// Every plain blob's scan: the blob's own, or its members'.
+    pub fn scans(&self) -> impl Iterator<Item = &BlobScan> {
+        self.own.iter().chain(&self.members)
+    }
+
+    /// [`Inspected::scans`], taken.
+    pub fn take_scans(&mut self) -> impl Iterator<Item = BlobScan> {
+        self.own
+            .take()
+            .into_iter()
+            .chain(std::mem::take(&mut self.members))
+    }
 }
 
 /// What reading a file of a tree gave.
@@ -164,7 +182,7 @@ impl Inspector<'_> {
             return members.into_inspected(notes, data.len() as u64);
         }
         Inspected {
-            scans: vec![self.plain(origin, data)],
+            own: Some(self.plain(origin, data)),
             bytes: data.len() as u64,
             ..Inspected::default()
         }
@@ -218,7 +236,7 @@ impl Inspector<'_> {
             ));
         }
         if !binary {
-            out.facts = Some(FileFacts {
+            out.facts = Some(Box::new(FileFacts {
                 path: rel,
                 platform,
                 calls: context::calls_in(data, self.calls),
@@ -231,7 +249,7 @@ impl Inspector<'_> {
                 } else {
                     Vec::new()
                 },
-            });
+            }));
         }
         out
     }
@@ -420,7 +438,7 @@ impl Inspector<'_> {
 /// One plain blob's scan as what a blob gave.
 fn single(scan: BlobScan, bytes: u64) -> Inspected {
     Inspected {
-        scans: vec![scan],
+        own: Some(scan),
         bytes,
         ..Inspected::default()
     }
@@ -439,7 +457,8 @@ impl Members<'_, '_> {
         let mut errors = notes.errors;
         errors.extend(self.failed);
         Inspected {
-            scans: self.scans,
+            own: None,
+            members: self.scans,
             skipped: notes.skipped,
             errors,
             bytes,
@@ -461,7 +480,8 @@ impl archive::Members for Members<'_, '_> {
 
 /// A Space's `README.md`: YAML front matter naming an `sdk`.
 pub fn is_space_readme(origin: &Origin, data: &[u8]) -> bool {
-    if origin.file_name() != "README.md" || !data.starts_with(b"---") {
+    // Every blob comes here: the cheap look at its first bytes first.
+    if !data.starts_with(b"---") || origin.file_name() != "README.md" {
         return false;
     }
     let text = String::from_utf8_lossy(&data[..data.len().min(64 << 10)]);
@@ -545,7 +565,7 @@ mod tests {
     }
 
     fn occurrences(found: &Inspected) -> Vec<&Occurrence> {
-        found.scans.iter().flat_map(|s| &s.occurrences).collect()
+        found.scans().flat_map(|s| &s.occurrences).collect()
     }
 
     #[test]
@@ -594,7 +614,7 @@ mod tests {
         });
         let first = inspector.inspect(Origin::File("a.env".into()), text.as_bytes());
         assert_eq!(occurrences(&first).len(), 3);
-        assert!(first.scans[0].facts.is_some());
+        assert!(first.own.as_ref().unwrap().facts.is_some());
         let (big, _) = inspector
             .scan_chunks(text.as_bytes(), Origin::File("b.log".into()), 64)
             .unwrap();

@@ -100,7 +100,7 @@ pub struct ScanOutput {
     pub bytes_scanned: u64,
     /// Every file the tree walk read (on disk, report path): the second look reads some of
     /// them again for token variables with unusual names (see `source::second_look`).
-    pub scanned: Vec<(std::path::PathBuf, String)>,
+    pub scanned: Vec<(std::path::PathBuf, std::sync::Arc<str>)>,
     /// Folders (report paths, `""` for the top) whose `README.md` makes them a Space.
     pub spaces: Vec<String>,
     /// Lines for people about what the scan could not see (e.g. a shallow clone's history).

@@ -11,27 +11,50 @@ use crate::model::{CommitInfo, HubItem, Source};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// A file of a tree on disk, or a stream the user named (`-`, a FIFO): its report path, as
-    /// the user named it.
-    File(String),
+    /// the user named it (shared: the tree source keeps it for the second look too).
+    File(Arc<str>),
     /// A file version in git: its repository-relative path, and the commit that introduced
-    /// what is reported from it (`None`: staged, not committed yet).
+    /// what is reported from it (`None`: staged, not committed yet). Boxed, as the Hub's: every
+    /// blob carries an origin, and most are plain files.
     Git {
         path: String,
-        commit: Option<CommitInfo>,
+        commit: Option<Box<CommitInfo>>,
     },
-    /// Something on the Hub: its report path (`hf://spaces/acme/demo/app.py`,
-    /// `…/discussions/7`), where it is, and the commit with `--history`.
-    Hub {
-        path: String,
-        place: Source,
-        commit: Option<CommitInfo>,
-    },
+    /// Something on the Hub.
+    Hub(Box<HubOrigin>),
     /// A file inside an archive (or the content of a compressed file), named as the archive
     /// names it.
     Member { outer: Arc<Origin>, name: String },
 }
 
+/// Where on the Hub a blob was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubOrigin {
+    /// The report path: `hf://spaces/acme/demo/app.py`, `…/discussions/7`.
+    pub path: String,
+    pub place: Source,
+    /// The commit that introduced what is reported, with `--history`.
+    pub commit: Option<CommitInfo>,
+}
+
 impl Origin {
+    /// A file version in git.
+    pub fn git(path: impl Into<String>, commit: Option<CommitInfo>) -> Origin {
+        Origin::Git {
+            path: path.into(),
+            commit: commit.map(Box::new),
+        }
+    }
+
+    /// Something on the Hub.
+    pub fn hub(path: String, place: Source, commit: Option<CommitInfo>) -> Origin {
+        Origin::Hub(Box::new(HubOrigin {
+            path,
+            place,
+            commit,
+        }))
+    }
+
     /// The report path: `outer.zip!inner/file.py` for a member.
     pub fn path(&self) -> String {
         match self {
@@ -57,7 +80,9 @@ impl Origin {
 
     fn own_path(&self) -> &str {
         match self {
-            Origin::File(path) | Origin::Git { path, .. } | Origin::Hub { path, .. } => path,
+            Origin::File(path) => path,
+            Origin::Git { path, .. } => path,
+            Origin::Hub(hub) => &hub.path,
             Origin::Member { name, .. } => name,
         }
     }
@@ -72,22 +97,23 @@ impl Origin {
 
     /// A file of a Space repository on the Hub: its code runs on the Hub's servers.
     pub fn in_hub_space(&self) -> bool {
-        matches!(self.root(), Origin::Hub { place, .. }
-            if place.item == HubItem::File && place.repo.starts_with("spaces/"))
+        matches!(self.root(), Origin::Hub(hub)
+            if hub.place.item == HubItem::File && hub.place.repo.starts_with("spaces/"))
     }
 
     /// The commit that introduced what is reported, for git and `--history`.
     pub fn commit(&self) -> Option<&CommitInfo> {
         match self.root() {
-            Origin::Git { commit, .. } | Origin::Hub { commit, .. } => commit.as_ref(),
+            Origin::Git { commit, .. } => commit.as_deref(),
+            Origin::Hub(hub) => hub.commit.as_ref(),
             _ => None,
         }
     }
 
     /// Where on the Hub, for the Hub source.
-    pub fn hub(&self) -> Option<&Source> {
+    pub fn hub_place(&self) -> Option<&Source> {
         match self.root() {
-            Origin::Hub { place, .. } => Some(place),
+            Origin::Hub(hub) => Some(&hub.place),
             _ => None,
         }
     }
@@ -129,6 +155,6 @@ mod tests {
         assert_eq!(env.file_name(), ".env");
         assert_eq!(outer.file_name(), "release.tar.gz");
         assert_eq!(env.root(), &*outer);
-        assert!(env.commit().is_none() && env.hub().is_none());
+        assert!(env.commit().is_none() && env.hub_place().is_none());
     }
 }

@@ -99,7 +99,7 @@ pub(super) struct Wanted {
 /// What pass two keeps of a file version: the occurrences of the tokens it introduced, each
 /// under the origin of the commit that introduced it, and (when it introduced any) the facts.
 pub(super) fn introduced(
-    scans: Vec<BlobScan>,
+    scans: impl Iterator<Item = BlobScan>,
     tokens: &[(Fingerprint, Option<u32>)],
     root: &dyn Fn(Option<u32>) -> Origin,
 ) -> Vec<BlobScan> {
@@ -107,6 +107,7 @@ pub(super) fn introduced(
         let fp = occ.secret.fingerprint();
         tokens.iter().find(|(f, _)| *f == fp).map(|(_, c)| *c)
     };
+    let scans: Vec<BlobScan> = scans.collect();
     let any = scans
         .iter()
         .flat_map(|s| &s.occurrences)

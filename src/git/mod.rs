@@ -343,10 +343,7 @@ pub type Namer<'a> = dyn Fn(&str, Option<CommitInfo>) -> Origin + Sync + 'a;
 
 /// The origin of a file version of the user's repository: its repository-relative path.
 pub fn local_origin(path: &str, commit: Option<CommitInfo>) -> Origin {
-    Origin::Git {
-        path: path.to_owned(),
-        commit,
-    }
+    Origin::git(path, commit)
 }
 
 /// Scans what `opts.mode` asks for. Paths in the output are repository-relative.
@@ -645,7 +642,8 @@ impl Context<'_> {
                 let root = |c: Option<u32>| {
                     (self.origin)(&w.path, c.map(|c| listed.commits[c as usize].clone()))
                 };
-                introduced(inspected.scans, &w.tokens, &root)
+                let mut inspected = inspected;
+                introduced(inspected.take_scans(), &w.tokens, &root)
             },
         )?;
         for scans in found {
@@ -675,15 +673,14 @@ impl Context<'_> {
         };
         let fingerprints = |mut found: Inspected| {
             let mut fps: Vec<Fingerprint> = found
-                .scans
-                .iter()
+                .scans()
                 .flat_map(|s| &s.occurrences)
                 .map(|o| o.secret.fingerprint())
                 .collect();
             fps.sort_unstable();
             fps.dedup();
             // Occurrences and facts come again in pass two, for what a change introduced.
-            found.scans.clear();
+            found.take_scans().for_each(drop);
             Seen::Scanned(fps, found)
         };
         read_blobs(
@@ -971,8 +968,8 @@ mod limits_tests {
         let mut added = engine
             .inspector()
             .inspect(local_origin("big.log", None), grown.as_bytes())
-            .scans
-            .remove(0)
+            .own
+            .unwrap()
             .occurrences;
         added.retain(|o| o.offset >= big.len() as u64);
         let want: Vec<(Option<u64>, u64)> = added.iter().map(|o| (o.line, o.offset)).collect();

@@ -258,12 +258,8 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
 /// judged as the Hub source's items are. Anything else is a file of a tree.
 pub fn example_origin(path: &str) -> Origin {
     match example_source(path) {
-        Some(place) => Origin::Hub {
-            path: path.to_owned(),
-            place,
-            commit: None,
-        },
-        None => Origin::File(path.to_owned()),
+        Some(place) => Origin::hub(path.to_owned(), place, None),
+        None => Origin::File(path.into()),
     }
 }
 
@@ -549,11 +545,7 @@ fn scan_text(
     progress: &Progress,
     out: &mut ScanOutput,
 ) {
-    let origin = Origin::Hub {
-        path,
-        place,
-        commit: None,
-    };
+    let origin = Origin::hub(path, place, None);
     let inspected = engine.inspector().inspect(origin, text.as_bytes());
     fold::record(out, progress, inspected);
 }
@@ -670,11 +662,7 @@ fn fetch_file(api: &Api<'_>, engine: &Engine, job: &FileJob, progress: &Progress
         Ok(data) => {
             let inspector = engine.inspector();
             for (path, src) in &job.places {
-                let origin = Origin::Hub {
-                    path: path.clone(),
-                    place: src.clone(),
-                    commit: None,
-                };
+                let origin = Origin::hub(path.clone(), src.clone(), None);
                 fold::record(&mut out, progress, inspector.inspect(origin, &data));
             }
         }
@@ -730,11 +718,11 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
             at,
             target::encode_path(path)
         );
-        Origin::Hub {
-            path: format!("{shown}/{path}"),
-            place: source(repo, at, HubItem::File, web),
+        Origin::hub(
+            format!("{shown}/{path}"),
+            source(repo, at, HubItem::File, web),
             commit,
-        }
+        )
     };
     match git::scan_in(
         &clone,

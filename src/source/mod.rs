@@ -85,7 +85,10 @@ fn second_look(source: &Source, engine: &Engine, output: &mut ScanOutput) {
             let Some(top) = git::toplevel() else { return };
             if output.occurrences.iter().any(|o| o.env_var.is_some()) {
                 if let Some(files) = git::working_tree_files(&top) {
-                    output.scanned = files;
+                    output.scanned = files
+                        .into_iter()
+                        .map(|(path, rel)| (path, rel.into()))
+                        .collect();
                     follow_env_vars(engine, output, true);
                 }
             }
@@ -123,11 +126,11 @@ fn follow_env_vars(engine: &Engine, output: &mut ScanOutput, all_names: bool) {
     let found: Vec<FileFacts> = output
         .scanned
         .par_iter()
-        .filter_map(|(path, rel): &(std::path::PathBuf, String)| {
+        .filter_map(|(path, rel): &(std::path::PathBuf, std::sync::Arc<str>)| {
             let data = files::read_small_file(Path::new(path), FOLLOW_MAX_FILE)?;
             let reads = env_reads(&data, &names);
             (!reads.is_empty()).then(|| FileFacts {
-                path: rel.clone(),
+                path: rel.to_string(),
                 platform: platform_of(rel),
                 calls: calls_in(&data, &engine.calls),
                 env_reads: reads,

@@ -54,7 +54,7 @@ pub fn walk(
         let result = inspector
             .inspect_named_stream(
                 std::io::stdin().lock(),
-                Origin::File(STDIN.to_owned()),
+                Origin::File(STDIN.into()),
                 opts.max_filesize,
             )
             .map(FileInspected::Read);
@@ -64,7 +64,7 @@ pub fn walk(
             progress,
             opts.max_filesize,
             None,
-            STDIN.to_owned(),
+            STDIN.into(),
             result,
         );
         if opts.paths.iter().all(|p| p == stdin) {
@@ -97,7 +97,7 @@ pub fn walk(
         Vec::new()
     };
     let shared = Mutex::new(ScanOutput::default());
-    let walk_with = |respect_ignore: bool, skip: Option<&HashSet<String>>| {
+    let walk_with = |respect_ignore: bool, skip: Option<&HashSet<Arc<str>>>| {
         let mut visitors = Visitors {
             inspector,
             opts,
@@ -141,7 +141,7 @@ pub fn walk(
                 &mut out,
             );
         } else {
-            let done: HashSet<String> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
+            let done: HashSet<Arc<str>> = out.scanned.iter().map(|(_, rel)| rel.clone()).collect();
             // A folder whose ignore file could not be trusted was not entered: walk the whole
             // tree again without ignore rules for what the first walk did not read.
             if respect {
@@ -234,7 +234,7 @@ fn scan_tracked_but_ignored(
     out: &mut ScanOutput,
 ) {
     let mut buf = Vec::new();
-    let mut done: Option<HashSet<String>> = None;
+    let mut done: Option<HashSet<Arc<str>>> = None;
     for root in roots.iter().filter(|r| r.is_dir()) {
         if crate::config::repository_root(root).is_none() {
             continue;
@@ -252,7 +252,7 @@ fn scan_tracked_but_ignored(
         };
         for rel in files {
             let path = root.join(&rel);
-            let shown = display_path(&path);
+            let shown = report_path(&path);
             let is_excluded = excludes_file(excluded, cwd, &path);
             // What the walk already read (built once, and only when git names a file).
             let done = done
@@ -284,21 +284,21 @@ fn record(
     progress: &Progress,
     max_filesize: Option<u64>,
     disk: Option<PathBuf>,
-    rel: String,
+    rel: Arc<str>,
     result: std::io::Result<FileInspected>,
 ) {
     let max = max_filesize.unwrap_or_default();
     match result {
         Ok(FileInspected::NotAFile) => {}
         Ok(FileInspected::TooBig(len)) => out.skipped.push(Skipped {
-            path: rel,
+            path: rel.to_string(),
             reason: format!("{len} bytes, over --max-filesize {max}"),
         }),
         Ok(FileInspected::Read(inspected)) => {
             if max_filesize.is_some_and(|m| inspected.bytes > m) {
                 // Only streams get here: their first --max-filesize bytes were scanned.
                 out.skipped.push(Skipped {
-                    path: rel.clone(),
+                    path: rel.to_string(),
                     reason: format!(
                         "a stream longer than --max-filesize {max}: the rest was not read"
                     ),
@@ -310,7 +310,7 @@ fn record(
             }
         }
         Err(err) => out.errors.push(ScanError {
-            path: rel,
+            path: rel.to_string(),
             message: err.to_string(),
         }),
     }
@@ -410,7 +410,7 @@ struct Visitors<'a, 's> {
     progress: &'a Progress,
     shared: &'a Mutex<ScanOutput>,
     /// Report paths already scanned by an earlier walk.
-    skip: Option<&'a HashSet<String>>,
+    skip: Option<&'a HashSet<Arc<str>>>,
 }
 
 impl<'a> ParallelVisitorBuilder<'a> for Visitors<'a, '_> {
@@ -439,6 +439,31 @@ impl Drop for Visitor<'_, '_> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         shared.merge(local);
+    }
+}
+
+/// [`display_path`], shared: what a file of the tree is known by, from its origin to the list
+/// the second look reads, without a copy.
+fn report_path(path: &Path) -> Arc<str> {
+    let lossy = path.to_string_lossy();
+    let text = trim_dot(&lossy);
+    if cfg!(windows) {
+        Arc::from(text.replace('\\', "/"))
+    } else {
+        Arc::from(text)
+    }
+}
+
+/// `./src/x` → `src/x`, but `.` stays `.`.
+fn trim_dot(lossy: &str) -> &str {
+    let mut text = lossy;
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    if text.is_empty() {
+        lossy
+    } else {
+        text
     }
 }
 
@@ -476,7 +501,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
         if ft.is_dir() {
             return WalkState::Continue;
         }
-        let rel = display_path(entry.path());
+        let rel = report_path(entry.path());
         if self.ctx.skip.is_some_and(|done| done.contains(&rel)) {
             return WalkState::Continue;
         }
@@ -492,7 +517,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
         }
         if !ft.is_file() {
             self.local.skipped.push(Skipped {
-                path: rel,
+                path: rel.to_string(),
                 reason: "not a regular file".into(),
             });
             return WalkState::Continue;
@@ -504,7 +529,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
 
 impl Visitor<'_, '_> {
     /// Reads and scans a regular file, and records what it gave.
-    fn scan_regular(&mut self, path: PathBuf, rel: String) {
+    fn scan_regular(&mut self, path: PathBuf, rel: Arc<str>) {
         let result = self.ctx.inspector.inspect_file(
             &path,
             Origin::File(rel.clone()),
@@ -521,7 +546,7 @@ impl Visitor<'_, '_> {
         );
     }
 
-    fn named_stream(&mut self, path: &Path, rel: String) {
+    fn named_stream(&mut self, path: &Path, rel: Arc<str>) {
         let target = std::fs::metadata(path);
         if target.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
             return; // a link to a folder: not followed without --follow
