@@ -142,6 +142,46 @@ impl Engine {
         }
     }
 
+    /// HF014 judges a workflow's steps by the scripts they run (`python utils/push.py`), read
+    /// from the facts by path; a script that names no token variable has none yet. Reads those
+    /// scripts (only files listed in `output.scanned`, in parallel) and adds their calls as
+    /// facts. Costs nothing without a workflow that hands a secret to a step running a script.
+    pub fn follow_scripts(&self, output: &mut ScanOutput) {
+        let have: HashSet<&str> = output.facts.iter().map(|f| f.path.as_str()).collect();
+        let wanted: HashSet<String> = output
+            .facts
+            .iter()
+            .flat_map(|f| {
+                f.practices
+                    .iter()
+                    .flat_map(|h| h.steps.iter())
+                    .flat_map(|s| s.scripts.iter())
+                    .flat_map(|s| s.paths.iter())
+                    .filter_map(|p| crate::practice::script_path(&f.path, p))
+            })
+            .filter(|p| !have.contains(p.as_str()))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let found: Vec<FileFacts> = output
+            .scanned
+            .par_iter()
+            .filter(|(_, rel)| wanted.contains(rel))
+            .filter_map(|(path, rel)| {
+                let data = crate::read::read_small_file(path, FOLLOW_MAX_FILE)?;
+                Some(FileFacts {
+                    path: rel.clone(),
+                    platform: platform_of(rel),
+                    calls: calls_in(&data, &self.calls),
+                    env_reads: Vec::new(),
+                    practices: Vec::new(),
+                })
+            })
+            .collect();
+        output.facts.extend(found);
+    }
+
     /// A Hugging Face Space runs its repository's code on the Hub's servers: in a Space (a
     /// `README.md` whose front matter names an `sdk:`), source code is a server's, and its
     /// tokens get a server's advice (Space secrets) and count as the server platform.

@@ -12,13 +12,17 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use crate::context::{Platform, Words};
+use crate::context::{CallLists, Platform, Words};
 use crate::model::Allow;
 use crate::read::parse_allow;
+
+mod workflow;
+
+pub use workflow::{Step, StepCall, StepScript};
 
 /// Lines longer than this are not looked at.
 const MAX_LINE: usize = 4096;
@@ -30,7 +34,8 @@ const SNIPPET_WIDTH: usize = 160;
 pub struct PracticeHit {
     /// `HF013`, `HF014` or `HF015`.
     pub rule: &'static str,
-    /// The token variable concerned (for HF014, the variable the secret is handed to).
+    /// The token variable concerned (for HF014, the variable the secret is handed to); empty
+    /// for a token file (`token_file`).
     pub variable: String,
     /// What was found, for the message: "`ARG` in a Dockerfile", "`echo`", ….
     pub detail: String,
@@ -42,6 +47,16 @@ pub struct PracticeHit {
     pub snippet: String,
     /// An `hfaudit:allow` marker on the line or the line above.
     pub allow: Option<Allow>,
+    /// HF014: the stored secret handed over (`HF_WRITE_TOKEN`).
+    pub secret: Option<String>,
+    /// HF014: the steps that get the secret, each with what it does with the Hub; the judge
+    /// reads the scripts they run from the other files' facts.
+    pub steps: Vec<Arc<Step>>,
+    /// HF015: where the printed name's value comes from when the name is not a token variable
+    /// ("read by `get_token()`", with `variable` the name printed).
+    pub origin: Option<String>,
+    /// HF013: a token *file* copied into an image (`hf_token`), rather than a variable.
+    pub token_file: Option<String>,
 }
 
 /// What kind of file this is, for the checks that apply to it.
@@ -186,13 +201,22 @@ struct Hits<'a> {
 }
 
 impl Hits<'_> {
-    fn push(&mut self, rule: &'static str, i: usize, column: usize, variable: &str, detail: &str) {
+    /// Records a hit, unless the rule already has one on this line; returns it so the caller
+    /// can add what only its rule knows.
+    fn push(
+        &mut self,
+        rule: &'static str,
+        i: usize,
+        column: usize,
+        variable: &str,
+        detail: &str,
+    ) -> Option<&mut PracticeHit> {
         if self
             .out
             .iter()
             .any(|h| h.rule == rule && h.line == self.lines[i].number)
         {
-            return;
+            return None;
         }
         let line = &self.lines[i];
         let column = column + line.shift;
@@ -214,12 +238,35 @@ impl Hits<'_> {
             offset: (line.offset + column.min(line.raw.len())) as u64,
             snippet,
             allow,
+            secret: None,
+            steps: Vec::new(),
+            origin: None,
+            token_file: None,
         });
+        self.out.last_mut()
     }
 }
 
-/// The habits of HF013, HF014 and HF015 in one file. `names` are the token variables.
+/// The built-in Hub call lists, for [`find`].
+static BUILTIN_CALLS: LazyLock<CallLists> = LazyLock::new(CallLists::builtin);
+
+/// The habits of HF013, HF014 and HF015 in one file, with the built-in Hub call lists.
+/// `names` are the token variables.
 pub fn find(path: &str, platform: Platform, data: &[u8], words: &Words) -> Vec<PracticeHit> {
+    find_with(path, platform, data, words, &BUILTIN_CALLS)
+}
+
+/// The habits of HF013, HF014 and HF015 in one file. Pure: the file's path, platform, bytes,
+/// the token variables and the Hub call lists in, hits out. A git mode can run it on the whole
+/// file as it is after a change and keep the hits on the lines the change adds; HF014's hits
+/// name the scripts their steps run, which the judge reads from the other files' facts.
+pub fn find_with(
+    path: &str,
+    platform: Platform,
+    data: &[u8],
+    words: &Words,
+    calls: &CallLists,
+) -> Vec<PracticeHit> {
     let Some(kind) = kind_of(path, platform, data) else {
         return Vec::new();
     };
@@ -232,6 +279,7 @@ pub fn find(path: &str, platform: Platform, data: &[u8], words: &Words) -> Vec<P
     match kind {
         Kind::Dockerfile => {
             dockerfile(&mut hits, &names);
+            token_files(&mut hits, &names);
             shell(&mut hits, &names);
         }
         Kind::Compose => {
@@ -252,7 +300,8 @@ pub fn find(path: &str, platform: Platform, data: &[u8], words: &Words) -> Vec<P
                 None,
                 "`build-args` of a CI step",
             );
-            workflow_secrets(&mut hits, &names);
+            workflow_secrets(&mut hits, &names, calls);
+            workflow_token_files(&mut hits, &names);
             shell(&mut hits, &names);
         }
         Kind::Python | Kind::Notebook | Kind::JavaScript => code_prints(&mut hits, &names),
@@ -264,6 +313,19 @@ pub fn find(path: &str, platform: Platform, data: &[u8], words: &Words) -> Vec<P
     let mut out = hits.out;
     out.sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
     out
+}
+
+/// The report path of a script a workflow's step runs: `script` is relative to the repository
+/// root, the folder holding `.github/`, which is where `workflow` (a report path) sits. `None`
+/// when `workflow` is not under `.github/workflows/`.
+pub fn script_path(workflow: &str, script: &str) -> Option<String> {
+    let root = if workflow.starts_with(".github/workflows/") {
+        ""
+    } else {
+        let at = workflow.rfind("/.github/workflows/")?;
+        &workflow[..=at]
+    };
+    Some(format!("{root}{script}"))
 }
 
 /// Whether a token variable is `name` (environment variable names are case-sensitive, but an
@@ -349,6 +411,157 @@ fn dockerfile(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                         var.as_str(),
                         "`ENV` from a build argument in a Dockerfile",
                     );
+                }
+            }
+        }
+    }
+}
+
+static DOCKER_COPY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(COPY|ADD)\s+(.+)$").expect("static regex"));
+static DOCKER_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(RUN|CMD|ENTRYPOINT)\s+(.+)$").expect("static regex"));
+
+/// Whether a file name is a token's (`hf_token`, `.hf_token`, `token.txt`, `HF_TOKEN`, the
+/// saved-token file `huggingface/token`).
+fn is_token_file(path: &str, names: &HashSet<&str>) -> bool {
+    let path = path.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '[' || c == ']');
+    if path.ends_with("huggingface/token") {
+        return true;
+    }
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let base = base.strip_prefix('.').unwrap_or(base);
+    let stem = [".txt", ".secret", ".key"]
+        .iter()
+        .find_map(|e| base.strip_suffix(e))
+        .unwrap_or(base);
+    let lower = stem.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "token"
+            | "hf_token"
+            | "hf-token"
+            | "hftoken"
+            | "hub_token"
+            | "huggingface_token"
+            | "huggingface-token"
+            | "hf_api_token"
+            | "hf_hub_token"
+    ) || names.contains(stem.to_ascii_uppercase().as_str())
+}
+
+/// The files a command line reads as a token: `cat F`, `--token-file F`, `< F`, `$(< F)`.
+fn token_file_reads(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '`' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (k, w) in words.iter().enumerate() {
+        let next = words.get(k + 1).copied();
+        let read = match *w {
+            "cat" | "<" | "--token-file" | "--token_file" | "--token-path" => next,
+            w if w.starts_with("--token-file=") => w.split_once('=').map(|(_, v)| v),
+            w if w.starts_with('<') && w.len() > 1 => Some(&w[1..]),
+            _ => None,
+        };
+        if let Some(f) = read {
+            out.push(f.trim_matches(|c| c == '"' || c == '\''));
+        }
+    }
+    out
+}
+
+/// A token file copied into the image: `COPY hf_token /root/.cache/huggingface/token`, or
+/// `COPY .hf_token /tmp/t` then `RUN hf auth login --token "$(cat /tmp/t)"`, or `COPY . .` then
+/// a `RUN` that reads a token file of the build context. The file stays in the `COPY`'s layer
+/// even when a later layer deletes it; a build secret (`RUN --mount=type=secret`) never
+/// enters one.
+fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let lines = hits.lines;
+    // (line, source, destination) of each COPY/ADD of the build context.
+    let mut copies: Vec<(usize, String, String)> = Vec::new();
+    let mut whole_context: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let text: &str = &line.text;
+        if let Some(c) = DOCKER_COPY.captures(text) {
+            let args: Vec<&str> = c
+                .get(2)
+                .expect("group 2")
+                .as_str()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(|ch: char| ch.is_whitespace() || ch == ',')
+                .map(|w| w.trim_matches('"'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            if args.iter().any(|a| a.starts_with("--from")) {
+                continue; // another stage's files, not the build context
+            }
+            let plain: Vec<&str> = args.into_iter().filter(|a| !a.starts_with("--")).collect();
+            let Some((dest, sources)) = plain.split_last() else {
+                continue;
+            };
+            for src in sources {
+                if matches!(*src, "." | "./" | "*") {
+                    whole_context.get_or_insert(i);
+                } else if is_token_file(src, names) {
+                    let base = src.rsplit('/').next().unwrap_or(src);
+                    let dest = if dest.ends_with('/') {
+                        format!("{dest}{base}")
+                    } else {
+                        (*dest).to_owned()
+                    };
+                    if dest.ends_with("huggingface/token") {
+                        let col = text.find(src).unwrap_or(0);
+                        let detail = format!(
+                            "`{}` copied to huggingface_hub's token file",
+                            c.get(1).expect("group 1").as_str()
+                        );
+                        if let Some(hit) = hits.push("HF013", i, col, "", &detail) {
+                            hit.token_file = Some((*src).to_owned());
+                        }
+                    } else {
+                        copies.push((i, (*src).to_owned(), dest));
+                    }
+                }
+            }
+            continue;
+        }
+        let Some(c) = DOCKER_RUN.captures(text) else {
+            continue;
+        };
+        let command = c.get(2).expect("group 2").as_str();
+        if command.contains("type=secret") {
+            continue;
+        }
+        for read in token_file_reads(command) {
+            if read.starts_with("/run/secrets") {
+                continue;
+            }
+            let base = read.rsplit('/').next().unwrap_or(read);
+            let copied = copies.iter().find(|(_, src, dest)| {
+                dest == read
+                    || dest.ends_with(&format!("/{read}"))
+                    || src.rsplit('/').next() == Some(base) && dest.rsplit('/').next() == Some(base)
+            });
+            if let Some((at, src, _)) = copied {
+                let (at, src) = (*at, src.clone());
+                let detail = format!("`COPY` of a token file, read at line {}", lines[i].number);
+                let col = lines[at].text.find(src.as_str()).unwrap_or(0);
+                if let Some(hit) = hits.push("HF013", at, col, "", &detail) {
+                    hit.token_file = Some(src);
+                }
+            } else if let Some(at) = whole_context.filter(|_| {
+                is_token_file(read, names) && !read.starts_with('/') && !read.starts_with('$')
+            }) {
+                let detail = format!(
+                    "a token file of the build context, copied into the image at line {}",
+                    lines[at].number
+                );
+                let col = text.find(read).unwrap_or(0);
+                if let Some(hit) = hits.push("HF013", i, col, "", &detail) {
+                    hit.token_file = Some(read.to_owned());
                 }
             }
         }
@@ -452,12 +665,12 @@ static SECRET_INTO: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// `HF_TOKEN: ${{ secrets.X }}` (an `env:` or a `with:` entry) in a workflow that does not use
-/// OIDC already. Whether the steps need write is judged later, with the need of the files that
-/// read the variable. The variable recorded is the one the secret is handed to, when it is a
-/// token variable, else the secret's name.
-fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>) {
-    let lines = hits.lines;
+/// A stored secret handed to a token variable (`HF_TOKEN: ${{ secrets.X }}` in an `env:` or a
+/// `with:`, `${{ secrets.HF_TOKEN }}` on a `run:` line) in a workflow that does not use OIDC
+/// already. Each hit carries the steps the secret reaches; whether they write is judged later,
+/// per step, from their own lines and the scripts they run. The variable recorded is the one
+/// the secret is handed to, when it is a token variable, else the secret's name.
+fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>, calls: &CallLists) {
     let oidc = hits.lines.iter().any(|l| {
         let t = l.text.trim();
         t.contains("HF_OIDC_RESOURCE")
@@ -469,21 +682,31 @@ fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     if oidc {
         return;
     }
-    for (i, line) in lines.iter().enumerate() {
-        let text: &str = &line.text;
-        let Some(c) = SECRET_INTO.captures(text) else {
-            continue;
+    for h in workflow::handoffs(hits.lines, &|n| is_token_var(names, n), calls) {
+        let variable = match &h.key {
+            Some(key) if is_token_var(names, key) => key.to_ascii_uppercase(),
+            _ => h.secret.clone(),
         };
-        let (key, secret) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
-        let variable = if is_token_var(names, key.as_str()) {
-            key.as_str().to_ascii_uppercase()
-        } else if is_token_var(names, secret.as_str()) {
-            secret.as_str().to_owned()
-        } else {
-            continue;
-        };
-        let detail = format!("secrets.{}", secret.as_str());
-        hits.push("HF014", i, key.start(), &variable, &detail);
+        let detail = format!("secrets.{}", h.secret);
+        if let Some(hit) = hits.push("HF014", h.line, h.column, &variable, &detail) {
+            hit.secret = Some(h.secret);
+            hit.steps = h.reach;
+        }
+    }
+}
+
+/// A workflow job that writes a token variable to a file and then builds an image from the
+/// folder holding it: the file is in the build context, and a `COPY` puts it in a layer, where
+/// it stays even when a later layer deletes it.
+fn workflow_token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    for f in workflow::token_files(hits.lines, &|n| is_token_var(names, n)) {
+        let detail = format!(
+            "written to `{}` in the build context of {} at line {}",
+            f.file, f.build, f.build_line
+        );
+        if let Some(hit) = hits.push("HF013", f.line, f.column, &f.variable, &detail) {
+            hit.token_file = Some(f.file);
+        }
     }
 }
 

@@ -70,6 +70,7 @@ fn tree(
 ) -> Result<ScanOutput, SourceError> {
     let mut output = walk::walk(opts, &engine.scanner(), progress)?;
     engine.follow_env_vars(&mut output, false);
+    engine.follow_scripts(&mut output);
     let root = match opts.paths.as_slice() {
         [] => Some(Path::new(".")),
         [one] if one.is_dir() => Some(one.as_path()),

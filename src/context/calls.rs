@@ -142,6 +142,12 @@ impl Calls {
 /// Which read and write calls appear in `data`, in one pass of the matcher: every name at
 /// every place it occurs.
 pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
+    calls_in_scope(data, data, lists)
+}
+
+/// [`calls_in`] of a part of a file (one command of a CI step), where a conditional call
+/// (`git push`) counts only when `scope` names its host; an empty scope leaves them out.
+pub fn calls_in_scope(data: &[u8], scope: &[u8], lists: &CallLists) -> Calls {
     let mut reads = BTreeSet::new();
     let mut writes = BTreeSet::new();
     let mut hosts: Vec<(&str, bool)> = Vec::new();
@@ -171,7 +177,7 @@ pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
                 if let Some(&(_, found)) = hosts.iter().find(|(h, _)| *h == host.as_str()) {
                     return found;
                 }
-                let found = memmem::find(data, host.as_bytes()).is_some();
+                let found = memmem::find(scope, host.as_bytes()).is_some();
                 hosts.push((host.as_str(), found));
                 found
             });
