@@ -302,12 +302,17 @@ pub fn find_with(
             );
             workflow_secrets(&mut hits, &names, calls);
             workflow_token_files(&mut hits, &names);
+            workflow_published(&mut hits, &names);
             shell(&mut hits, &names);
         }
         Kind::Python | Kind::Notebook | Kind::JavaScript => code_prints(&mut hits, &names),
         Kind::Shell => shell(&mut hits, &names),
     }
-    if !matches!(kind, Kind::Python | Kind::Notebook | Kind::JavaScript) {
+    // A Dockerfile builds no image itself: a `--build-arg` there is in a message.
+    if !matches!(
+        kind,
+        Kind::Python | Kind::Notebook | Kind::JavaScript | Kind::Dockerfile
+    ) {
         build_arg_flags(&mut hits, &names);
     }
     let mut out = hits.out;
@@ -450,24 +455,56 @@ fn is_token_file(path: &str, names: &HashSet<&str>) -> bool {
     ) || names.contains(stem.to_ascii_uppercase().as_str())
 }
 
-/// The files a command line reads as a token: `cat F`, `--token-file F`, `< F`, `$(< F)`.
-fn token_file_reads(text: &str) -> Vec<&str> {
+/// The files a command line reads, and whether each read feeds a token to something: `cat F
+/// | xargs hf auth login --token`, `--token "$(cat F)"`, `HF_TOKEN=$(< F)`, `--token-file F`.
+fn token_file_reads(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '`' || c == ';')
-        .filter(|w| !w.is_empty())
+    let words: Vec<(usize, &str)> = text
+        .split_inclusive(|c: char| {
+            c.is_whitespace() || c == '(' || c == ')' || c == '`' || c == ';'
+        })
+        .scan(0, |at, w| {
+            let start = *at;
+            *at += w.len();
+            Some((start, w))
+        })
+        .map(|(start, w)| {
+            let t = w.trim_end_matches(|c: char| {
+                c.is_whitespace() || c == '(' || c == ')' || c == '`' || c == ';'
+            });
+            (start, t)
+        })
+        .filter(|(_, w)| !w.is_empty())
         .collect();
-    for (k, w) in words.iter().enumerate() {
-        let next = words.get(k + 1).copied();
-        let read = match *w {
-            "cat" | "<" | "--token-file" | "--token_file" | "--token-path" => next,
-            w if w.starts_with("--token-file=") => w.split_once('=').map(|(_, v)| v),
-            w if w.starts_with('<') && w.len() > 1 => Some(&w[1..]),
-            _ => None,
+    for (k, &(at, w)) in words.iter().enumerate() {
+        let next = words.get(k + 1).map(|x| x.1);
+        let (file, direct) = match w {
+            "--token-file" | "--token_file" | "--token-path" => (next, true),
+            w if w.starts_with("--token-file=") => (w.split_once('=').map(|(_, v)| v), true),
+            "cat" | "<" => (next, false),
+            w if w.starts_with('<') && w.len() > 1 && !w.starts_with("<<") => {
+                (Some(&w[1..]), false)
+            }
+            _ => (None, false),
         };
-        if let Some(f) = read {
-            out.push(f.trim_matches(|c| c == '"' || c == '\''));
-        }
+        let Some(file) = file else { continue };
+        let file = file.trim_matches(|c| c == '"' || c == '\'');
+        // What the read is part of: a pipe into a login, or a `$( … )` given to a token option.
+        let before = text[..at]
+            .trim_end()
+            .trim_end_matches(['(', '$', '`', '"', '\''])
+            .trim_end();
+        let rest = &text[at..];
+        let piped_to_login = rest.find('|').is_some_and(|p| {
+            let tail = &rest[p..];
+            let tail = &tail[..tail.find([';', '&']).unwrap_or(tail.len())];
+            tail.contains("login") || tail.contains("--token")
+        });
+        let given = before.ends_with("--token")
+            || before.ends_with("--token=")
+            || before.ends_with("TOKEN=")
+            || before.ends_with("token=");
+        out.push((file, direct || piped_to_login || given));
     }
     out
 }
@@ -479,8 +516,8 @@ fn token_file_reads(text: &str) -> Vec<&str> {
 /// enters one.
 fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     let lines = hits.lines;
-    // (line, source, destination) of each COPY/ADD of the build context.
-    let mut copies: Vec<(usize, String, String)> = Vec::new();
+    // (line, source, destination, named like a token file) of each COPY/ADD of the context.
+    let mut copies: Vec<(usize, String, String, bool)> = Vec::new();
     let mut whole_context: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
         let text: &str = &line.text;
@@ -505,7 +542,18 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
             for src in sources {
                 if matches!(*src, "." | "./" | "*") {
                     whole_context.get_or_insert(i);
-                } else if is_token_file(src, names) {
+                    continue;
+                }
+                if !is_token_file(src, names) {
+                    // Any copied file is a token file if a later line logs in from it.
+                    let base = src.rsplit('/').next().unwrap_or(src);
+                    let dest = if dest.ends_with('/') || *dest == "." {
+                        format!("{}/{base}", dest.trim_end_matches('/'))
+                    } else {
+                        (*dest).to_owned()
+                    };
+                    copies.push((i, (*src).to_owned(), dest, false));
+                } else {
                     let base = src.rsplit('/').next().unwrap_or(src);
                     let dest = if dest.ends_with('/') {
                         format!("{dest}{base}")
@@ -522,7 +570,7 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                             hit.token_file = Some((*src).to_owned());
                         }
                     } else {
-                        copies.push((i, (*src).to_owned(), dest));
+                        copies.push((i, (*src).to_owned(), dest, true));
                     }
                 }
             }
@@ -535,17 +583,22 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
         if command.contains("type=secret") {
             continue;
         }
-        for read in token_file_reads(command) {
+        for (read, feeds) in token_file_reads(command) {
             if read.starts_with("/run/secrets") {
                 continue;
             }
             let base = read.rsplit('/').next().unwrap_or(read);
-            let copied = copies.iter().find(|(_, src, dest)| {
-                dest == read
-                    || dest.ends_with(&format!("/{read}"))
-                    || src.rsplit('/').next() == Some(base) && dest.rsplit('/').next() == Some(base)
+            let copied = copies.iter().find(|(_, src, dest, _)| {
+                let dest = dest.trim_start_matches("./");
+                dest == read.trim_start_matches("./")
+                    || dest.ends_with(&format!("/{base}"))
+                    || (src.rsplit('/').next() == Some(base)
+                        && dest.rsplit('/').next() == Some(base))
             });
-            if let Some((at, src, _)) = copied {
+            if let Some((at, src, _, named)) = copied {
+                if !named && !feeds {
+                    continue;
+                }
                 let (at, src) = (*at, src.clone());
                 let detail = format!("`COPY` of a token file, read at line {}", lines[i].number);
                 let col = lines[at].text.find(src.as_str()).unwrap_or(0);
@@ -553,7 +606,10 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                     hit.token_file = Some(src);
                 }
             } else if let Some(at) = whole_context.filter(|_| {
-                is_token_file(read, names) && !read.starts_with('/') && !read.starts_with('$')
+                is_token_file(read, names)
+                    && !read.starts_with('/')
+                    && !read.starts_with('$')
+                    && !read.starts_with('~')
             }) {
                 let detail = format!(
                     "a token file of the build context, copied into the image at line {}",
@@ -568,15 +624,22 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     }
 }
 
-/// `docker build --build-arg HF_TOKEN=…` in a script, a Makefile or a CI step.
+/// `docker build --build-arg HF_TOKEN=…` in a script, a Makefile or a CI step; not in a
+/// message that tells how to build (`echo "… --build-arg HF_TOKEN=your_token"`).
 fn build_arg_flags(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     let lines = hits.lines;
     for (i, line) in lines.iter().enumerate() {
         if !line.mentions {
             continue; // the flag names a token variable on its line
         }
-        for c in BUILD_ARG_FLAG.captures_iter(&line.text) {
+        let text: &str = &line.text;
+        for c in BUILD_ARG_FLAG.captures_iter(text) {
             let name = c.get(1).expect("group 1");
+            let start = c.get(0).expect("whole match").start();
+            let command_start = text[..start].rfind([';', '&', '|']).map_or(0, |p| p + 1);
+            if SHELL_PRINT.is_match(&text[command_start..start]) {
+                continue;
+            }
             if names.contains(name.as_str()) {
                 hits.push("HF013", i, name.start(), name.as_str(), "`--build-arg`");
             }
@@ -713,6 +776,25 @@ fn workflow_token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
 // ---------------------------------------------------------------------------------------------
 // HF015: printing
 
+/// A workflow job that writes a token variable to a file it then publishes (GitHub Pages, an
+/// artifact): a print to everyone who can open the page or the download.
+fn workflow_published(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    for p in workflow::published_files(hits.lines, &|n| is_token_var(names, n)) {
+        let verb = if p.verb == ">" {
+            "a redirect".to_owned()
+        } else {
+            format!("`{}`", p.verb)
+        };
+        let detail = format!(
+            "{verb} into `{}`, which `{}` publishes at line {}",
+            p.file, p.action, p.action_line
+        );
+        if let Some(hit) = hits.push("HF015", p.line, p.column, &p.variable, &detail) {
+            hit.token_file = Some(p.file);
+        }
+    }
+}
+
 static SHELL_PRINT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\s;&|({`@])(echo|printf)(?:\s|$)").expect("static regex"));
 static SET_X: LazyLock<Regex> = LazyLock::new(|| {
@@ -788,35 +870,103 @@ fn shell(hits: &mut Hits<'_>, names: &HashSet<&str>) {
         if !line.mentions {
             continue;
         }
-        for c in SHELL_PRINT.captures_iter(code) {
-            let verb = c.get(1).expect("group 1");
-            let args = &code[verb.end()..];
-            // The command ends at the next `;`, `&&`, `||` or newline; a pipe or a redirect to
-            // a file sends the value somewhere other than the log.
-            let end = [";", "&&", "||", "`"]
-                .iter()
-                .filter_map(|t| args.find(t))
-                .min()
-                .unwrap_or(args.len());
-            let command = &args[..end];
-            let (printed, tail) = match command.find(['|', '>']) {
-                Some(p) => (&command[..p], &command[p..]),
-                None => (command, ""),
-            };
-            let to_log = tail.is_empty()
-                || tail.starts_with(">&2")
-                || tail.starts_with(">&1")
-                || tail.starts_with("> /dev/stderr")
-                || tail.starts_with(">/dev/stderr");
-            if !to_log {
-                continue;
-            }
-            if let Some(var) = shell_expansions(printed, names).first() {
-                let what = format!("`{}`", verb.as_str());
-                hits.push("HF015", i, verb.start(), var, &what);
-            }
+        if let Some((column, var, verb)) = shell_print(code, names) {
+            hits.push("HF015", i, column, &var, &format!("`{verb}`"));
+        }
+        if let Some((column, var, verb)) = exec_form_print(code, names) {
+            hits.push(
+                "HF015",
+                i,
+                column,
+                &var,
+                &format!("`{verb}` in an exec-form shell"),
+            );
         }
     }
+}
+
+/// Where a command of `code` ends: the first `;`, `&&`, `||` or backquote outside quotes.
+fn command_end(args: &str) -> usize {
+    let mut quote: Option<char> = None;
+    let bytes = args.as_bytes();
+    for (k, &b) in bytes.iter().enumerate() {
+        let c = b as char;
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == ';' || c == '`' => return k,
+            None if (c == '&' || c == '|') && bytes.get(k + 1) == Some(&b) => return k,
+            None => {}
+        }
+    }
+    args.len()
+}
+
+/// Where the printed text of a command stops: a pipe or a redirect outside quotes.
+fn output_split(command: &str) -> usize {
+    let mut quote: Option<char> = None;
+    for (k, c) in command.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '|' || c == '>' => return k,
+            None => {}
+        }
+    }
+    command.len()
+}
+
+/// `echo $HF_TOKEN` in one line of shell: (column, variable, `echo`/`printf`). A pipe or a
+/// redirect to a file sends the value somewhere other than the log.
+fn shell_print(code: &str, names: &HashSet<&str>) -> Option<(usize, String, &'static str)> {
+    for c in SHELL_PRINT.captures_iter(code) {
+        let verb = c.get(1).expect("group 1");
+        let args = &code[verb.end()..];
+        let command = &args[..command_end(args)];
+        let split = output_split(command);
+        let (printed, tail) = (&command[..split], &command[split..]);
+        let to_log = tail.is_empty()
+            || tail.starts_with(">&2")
+            || tail.starts_with(">&1")
+            || tail.starts_with("> /dev/stderr")
+            || tail.starts_with(">/dev/stderr");
+        if !to_log {
+            continue;
+        }
+        if let Some(var) = shell_expansions(printed, names).first() {
+            let verb = if verb.as_str() == "echo" {
+                "echo"
+            } else {
+                "printf"
+            };
+            return Some((c.get(1).expect("group 1").start(), (*var).to_owned(), verb));
+        }
+    }
+    None
+}
+
+static EXEC_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*(?:CMD|ENTRYPOINT|RUN)\s*(\[.*\])\s*$"#).expect("static regex")
+});
+
+/// `CMD ["sh", "-c", "echo … $HF_TOKEN"]`: an exec form that runs a shell, whose command
+/// prints the variable.
+fn exec_form_print(code: &str, names: &HashSet<&str>) -> Option<(usize, String, &'static str)> {
+    let c = EXEC_FORM.captures(code)?;
+    let list = c.get(1).expect("group 1");
+    let args: Vec<String> = serde_json::from_str(list.as_str()).ok()?;
+    let shell = args.first()?.rsplit('/').next()?;
+    if !matches!(shell, "sh" | "bash" | "zsh" | "dash" | "ash") {
+        return None;
+    }
+    let at = args
+        .iter()
+        .position(|a| a.starts_with('-') && a.contains('c'))?;
+    let command = args.get(at + 1)?;
+    let (_, var, verb) = shell_print(command, names)?;
+    Some((list.start(), var, verb))
 }
 
 static PRINT_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -846,24 +996,6 @@ static GET_TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bget_token\s*\(\s*\)").expect("static regex"));
 static WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").expect("static regex"));
-
-/// The token variables `text` reads (`os.environ["X"]`, `os.getenv("X")`, `process.env.X`).
-fn env_reads<'t>(text: &'t str, names: &HashSet<&str>) -> Vec<&'t str> {
-    let mut out = Vec::new();
-    for c in PY_ENV_READ.captures_iter(text) {
-        let m = c.get(1).expect("group 1");
-        if names.contains(m.as_str()) {
-            out.push(m.as_str());
-        }
-    }
-    for c in JS_ENV_READ.captures_iter(text) {
-        let m = c.get(1).or_else(|| c.get(2)).expect("one name group");
-        if names.contains(m.as_str()) {
-            out.push(m.as_str());
-        }
-    }
-    out
-}
 
 /// The argument text of a call whose `(` is at `open`, up to its `)` (or the end of the line).
 fn call_args(text: &str, open: usize) -> &str {
@@ -923,26 +1055,128 @@ fn code_of(args: &str) -> String {
     out
 }
 
-/// Whether the use of a name at `at` in `code` reveals the value (not `bool(x)`, `len(x)`,
-/// `x is None`, `x is not None`).
+/// Whether `text` ends with `word` as a whole word.
+fn ends_with_word(text: &str, word: &str) -> bool {
+    text.strip_suffix(word).is_some_and(|b| {
+        b.chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+    })
+}
+
+/// Whether the use of a value at `at..at + len` in `code` shows it: not `bool(x)`, `len(x)`,
+/// `x is None`, `x is not None`, `"set" if x else …`, `x[:8]` (a part of a token is not the
+/// token: hfaudit's own redaction shows as much).
 fn reveals(code: &str, at: usize, len: usize) -> bool {
     let before = code[..at].trim_end();
     let after = code[at + len..].trim_start();
-    !(before.ends_with("bool(")
-        || before.ends_with("len(")
-        || before.ends_with("not")
-        || after.starts_with("is None")
-        || after.starts_with("is not None")
-        || after.starts_with("in ")
-        || after.starts_with("=="))
+    let wrapped = [
+        "bool(",
+        "len(",
+        "type(",
+        "isinstance(",
+        "hash(",
+        "id(",
+        "Boolean(",
+        "!!",
+        "!",
+    ]
+    .iter()
+    .any(|f| before.ends_with(f));
+    let tested = ends_with_word(before, "not")
+        || ends_with_word(before, "if")
+        || ends_with_word(before, "elif")
+        || ends_with_word(before, "and")
+        || before.ends_with("&&");
+    let compared = [
+        "is None",
+        "is not None",
+        "in ",
+        "==",
+        "!=",
+        "and ",
+        "&&",
+        "?",
+        "[",
+        ".startswith(",
+        ".endswith(",
+        ".startsWith(",
+        ".endsWith(",
+        ".length",
+        ".slice(",
+        ".substring(",
+        ".substr(",
+    ]
+    .iter()
+    .any(|p| after.starts_with(p));
+    !(wrapped || tested || compared)
+}
+
+/// Token-variable reads in `text` (`os.environ["X"]`, `os.getenv("X", "")`,
+/// `process.env.X`): (variable, start, end) of each whole expression.
+fn env_read_spans<'t>(text: &'t str, names: &HashSet<&str>) -> Vec<(&'t str, usize, usize)> {
+    let mut out = Vec::new();
+    let widen = |start: usize| {
+        text[..start]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .last()
+            .map_or(start, |(i, _)| i)
+    };
+    for c in PY_ENV_READ.captures_iter(text) {
+        let m = c.get(1).expect("group 1");
+        if !names.contains(m.as_str()) {
+            continue;
+        }
+        let whole = c.get(0).expect("whole match");
+        let rest = &text[whole.end()..];
+        let close = if whole.as_str().contains('[') {
+            ']'
+        } else {
+            ')'
+        };
+        let mut depth = 0usize;
+        let mut end = text.len();
+        for (k, ch) in rest.char_indices() {
+            match ch {
+                '(' | '[' => depth += 1,
+                ')' | ']' if depth > 0 => depth -= 1,
+                ch if ch == close => {
+                    end = whole.end() + k + 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        out.push((m.as_str(), widen(whole.start()), end));
+    }
+    for c in JS_ENV_READ.captures_iter(text) {
+        let m = c.get(1).or_else(|| c.get(2)).expect("one name group");
+        if names.contains(m.as_str()) {
+            let whole = c.get(0).expect("whole match");
+            out.push((m.as_str(), widen(whole.start()), whole.end()));
+        }
+    }
+    out.sort_by_key(|r| r.1);
+    out
+}
+
+/// A name that holds a token: the variable it was read from, or the call that read it.
+struct Holder {
+    name: String,
+    /// The token variable it was read from, or `None` for `get_token()`.
+    variable: Option<String>,
+    /// "read by `get_token()`".
+    origin: Option<String>,
 }
 
 /// `print(os.environ["HF_TOKEN"])`, `print(token)` where `token` was read from a token
-/// variable earlier in the file, `logger.info(f"… {token}")`, `console.log(process.env.X)`.
+/// variable (or by `get_token()`) earlier in the file, `logger.info(f"… {token}")`,
+/// `console.log(process.env.X)`.
 fn code_prints(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     let lines = hits.lines;
-    // Names assigned from a token variable, and the variable each came from.
-    let mut holders: Vec<(String, String)> = Vec::new();
+    let mut holders: Vec<Holder> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         // Without a token variable's name on the line and no name holding one yet, neither a
         // print nor an assignment here can matter.
@@ -957,28 +1191,31 @@ fn code_prints(hits: &mut Hits<'_>, names: &HashSet<&str>) {
         for c in PRINT_CALL.captures_iter(text) {
             let call = c.get(1).expect("group 1");
             let open = c.get(0).expect("whole match").end() - 1;
-            let code = code_of(call_args(text, open));
             let raw = call_args(text, open);
-            let mut found: Option<String> = None;
-            if let Some(v) = env_reads(raw, names).first() {
-                // A read inside the printed text, unless only its presence is printed.
-                if !code_mentions_presence(raw) {
-                    found = Some((*v).to_owned());
-                }
-            }
+            let code = code_of(raw);
+            // (variable, origin)
+            let mut found: Option<(String, Option<String>)> = env_read_spans(raw, names)
+                .into_iter()
+                .find(|(_, start, end)| reveals(raw, *start, end - start))
+                .map(|(v, _, _)| (v.to_owned(), None));
             if found.is_none() {
                 for w in WORD.find_iter(&code) {
-                    if let Some((_, var)) = holders.iter().find(|(h, _)| h == w.as_str()) {
+                    if let Some(h) = holders.iter().find(|h| h.name == w.as_str()) {
                         if reveals(&code, w.start(), w.len()) {
-                            found = Some(var.clone());
+                            found = Some(match &h.variable {
+                                Some(v) => (v.clone(), None),
+                                None => (h.name.clone(), h.origin.clone()),
+                            });
                             break;
                         }
                     }
                 }
             }
-            if let Some(var) = found {
+            if let Some((var, origin)) = found {
                 let what = format!("`{}`", call.as_str());
-                hits.push("HF015", i, call.start(), &var, &what);
+                if let Some(hit) = hits.push("HF015", i, call.start(), &var, &what) {
+                    hit.origin = origin;
+                }
             }
         }
         if let Some(c) = ASSIGN.captures(text) {
@@ -998,34 +1235,31 @@ fn code_prints(hits: &mut Hits<'_>, names: &HashSet<&str>) {
             ]
             .iter()
             .any(|p| value.starts_with(p));
-            let from = env_reads(value, names)
-                .first()
-                .map(|v| (*v).to_owned())
-                .or_else(|| {
-                    GET_TOKEN
-                        .is_match(value)
-                        .then(|| "the saved token".to_owned())
-                });
-            holders.retain(|(h, _)| h != name.as_str());
-            if let (true, Some(var)) = (is_read, from) {
-                if !code_mentions_presence(value) {
-                    holders.push((name.as_str().to_owned(), var));
-                }
+            holders.retain(|h| h.name != name.as_str());
+            if !is_read {
+                continue;
             }
+            let read = env_read_spans(value, names).into_iter().next();
+            let holder = match read {
+                // `token = os.environ["HF_TOKEN"][:8]` holds a part, `x = bool(…)` no token.
+                Some((v, start, end)) if reveals(value, start, end - start) => Some(Holder {
+                    name: name.as_str().to_owned(),
+                    variable: Some(v.to_owned()),
+                    origin: None,
+                }),
+                Some(_) => None,
+                None => GET_TOKEN.find(value).map(|m| {
+                    let callee = value[..m.end()].trim();
+                    Holder {
+                        name: name.as_str().to_owned(),
+                        variable: None,
+                        origin: Some(format!("read by `{callee}`")),
+                    }
+                }),
+            };
+            holders.extend(holder);
         }
     }
-}
-
-/// `print("HF_TOKEN" in os.environ)`, `print(bool(os.getenv("HF_TOKEN")))`,
-/// `print(os.getenv("HF_TOKEN") is not None)`: whether it is set, not what it is.
-fn code_mentions_presence(args: &str) -> bool {
-    args.contains("bool(")
-        || args.contains("len(")
-        || args.contains(" is None")
-        || args.contains(" is not None")
-        || args.contains(" in os.environ")
-        || args.contains("!= None")
-        || args.contains("== None")
 }
 
 #[cfg(test)]

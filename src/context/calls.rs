@@ -257,18 +257,35 @@ pub(super) fn trim_start_inline(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
-/// Environment variables that hold a Hugging Face token by convention (huggingface_hub, LangChain,
-/// LlamaIndex, community code).
+/// Environment variables that hold a Hugging Face token by convention. Each was checked
+/// against public code (issue 18); where it is used:
 pub const STANDARD_TOKEN_VARS: &[&str] = &[
+    // huggingface_hub's own (and so transformers', datasets', diffusers', the `hf` CLI's).
     "HF_TOKEN",
+    // huggingface_hub's older name, still read; text-generation-inference and SageMaker's
+    // Hugging Face containers take it (PacktPublishing/LLM-Engineers-Handbook deploys with it).
     "HUGGING_FACE_HUB_TOKEN",
+    // LangChain's (`HuggingFaceEndpoint`, `HuggingFaceHub`), and LangChain-based apps.
     "HUGGINGFACEHUB_API_TOKEN",
+    // TruffleHog's `huggingface` source reads it; common in community apps.
     "HUGGINGFACE_TOKEN",
+    // Community configs that try it after `HF_TOKEN` (crissyhsu/Table_Pet configs/config.py).
     "HUGGINGFACE_HUB_TOKEN",
+    // Community apps (aashnajoshi/Inquira app/config.py).
     "HF_API_TOKEN",
     "HF_HUB_TOKEN",
     "HUGGINGFACE_API_KEY",
     "HF_API_KEY",
+    // DeepSpeed-MII's examples (microsoft/DeepSpeed-MII mii/legacy/examples/benchmark/txt2img/
+    // baseline-sd.py), pydantic settings of community apps (mlvanguards/custom-siri settings.py),
+    // and build scripts that pass it as a build argument.
+    "HF_AUTH_TOKEN",
+    // Community apps, Python and JavaScript (yakibuta888/transcriber src/config.py,
+    // `process.env.HUGGING_FACE_TOKEN` with @huggingface/inference).
+    "HUGGING_FACE_TOKEN",
+    // OntoLearner's documented variable (sciknoworg/OntoLearner docs/source/learners/llm.rst),
+    // and apps around `InferenceClient` in Python and JavaScript.
+    "HUGGINGFACE_ACCESS_TOKEN",
 ];
 
 /// Which of `names` this file reads (not merely assigns), in their order.
