@@ -814,7 +814,7 @@ impl<'a> Judge<'a> {
 /// `HF_READONLY_TOKEN`); `READ_WRITE` says both, so it does not count.
 fn says_read(secret: &str) -> bool {
     let words: Vec<String> = secret
-        .split(|c: char| c == '_' || c == '-')
+        .split(['_', '-'])
         .map(str::to_ascii_uppercase)
         .collect();
     let read = words

@@ -518,7 +518,8 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     let lines = hits.lines;
     // (line, source, destination, named like a token file) of each COPY/ADD of the context.
     let mut copies: Vec<(usize, String, String, bool)> = Vec::new();
-    let mut whole_context: Option<usize> = None;
+    // The first `COPY . DEST` (line, destination).
+    let mut whole_context: Option<(usize, String)> = None;
     for (i, line) in lines.iter().enumerate() {
         let text: &str = &line.text;
         if let Some(c) = DOCKER_COPY.captures(text) {
@@ -541,37 +542,28 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
             };
             for src in sources {
                 if matches!(*src, "." | "./" | "*") {
-                    whole_context.get_or_insert(i);
+                    whole_context.get_or_insert((i, (*dest).to_owned()));
                     continue;
                 }
-                if !is_token_file(src, names) {
-                    // Any copied file is a token file if a later line logs in from it.
-                    let base = src.rsplit('/').next().unwrap_or(src);
-                    let dest = if dest.ends_with('/') || *dest == "." {
-                        format!("{}/{base}", dest.trim_end_matches('/'))
-                    } else {
-                        (*dest).to_owned()
-                    };
-                    copies.push((i, (*src).to_owned(), dest, false));
+                let token_named = is_token_file(src, names);
+                let base = src.rsplit('/').next().unwrap_or(src);
+                let dest = if dest.ends_with('/') || *dest == "." {
+                    format!("{}/{base}", dest.trim_end_matches('/'))
                 } else {
-                    let base = src.rsplit('/').next().unwrap_or(src);
-                    let dest = if dest.ends_with('/') {
-                        format!("{dest}{base}")
-                    } else {
-                        (*dest).to_owned()
-                    };
-                    if dest.ends_with("huggingface/token") {
-                        let col = text.find(src).unwrap_or(0);
-                        let detail = format!(
-                            "`{}` copied to huggingface_hub's token file",
-                            c.get(1).expect("group 1").as_str()
-                        );
-                        if let Some(hit) = hits.push("HF013", i, col, "", &detail) {
-                            hit.token_file = Some((*src).to_owned());
-                        }
-                    } else {
-                        copies.push((i, (*src).to_owned(), dest, true));
+                    (*dest).to_owned()
+                };
+                if token_named && dest.ends_with("huggingface/token") {
+                    let col = text.find(src).unwrap_or(0);
+                    let detail = format!(
+                        "`{}` copied to huggingface_hub's token file",
+                        c.get(1).expect("group 1").as_str()
+                    );
+                    if let Some(hit) = hits.push("HF013", i, col, "", &detail) {
+                        hit.token_file = Some((*src).to_owned());
                     }
+                } else {
+                    // Any copied file is a token file if a later line logs in from it.
+                    copies.push((i, (*src).to_owned(), dest, token_named));
                 }
             }
             continue;
@@ -588,14 +580,14 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                 continue;
             }
             let base = read.rsplit('/').next().unwrap_or(read);
-            let copied = copies.iter().find(|(_, src, dest, _)| {
+            let source = copies.iter().find(|(_, src, dest, _)| {
                 let dest = dest.trim_start_matches("./");
                 dest == read.trim_start_matches("./")
                     || dest.ends_with(&format!("/{base}"))
                     || (src.rsplit('/').next() == Some(base)
                         && dest.rsplit('/').next() == Some(base))
             });
-            if let Some((at, src, _, named)) = copied {
+            if let Some((at, src, _, named)) = source {
                 if !named && !feeds {
                     continue;
                 }
@@ -605,12 +597,14 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                 if let Some(hit) = hits.push("HF013", at, col, "", &detail) {
                     hit.token_file = Some(src);
                 }
-            } else if let Some(at) = whole_context.filter(|_| {
+            } else if let Some((at, _)) = whole_context.as_ref().filter(|(_, dest)| {
+                let dest = format!("{}/", dest.trim_end_matches('/'));
                 is_token_file(read, names)
-                    && !read.starts_with('/')
+                    && (!read.starts_with('/') || read.starts_with(&dest))
                     && !read.starts_with('$')
                     && !read.starts_with('~')
             }) {
+                let at = *at;
                 let detail = format!(
                     "a token file of the build context, copied into the image at line {}",
                     lines[at].number
@@ -893,11 +887,10 @@ fn command_end(args: &str) -> usize {
         let c = b as char;
         match quote {
             Some(q) if c == q => quote = None,
-            Some(_) => {}
             None if c == '"' || c == '\'' => quote = Some(c),
             None if c == ';' || c == '`' => return k,
             None if (c == '&' || c == '|') && bytes.get(k + 1) == Some(&b) => return k,
-            None => {}
+            _ => {}
         }
     }
     args.len()
@@ -909,10 +902,9 @@ fn output_split(command: &str) -> usize {
     for (k, c) in command.char_indices() {
         match quote {
             Some(q) if c == q => quote = None,
-            Some(_) => {}
             None if c == '"' || c == '\'' => quote = Some(c),
             None if c == '|' || c == '>' => return k,
-            None => {}
+            _ => {}
         }
     }
     command.len()
@@ -948,7 +940,7 @@ fn shell_print(code: &str, names: &HashSet<&str>) -> Option<(usize, String, &'st
 }
 
 static EXEC_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)^\s*(?:CMD|ENTRYPOINT|RUN)\s*(\[.*\])\s*$"#).expect("static regex")
+    Regex::new(r"(?i)^\s*(?:CMD|ENTRYPOINT|RUN)\s*(\[.*\])\s*$").expect("static regex")
 });
 
 /// `CMD ["sh", "-c", "echo … $HF_TOKEN"]`: an exec form that runs a shell, whose command
@@ -1033,15 +1025,26 @@ fn code_of(args: &str) -> String {
                     && matches!(chars[k - 2], 'f' | 'F'));
             let mut j = k + 1;
             let mut depth = 0usize;
-            while j < chars.len() && !(chars[j] == c && depth == 0) {
-                if formatted && chars[j] == '{' {
+            // A string literal inside a `{…}` part (`{os.environ['HF_TOKEN']}`) is no code.
+            let mut inner: Option<char> = None;
+            while j < chars.len() && !(chars[j] == c && depth == 0 && inner.is_none()) {
+                let ch = chars[j];
+                if let Some(q) = inner {
+                    if ch == q {
+                        inner = None;
+                    }
+                    out.push(' ');
+                } else if formatted && ch == '{' {
                     depth += 1;
                     out.push(' ');
-                } else if formatted && chars[j] == '}' {
+                } else if formatted && ch == '}' {
                     depth = depth.saturating_sub(1);
                     out.push(' ');
+                } else if depth > 0 && (ch == '"' || ch == '\'') && ch != c {
+                    inner = Some(ch);
+                    out.push(' ');
                 } else if depth > 0 {
-                    out.push(chars[j]);
+                    out.push(ch);
                 }
                 j += 1;
             }
@@ -1323,6 +1326,11 @@ mod tests {
             ("src/cli.rs", "// docker build --build-arg HF_TOKEN=$HF_TOKEN .\n"),
             ("config.toml", "cmd = \"docker build --build-arg HF_TOKEN .\"\n"),
             ("download.py", "# docker build --build-arg HF_TOKEN\n"),
+            (
+                "Dockerfile",
+                "ARG X\nRUN echo \"Please provide it using: --build-arg HF_TOKEN=your_token\"\n",
+            ),
+            ("build.sh", "echo 'use --build-arg HF_TOKEN=...'\n"),
         ];
         for (path, text) in no {
             assert!(!fires(path, text, "HF013"), "{path}: {text}");
@@ -1335,6 +1343,260 @@ mod tests {
                 ("HF013", 2, "HF_TOKEN".to_owned())
             ]
         );
+    }
+
+    fn hits(path: &str, text: &str) -> Vec<PracticeHit> {
+        find(path, platform_of(path), text.as_bytes(), &env_names(&[]))
+    }
+
+    /// (job, step name, write calls, script paths) of the steps an HF014 hit reaches.
+    fn reach(hit: &PracticeHit) -> Vec<(String, String, Vec<String>, Vec<String>)> {
+        hit.steps
+            .iter()
+            .map(|s| {
+                (
+                    s.job.clone(),
+                    s.name.clone(),
+                    s.calls
+                        .iter()
+                        .filter(|c| c.write)
+                        .map(|c| format!("{}@{}", c.call, c.line))
+                        .collect(),
+                    s.scripts.iter().flat_map(|x| x.paths.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn workflow_steps_a_secret_reaches() {
+        let wf = ".github/workflows/ci.yml";
+        // A step's env reaches that step only; a test runner there calls nothing.
+        let text = "jobs:
+  tests:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Tests
+        env:
+          HF_TOKEN: ${{ secrets.HUB_READ_TOKEN }}
+        run: |
+          pytest -k push_to_hub tests/
+          make test
+      - name: Push results
+        env:
+          HF_TOKEN: ${{ secrets.BOT_TOKEN }}
+        run: |
+          cd benchmarks && python push_results.py
+          hf upload org/results ./out
+";
+        let got = hits(wf, text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].secret.as_deref(), Some("HUB_READ_TOKEN"));
+        assert_eq!(
+            reach(&got[0]),
+            [("tests".into(), "Tests".into(), vec![], vec![])]
+        );
+        assert_eq!(
+            reach(&got[1]),
+            [(
+                "tests".into(),
+                "Push results".into(),
+                vec!["hf upload@16".into()],
+                vec!["benchmarks/push_results.py".into()]
+            )]
+        );
+        // A workflow's env reaches every job; a job's env its steps.
+        let text = "env:
+  HF_TOKEN: ${{ secrets.HF_TOKEN }}
+jobs:
+  a:
+    steps:
+      - run: python -m tools.push --repo x
+  b:
+    env:
+      HUGGING_FACE_HUB_TOKEN: ${{ secrets.OTHER }}
+    steps:
+      - uses: actions/checkout@v4
+      - run: ./scripts/deploy.sh
+        working-directory: site
+";
+        let got = hits(wf, text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        let all: Vec<Vec<String>> = reach(&got[0]).into_iter().map(|r| r.3).collect();
+        assert_eq!(
+            all,
+            [
+                vec![
+                    "tools/push.py".to_owned(),
+                    "tools/push/__main__.py".to_owned()
+                ],
+                vec![],
+                vec!["site/scripts/deploy.sh".to_owned()],
+            ]
+        );
+        assert_eq!(got[1].variable, "HUGGING_FACE_HUB_TOKEN");
+        assert_eq!(reach(&got[1]).len(), 2, "job b's two steps");
+    }
+
+    #[test]
+    fn workflow_steps_that_store_the_token_reach_the_later_ones() {
+        let wf = ".github/workflows/deploy.yml";
+        let text = "jobs:
+  deploy:
+    steps:
+      - name: Authenticate
+        env:
+          HF_TOKEN: ${{ secrets.SPACE_TOKEN }}
+        run: printf 'machine huggingface.co\\nlogin hf\\npassword %s\\n' \"$HF_TOKEN\" >> ~/.netrc
+      - name: Deploy
+        run: |
+          git remote add space https://huggingface.co/spaces/acme/demo
+          git push -f space HEAD:main
+          git push origin main
+";
+        let got = hits(wf, text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        let r = reach(&got[0]);
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[1].2,
+            ["git push@11"],
+            "the push to the Space, not to origin"
+        );
+        // Without the login, the secret stays in its own step.
+        let text = text.replace(">> ~/.netrc", "");
+        let got = hits(wf, &text);
+        assert_eq!(reach(&got[0]).len(), 1);
+    }
+
+    #[test]
+    fn workflow_git_pushes_to_the_hub_only() {
+        let wf = ".github/workflows/x.yml";
+        let cases = [
+            (
+                "git push https://u:$HF_TOKEN@huggingface.co/spaces/a/b main",
+                true,
+            ),
+            (
+                "git clone https://huggingface.co/spaces/a/b s && cd s && git push",
+                true,
+            ),
+            ("git push origin main", false),
+            ("git clone https://github.com/a/b && git push", false),
+        ];
+        for (run, write) in cases {
+            let text = format!(
+                "jobs:\n  j:\n    steps:\n      - run: {run}\n        env:\n          HF_TOKEN: ${{{{ secrets.HF_TOKEN }}}}\n"
+            );
+            let got = hits(wf, &text);
+            let writes: Vec<String> = reach(&got[0]).into_iter().flat_map(|r| r.2).collect();
+            assert_eq!(!writes.is_empty(), write, "{run}: {writes:?}");
+        }
+    }
+
+    #[test]
+    fn workflow_inline_secrets_and_script_paths() {
+        let wf = "some/repo/.github/workflows/x.yml";
+        let text = "jobs:
+  j:
+    steps:
+      - run: huggingface-cli upload org/m . --token ${{ secrets.HF_TOKEN }}
+";
+        let got = hits(wf, text);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].line, got[0].variable.as_str()), (4, "HF_TOKEN"));
+        assert_eq!(reach(&got[0])[0].2, ["huggingface-cli upload@4"]);
+        assert_eq!(
+            script_path(wf, "utils/push.py").as_deref(),
+            Some("some/repo/utils/push.py")
+        );
+        assert_eq!(
+            script_path(".github/workflows/a.yml", "push.py").as_deref(),
+            Some("push.py")
+        );
+        assert_eq!(script_path("ci/a.yml", "push.py"), None);
+    }
+
+    #[test]
+    fn workflow_token_files_and_published_files() {
+        let wf = ".github/workflows/image.yml";
+        let image = "jobs:
+  build:
+    steps:
+      - run: echo ${{ secrets.HF_TOKEN }} > TOKEN_FILE
+      - run: docker build . --tag acme/app
+";
+        let got: Vec<PracticeHit> = hits(wf, image)
+            .into_iter()
+            .filter(|h| h.rule == "HF013")
+            .collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].line, 4);
+        assert_eq!(got[0].token_file.as_deref(), Some("TOKEN_FILE"));
+        // Handed over as a build secret, or written outside the context: fine.
+        for ok in [
+            image.replace(
+                "docker build .",
+                "docker build --secret id=t,src=TOKEN_FILE .",
+            ),
+            image.replace("> TOKEN_FILE", "> $RUNNER_TEMP/t"),
+            image.replace("docker build . --tag acme/app", "echo built"),
+        ] {
+            assert!(hits(wf, &ok).iter().all(|h| h.rule != "HF013"), "{ok}");
+        }
+        let pages = "jobs:
+  deploy:
+    steps:
+      - run: echo \"window.KEY = '${{ secrets.HF_API_KEY }}';\" > public/key.js
+      - uses: peaceiris/actions-gh-pages@v3
+        with:
+          publish_dir: ./public
+";
+        let got: Vec<PracticeHit> = hits(wf, pages)
+            .into_iter()
+            .filter(|h| h.rule == "HF015")
+            .collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].detail.contains("peaceiris/actions-gh-pages"),
+            "{}",
+            got[0].detail
+        );
+        let elsewhere = pages.replace("./public", "./site");
+        assert!(hits(wf, &elsewhere).iter().all(|h| h.rule != "HF015"));
+    }
+
+    #[test]
+    fn dockerfile_token_files() {
+        let yes = [
+            "COPY TONEK_FILE TONEK_FILE\nRUN cat TONEK_FILE | xargs huggingface-cli login --token\nRUN rm TONEK_FILE\n",
+            "COPY .hf_token /tmp/\nRUN HF_TOKEN=$(cat /tmp/.hf_token) python dl.py\n",
+            "COPY hf_token /root/.cache/huggingface/token\n",
+            "COPY . /app\nRUN hf auth login --token \"$(cat /app/hf_token)\"\n",
+            "COPY t.txt /t\nRUN hf download org/m --token-file /t\n",
+        ];
+        for text in yes {
+            let got = hits("Dockerfile", text);
+            assert!(
+                got.iter()
+                    .any(|h| h.rule == "HF013" && h.token_file.is_some()),
+                "{text}: {got:?}"
+            );
+        }
+        let no = [
+            "COPY config.json .\nRUN cat config.json && huggingface-cli login --token $HF_TOKEN\n",
+            "COPY requirements.txt .\nRUN cat requirements.txt | xargs pip install\n",
+            "RUN --mount=type=secret,id=hf_token HF_TOKEN=$(cat /run/secrets/hf_token) python dl.py\n",
+            "COPY --from=build /out/token /app/token\nRUN cat /app/token\n",
+            "COPY . .\nRUN cat README.md\n",
+        ];
+        for text in no {
+            let got = hits("Dockerfile", text);
+            assert!(
+                got.iter().all(|h| h.token_file.is_none()),
+                "{text}: {got:?}"
+            );
+        }
     }
 
     #[test]
@@ -1361,6 +1623,8 @@ mod tests {
             "token = os.environ.get(\"HF_TOKEN\", \"\")\nlogger.info(f\"using token {token}\")\n",
             "from huggingface_hub import get_token\nt = get_token()\nprint('token:', t)\n",
             "logging.debug(\"env: %s\", os.environ['HUGGINGFACEHUB_API_TOKEN'])\n",
+            "print(len(x), os.environ['HF_TOKEN'])\n",
+            "token = os.getenv('HF_TOKEN')\nprint(token if DEBUG else '')\n",
         ];
         for text in yes {
             assert!(fires("app.py", text, "HF015"), "{text}");
@@ -1386,10 +1650,34 @@ mod tests {
             "token = os.getenv('HF_TOKEN')\nprint(len(token))\n",
             "# print(os.environ[\"HF_TOKEN\"])\n",
             "token = os.getenv('HF_TOKEN')\ntoken = 'x'\nprint(token)\n",
+            // A part of the token, its length, a test of it: not the token (issue 18).
+            "HF_TOKEN = os.getenv('HF_TOKEN')\nprint(f\"HF_TOKEN set: {HF_TOKEN[:8]}...\")\n",
+            "print(f\"token: {os.environ['HF_TOKEN'][:5]}…\")\n",
+            "token = os.getenv('HF_TOKEN')\nprint('HF_TOKEN:', 'set' if token else 'missing')\n",
+            "print('token', 'set' if os.getenv('HF_TOKEN') else 'unset')\n",
+            "token = os.getenv('HF_TOKEN')\nprint(token.startswith('hf_'))\n",
+            "print(bool(os.environ.get('HF_TOKEN')), 'x')\n",
+            "prefix = os.getenv('HF_TOKEN')[:4]\nprint(prefix)\n",
         ];
         for text in no {
             assert!(!fires("app.py", text, "HF015"), "{text}");
         }
+    }
+
+    #[test]
+    fn printing_names_where_the_value_comes_from() {
+        let got = hits(
+            "auth.py",
+            "import os  # HF_TOKEN\ntoken = get_token()\nprint(token)\n",
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].variable, "token", "a variable name, not a phrase");
+        assert_eq!(got[0].origin.as_deref(), Some("read by `get_token()`"));
+        let got = hits("a.py", "t = os.environ['HF_TOKEN']\nprint(t)\n");
+        assert_eq!(
+            (got[0].variable.as_str(), got[0].origin.as_ref()),
+            ("HF_TOKEN", None)
+        );
     }
 
     #[test]
@@ -1412,6 +1700,15 @@ mod tests {
             ("Makefile", "login:\n\t@echo $(HF_TOKEN)\n"),
             ("Dockerfile", "ARG X\nRUN echo $HF_TOKEN\n"),
             ("bin/fetch", "#!/usr/bin/env bash\necho $HF_TOKEN\n"),
+            (
+                "Dockerfile",
+                "CMD [\"sh\", \"-c\", \"echo token $HF_TOKEN && python app.py\"]\n",
+            ),
+            (
+                "Dockerfile",
+                "ENTRYPOINT [\"/bin/bash\", \"-lc\", \"echo $HF_TOKEN\"]\n",
+            ),
+            ("run.sh", "echo \"a;b $HF_TOKEN\"\n"),
             (".gitlab-ci.yml", "job:\n  script:\n    - echo $HF_TOKEN\n"),
         ];
         for (path, text) in yes {
@@ -1439,6 +1736,14 @@ mod tests {
             ("run.sh", "set -x\necho building\n"),
             ("run.sh", "# echo $HF_TOKEN\n"),
             ("src/main.rs", "let cmd = \"echo $HF_TOKEN\";\n"),
+            // The `;` is inside the quotes: the redirect still sends it to a file.
+            ("run.sh", "echo \"export X='$HF_TOKEN';\" > env.sh\n"),
+            // Exec form without a shell prints the text `$HF_TOKEN`, not its value.
+            ("Dockerfile", "CMD [\"echo\", \"$HF_TOKEN\"]\n"),
+            (
+                "Dockerfile",
+                "CMD [\"sh\", \"-c\", \"echo \\\"$HF_TOKEN\\\" | hf auth login --token-stdin\"]\n",
+            ),
         ];
         for (path, text) in no {
             assert!(!fires(path, text, "HF015"), "{path}: {text}");

@@ -134,12 +134,11 @@ fn strip_comment(value: &str) -> &str {
     for (i, c) in value.char_indices() {
         match quote {
             Some(q) if c == q => quote = None,
-            Some(_) => {}
             None if (c == '"' || c == '\'') && (i == 0 || prev == ' ') => quote = Some(c),
             None if c == '#' && (i == 0 || prev == ' ' || prev == '\t') => {
                 return value[..i].trim_end();
             }
-            None => {}
+            _ => {}
         }
         prev = c;
     }
@@ -266,7 +265,6 @@ fn words(command: &str) -> Vec<String> {
         let c = chars[k];
         match quote {
             Some(q) if c == q => quote = None,
-            Some(_) => cur.push(c),
             None if c == '"' || c == '\'' => {
                 quote = Some(c);
                 has = true;
@@ -290,7 +288,7 @@ fn words(command: &str) -> Vec<String> {
                     has = false;
                 }
             }
-            None => cur.push(c),
+            _ => cur.push(c),
         }
         k += 1;
     }
@@ -614,8 +612,12 @@ fn classify(words: &[String]) -> Command {
             _ => Command::Plain,
         };
     }
-    let script_name = f.ends_with(".sh") || f.ends_with(".py") || f.ends_with(".bash");
-    if pathlike(f) && (f.starts_with("./") || (f.contains('/') && script_name) || script_name) {
+    let ext = std::path::Path::new(f)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let script_name = matches!(ext.as_deref(), Some("sh" | "py" | "bash"));
+    if pathlike(f) && (f.starts_with("./") || script_name) {
         return Command::Script(vec![f.to_owned()]);
     }
     Command::Plain
@@ -708,6 +710,12 @@ impl GitRemotes {
     }
 }
 
+/// A job as read: (id, `name:`, default working directory, steps).
+type RawJob = (String, Option<String>, Option<String>, Vec<RawStep>);
+
+/// A job's steps: as read, as shared, and whether each stores the token for later steps.
+type JobSteps = Vec<(RawStep, Arc<Step>, bool)>;
+
 /// A step as read from the file, before it is shared.
 struct RawStep {
     line: usize,
@@ -726,7 +734,8 @@ pub(super) fn handoffs(
 ) -> Vec<Handoff> {
     let entries = entries(lines);
     // Jobs in order, with their steps.
-    let mut jobs: Vec<(String, Option<String>, Option<String>, Vec<RawStep>)> = Vec::new();
+    // (id, name, default working directory, steps)
+    let mut jobs: Vec<RawJob> = Vec::new();
     let mut default_dir: Option<String> = None;
     for e in &entries {
         if e.at(&["defaults", "run", "working-directory"]) {
@@ -770,7 +779,7 @@ pub(super) fn handoffs(
         }
     }
     // Each job's steps, read.
-    let mut steps_of: Vec<(String, Vec<(RawStep, Arc<Step>, bool)>)> = Vec::new();
+    let mut steps_of: Vec<(String, JobSteps)> = Vec::new();
     for (id, name, dir, raw) in jobs {
         let mut remotes = GitRemotes::default();
         for c in commands(
@@ -856,7 +865,7 @@ fn unquote(v: &str) -> &str {
 /// The steps a secret handed over at `path` reaches: a workflow's `env:` every step of every
 /// job, a job's `env:` its steps, a step's `env:`/`with:` that step, and the job's later steps
 /// when the step stores the token for them (a login, `~/.netrc`, `$GITHUB_ENV`, a remote URL).
-fn reach_of(path: &[String], jobs: &[(String, Vec<(RawStep, Arc<Step>, bool)>)]) -> Vec<Arc<Step>> {
+fn reach_of(path: &[String], jobs: &[(String, JobSteps)]) -> Vec<Arc<Step>> {
     match path {
         [first, ..] if first != "jobs" => jobs
             .iter()
@@ -881,7 +890,7 @@ fn reach_of(path: &[String], jobs: &[(String, Vec<(RawStep, Arc<Step>, bool)>)])
     }
 }
 
-fn step_reach(steps: &[(RawStep, Arc<Step>, bool)], k: usize) -> Vec<Arc<Step>> {
+fn step_reach(steps: &JobSteps, k: usize) -> Vec<Arc<Step>> {
     let mut out = vec![steps[k].1.clone()];
     if steps[k].2 {
         out.extend(steps[k + 1..].iter().map(|s| s.1.clone()));
@@ -1055,7 +1064,6 @@ fn redirect_target(command: &str) -> Option<(usize, &str)> {
     for (k, &(i, c)) in bytes.iter().enumerate() {
         match quote {
             Some(q) if c == q => quote = None,
-            Some(_) => {}
             None if c == '"' || c == '\'' => quote = Some(c),
             None if c == '>' && bytes.get(k + 1).is_none_or(|n| n.1 != '&') => {
                 let rest = command[i..].trim_start_matches('>').trim_start();
@@ -1063,7 +1071,7 @@ fn redirect_target(command: &str) -> Option<(usize, &str)> {
                 let file = rest[..end].trim_matches(|c| c == '"' || c == '\'');
                 return (!file.is_empty()).then_some((i, file));
             }
-            None => {}
+            _ => {}
         }
     }
     None
@@ -1280,7 +1288,7 @@ pub(super) fn published_files(
         for w in &job.writes {
             let file = w.file.trim_start_matches("./");
             let publisher = job.entries.iter().find_map(|e| {
-                if e.line <= w.line || !e.path.last().is_some_and(|k| k == "uses") {
+                if e.line <= w.line || e.path.last().is_none_or(|k| k != "uses") {
                     return None;
                 }
                 let action = unquote(&e.value);
