@@ -842,6 +842,12 @@ fn ci_write(
         seen.push((step.job.as_str(), step.line));
         let place = format!("step `{}` of job `{}`", step.name, step.job);
         if let Some(call) = step.calls.iter().find(|c| c.write) {
+            if let Some(action) = call.call.strip_prefix("uses: ") {
+                return Some(format!(
+                    "job `{}` writes to the Hub: it runs `{action}` at line {}, which uploads with it",
+                    step.job, call.line
+                ));
+            }
             return Some(format!(
                 "{place} writes to the Hub: `{}` at line {}",
                 call.call, call.line

@@ -722,21 +722,20 @@ static SECRET_INTO: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// A stored secret handed to a token variable (`HF_TOKEN: ${{ secrets.X }}` in an `env:` or a
-/// `with:`, `${{ secrets.HF_TOKEN }}` on a `run:` line) in a workflow that does not use OIDC
-/// already. Each hit carries the steps the secret reaches; whether they write is judged later,
+/// A stored secret handed to a token variable (`HF_TOKEN: ${{ secrets.X }}` in an `env:`, a
+/// `with:` or a reusable workflow's `secrets:`, `${{ secrets.HF_TOKEN }}` on a `run:` line) in a
+/// job that does not use OIDC already. Each hit carries the steps the secret reaches; whether they write is judged later,
 /// per step, from their own lines and the scripts they run. The variable recorded is the one
 /// the secret is handed to, when it is a token variable, else the secret's name.
 fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>, calls: &CallLists) {
-    let oidc = hits.lines.iter().any(|l| {
-        let t = l.text.trim();
-        t.contains("HF_OIDC_RESOURCE")
-            || t.strip_prefix("id-token:").is_some_and(|v| {
-                let v = v.split('#').next().unwrap_or_default();
-                v.trim().trim_matches(|c| c == '"' || c == '\'') == "write"
-            })
-    });
-    if oidc {
+    // huggingface_hub exchanges the workflow's OIDC token when this is set: the workflow uses
+    // Trusted Publishers already. `id-token: write` is judged per job (in `workflow`): a job
+    // that publishes to PyPI through OIDC says nothing of another that uploads with a secret.
+    if hits
+        .lines
+        .iter()
+        .any(|l| l.text.contains("HF_OIDC_RESOURCE"))
+    {
         return;
     }
     for h in workflow::handoffs(hits.lines, &|n| is_token_var(names, n), calls) {
@@ -1467,6 +1466,54 @@ jobs:
         let text = text.replace(">> ~/.netrc", "");
         let got = hits(wf, &text);
         assert_eq!(reach(&got[0]).len(), 1);
+    }
+
+    #[test]
+    fn workflow_oidc_is_per_job_and_known_writers_write() {
+        let wf = ".github/workflows/release.yml";
+        let text = "jobs:
+  pypi:
+    permissions:
+      id-token: write
+    steps:
+      - run: hf upload acme/x .
+        env:
+          HF_TOKEN: ${{ secrets.A }}
+  notes:
+    steps:
+      - run: hf cp notes.md hf://buckets/acme/r/notes.md
+        env:
+          HF_TOKEN: ${{ secrets.B }}
+";
+        let got = hits(wf, text);
+        assert_eq!(got.len(), 1, "only the job without OIDC: {got:?}");
+        assert_eq!(got[0].secret.as_deref(), Some("B"));
+        assert_eq!(reach(&got[0])[0].2, ["hf cp@11"]);
+        let everywhere = format!("permissions:\n  id-token: write\n{text}");
+        assert!(hits(wf, &everywhere).is_empty());
+        // A reusable workflow known to upload (doc-builder's), given the token as a secret.
+        let docs = "jobs:
+  build:
+    uses: huggingface/doc-builder/.github/workflows/build_main_documentation.yml@main
+    with:
+      package: acme
+    secrets:
+      hf_token: ${{ secrets.HF_DOC_BUILD_PUSH }}
+  pr:
+    uses: huggingface/doc-builder/.github/workflows/build_pr_documentation.yml@main
+    secrets:
+      hf_token: ${{ secrets.HF_DOC_BUILD_PUSH }}
+";
+        let got = hits(wf, docs);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            reach(&got[0])[0].2,
+            ["uses: huggingface/doc-builder/.github/workflows/build_main_documentation.yml@3"]
+        );
+        assert!(
+            reach(&got[1])[0].2.is_empty(),
+            "building a PR's docs uploads nothing"
+        );
     }
 
     #[test]

@@ -710,8 +710,24 @@ impl GitRemotes {
     }
 }
 
-/// A job as read: (id, `name:`, default working directory, steps).
-type RawJob = (String, Option<String>, Option<String>, Vec<RawStep>);
+/// A job as read.
+struct RawJob {
+    id: String,
+    name: Option<String>,
+    /// `defaults: run: working-directory:`.
+    dir: Option<String>,
+    steps: Vec<RawStep>,
+    /// `permissions: id-token: write`: the job can get a short-lived token through OIDC.
+    oidc: bool,
+}
+
+/// Actions and reusable workflows known to write to the Hub with the token they are given,
+/// each checked in its source: huggingface/doc-builder's documentation workflows `hf sync` the
+/// built docs to `hf://buckets/hf-doc-build/…` with their `hf_token` secret.
+const HUB_WRITERS: &[&str] = &[
+    "huggingface/doc-builder/.github/workflows/build_main_documentation.yml",
+    "huggingface/doc-builder/.github/workflows/upload_pr_documentation.yml",
+];
 
 /// A job's steps: as read, as shared, and whether each stores the token for later steps.
 type JobSteps = Vec<(RawStep, Arc<Step>, bool)>;
@@ -733,8 +749,11 @@ pub(super) fn handoffs(
     calls: &CallLists,
 ) -> Vec<Handoff> {
     let entries = entries(lines);
+    let write = |e: &Entry| unquote(&e.value) == "write";
+    let oidc_everywhere = entries
+        .iter()
+        .any(|e| e.at(&["permissions", "id-token"]) && write(e));
     // Jobs in order, with their steps.
-    // (id, name, default working directory, steps)
     let mut jobs: Vec<RawJob> = Vec::new();
     let mut default_dir: Option<String> = None;
     for e in &entries {
@@ -745,18 +764,35 @@ pub(super) fn handoffs(
             continue;
         }
         let id = &e.path[1];
-        if jobs.last().is_none_or(|j| &j.0 != id) {
-            jobs.push((id.clone(), None, None, Vec::new()));
+        if jobs.last().is_none_or(|j| &j.id != id) {
+            jobs.push(RawJob {
+                id: id.clone(),
+                name: None,
+                dir: None,
+                steps: Vec::new(),
+                oidc: oidc_everywhere,
+            });
         }
         let job = jobs.last_mut().expect("pushed above");
         if e.at(&["jobs", "*", "name"]) {
-            job.1 = Some(unquote(&e.value).to_owned());
+            job.name = Some(unquote(&e.value).to_owned());
         } else if e.at(&["jobs", "*", "defaults", "run", "working-directory"]) {
-            job.2 = Some(unquote(&e.value).to_owned());
+            job.dir = Some(unquote(&e.value).to_owned());
+        } else if e.at(&["jobs", "*", "permissions", "id-token"]) {
+            job.oidc |= write(e);
+        } else if e.at(&["jobs", "*", "uses"]) {
+            // A reusable workflow: the job is that one step.
+            job.steps.push(RawStep {
+                line: e.line,
+                name: None,
+                uses: Some(unquote(&e.value).to_owned()),
+                run: Vec::new(),
+                working_directory: None,
+            });
         } else if e.path.len() >= 4 && e.path[2] == "steps" && e.path[3].starts_with('-') {
             let item: usize = e.path[3][1..].parse().unwrap_or(e.line);
-            if job.3.last().is_none_or(|s| s.line != item) {
-                job.3.push(RawStep {
+            if job.steps.last().is_none_or(|s| s.line != item) {
+                job.steps.push(RawStep {
                     line: item,
                     name: None,
                     uses: None,
@@ -764,7 +800,7 @@ pub(super) fn handoffs(
                     working_directory: None,
                 });
             }
-            let step = job.3.last_mut().expect("pushed above");
+            let step = job.steps.last_mut().expect("pushed above");
             if e.path.len() == 5 {
                 match e.path[4].as_str() {
                     "name" => step.name = Some(unquote(&e.value).to_owned()),
@@ -778,30 +814,35 @@ pub(super) fn handoffs(
             }
         }
     }
-    // Each job's steps, read.
+    // Each job's steps, read. A job that can use OIDC is left out: its stored secret is a
+    // leftover of the move to Trusted Publishers, not how it gets a token.
     let mut steps_of: Vec<(String, JobSteps)> = Vec::new();
-    for (id, name, dir, raw) in jobs {
+    for job in jobs {
+        if job.oidc {
+            continue;
+        }
         let mut remotes = GitRemotes::default();
         for c in commands(
-            &raw.iter()
+            &job.steps
+                .iter()
                 .flat_map(|s| s.run.iter().cloned())
                 .collect::<Vec<_>>(),
         ) {
             remotes.learn(&words(&c.1));
         }
         let mut read = Vec::new();
-        for s in raw {
+        for s in job.steps {
             let base = s
                 .working_directory
                 .clone()
-                .or_else(|| dir.clone())
+                .or_else(|| job.dir.clone())
                 .or_else(|| default_dir.clone())
                 .unwrap_or_default();
-            let step = read_step(&id, name.as_deref(), &s, &base, &remotes, calls);
+            let step = read_step(&job.id, job.name.as_deref(), &s, &base, &remotes, calls);
             let persists = persists(&s.run);
             read.push((s, Arc::new(step), persists));
         }
-        steps_of.push((id, read));
+        steps_of.push((job.id, read));
     }
     // The secrets handed over, and the steps each reaches.
     let mut out = Vec::new();
@@ -812,6 +853,12 @@ pub(super) fn handoffs(
         };
         let (key, secret) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
         if !is_token_var(key.as_str()) && !is_token_var(secret.as_str()) {
+            continue;
+        }
+        let in_oidc_job = e.path.len() >= 2
+            && e.path[0] == "jobs"
+            && !steps_of.iter().any(|(id, _)| *id == e.path[1]);
+        if in_oidc_job || (oidc_everywhere && e.path.first().is_some_and(|k| k != "jobs")) {
             continue;
         }
         let reach = reach_of(&e.path, &steps_of);
@@ -940,6 +987,16 @@ fn read_step(
 ) -> Step {
     let mut calls: Vec<StepCall> = Vec::new();
     let mut scripts: Vec<StepScript> = Vec::new();
+    if let Some(action) = &raw.uses {
+        let name = action.split('@').next().unwrap_or(action);
+        if HUB_WRITERS.contains(&name) {
+            calls.push(StepCall {
+                call: format!("uses: {name}"),
+                write: true,
+                line: raw.line as u64 + 1,
+            });
+        }
+    }
     let mut cwd = base.to_owned();
     for (line, command) in commands(&raw.run) {
         let w = words(&command);
@@ -965,7 +1022,11 @@ fn read_step(
                 let verb: Vec<&str> = w
                     .iter()
                     .map(String::as_str)
-                    .take_while(|x| !x.starts_with('-') && !x.contains('/') && !x.contains('.'))
+                    .take_while(|x| {
+                        !x.starts_with('-')
+                            && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
+                    .take(3)
                     .collect();
                 if to_hub {
                     add(&verb.join(" "), true);
@@ -1020,7 +1081,11 @@ fn read_step(
     let name = raw
         .name
         .clone()
-        .or_else(|| raw.uses.clone())
+        .or_else(|| {
+            raw.uses
+                .as_ref()
+                .map(|u| u.split('@').next().unwrap_or(u).to_owned())
+        })
         .or_else(|| {
             raw.run.first().map(|(_, t)| {
                 let mut s: String = t.chars().take(COMMAND_WIDTH).collect();

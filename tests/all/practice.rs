@@ -164,7 +164,8 @@ fn practice_detail(report: &Value) -> Vec<(String, String, u64, Vec<u64>, String
 /// and an example script that pushes with the same variable. Must fire, once per workflow and
 /// secret with every hand-over line: `hf upload`, a script that calls `upload_file` (after
 /// `cd`), a workflow-level secret whose script names no token variable (`push_to_hub`), a
-/// login stored in `~/.netrc` and a later `git push` to a Space remote.
+/// login stored in `~/.netrc` and a later `git push` to a Space remote, `hf cp` to a bucket in a
+/// job without OIDC beside one that publishes to PyPI with OIDC.
 #[test]
 fn ci_secrets_are_judged_by_the_steps_they_reach() {
     let dir = crate::common::fixture("practice");
@@ -181,6 +182,7 @@ fn ci_secrets_are_judged_by_the_steps_they_reach() {
             ("HF014", "ci/.github/workflows/bench.yml", 15, vec![15]),
             ("HF014", "ci/.github/workflows/cards.yml", 6, vec![6]),
             ("HF014", "ci/.github/workflows/mirror.yml", 15, vec![15, 11]),
+            ("HF014", "ci/.github/workflows/release.yml", 17, vec![17]),
             ("HF014", "ci/.github/workflows/space.yml", 10, vec![10]),
         ],
         "{got:#?}"
@@ -190,6 +192,7 @@ fn ci_secrets_are_judged_by_the_steps_they_reach() {
         "step `Push results to the Hub` of job `bench` writes to the Hub: `python push_results.py` at line 17 runs benchmarks/push_results.py, which calls `upload_file`",
         "`python utils/push_cards.py` at line 13 runs utils/push_cards.py, which calls `push_to_hub`",
         "step `Mirror examples` of job `mirror` writes to the Hub: `hf upload` at line 13",
+        "step `Archive release notes` of job `notes` writes to the Hub: `hf cp` at line 20",
         "step `Deploy` of job `deploy` writes to the Hub: `git push` at line 18",
     ]
     .iter()
@@ -209,7 +212,7 @@ fn ci_secrets_are_judged_by_the_steps_they_reach() {
 
     // The same tree scanned from its own root gives the same findings, at their own paths.
     let inside = json_report(&dir.path().join("ci"), &["--no-config"]);
-    assert_eq!(practice_detail(&inside).len(), 4);
+    assert_eq!(practice_detail(&inside).len(), 5);
 
     // One marker on any hand-over line silences the (workflow, secret) finding.
     let mirror = dir.path().join("ci/.github/workflows/mirror.yml");
@@ -223,7 +226,7 @@ fn ci_secrets_are_judged_by_the_steps_they_reach() {
         ),
     );
     let report = json_report(dir.path(), &["--no-config", "ci"]);
-    assert_eq!(practice_detail(&report).len(), 3);
+    assert_eq!(practice_detail(&report).len(), 4);
     assert_eq!(report["summary"]["suppressed"], 1);
 }
 
