@@ -744,7 +744,8 @@ impl<'a> Judge<'a> {
 
     /// One practice finding at `hits[0]`, listing every hit's line. The message's
     /// `{variable}`, `{detail}`, `{platform}`, `{subject}` ("token variable HF_TOKEN", "`token`
-    /// (read by `get_token()`)", "token file `hf_token`") and HF014's `{evidence}` are filled in.
+    /// (read by `get_token()`)", "token file `hf_token`"), and HF014's `{target}` ("to HF_TOKEN",
+    /// "to a command line") and `{evidence}` are filled in.
     fn practice_finding(
         &self,
         rule: &Rule,
@@ -759,9 +760,15 @@ impl<'a> Judge<'a> {
             (None, Some(file)) if hit.variable.is_empty() => format!("token file `{file}`"),
             _ => format!("token variable {}", hit.variable),
         };
+        let target = if hit.on_command_line {
+            "to a command line".to_owned()
+        } else {
+            format!("to {}", hit.variable)
+        };
         let message = rule
             .message
             .replace("{subject}", &subject)
+            .replace("{target}", &target)
             .replace("{variable}", &hit.variable)
             .replace("{detail}", detail)
             .replace("{evidence}", evidence.unwrap_or_default())

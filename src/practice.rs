@@ -52,6 +52,9 @@ pub struct PracticeHit {
     /// HF014: the steps that get the secret, each with what it does with the Hub; the judge
     /// reads the scripts they run from the other files' facts.
     pub steps: Vec<Arc<Step>>,
+    /// HF014: the secret is written right into a command (`--token ${{ secrets.X }}`), not
+    /// handed to a variable.
+    pub on_command_line: bool,
     /// HF015: where the printed name's value comes from when the name is not a token variable
     /// ("read by `get_token()`", with `variable` the name printed).
     pub origin: Option<String>,
@@ -211,11 +214,12 @@ impl Hits<'_> {
         variable: &str,
         detail: &str,
     ) -> Option<&mut PracticeHit> {
-        if self
-            .out
-            .iter()
-            .any(|h| h.rule == rule && h.line == self.lines[i].number)
-        {
+        // One hit a rule and line; HF014 one a secret (a line may hand over two).
+        if self.out.iter().any(|h| {
+            h.rule == rule
+                && h.line == self.lines[i].number
+                && (rule != "HF014" || h.detail == detail)
+        }) {
             return None;
         }
         let line = &self.lines[i];
@@ -240,6 +244,7 @@ impl Hits<'_> {
             allow,
             secret: None,
             steps: Vec::new(),
+            on_command_line: false,
             origin: None,
             token_file: None,
         });
@@ -747,6 +752,7 @@ fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>, calls: &CallList
         if let Some(hit) = hits.push("HF014", h.line, h.column, &variable, &detail) {
             hit.secret = Some(h.secret);
             hit.steps = h.reach;
+            hit.on_command_line = h.key.is_none();
         }
     }
 }
@@ -1514,6 +1520,50 @@ jobs:
             reach(&got[1])[0].2.is_empty(),
             "building a PR's docs uploads nothing"
         );
+    }
+
+    #[test]
+    fn workflow_secrets_on_command_lines() {
+        let wf = ".github/workflows/deploy.yml";
+        let text = "jobs:
+  deploy:
+    steps:
+      - name: Upload demos
+        run: |
+          python scripts/upload_demos.py all_demos \\
+            acme/demos \\
+            ${{ secrets.SPACES_DEPLOY_TOKEN }} --notify ${{ secrets.SLACK_WEBHOOK_TOKEN }}
+      - name: Export
+        run: |
+          export HF_TOKEN=${{ secrets.NEURON_HUB }}
+          python export_models.py
+      - name: Push
+        run: git push https://${{ secrets.HF_USERNAME }}:${{ secrets.HF_TOKEN }}@huggingface.co/spaces/a/b main
+";
+        let got = hits(wf, text);
+        let seen: Vec<(u64, &str, &str, bool)> = got
+            .iter()
+            .map(|h| {
+                (
+                    h.line,
+                    h.secret.as_deref().unwrap(),
+                    h.variable.as_str(),
+                    h.on_command_line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (8, "SPACES_DEPLOY_TOKEN", "SPACES_DEPLOY_TOKEN", true),
+                (11, "NEURON_HUB", "HF_TOKEN", false),
+                (14, "HF_TOKEN", "HF_TOKEN", true),
+            ],
+            "not Slack's, not a user name"
+        );
+        // An argument's secret is judged by that command only.
+        assert_eq!(reach(&got[0])[0].3, ["scripts/upload_demos.py"]);
+        assert_eq!(reach(&got[2])[0].2, ["git push@14"]);
     }
 
     #[test]

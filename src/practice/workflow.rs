@@ -306,8 +306,13 @@ fn commands(run: &[(usize, String)]) -> Vec<(usize, String)> {
     let mut pending: Option<(usize, String)> = None;
     for (line, text) in run {
         let (start, mut acc) = pending.take().unwrap_or((*line, String::new()));
+        let text = if acc.is_empty() {
+            text.as_str()
+        } else {
+            text.trim_start()
+        };
         if let Some(body) = text.strip_suffix('\\') {
-            acc.push_str(body);
+            acc.push_str(body.trim_end());
             acc.push(' ');
             pending = Some((start, acc));
         } else {
@@ -729,8 +734,23 @@ const HUB_WRITERS: &[&str] = &[
     "huggingface/doc-builder/.github/workflows/upload_pr_documentation.yml",
 ];
 
-/// A job's steps: as read, as shared, and whether each stores the token for later steps.
-type JobSteps = Vec<(RawStep, Arc<Step>, bool)>;
+/// A step as read and as shared.
+struct ReadStep {
+    raw: RawStep,
+    step: Arc<Step>,
+    /// Whether it stores the token where the job's later steps find it.
+    persists: bool,
+    /// The folder its commands run in, relative to the repository root.
+    base: String,
+}
+
+/// A job's steps, with what reading a single command of one again needs.
+struct JobSteps {
+    id: String,
+    name: Option<String>,
+    remotes: GitRemotes,
+    steps: Vec<ReadStep>,
+}
 
 /// A step as read from the file, before it is shared.
 struct RawStep {
@@ -816,7 +836,7 @@ pub(super) fn handoffs(
     }
     // Each job's steps, read. A job that can use OIDC is left out: its stored secret is a
     // leftover of the move to Trusted Publishers, not how it gets a token.
-    let mut steps_of: Vec<(String, JobSteps)> = Vec::new();
+    let mut steps_of: Vec<JobSteps> = Vec::new();
     for job in jobs {
         if job.oidc {
             continue;
@@ -839,10 +859,19 @@ pub(super) fn handoffs(
                 .or_else(|| default_dir.clone())
                 .unwrap_or_default();
             let step = read_step(&job.id, job.name.as_deref(), &s, &base, &remotes, calls);
-            let persists = persists(&s.run);
-            read.push((s, Arc::new(step), persists));
+            read.push(ReadStep {
+                persists: persists(&s.run),
+                raw: s,
+                step: Arc::new(step),
+                base,
+            });
         }
-        steps_of.push((job.id, read));
+        steps_of.push(JobSteps {
+            id: job.id,
+            name: job.name,
+            remotes,
+            steps: read,
+        });
     }
     // The secrets handed over, and the steps each reaches.
     let mut out = Vec::new();
@@ -855,9 +884,8 @@ pub(super) fn handoffs(
         if !is_token_var(key.as_str()) && !is_token_var(secret.as_str()) {
             continue;
         }
-        let in_oidc_job = e.path.len() >= 2
-            && e.path[0] == "jobs"
-            && !steps_of.iter().any(|(id, _)| *id == e.path[1]);
+        let in_oidc_job =
+            e.path.len() >= 2 && e.path[0] == "jobs" && !steps_of.iter().any(|j| j.id == e.path[1]);
         if in_oidc_job || (oidc_everywhere && e.path.first().is_some_and(|k| k != "jobs")) {
             continue;
         }
@@ -870,22 +898,71 @@ pub(super) fn handoffs(
             reach,
         });
     }
-    // `${{ secrets.HF_TOKEN }}` right on a `run:` line.
-    for (_, steps) in &steps_of {
-        for (k, (raw, _, _)) in steps.iter().enumerate() {
-            for (line, text) in &raw.run {
-                for c in ACTIONS_EXPR.captures_iter(text) {
-                    let whole = c.get(0).expect("whole match").as_str();
+    // A secret right on a `run:` line: assigned to a token variable (`export HF_TOKEN=${{
+    // secrets.X }}`), a token variable's own (`--token ${{ secrets.HF_TOKEN }}`), or any other
+    // Hub-looking secret given as an argument to a command that itself writes to the Hub
+    // (`python upload_demo_to_space.py … ${{ secrets.SPACES_DEPLOY_TOKEN }}`): then only that
+    // command is judged.
+    for job in &steps_of {
+        for (k, read) in job.steps.iter().enumerate() {
+            for (start, command) in commands(&read.raw.run) {
+                for c in ACTIONS_EXPR.captures_iter(&command) {
+                    let whole = c.get(0).expect("whole match");
                     let name = c.get(1).expect("group 1").as_str();
-                    if !whole.contains("secrets.") || !is_token_var(name) {
+                    if !whole.as_str().contains("secrets.") {
                         continue;
                     }
-                    let column = lines[*line].text.find(whole).unwrap_or(0);
-                    let reach = step_reach(steps, k);
+                    let before = command[..whole.start()].trim_end_matches(['"', '\'']);
+                    let assigned = before
+                        .strip_suffix('=')
+                        .map(|b| {
+                            let var = b
+                                .rsplit(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                                .next()
+                                .unwrap_or_default();
+                            var.to_owned()
+                        })
+                        .filter(|v| is_token_var(v));
+                    let (key, reach) = if let Some(var) = assigned {
+                        (Some(var), step_reach(&job.steps, k))
+                    } else if is_token_var(name) {
+                        (None, step_reach(&job.steps, k))
+                    } else if other_service(name) || !credential_name(name) {
+                        continue;
+                    } else {
+                        let one = RawStep {
+                            line: read.raw.line,
+                            name: read.raw.name.clone(),
+                            uses: None,
+                            run: vec![(start, command.clone())],
+                            working_directory: None,
+                        };
+                        let step = read_step(
+                            &job.id,
+                            job.name.as_deref(),
+                            &one,
+                            &read.base,
+                            &job.remotes,
+                            calls,
+                        );
+                        let step = Step {
+                            name: read.step.name.clone(),
+                            ..step
+                        };
+                        (None, vec![Arc::new(step)])
+                    };
+                    // The physical line the expression is on.
+                    let (line, column) = read
+                        .raw
+                        .run
+                        .iter()
+                        .filter(|(l, _)| *l >= start)
+                        .find_map(|(l, _)| lines[*l].text.find(whole.as_str()).map(|c| (*l, c)))
+                        .unwrap_or((start, 0));
                     out.push(Handoff {
-                        line: *line,
+                        line,
                         column,
-                        key: None,
+                        key,
                         secret: name.to_owned(),
                         reach,
                     });
@@ -894,7 +971,7 @@ pub(super) fn handoffs(
         }
     }
     out.sort_by_key(|h| (h.line, h.column));
-    out.dedup_by_key(|h| h.line);
+    out.dedup_by(|a, b| a.line == b.line && a.secret == b.secret);
     out
 }
 
@@ -912,37 +989,89 @@ fn unquote(v: &str) -> &str {
 /// The steps a secret handed over at `path` reaches: a workflow's `env:` every step of every
 /// job, a job's `env:` its steps, a step's `env:`/`with:` that step, and the job's later steps
 /// when the step stores the token for them (a login, `~/.netrc`, `$GITHUB_ENV`, a remote URL).
-fn reach_of(path: &[String], jobs: &[(String, JobSteps)]) -> Vec<Arc<Step>> {
+fn reach_of(path: &[String], jobs: &[JobSteps]) -> Vec<Arc<Step>> {
     match path {
         [first, ..] if first != "jobs" => jobs
             .iter()
-            .flat_map(|(_, steps)| steps.iter().map(|s| s.1.clone()))
+            .flat_map(|j| j.steps.iter().map(|s| s.step.clone()))
             .collect(),
         [_, id, steps, item, ..] if steps == "steps" && item.starts_with('-') => {
-            let Some((_, steps)) = jobs.iter().find(|(j, _)| j == id) else {
+            let Some(job) = jobs.iter().find(|j| &j.id == id) else {
                 return Vec::new();
             };
             let line: usize = item[1..].parse().unwrap_or(usize::MAX);
-            match steps.iter().position(|s| s.0.line == line) {
-                Some(k) => step_reach(steps, k),
+            match job.steps.iter().position(|s| s.raw.line == line) {
+                Some(k) => step_reach(&job.steps, k),
                 None => Vec::new(),
             }
         }
         [_, id, ..] => jobs
             .iter()
-            .find(|(j, _)| j == id)
-            .map(|(_, steps)| steps.iter().map(|s| s.1.clone()).collect())
+            .find(|j| &j.id == id)
+            .map(|j| j.steps.iter().map(|s| s.step.clone()).collect())
             .unwrap_or_default(),
         _ => Vec::new(),
     }
 }
 
-fn step_reach(steps: &JobSteps, k: usize) -> Vec<Arc<Step>> {
-    let mut out = vec![steps[k].1.clone()];
-    if steps[k].2 {
-        out.extend(steps[k + 1..].iter().map(|s| s.1.clone()));
+fn step_reach(steps: &[ReadStep], k: usize) -> Vec<Arc<Step>> {
+    let mut out = vec![steps[k].step.clone()];
+    if steps[k].persists {
+        out.extend(steps[k + 1..].iter().map(|s| s.step.clone()));
     }
     out
+}
+
+/// A secret whose name says it is a credential (`…_TOKEN`, `…_KEY`, `…_AUTH`), not a user
+/// name or a repository id that a command line also takes from the secret store.
+fn credential_name(secret: &str) -> bool {
+    secret
+        .split(['_', '-'])
+        .map(str::to_ascii_uppercase)
+        .any(|w| {
+            w.ends_with("TOKEN")
+                || w.ends_with("KEY")
+                || matches!(
+                    w.as_str(),
+                    "AUTH"
+                        | "SECRET"
+                        | "PASSWORD"
+                        | "PASS"
+                        | "PAT"
+                        | "CRED"
+                        | "CREDENTIALS"
+                        | "WRITE"
+                        | "PUSH"
+                )
+        })
+}
+
+/// A secret whose name says it belongs to another service (`SLACK_BOT_TOKEN`, `GITHUB_TOKEN`,
+/// `NPM_TOKEN`): given on a command line, it is not the Hub token, whatever the command does.
+fn other_service(secret: &str) -> bool {
+    let upper = secret.to_ascii_uppercase();
+    [
+        "GITHUB",
+        "GH_",
+        "SLACK",
+        "NPM",
+        "AWS",
+        "DOCKER",
+        "OPENAI",
+        "ANTHROPIC",
+        "CODECOV",
+        "DISCORD",
+        "TWINE",
+        "PYPI_API",
+        "GCP",
+        "AZURE",
+        "SENTRY",
+        "VERCEL",
+        "NETLIFY",
+        "CLOUDFLARE",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
 }
 
 /// Whether a step stores the token where later steps of its job find it: a login, the
@@ -1422,7 +1551,7 @@ mod tests {
                 "python utils/label_issues.py",
                 "echo \"a; b\"",
                 "hf auth login --token-stdin",
-                "pytest -n 1    -k push_to_hub tests/",
+                "pytest -n 1 -k push_to_hub tests/",
             ]
         );
     }
