@@ -671,7 +671,8 @@ impl<'a> Judge<'a> {
     }
 
     /// The practice rules (HF013–HF015), about a token variable rather than a token. HF013 and
-    /// HF015 give one finding per habit found. HF014 gives one finding per workflow and stored
+    /// HF015 give one finding per habit of a file (the variable, and how it is built in or
+    /// printed), every line in `locations`; a marker silences its own line. HF014 gives one finding per workflow and stored
     /// secret, all its hand-over lines in `locations`, and only when a step the secret reaches
     /// writes to the Hub on its own lines or through a script it runs (read from `facts` by
     /// path); never from other workflows or from every file that reads the same variable name.
@@ -679,8 +680,9 @@ impl<'a> Judge<'a> {
         let by_path: HashMap<&str, &FileFacts> =
             facts.iter().map(|f| (f.path.as_str(), f)).collect();
         for fact in facts {
-            // HF014's hits of this workflow, by secret, in order.
+            // HF014's hits of this workflow, by secret, in order; the other rules' by habit.
             let mut secrets: Vec<(&str, Vec<&PracticeHit>)> = Vec::new();
+            let mut habits: Vec<(&Rule, Vec<&PracticeHit>)> = Vec::new();
             for hit in &fact.practices {
                 let Some(rule) = self.rules.get(hit.rule) else {
                     continue;
@@ -700,8 +702,23 @@ impl<'a> Judge<'a> {
                     out.suppressed += 1;
                     continue;
                 }
+                // One finding per habit of a file: the same variable built in or printed the
+                // same way on several lines is one thing to fix (and one baseline key).
+                let same = |h: &&PracticeHit| {
+                    h.rule == hit.rule
+                        && h.variable == hit.variable
+                        && h.detail == hit.detail
+                        && h.token_file == hit.token_file
+                        && h.origin == hit.origin
+                };
+                match habits.iter_mut().find(|(_, hits)| same(&hits[0])) {
+                    Some((_, hits)) => hits.push(hit),
+                    None => habits.push((rule, vec![hit])),
+                }
+            }
+            for (rule, hits) in habits {
                 out.findings
-                    .push(self.practice_finding(rule, fact, &[hit], &hit.detail, None));
+                    .push(self.practice_finding(rule, fact, &hits, &hits[0].detail, None));
             }
             for (secret, hits) in secrets {
                 let Some(rule) = self.rules.get("HF014") else {

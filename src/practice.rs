@@ -67,6 +67,8 @@ pub struct PracticeHit {
 enum Kind {
     Dockerfile,
     Compose,
+    /// `docker-bake.hcl`: Buildx Bake targets, whose `args` are build arguments.
+    Bake,
     Workflow,
     Python,
     Notebook,
@@ -89,6 +91,9 @@ fn kind_of(path: &str, platform: Platform, data: &[u8]) -> Option<Kind> {
         || name.ends_with(".dockerfile")
     {
         return Some(Kind::Dockerfile);
+    }
+    if name.starts_with("docker-bake") && ext == Some("hcl") {
+        return Some(Kind::Bake);
     }
     let yaml = matches!(ext, Some("yml" | "yaml"));
     if yaml && (name.starts_with("docker-compose") || name.starts_with("compose")) {
@@ -310,6 +315,7 @@ pub fn find_with(
             workflow_published(&mut hits, &names);
             shell(&mut hits, &names);
         }
+        Kind::Bake => bake_args(&mut hits, &names),
         Kind::Python | Kind::Notebook | Kind::JavaScript => code_prints(&mut hits, &names),
         Kind::Shell => shell(&mut hits, &names),
     }
@@ -618,6 +624,55 @@ fn token_files(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                 if let Some(hit) = hits.push("HF013", i, col, "", &detail) {
                     hit.token_file = Some(read.to_owned());
                 }
+            }
+        }
+    }
+}
+
+static HCL_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*"?([A-Za-z_][A-Za-z0-9_]*)"?\s*=\s*(.*)$"#).expect("static regex")
+});
+
+/// `args = { HF_TOKEN = "${HF_TOKEN}" }` in a Buildx Bake target: build arguments, recorded in
+/// the image like `--build-arg`.
+fn bake_args(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    let lines = hits.lines;
+    let mut depth_in_args: Option<usize> = None;
+    let mut depth = 0usize;
+    for (i, line) in lines.iter().enumerate() {
+        let text: &str = &line.text;
+        let code = text.split("//").next().unwrap_or(text);
+        let code = code.split(" #").next().unwrap_or(code);
+        if code.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some(c) = HCL_ASSIGN.captures(code) {
+            let (key, value) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
+            if depth_in_args.is_none()
+                && key.as_str() == "args"
+                && value.as_str().trim_start().starts_with('{')
+            {
+                depth_in_args = Some(depth);
+            } else if depth_in_args.is_some() && names.contains(key.as_str()) {
+                hits.push(
+                    "HF013",
+                    i,
+                    key.start(),
+                    key.as_str(),
+                    "`args` of a docker-bake target",
+                );
+            }
+        }
+        for ch in code.chars() {
+            match ch {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth_in_args == Some(depth) {
+                        depth_in_args = None;
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -1307,6 +1362,10 @@ mod tests {
                 ".github/workflows/image.yml",
                 "    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          build-args: |\n            HF_TOKEN=${{ secrets.HF_TOKEN }}\n",
             ),
+            (
+                "docker-bake.hcl",
+                "target \"app\" {\n  args = {\n    MODEL = \"x\"\n    HF_TOKEN = \"${HF_TOKEN}\"\n  }\n}\n",
+            ),
         ];
         for (path, text) in yes {
             assert!(fires(path, text, "HF013"), "{path}: {text}");
@@ -1330,6 +1389,10 @@ mod tests {
             ("docs/build.md", "docker build --build-arg HF_TOKEN=$HF_TOKEN .\n"),
             ("src/cli.rs", "// docker build --build-arg HF_TOKEN=$HF_TOKEN .\n"),
             ("config.toml", "cmd = \"docker build --build-arg HF_TOKEN .\"\n"),
+            (
+                "docker-bake.hcl",
+                "variable \"HF_TOKEN\" {\n  default = \"\"\n}\ntarget \"app\" {\n  args = { MODEL = \"x\" }\n  secret = [\"id=HF_TOKEN,env=HF_TOKEN\"]\n}\n",
+            ),
             ("download.py", "# docker build --build-arg HF_TOKEN\n"),
             (
                 "Dockerfile",

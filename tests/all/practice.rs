@@ -262,6 +262,11 @@ fn printing_findings_are_the_token_itself() {
         "check_env.py prints parts and tests only: {got:#?}"
     );
     assert_eq!(report["summary"]["suppressed"], 1, "the allowed print");
+    assert_eq!(
+        got[2].3,
+        [12, 13],
+        "one habit, its two lines; not the allowed one"
+    );
     let shown = &report["findings"][2];
     assert_eq!(
         shown["context"]["env_var"], "token",
@@ -297,7 +302,8 @@ fn printing_findings_are_the_token_itself() {
 
 /// Issue 18: a token file in an image (HF013): a workflow writes the secret to a file of the
 /// build context and builds from it; a Dockerfile copies a token file and reads it. Not when
-/// the file is handed over as a build secret.
+/// the file is handed over as a build secret. Bake targets' `args`; the same habit on several
+/// lines of a file is one finding.
 #[test]
 fn token_files_in_image_builds() {
     let dir = crate::common::fixture("practice");
@@ -311,17 +317,23 @@ fn token_files_in_image_builds() {
         summary,
         [
             ("HF013", "image/.github/workflows/image.yml", 11),
+            ("HF013", "image/docker-bake.hcl", 10),
             ("HF013", "image/docker/Dockerfile", 3),
+            ("HF013", "image/multi/Dockerfile", 3),
         ],
         "{got:#?}"
     );
+    // One habit of a file is one finding, every line in `locations`; a `--build-arg` in a
+    // message is none.
+    assert_eq!(got[1].3, [10, 18]);
+    assert_eq!(got[3].3, [3, 7]);
     assert!(got[0]
         .4
         .contains("written to `TOKEN_FILE` in the build context of `docker build` at line 13"));
-    let file = &report["findings"][1];
+    let file = &report["findings"][2];
     assert!(file["context"]["env_var"].is_null());
     assert_eq!(file["context"]["token_file"], ".hf_token");
-    assert!(got[1]
+    assert!(got[2]
         .4
         .starts_with("token file `.hf_token` reaches a container image build"));
 }
