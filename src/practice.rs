@@ -1962,4 +1962,67 @@ jobs:
         let long = format!("echo $HF_TOKEN {}\n", "x".repeat(MAX_LINE));
         assert!(find("run.sh", Platform::Source, long.as_bytes(), &names).is_empty());
     }
+
+    /// Workflows, Dockerfiles and Bake files stitched from the pieces the readers look for, in
+    /// any order and indentation: no panic, and every hit is on a line of the file.
+    #[test]
+    fn stitched_workflows_never_break_the_readers() {
+        use rand::{rngs::StdRng, Rng, SeedableRng};
+        let pieces = [
+            "jobs:",
+            "  a:",
+            "    steps:",
+            "      - run: |",
+            "      - name: x",
+            "- ",
+            "-",
+            "        env:",
+            "          HF_TOKEN: ${{ secrets.X_TOKEN }}",
+            "run: hf upload a .",
+            "  cd é && python -m p.q",
+            "python ./s.py \\",
+            "git remote add s https://huggingface.co/x",
+            "git push s",
+            "echo ${{ secrets.HF_TOKEN }} > f",
+            "docker build .",
+            "\"",
+            "'",
+            "${{",
+            "permissions:",
+            "  id-token: write",
+            "uses: a/b@c",
+            "COPY . .",
+            "COPY t /t",
+            "RUN cat /t | hf auth login --token",
+            "CMD [\"sh\", \"-c\", \"echo $HF_TOKEN\"]",
+            "args = {",
+            "HF_TOKEN = \"x\"",
+            "}",
+            "with:",
+            "  publish_dir: ./p",
+            "#",
+            "  ",
+            "😀: ü",
+        ];
+        let names = env_names(&[]);
+        let mut rng = StdRng::seed_from_u64(18);
+        let mut fired = 0;
+        for _ in 0..1500 {
+            let n = rng.gen_range(1..30);
+            let text: String = (0..n)
+                .map(|_| {
+                    let indent = " ".repeat(rng.gen_range(0..10));
+                    format!("{indent}{}\n", pieces[rng.gen_range(0..pieces.len())])
+                })
+                .collect();
+            let count = text.lines().count() as u64;
+            for path in [".github/workflows/a.yml", "Dockerfile", "docker-bake.hcl"] {
+                for h in find(path, platform_of(path), text.as_bytes(), &names) {
+                    assert!(h.line >= 1 && h.line <= count.max(1), "{text}");
+                    fired += 1;
+                }
+            }
+        }
+        assert!(fired > 100, "the pieces make hits often: {fired}");
+    }
 }
