@@ -2009,12 +2009,12 @@ jobs:
         let mut fired = 0;
         for _ in 0..1500 {
             let n = rng.gen_range(1..30);
-            let text: String = (0..n)
-                .map(|_| {
-                    let indent = " ".repeat(rng.gen_range(0..10));
-                    format!("{indent}{}\n", pieces[rng.gen_range(0..pieces.len())])
-                })
-                .collect();
+            let mut text = String::new();
+            for _ in 0..n {
+                text.push_str(&" ".repeat(rng.gen_range(0..10)));
+                text.push_str(pieces[rng.gen_range(0..pieces.len())]);
+                text.push('\n');
+            }
             let count = text.lines().count() as u64;
             for path in [".github/workflows/a.yml", "Dockerfile", "docker-bake.hcl"] {
                 for h in find(path, platform_of(path), text.as_bytes(), &names) {
