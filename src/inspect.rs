@@ -211,11 +211,14 @@ impl Inspector<'_> {
             space,
         };
         let scanned = self.detector.scan(data);
-        if scanned.candidates.is_empty() && !scanned.mentions_env {
+        let name = out.origin.context_path();
+        // Every practice rule is about a token variable, so a file that names none is left
+        // alone, but for the few whose habits show without one.
+        let practices = scanned.mentions_env || crate::practice::worth_a_look(name, data);
+        if scanned.candidates.is_empty() && !practices {
             return out;
         }
         let rel = out.origin.path();
-        let name = out.origin.context_path();
         let platform = context::platform_of(name);
         let binary = is_binary(data);
         let cells = if platform == Platform::Notebook && !scanned.candidates.is_empty() {
@@ -241,9 +244,14 @@ impl Inspector<'_> {
                 platform,
                 calls: context::calls_in(data, self.calls),
                 env_reads: context::env_reads(data, self.env_names),
-                // Every practice rule is about a token variable: none without a mention.
-                practices: if scanned.mentions_env {
-                    let mut hits = crate::practice::find(name, platform, data, self.env_names);
+                practices: if practices {
+                    let mut hits = crate::practice::find_with(
+                        name,
+                        platform,
+                        data,
+                        self.env_names,
+                        self.calls,
+                    );
                     snippet::mask_practice_snippets(&mut hits, data, &masks);
                     hits
                 } else {

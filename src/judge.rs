@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::context::{CellPart, Need, NotebookCell, Platform, Usage};
 use crate::model::{CommitInfo, FileFacts, Occurrence};
+use crate::practice::PracticeHit;
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret, TokenKind};
 use crate::verify::{is_read_only_permission, Status, Verification};
@@ -152,6 +153,10 @@ pub struct FindingContext {
     /// text.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub decoded: Vec<crate::detect::Encoding>,
+    /// HF013: the token file copied into an image (`hf_token`), when the habit is about a file
+    /// rather than a variable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -212,11 +217,14 @@ impl Finding {
     pub fn fingerprint(&self) -> Fingerprint {
         match &self.token {
             Some(t) => t.fingerprint.clone(),
-            None => Fingerprint::of(&format!(
-                "{}:{}",
-                self.rule,
-                self.context.env_var.as_deref().unwrap_or_default()
-            )),
+            None => match (&self.context.env_var, &self.context.token_file) {
+                (None, Some(file)) => Fingerprint::of(&format!("{}:file:{file}", self.rule)),
+                (var, _) => Fingerprint::of(&format!(
+                    "{}:{}",
+                    self.rule,
+                    var.as_deref().unwrap_or_default()
+                )),
+            },
         }
     }
 
@@ -224,10 +232,10 @@ impl Finding {
     pub fn subject(&self) -> String {
         match &self.token {
             Some(t) => format!("{}, fingerprint {}", t.redacted, t.fingerprint),
-            None => format!(
-                "variable {}",
-                self.context.env_var.as_deref().unwrap_or_default()
-            ),
+            None => match (&self.context.env_var, &self.context.token_file) {
+                (None, Some(file)) => format!("token file {file}"),
+                (var, _) => format!("variable {}", var.as_deref().unwrap_or_default()),
+            },
         }
     }
 }
@@ -255,24 +263,57 @@ pub struct Judge<'a> {
     pub helps: std::cell::RefCell<HashMap<(&'a str, &'static str), std::sync::Arc<str>>>,
 }
 
-/// The built-in public test-token fingerprints (HF011).
-pub fn public_test_tokens() -> HashSet<Fingerprint> {
+/// One entry of `data/public-test-tokens.toml`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicToken {
+    pub fingerprint: String,
+    /// Where the token is published, for people who check the entry.
+    pub source: String,
+    /// What the token is, for HF011's message.
+    pub note: String,
+}
+
+/// The entries of `data/public-test-tokens.toml`, parsed once.
+pub fn public_token_entries() -> &'static [PublicToken] {
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct File {
-        token: Vec<Entry>,
+        token: Vec<PublicToken>,
     }
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        fingerprint: String,
-        #[allow(dead_code)]
-        source: String,
-    }
-    let file: File = toml::from_str(PUBLIC_TEST_TOKENS)
-        .expect("data/public-test-tokens.toml is checked by a test");
-    file.token
+    static ENTRIES: std::sync::LazyLock<Vec<PublicToken>> = std::sync::LazyLock::new(|| {
+        let file: File = toml::from_str(PUBLIC_TEST_TOKENS)
+            .expect("data/public-test-tokens.toml is checked by a test");
+        file.token
+    });
+    &ENTRIES
+}
+
+/// The built-in public token fingerprints (HF011).
+pub fn public_test_tokens() -> HashSet<Fingerprint> {
+    public_token_entries()
         .iter()
         .filter_map(|e| Fingerprint::parse(&e.fingerprint))
         .collect()
+}
+
+/// What HF011 says of a public token: its entry's note, and for a legacy organization token
+/// HF009's fact too (HF011 wins, and the kind is worth knowing).
+fn public_note(fp: &Fingerprint, kind: TokenKind) -> String {
+    let note = public_token_entries()
+        .iter()
+        .find(|e| e.fingerprint == fp.as_str())
+        .map_or(
+            "a token published on purpose (a test suite's, or a scanner's example)",
+            |e| e.note.as_str(),
+        );
+    if kind == TokenKind::OrgApiToken {
+        format!(
+            "{note}; it is a legacy organization API token, a kind the Hub removed in 2024 (HF009)"
+        )
+    } else {
+        note.to_owned()
+    }
 }
 
 fn kind_text(kind: TokenKind) -> &'static str {
@@ -339,6 +380,8 @@ fn combine(a: Need, b: Need) -> Need {
 
 struct Fill<'a> {
     kind: TokenKind,
+    /// HF011: what the public token is (`{public}`).
+    public: String,
     platform: Platform,
     platforms: &'a [Platform],
     verification: &'a Verification,
@@ -373,6 +416,7 @@ fn fill(template: &str, f: &Fill<'_>) -> String {
         .replace("{name}", f.verification.token_name.as_deref().unwrap_or(""))
         .replace("{need}", f.need.as_str())
         .replace("{permissions}", &f.bad_permissions.join(", "))
+        .replace("{public}", &f.public)
 }
 
 impl<'a> Judge<'a> {
@@ -481,6 +525,11 @@ impl<'a> Judge<'a> {
                 }
                 let f = Fill {
                     kind: occ.secret.kind(),
+                    public: if id == "HF011" {
+                        public_note(fp, occ.secret.kind())
+                    } else {
+                        String::new()
+                    },
                     platform: occ.platform,
                     platforms: &[occ.platform],
                     verification,
@@ -562,6 +611,7 @@ impl<'a> Judge<'a> {
                 let first = occs[0];
                 let f = Fill {
                     kind: first.secret.kind(),
+                    public: String::new(),
                     platform: first.platform,
                     platforms: &platforms,
                     verification,
@@ -611,6 +661,7 @@ impl<'a> Judge<'a> {
                 notebook_cell: first.notebook_cell.map(CellRef::from),
                 env_var: first.env_var.clone(),
                 decoded: first.decoded.clone(),
+                token_file: None,
             },
             verification: verification.clone(),
             locations: all
@@ -628,12 +679,19 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// The practice rules (HF013–HF015): one finding per habit found, about a token variable.
-    /// HF014 fires only when the steps that get the secret need write: the workflow's own calls
-    /// and those of the files that read the variable, as for a token assigned to a variable.
+    /// The practice rules (HF013–HF015), about a token variable rather than a token. HF013 and
+    /// HF015 give one finding per habit of a file (the variable, and how it is built in or
+    /// printed), every line in `locations`; a marker silences its own line. HF014 gives one finding per workflow and stored
+    /// secret, all its hand-over lines in `locations`, and only when a step the secret reaches
+    /// writes to the Hub on its own lines or through a script it runs (read from `facts` by
+    /// path); never from other workflows or from every file that reads the same variable name.
     pub fn judge_practices(&self, facts: &[FileFacts], out: &mut Judged) {
-        let skipped = Verification::skipped();
+        let by_path: HashMap<&str, &FileFacts> =
+            facts.iter().map(|f| (f.path.as_str(), f)).collect();
         for fact in facts {
+            // HF014's hits of this workflow, by secret, in order; the other rules' by habit.
+            let mut secrets: Vec<(&str, Vec<&PracticeHit>)> = Vec::new();
+            let mut habits: Vec<(&Rule, Vec<&PracticeHit>)> = Vec::new();
             for hit in &fact.practices {
                 let Some(rule) = self.rules.get(hit.rule) else {
                     continue;
@@ -641,54 +699,67 @@ impl<'a> Judge<'a> {
                 if self.config.is_disabled(&rule.id) {
                     continue;
                 }
-                let readers = facts
-                    .iter()
-                    .filter(|f| f.path != fact.path && f.env_reads.contains(&hit.variable))
-                    .fold(Need::Unknown, |n, f| combine(n, f.calls.need()));
-                let need = combine(fact.calls.need(), readers);
-                if rule.id == "HF014" && need != Need::Write {
+                if rule.id == "HF014" {
+                    let secret = hit.secret.as_deref().unwrap_or(hit.detail.as_str());
+                    match secrets.iter_mut().find(|(s, _)| *s == secret) {
+                        Some((_, hits)) => hits.push(hit),
+                        None => secrets.push((secret, vec![hit])),
+                    }
                     continue;
                 }
                 if hit.allow.as_ref().is_some_and(|a| a.covers(&rule.id)) {
                     out.suppressed += 1;
                     continue;
                 }
-                let message = rule
-                    .message
-                    .replace("{variable}", &hit.variable)
-                    .replace("{detail}", &hit.detail)
-                    .replace("{platform}", platform_phrase(fact.platform))
-                    .replace("{need}", need.as_str());
-                out.findings.push(Finding {
-                    rule: rule.id.clone(),
-                    name: rule.name.clone(),
-                    severity: self.severity(rule),
-                    message,
-                    help: one_line(&rule.fix).into(),
-                    path: fact.path.clone(),
-                    line: Some(hit.line),
-                    column: Some(hit.column),
-                    offset: hit.offset,
-                    token: None,
-                    context: FindingContext {
-                        platform: fact.platform,
-                        usage: Usage::TokenVariable,
-                        need,
-                        notebook_cell: None,
-                        env_var: Some(hit.variable.clone()),
-                        decoded: Vec::new(),
-                    },
-                    verification: skipped.clone(),
-                    locations: vec![Location {
-                        path: fact.path.clone(),
-                        line: Some(hit.line),
-                        column: Some(hit.column),
-                    }],
-                    commit: None,
-                    snippet: Some(hit.snippet.clone()),
-                    revocation: None,
-                    source: None,
-                });
+                // One finding per habit of a file: the same variable built in or printed the
+                // same way on several lines is one thing to fix (and one baseline key).
+                let same = |h: &&PracticeHit| {
+                    h.rule == hit.rule
+                        && h.variable == hit.variable
+                        && h.detail == hit.detail
+                        && h.token_file == hit.token_file
+                        && h.origin == hit.origin
+                };
+                match habits.iter_mut().find(|(_, hits)| same(&hits[0])) {
+                    Some((_, hits)) => hits.push(hit),
+                    None => habits.push((rule, vec![hit])),
+                }
+            }
+            for (rule, hits) in habits {
+                out.findings
+                    .push(self.practice_finding(rule, fact, &hits, &hits[0].detail, None));
+            }
+            for (secret, hits) in secrets {
+                let Some(rule) = self.rules.get("HF014") else {
+                    continue;
+                };
+                if says_read(secret) {
+                    continue; // `DIFFUSERS_HF_HUB_READ_TOKEN`: a read token, by its name
+                }
+                let Some((at, evidence)) = hits
+                    .iter()
+                    .enumerate()
+                    .find_map(|(k, h)| ci_write(fact, h, &by_path).map(|e| (k, e)))
+                else {
+                    continue;
+                };
+                if hits
+                    .iter()
+                    .any(|h| h.allow.as_ref().is_some_and(|a| a.covers(&rule.id)))
+                {
+                    out.suppressed += 1;
+                    continue;
+                }
+                let mut ordered = hits.clone();
+                ordered.swap(0, at);
+                ordered[1..].sort_by_key(|h| h.line);
+                out.findings.push(self.practice_finding(
+                    rule,
+                    fact,
+                    &ordered,
+                    &ordered[0].detail,
+                    Some(&evidence),
+                ));
             }
         }
         out.findings.sort_by(|a, b| {
@@ -696,8 +767,143 @@ impl<'a> Judge<'a> {
                 .cmp(&(&b.path, b.line, b.column, b.offset, &b.rule))
         });
     }
+
+    /// One practice finding at `hits[0]`, listing every hit's line. The message's
+    /// `{variable}`, `{detail}`, `{platform}`, `{subject}` ("token variable HF_TOKEN", "`token`
+    /// (read by `get_token()`)", "token file `hf_token`"), and HF014's `{target}` ("to HF_TOKEN",
+    /// "to a command line") and `{evidence}` are filled in.
+    fn practice_finding(
+        &self,
+        rule: &Rule,
+        fact: &FileFacts,
+        hits: &[&PracticeHit],
+        detail: &str,
+        evidence: Option<&str>,
+    ) -> Finding {
+        let hit = hits[0];
+        let subject = match (&hit.origin, &hit.token_file) {
+            (Some(origin), _) => format!("`{}` ({origin})", hit.variable),
+            (None, Some(file)) if hit.variable.is_empty() => format!("token file `{file}`"),
+            _ => format!("token variable {}", hit.variable),
+        };
+        let target = if hit.on_command_line {
+            "to a command line".to_owned()
+        } else {
+            format!("to {}", hit.variable)
+        };
+        let message = rule
+            .message
+            .replace("{subject}", &subject)
+            .replace("{target}", &target)
+            .replace("{variable}", &hit.variable)
+            .replace("{detail}", detail)
+            .replace("{evidence}", evidence.unwrap_or_default())
+            .replace("{platform}", platform_phrase(fact.platform));
+        // The need is about Hub access: HF014's steps write; printing or building an image
+        // says nothing of it.
+        let need = if rule.id == "HF014" {
+            Need::Write
+        } else {
+            Need::Unknown
+        };
+        Finding {
+            rule: rule.id.clone(),
+            name: rule.name.clone(),
+            severity: self.severity(rule),
+            message,
+            help: one_line(&rule.fix).into(),
+            path: fact.path.clone(),
+            line: Some(hit.line),
+            column: Some(hit.column),
+            offset: hit.offset,
+            token: None,
+            context: FindingContext {
+                platform: fact.platform,
+                usage: Usage::TokenVariable,
+                need,
+                notebook_cell: None,
+                env_var: (!hit.variable.is_empty()).then(|| hit.variable.clone()),
+                decoded: Vec::new(),
+                token_file: hit.token_file.clone(),
+            },
+            verification: Verification::skipped(),
+            locations: hits
+                .iter()
+                .map(|h| Location {
+                    path: fact.path.clone(),
+                    line: Some(h.line),
+                    column: Some(h.column),
+                })
+                .collect(),
+            commit: None,
+            snippet: Some(hit.snippet.clone()),
+            revocation: None,
+            source: None,
+        }
+    }
 }
 
+/// Whether a secret's name says it holds a read token (`DIFFUSERS_HF_HUB_READ_TOKEN`,
+/// `HF_READONLY_TOKEN`); `READ_WRITE` says both, so it does not count.
+fn says_read(secret: &str) -> bool {
+    let words: Vec<String> = secret
+        .split(['_', '-'])
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let read = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "READ" | "READONLY" | "RO"));
+    read && !words
+        .iter()
+        .any(|w| matches!(w.as_str(), "WRITE" | "PUSH" | "RW"))
+}
+
+/// How a step that a stored secret reaches writes to the Hub, for HF014's message: the first
+/// write call on its own lines ("`hf upload` at line 98"), else the first script it runs that
+/// calls a write ("`python push.py` at line 40 runs utils/push.py, which calls
+/// `upload_file`"). Test runners, `make` and scripts not in the tree say nothing.
+fn ci_write(
+    workflow: &FileFacts,
+    hit: &PracticeHit,
+    by_path: &HashMap<&str, &FileFacts>,
+) -> Option<String> {
+    let mut seen: Vec<(&str, u64)> = Vec::new();
+    for step in &hit.steps {
+        if seen.contains(&(step.job.as_str(), step.line)) {
+            continue;
+        }
+        seen.push((step.job.as_str(), step.line));
+        let place = format!("step `{}` of job `{}`", step.name, step.job);
+        if let Some(call) = step.calls.iter().find(|c| c.write) {
+            if let Some(action) = call.call.strip_prefix("uses: ") {
+                return Some(format!(
+                    "job `{}` writes to the Hub: it runs `{action}` at line {}, which uploads with it",
+                    step.job, call.line
+                ));
+            }
+            return Some(format!(
+                "{place} writes to the Hub: `{}` at line {}",
+                call.call, call.line
+            ));
+        }
+        for script in &step.scripts {
+            let found = script.paths.iter().find_map(|p| {
+                let path = crate::practice::script_path(&workflow.path, p)?;
+                by_path.get(path.as_str()).map(|f| (p, f))
+            });
+            let Some((rel, facts)) = found else {
+                continue;
+            };
+            if let Some(call) = facts.calls.writes.first() {
+                return Some(format!(
+                    "{place} writes to the Hub: `{}` at line {} runs {rel}, which calls `{call}`",
+                    script.command, script.line
+                ));
+            }
+        }
+    }
+    None
+}
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -810,10 +1016,64 @@ mod tests {
     #[test]
     fn public_token_list_parses() {
         let set = public_test_tokens();
-        assert!(set.len() >= 5);
-        // Checked in public sources (issue 13): datasets' CI token, gradio's api_org_ key.
-        for fp in ["8402086a0212922e", "f6d0239c5fd0dca9"] {
+        assert_eq!(
+            set.len(),
+            public_token_entries().len(),
+            "no bad or repeated entry"
+        );
+        // Checked in public sources (issues 13 and 18): datasets' CI token, gradio's api_org_
+        // key, the blog's TruffleHog demo, Kingfisher's two examples, Trivy #6823's token.
+        for fp in [
+            "8402086a0212922e",
+            "f6d0239c5fd0dca9",
+            "948e2ecc6e254e15",
+            "4ac12ef8818eb2e4",
+            "afe476afff82c708",
+            "dea42dc407d629e2",
+        ] {
             assert!(set.contains(&Fingerprint::parse(fp).unwrap()), "{fp}");
+        }
+        for e in public_token_entries() {
+            assert!(
+                !e.source.is_empty() && !e.note.is_empty(),
+                "{}",
+                e.fingerprint
+            );
+        }
+    }
+
+    #[test]
+    fn each_public_token_says_what_it_is() {
+        let gradio = Fingerprint::parse("f6d0239c5fd0dca9").unwrap();
+        let note = public_note(&gradio, TokenKind::OrgApiToken);
+        assert!(note.contains("production Hub"), "{note}");
+        assert!(
+            note.contains("HF009"),
+            "the legacy kind stays visible: {note}"
+        );
+        let ci = Fingerprint::parse("5de261506c0ff857").unwrap();
+        let note = public_note(&ci, TokenKind::UserAccessToken);
+        assert!(note.contains("hub-ci") && !note.contains("HF009"), "{note}");
+        let trivy = Fingerprint::parse("dea42dc407d629e2").unwrap();
+        assert!(public_note(&trivy, TokenKind::UserAccessToken).contains("revoked"));
+    }
+
+    #[test]
+    fn read_in_a_secret_name_says_read() {
+        for s in [
+            "DIFFUSERS_HF_HUB_READ_TOKEN",
+            "HF_READONLY_TOKEN",
+            "hf-read-token",
+        ] {
+            assert!(says_read(s), "{s}");
+        }
+        for s in [
+            "PEFT_INTERNAL_REPO_READ_WRITE",
+            "HF_TOKEN",
+            "READER_BOT_TOKEN",
+            "HF_READ_PUSH",
+        ] {
+            assert!(!says_read(s), "{s}");
         }
     }
 }

@@ -142,6 +142,12 @@ impl Calls {
 /// Which read and write calls appear in `data`, in one pass of the matcher: every name at
 /// every place it occurs.
 pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
+    calls_in_scope(data, data, lists)
+}
+
+/// [`calls_in`] of a part of a file (one command of a CI step), where a conditional call
+/// (`git push`) counts only when `scope` names its host; an empty scope leaves them out.
+pub fn calls_in_scope(data: &[u8], scope: &[u8], lists: &CallLists) -> Calls {
     let mut reads = BTreeSet::new();
     let mut writes = BTreeSet::new();
     let mut hosts: Vec<(&str, bool)> = Vec::new();
@@ -171,7 +177,7 @@ pub fn calls_in(data: &[u8], lists: &CallLists) -> Calls {
                 if let Some(&(_, found)) = hosts.iter().find(|(h, _)| *h == host.as_str()) {
                     return found;
                 }
-                let found = memmem::find(data, host.as_bytes()).is_some();
+                let found = memmem::find(scope, host.as_bytes()).is_some();
                 hosts.push((host.as_str(), found));
                 found
             });
@@ -251,18 +257,35 @@ pub(super) fn trim_start_inline(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
-/// Environment variables that hold a Hugging Face token by convention (huggingface_hub, LangChain,
-/// LlamaIndex, community code).
+/// Environment variables that hold a Hugging Face token by convention. Each was checked
+/// against public code (issue 18); where it is used:
 pub const STANDARD_TOKEN_VARS: &[&str] = &[
+    // huggingface_hub's own (and so transformers', datasets', diffusers', the `hf` CLI's).
     "HF_TOKEN",
+    // huggingface_hub's older name, still read; text-generation-inference and SageMaker's
+    // Hugging Face containers take it (PacktPublishing/LLM-Engineers-Handbook deploys with it).
     "HUGGING_FACE_HUB_TOKEN",
+    // LangChain's (`HuggingFaceEndpoint`, `HuggingFaceHub`), and LangChain-based apps.
     "HUGGINGFACEHUB_API_TOKEN",
+    // TruffleHog's `huggingface` source reads it; common in community apps.
     "HUGGINGFACE_TOKEN",
+    // Community configs that try it after `HF_TOKEN` (crissyhsu/Table_Pet configs/config.py).
     "HUGGINGFACE_HUB_TOKEN",
+    // Community apps (aashnajoshi/Inquira app/config.py).
     "HF_API_TOKEN",
     "HF_HUB_TOKEN",
     "HUGGINGFACE_API_KEY",
     "HF_API_KEY",
+    // DeepSpeed-MII's examples (microsoft/DeepSpeed-MII mii/legacy/examples/benchmark/txt2img/
+    // baseline-sd.py), pydantic settings of community apps (mlvanguards/custom-siri settings.py),
+    // and build scripts that pass it as a build argument.
+    "HF_AUTH_TOKEN",
+    // Community apps, Python and JavaScript (yakibuta888/transcriber src/config.py,
+    // `process.env.HUGGING_FACE_TOKEN` with @huggingface/inference).
+    "HUGGING_FACE_TOKEN",
+    // OntoLearner's documented variable (sciknoworg/OntoLearner docs/source/learners/llm.rst),
+    // and apps around `InferenceClient` in Python and JavaScript.
+    "HUGGINGFACE_ACCESS_TOKEN",
 ];
 
 /// Which of `names` this file reads (not merely assigns), in their order.

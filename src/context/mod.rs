@@ -17,7 +17,7 @@ mod platform;
 mod usage;
 mod words;
 
-pub use calls::{calls_in, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
+pub use calls::{calls_in, calls_in_scope, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
 pub use notebook::notebook_cells;
 pub use platform::platform_of;
 pub use usage::usage_at;

@@ -79,7 +79,13 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         };
         ctx.push_str(&format!(" · cell {} {part}", cell.index));
     }
-    ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
+    if let Some(file) = &f.context.token_file {
+        ctx.push_str(&format!(" · token file {}", escape(file)));
+    }
+    // A practice finding's need is about Hub access: only HF014's (the steps write) says one.
+    if f.token.is_some() || f.context.need != crate::context::Need::Unknown {
+        ctx.push_str(&format!(" · need {}", f.context.need.as_str()));
+    }
     if !f.context.decoded.is_empty() {
         let chain: Vec<&str> = f.context.decoded.iter().map(|e| e.as_str()).collect();
         ctx.push_str(&format!(" · decoded from {}", chain.join(" in ")));

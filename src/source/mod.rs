@@ -11,6 +11,7 @@
 
 pub mod tree;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -80,16 +81,24 @@ const FOLLOW_MAX_FILE: u64 = 8 << 20;
 /// The second look of one source (see the module's documentation).
 fn second_look(source: &Source, engine: &Engine, output: &mut ScanOutput) {
     match source {
-        Source::Tree(_) => follow_env_vars(engine, output, false),
+        Source::Tree(_) => {
+            follow_env_vars(engine, output, false);
+            follow_scripts(engine, output);
+        }
         Source::Git(_) => {
             let Some(top) = git::toplevel() else { return };
-            if output.occurrences.iter().any(|o| o.env_var.is_some()) {
+            let scripts = output
+                .facts
+                .iter()
+                .any(|f| f.practices.iter().any(|h| !h.steps.is_empty()));
+            if output.occurrences.iter().any(|o| o.env_var.is_some()) || scripts {
                 if let Some(files) = git::working_tree_files(&top) {
                     output.scanned = files
                         .into_iter()
                         .map(|(path, rel)| (path, rel.into()))
                         .collect();
                     follow_env_vars(engine, output, true);
+                    follow_scripts(engine, output);
                 }
             }
             // Only changed files were read: the Space's README is in the checkout.
@@ -150,4 +159,44 @@ fn follow_env_vars(engine: &Engine, output: &mut ScanOutput, all_names: bool) {
             None => output.facts.push(new),
         }
     }
+}
+
+/// HF014 judges a workflow's steps by the scripts they run (`python utils/push.py`), read from
+/// the facts by path; a script that names no token variable has none yet. Reads those scripts
+/// (only files listed in `output.scanned`, in parallel) and adds their calls as facts. Costs
+/// nothing without a workflow that hands a secret to a step running a script.
+fn follow_scripts(engine: &Engine, output: &mut ScanOutput) {
+    let have: HashSet<&str> = output.facts.iter().map(|f| f.path.as_str()).collect();
+    let wanted: HashSet<String> = output
+        .facts
+        .iter()
+        .flat_map(|f| {
+            f.practices
+                .iter()
+                .flat_map(|h| h.steps.iter())
+                .flat_map(|s| s.scripts.iter())
+                .flat_map(|s| s.paths.iter())
+                .filter_map(|p| crate::practice::script_path(&f.path, p))
+        })
+        .filter(|p| !have.contains(p.as_str()))
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let found: Vec<FileFacts> = output
+        .scanned
+        .par_iter()
+        .filter(|(_, rel)| wanted.contains(&**rel))
+        .filter_map(|(path, rel)| {
+            let data = files::read_small_file(path, FOLLOW_MAX_FILE)?;
+            Some(FileFacts {
+                path: rel.to_string(),
+                platform: platform_of(rel),
+                calls: calls_in(&data, &engine.calls),
+                env_reads: Vec::new(),
+                practices: Vec::new(),
+            })
+        })
+        .collect();
+    output.facts.extend(found);
 }
