@@ -319,12 +319,18 @@ pub fn main() -> ExitCode {
         Err(err) => {
             let text = err.render().to_string();
             let text = output::escape_lines(&text);
-            return if err.use_stderr() {
+            if err.use_stderr() {
                 let _ = write!(stderr(), "{text}");
-                ExitCode::from(2)
-            } else {
-                let _ = write!(stdout(), "{text}");
-                ExitCode::SUCCESS
+                return ExitCode::from(2);
+            }
+            // `--help`, `--version`: a write that fails (a full disk) is an error too.
+            let mut out = stdout();
+            return match write!(out, "{text}").and_then(|()| out.flush()) {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(stderr(), "error: {e}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::SUCCESS,
             };
         }
     };
@@ -358,6 +364,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut out = stdout();
             if markdown {
                 write!(out, "{}", rules::markdown_table(&set))?;
+                out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
             for r in &set.rules {
@@ -375,14 +382,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     r.summary
                 )?;
             }
+            // Every write is checked at the final flush too: `hfaudit rules > /dev/full` fails.
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::InstallHook { force } => {
             let cwd = std::env::current_dir()?;
             let exe = std::env::current_exe().ok();
-            let (path, done) = git::install_hook(&cwd, exe.as_deref(), force)?;
-            let path = path.display();
-            let said = match done {
+            let install = git::install_hook(&cwd, exe.as_deref(), force)?;
+            let path = install.path.display();
+            let said = match install.done {
                 git::Installed::New => format!("installed {path}"),
                 git::Installed::AlreadyThere => format!("{path} is already hfaudit's hook"),
                 git::Installed::Updated => format!("updated {path}"),
@@ -391,11 +400,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     backup.display()
                 ),
             };
+            if install.outside {
+                writeln!(
+                    stderr(),
+                    "warning: {} is outside this repository (core.hooksPath): the hook runs for \
+                     every repository that uses that folder",
+                    output::escape(&path.to_string())
+                )?;
+            }
+            let mut out = stdout();
             writeln!(
-                stdout(),
+                out,
                 "{} (runs `hfaudit scan --staged` before each commit)",
                 output::escape(&said)
             )?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::UninstallHook => {
@@ -409,7 +428,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 git::Uninstalled::NoHook => format!("no hook at {path}: nothing to remove"),
             };
-            writeln!(stdout(), "{}", output::escape(&said))?;
+            let mut out = stdout();
+            writeln!(out, "{}", output::escape(&said))?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
@@ -430,7 +451,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let Some(rule) = set.get(&id) else {
                 bail!("no rule {id:?}; `hfaudit rules` lists them");
             };
-            write!(stdout(), "{}", rules::render_doc(rule))?;
+            let mut out = stdout();
+            write!(out, "{}", rules::render_doc(rule))?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -42,7 +42,9 @@ use crate::secret::Fingerprint;
 pub use blobs::Limits;
 use blobs::{read_blobs, Blob, Feeder};
 use history::{attribute, introduced, Change, Listed, Oid};
-pub use hook::{install_hook, uninstall_hook, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME};
+pub use hook::{
+    install_hook, uninstall_hook, Install, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME,
+};
 use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
 pub use process::GitError;

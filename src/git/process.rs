@@ -33,6 +33,8 @@ pub enum GitError {
     Exclude(#[from] ignore::Error),
     #[error("{} already exists; run `hfaudit install-hook --force` to replace it (or add `hfaudit scan --staged` to it yourself)", path.display())]
     HookExists { path: PathBuf },
+    #[error("core.hooksPath points outside this repository, to {}: a hook there runs for every repository that shares the folder. Run `hfaudit install-hook --force` to write it there anyway", hooks.display())]
+    HooksOutside { hooks: PathBuf },
     #[error("{} already exists: move it away, then run `hfaudit install-hook --force` again", path.display())]
     BackupExists { path: PathBuf },
     #[error("{} was not written by hfaudit: not removing it", path.display())]

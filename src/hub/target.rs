@@ -87,7 +87,10 @@ pub enum TargetError {
     Path(String),
     #[error("{0:?}: a revision needs a repository (hf://OWNER/NAME@REVISION)")]
     OwnerRevision(String),
-    #[error("{0:?}: the revision is empty, starts with '-' or holds control characters")]
+    #[error(
+        "{0:?}: the revision is empty, starts with '-', holds control characters or a `.`, `..` \
+         or empty path segment"
+    )]
     Revision(String),
 }
 
@@ -125,9 +128,14 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
                 .decode_utf8()
                 .map_err(|_| TargetError::Revision(text.to_owned()))?
                 .into_owned();
+            // A `.` or `..` segment (also percent-encoded) would rewrite the API path the
+            // revision is put in; an empty one is no git ref either.
             if decoded.is_empty()
                 || decoded.starts_with('-')
                 || decoded.chars().any(char::is_control)
+                || decoded
+                    .split('/')
+                    .any(|seg| seg.is_empty() || seg == "." || seg == "..")
             {
                 return Err(TargetError::Revision(text.to_owned()));
             }
@@ -252,6 +260,13 @@ mod tests {
             "hf://acme/x@--upload-pack=evil",
             "hf://acme/x@a%0Ab",
             "hf://acme/%2e%2e",
+            "hf://acme/m@..",
+            "hf://acme/m@.",
+            "hf://acme/m@%2e%2e",
+            "hf://acme/m@%2E%2E%2Fx",
+            "hf://acme/m@refs/../x",
+            "hf://acme/m@refs//x",
+            "hf://acme/m@refs%2Fpr%2F..",
         ] {
             assert!(parse(bad).is_err(), "{bad} accepted");
         }

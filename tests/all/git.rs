@@ -646,6 +646,38 @@ fn install_hook_honours_hooks_path_and_refuses_to_overwrite() {
     assert!(std::fs::read_to_string(&hook).unwrap().contains("hfaudit"));
 }
 
+/// A `core.hooksPath` outside the repository (a folder shared by every repository that names
+/// it): refused without `--force`, and with it written with a warning.
+#[test]
+fn install_hook_asks_for_force_outside_the_repository() {
+    let repo = Repo::new();
+    let shared = tempfile::tempdir().unwrap();
+    let hooks = shared.path().join("global-hooks");
+    repo.git(&["config", "core.hooksPath", hooks.to_str().unwrap()]);
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside this repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(
+        !hooks.join("pre-commit").exists(),
+        "written without --force"
+    );
+    let out = repo.hfaudit(&["install-hook", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+    assert!(hooks.join("pre-commit").is_file());
+    // Inside the repository (relative or absolute), no question is asked.
+    let inside = repo.path().join(".githooks");
+    repo.git(&["config", "core.hooksPath", inside.to_str().unwrap()]);
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+}
+
 #[test]
 fn pre_commit_framework_manifest() {
     let text = std::fs::read_to_string(common::repo_root().join(".pre-commit-hooks.yaml"))

@@ -532,6 +532,20 @@ fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("refused"));
+    // A `.` or `..` revision segment would rewrite the API path: refused before any request.
+    let before = hub.seen().len();
+    for bad in [
+        "hf://acme/m@..",
+        "hf://acme/m@%2e%2e",
+        "hf://acme/m@refs/../x",
+    ] {
+        hfaudit()
+            .args(["scan", bad, "--endpoint", &hub.url()])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("path segment"));
+    }
+    assert_eq!(hub.seen().len(), before, "a request was sent");
 }
 
 fn git(dir: &Path, args: &[&str]) {
