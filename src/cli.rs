@@ -188,6 +188,10 @@ pub struct ScanArgs {
     /// requested. K, M and G suffixes; 0 for no limit.
     #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size, help_heading = "Hub")]
     pub lfs_max_size: u64,
+    /// hf:// targets: the whole Hub scan's time (90s, 30m, 2h); past it nothing more is asked,
+    /// and a note says what was not read.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration, help_heading = "Hub")]
+    pub hub_deadline: Duration,
     /// Per-request timeout of --verify, in milliseconds (for tests).
     #[arg(
         long,
@@ -284,6 +288,24 @@ pub struct WhoamiArgs {
         env = "HFAUDIT_VERIFY_DEADLINE_MS"
     )]
     pub verify_deadline_ms: Option<u64>,
+}
+
+/// Parses `90s`, `30m`, `2h` or a number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (num, unit) = match t.chars().last() {
+        Some('s') => (&t[..t.len() - 1], 1),
+        Some('m') => (&t[..t.len() - 1], 60),
+        Some('h') => (&t[..t.len() - 1], 3600),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("{text:?} is not a duration like 90s, 30m or 2h"))
 }
 
 /// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
@@ -526,6 +548,7 @@ fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
     opts.discussions = !args.no_discussions;
     opts.variables = !args.no_variables;
     opts.history = args.history;
+    opts.deadline = args.hub_deadline;
     if let Some(ms) = args.verify_timeout_ms {
         opts.timeout = Duration::from_millis(ms.max(1));
     }

@@ -55,7 +55,21 @@ pub struct Options {
     pub concurrency: usize,
     /// Per request (a download included).
     pub timeout: Duration,
+    /// The whole Hub scan: past it nothing more is asked, and a note says what was not read.
+    pub deadline: Duration,
 }
+
+/// Repositories read of one owner, at most: a hostile Hub's endless listing stops here.
+pub const MAX_REPOS: usize = 100_000;
+/// Files of one revision listed, at most (the Hub's biggest repositories have tens of
+/// thousands).
+pub const MAX_TREE: usize = 200_000;
+/// Discussions (and pull requests) read of one repository, at most.
+pub const MAX_DISCUSSIONS: usize = 10_000;
+/// Pull request refs read of one repository, at most.
+pub const MAX_PULL_REQUESTS: usize = 1_000;
+/// What a downloaded file may exceed its listed size by before it is taken for a lie.
+const SIZE_SLACK: u64 = 64 << 10;
 
 impl Options {
     pub fn new(endpoint: Endpoint) -> Self {
@@ -70,22 +84,20 @@ impl Options {
             history: false,
             concurrency: 8,
             timeout: Duration::from_secs(60),
+            deadline: Duration::from_secs(30 * 60),
         }
     }
 
-    /// The shared client's settings for a Hub scan: verification's policy, with room for a
-    /// long run and for downloads.
+    /// The shared client's settings for a Hub scan: verification's policy, with the scan's
+    /// deadline and more retries. Each answer is capped by its request: an API answer at
+    /// [`api::MAX_JSON`], a file at its listed size.
     fn http(&self) -> http::Policy {
         let mut o = http::Policy::new(self.endpoint.clone()).with_timeout(self.timeout);
-        o.deadline = Duration::from_secs(24 * 3600);
+        o.deadline = self.deadline;
         o.concurrency = self.concurrency.max(1);
         o.max_attempts = 4;
         o.retry_budget = Duration::from_secs(120);
-        let files = self
-            .max_filesize
-            .unwrap_or(u64::MAX)
-            .max(self.max_lfs.unwrap_or(u64::MAX));
-        o.max_body = files.max(64 << 20);
+        o.max_body = api::MAX_JSON;
         o
     }
 }
@@ -182,11 +194,17 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         }
     }
     out.repos = repos.len();
+    // Past the deadline, nothing more starts: what was not read is counted for a note.
     let plans = parallel(&repos, opts.concurrency, |(repo, rev)| {
+        if api.expired() {
+            return None;
+        }
         let plan = plan_repo(&api, engine, opts, repo, rev.as_deref(), progress);
         progress.repos.fetch_add(1, Ordering::Relaxed);
-        plan
+        Some(plan)
     });
+    let repos_unread = plans.iter().filter(|p| p.is_none()).count();
+    let plans: Vec<Plan> = plans.into_iter().flatten().collect();
     // Each blob once: by LFS sha256, else git blob id.
     let mut jobs: Vec<FileJob> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -227,10 +245,21 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         }
     }
     let results = parallel(&fetch, opts.concurrency, |job| {
-        fetch_file(&api, engine, job, progress)
+        (!api.expired()).then(|| fetch_file(&api, engine, opts, job, progress))
     });
-    for r in results {
+    let files_unread = results.iter().filter(|r| r.is_none()).count();
+    for r in results.into_iter().flatten() {
         out.output.merge(r);
+    }
+    if repos_unread + files_unread > 0 {
+        out.notes.push(format!(
+            "the Hub scan's deadline of {} passed: {repos_unread} of {} repositor{} and \
+             {files_unread} file{} were not read (raise it with --hub-deadline)",
+            http::seconds(opts.deadline),
+            out.repos,
+            if out.repos == 1 { "y" } else { "ies" },
+            crate::output::plural(files_unread)
+        ));
     }
     if opts.history {
         for (repo, _) in &repos {
@@ -334,7 +363,14 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
         let url = api
             .url(&format!("api/{}?author={owner}", k.plural()))
             .map_err(err)?;
-        for item in api.list(url).map_err(err)? {
+        let (items, more) = api.list(url, MAX_REPOS).map_err(err)?;
+        if more {
+            api.note(format!(
+                "{shown}: more than {MAX_REPOS} {} listed: the first {MAX_REPOS} were read",
+                k.plural()
+            ));
+        }
+        for item in items {
             match item.get("id").and_then(Value::as_str) {
                 Some(id) if target::is_repo_id(id) => repos.push(Repo {
                     kind: k,
@@ -436,7 +472,14 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
         repo.id,
         target::encode_segment(rev)
     ))?;
-    api.list(url)?
+    let (items, more) = api.list(url, MAX_TREE)?;
+    if more {
+        api.note(format!(
+            "{}: more than {MAX_TREE} files listed at {rev}: the first {MAX_TREE} were read",
+            repo.display()
+        ));
+    }
+    items
         .into_iter()
         .map(|v| {
             serde_json::from_value(v)
@@ -521,7 +564,8 @@ fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
         repo.id
     ))?;
     let (v, _) = api.json(&url)?;
-    Ok(v.get("pullRequests")
+    let mut refs: Vec<String> = v
+        .get("pullRequests")
         .and_then(Value::as_array)
         .map(|prs| {
             prs.iter()
@@ -533,7 +577,18 @@ fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
                 .map(str::to_owned)
                 .collect()
         })
-        .unwrap_or_default())
+        .unwrap_or_default();
+    refs.sort();
+    refs.dedup();
+    if refs.len() > MAX_PULL_REQUESTS {
+        api.note(format!(
+            "{}: {} pull request refs: the first {MAX_PULL_REQUESTS} were read",
+            repo.display(),
+            refs.len()
+        ));
+        refs.truncate(MAX_PULL_REQUESTS);
+    }
+    Ok(refs)
 }
 
 /// Inspects `text` as one item of the Hub (a discussion, a variable) at `path`.
@@ -559,22 +614,40 @@ fn discussions(
     out: &mut ScanOutput,
 ) -> Result<(), Failure> {
     let base = format!("api/{}/{}/discussions", repo.kind.plural(), repo.id);
-    let mut nums = Vec::new();
-    for page in 0..100_000u64 {
+    // The server's `count` is a hint, never a promise: the pages end at an empty or
+    // repeated page, and at most MAX_DISCUSSIONS are read.
+    let mut nums: Vec<u64> = Vec::new();
+    let mut known: HashSet<u64> = HashSet::new();
+    let mut page = 0u64;
+    loop {
         let (v, _) = api.json(&api.url(&format!("{base}?p={page}"))?)?;
         let list = v
             .get("discussions")
             .and_then(Value::as_array)
             .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
-        nums.extend(
-            list.iter()
-                .filter_map(|d| d.get("num").and_then(Value::as_u64)),
-        );
+        let before = nums.len();
+        for n in list
+            .iter()
+            .filter_map(|d| d.get("num").and_then(Value::as_u64))
+        {
+            if known.insert(n) {
+                nums.push(n);
+            }
+        }
         let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
         let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
-        if list.is_empty() || start + list.len() as u64 >= count {
+        if nums.len() >= MAX_DISCUSSIONS {
+            api.note(format!(
+                "{}: more than {MAX_DISCUSSIONS} discussions: the first {MAX_DISCUSSIONS} were read",
+                repo.display()
+            ));
+            nums.truncate(MAX_DISCUSSIONS);
             break;
         }
+        if list.is_empty() || nums.len() == before || start + list.len() as u64 >= count {
+            break;
+        }
+        page += 1;
     }
     nums.sort_unstable();
     nums.dedup();
@@ -654,12 +727,40 @@ fn variables(
     Ok(())
 }
 
-/// Downloads one blob and scans it at each place it appears.
-fn fetch_file(api: &Api<'_>, engine: &Engine, job: &FileJob, progress: &Progress) -> ScanOutput {
+/// Downloads one blob and scans it at each place it appears. Never more is read than its
+/// listing said it holds (with a little slack), nor more than the limits: a file that lies
+/// about its size is reported as skipped, not read to the end.
+fn fetch_file(
+    api: &Api<'_>,
+    engine: &Engine,
+    opts: &Options,
+    job: &FileJob,
+    progress: &Progress,
+) -> ScanOutput {
     let mut out = ScanOutput::default();
-    let bytes = api.url(&job.url).and_then(|u| api.download(&u));
+    let limit = if job.lfs {
+        opts.max_lfs
+    } else {
+        opts.max_filesize
+    };
+    let max = job
+        .size
+        .saturating_add(SIZE_SLACK)
+        .min(limit.unwrap_or(u64::MAX));
+    let bytes = api.url(&job.url).and_then(|u| api.download(&u, max));
     match bytes {
-        Ok(data) => {
+        Ok(None) => {
+            for (path, _) in &job.places {
+                out.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: format!(
+                        "the Hub listed {} bytes, but sent more than {max}: not read further",
+                        job.size
+                    ),
+                });
+            }
+        }
+        Ok(Some(data)) => {
             let inspector = engine.inspector();
             for (path, src) in &job.places {
                 let origin = Origin::hub(path.clone(), src.clone(), None);

@@ -1068,7 +1068,8 @@ fn no_program_named_by_the_scanned_repository_runs() {
             );
             let _ = std::fs::remove_file(&h.marker);
         }
-        let out = h.repo.hfaudit(&["install-hook"]);
+        // `--force`: a hooks folder outside the repository is written only when asked.
+        let out = h.repo.hfaudit(&["install-hook", "--force"]);
         check(
             out.status.code() == Some(0),
             what,

@@ -814,3 +814,149 @@ fn hub_names_that_hold_tokens_are_redacted_in_every_format() {
         crate::common::assert_no_token(&text, &tok, &format!("--format {format}"));
     }
 }
+
+/// A hostile Hub (issue 17, items 4, 6 and 9): a listing page over the JSON cap, next-page
+/// links in a cycle, a discussions count that never ends, a file bigger than its listing says,
+/// a 429 that asks to wait a day. Each is cut, with an error or a note, and the scan ends.
+#[test]
+fn a_hostile_hub_is_read_within_bounds() {
+    let tok = fake_tokens(1019, 2);
+    let hub = Mock::start(None);
+    let h = hub.url();
+    // Spaces of `evil`: page A → page B → page A.
+    let a = "/api/spaces?author=evil";
+    let b = "/api/spaces?author=evil&cursor=b";
+    hub.route(
+        a,
+        vec![with(
+            ok(&json!([{"id": "evil/one"}])),
+            "Link",
+            &format!("<{h}{b}>; rel=\"next\""),
+        )],
+    );
+    hub.route(
+        b,
+        vec![with(
+            ok(&json!([{"id": "evil/two"}])),
+            "Link",
+            &format!("<{h}{a}>; rel=\"next\""),
+        )],
+    );
+    hub.route("/api/models?author=evil", vec![ok(&json!([]))]);
+    hub.route("/api/datasets?author=evil", vec![ok(&json!([]))]);
+    // evil/one: a tree page of 9 MiB (the cap is 8).
+    let big: Vec<Value> = (0..200_000)
+        .map(|i| file(&format!("f{i:06}-{}.txt", "x".repeat(20)), "o", 1))
+        .collect();
+    hub.route(
+        &format!("/api/spaces/evil/one/tree/main{TREE}"),
+        vec![ok(&Value::Array(big))],
+    );
+    // evil/two: a file listed as 10 bytes that is 1 MiB, then discussions that never end.
+    hub.route(
+        &format!("/api/spaces/evil/two/tree/main{TREE}"),
+        vec![ok(&json!([file("app.py", "a2", 10)]))],
+    );
+    let mut liar = format!("T = \"{}\"\n", tok[0]).into_bytes();
+    liar.resize(1 << 20, b'#');
+    hub.route("/spaces/evil/two/resolve/main/app.py", vec![bytes(liar)]);
+    for p in 0..4 {
+        hub.route(
+            &format!("/api/spaces/evil/two/discussions?p={p}"),
+            vec![ok(&json!({"count": 1_000_000_000u64, "start": p,
+                              "discussions": [{"num": 1}]}))],
+        );
+    }
+    hub.route(
+        "/api/spaces/evil/two/discussions/1",
+        vec![ok(&json!({"title": "hello", "events": []}))],
+    );
+    // A private model that answers 429 and asks to wait a day.
+    hub.route(
+        &format!("/api/models/evil/slow/tree/main{TREE}"),
+        vec![with(status(429), "Retry-After", "86400")],
+    );
+    let (report, stdout, stderr, code) = run_json(
+        &[
+            "hf://spaces/evil",
+            "hf://evil/slow",
+            "--endpoint",
+            &h,
+            "--no-pull-requests",
+            "--no-variables",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let errors = report["errors"].to_string();
+    assert!(
+        errors.contains("hf://spaces/evil/one") && errors.contains("larger than 8 MiB"),
+        "{errors}"
+    );
+    // The cycle ends: each page once.
+    assert_eq!(hub.count(a), 1);
+    assert_eq!(hub.count(b), 1);
+    // The lying file: skipped, not read to its end.
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("hf://spaces/evil/two/app.py") && skipped.contains("listed 10 bytes"),
+        "{skipped}"
+    );
+    // Discussions: a page with nothing new ends the list, whatever `count` says.
+    let pages = hub
+        .seen()
+        .iter()
+        .filter(|r| r.target.starts_with("/api/spaces/evil/two/discussions?p="))
+        .count();
+    assert_eq!(pages, 2, "{:?}", hub.seen());
+    // The 429 asking for a day: given up at once, and the note says so (it waited nothing).
+    assert!(errors.contains("hf://evil/slow"), "{errors}");
+    assert!(stderr.contains("gave up on 1 request at once"), "{stderr}");
+    assert!(!stderr.contains("waited 86400"), "{stderr}");
+    crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "hostile hub");
+}
+
+/// `--hub-deadline`: past it nothing more is asked, and a note says what was not read.
+#[test]
+fn the_hub_scan_has_a_deadline() {
+    let hub = Mock::start(None);
+    // More repositories than requests in flight (8): some are never started.
+    let repos: Vec<Value> = (0..20)
+        .map(|i| json!({"id": format!("slow/r{i}")}))
+        .collect();
+    hub.route("/api/models?author=slow", vec![ok(&Value::Array(repos))]);
+    hub.route("/api/datasets?author=slow", vec![ok(&json!([]))]);
+    hub.route("/api/spaces?author=slow", vec![ok(&json!([]))]);
+    for i in 0..20 {
+        // Each tree answer trickles for about 3 s.
+        hub.route(
+            &format!("/api/models/slow/r{i}/tree/main{TREE}"),
+            vec![Response::new(200)
+                .body(json!([]).to_string() + &" ".repeat(30))
+                .trickle(std::time::Duration::from_millis(100))],
+        );
+    }
+    let (report, _, stderr, _) = run_json(
+        &[
+            "hf://slow",
+            "--endpoint",
+            &hub.url(),
+            "--hub-deadline",
+            "2s",
+            "--no-pull-requests",
+            "--no-discussions",
+        ],
+        &[],
+    );
+    assert!(
+        stderr.contains("the Hub scan's deadline of 2 s passed")
+            && stderr.contains("were not read (raise it with --hub-deadline)"),
+        "{stderr}\n{report:#}"
+    );
+    let asked = hub
+        .seen()
+        .iter()
+        .filter(|r| r.target.contains("/tree/main"))
+        .count();
+    assert!(asked < 20, "{asked} trees asked past the deadline");
+}
