@@ -40,6 +40,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Print a baseline of the current findings (JSON) to hide them in later scans.
     Baseline(ScanArgs),
+    /// Combine JSON reports (the shards of a Hub audit, `scan --shard K/N`) into one report in
+    /// any format: findings deduplicated as one run gives them, HF003 judged across them all.
+    Merge(MergeArgs),
     /// List the rules.
     Rules {
         /// Print the README's Markdown table instead.
@@ -254,6 +257,32 @@ impl ScanArgs {
     }
 }
 
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `hfaudit scan --format json`.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding of this severity or worse is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// The config HF003 is judged with (disabled rules, severities, allowed tokens) instead of
+    /// looking for .hfaudit.toml / pyproject.toml from the current folder.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any config file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// When to colour the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
 /// Output formats of `hfaudit whoami`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WhoamiFormat {
@@ -380,6 +409,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(&args, false),
         Command::Baseline(args) => scan(&args, true),
+        Command::Merge(args) => merge(&args),
         Command::Whoami(args) => whoami(&args),
         Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
@@ -637,7 +667,7 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
 
     if baseline_mode {
         let b = Baseline::from_findings(&findings, &request.roots);
-        let mut out = open_output(args)?;
+        let mut out = open_output(args.output.as_deref())?;
         serde_json::to_writer_pretty(&mut out, &b)?;
         writeln!(out)?;
         out.flush()?;
@@ -648,6 +678,12 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         });
     }
 
+    // Only the JSON report lists them (for `hfaudit merge`).
+    let tokens = if args.format == Format::Json {
+        crate::state::TokenRecord::group(&output.occurrences)
+    } else {
+        Vec::new()
+    };
     let report = Report {
         findings: &findings,
         errors: &output.errors,
@@ -656,8 +692,82 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         rules: &engine.rules,
         notes,
         roots: request.roots.clone(),
+        tokens: &tokens,
     };
-    let written = write_report(args, &report).with_context(|| match &args.output {
+    deliver(args.sink(), &report)?;
+    if revoke_failed {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(exit_code(&report, args.fail_on))
+}
+
+/// `hfaudit merge`: the reports as one, printed as `scan` prints one; the exit code as scan's.
+fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let rules = RuleSet::builtin()?;
+    let config = if args.no_config {
+        Config {
+            root: std::env::current_dir()?,
+            ..Config::default()
+        }
+    } else if let Some(path) = &args.config {
+        Config::load(path, &rules)?
+    } else {
+        Config::discover(Path::new("."), &rules)?
+    };
+    let engine = Engine::new(rules, config);
+    let mut parts = Vec::new();
+    for path in &args.reports {
+        let data = crate::files::read_regular_file(path, MAX_REPORT)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let part =
+            report::json::read(&data).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        parts.push(part);
+    }
+    let n = parts.len();
+    let merged = crate::merge::merge(parts, &engine);
+    let mut notes = engine.config.notes.clone();
+    notes.extend(merged.notes);
+    notes.push(format!(
+        "merged {n} report{} in {} ms",
+        output::plural(n),
+        started.elapsed().as_millis()
+    ));
+    let cwd = std::env::current_dir().ok();
+    let report = Report {
+        findings: &merged.findings,
+        errors: &merged.errors,
+        skipped: &merged.skipped,
+        summary: merged.summary,
+        rules: &engine.rules,
+        notes,
+        roots: report::Roots {
+            repo: cwd
+                .as_deref()
+                .and_then(crate::config::repository_root)
+                .or_else(|| cwd.clone()),
+            base: cwd,
+        },
+        tokens: &merged.tokens,
+    };
+    deliver(
+        Sink {
+            format: args.format,
+            output: args.output.as_deref(),
+            color: args.color,
+        },
+        &report,
+    )?;
+    Ok(exit_code(&report, args.fail_on))
+}
+
+/// The largest report `merge` reads.
+const MAX_REPORT: u64 = 4 << 30;
+
+/// Prints the report where `sink` says; says on standard error where a file went, and the
+/// notes when the format has no room for them.
+fn deliver(args: Sink<'_>, report: &Report<'_>) -> Result<()> {
+    let written = write_report(args, report).with_context(|| match &args.output {
         Some(path) => format!("cannot write the report to {}", path.display()),
         None => "cannot write the report".to_owned(),
     });
@@ -667,7 +777,7 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         Err(err) if is_broken_pipe(&err) => {}
         other => other?,
     }
-    if let Some(path) = &args.output {
+    if let Some(path) = args.output {
         // The terminal would otherwise stay silent: say where the report went, and its gist.
         let n = report.findings.len();
         writeln!(
@@ -691,10 +801,7 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             writeln!(err, "note: {}", output::escape(n))?;
         }
     }
-    if revoke_failed {
-        return Ok(ExitCode::from(2));
-    }
-    Ok(exit_code(&report, args.fail_on))
+    Ok(())
 }
 
 /// Where the report's paths lead: relative to the current folder in a tree scan (or absolute,
@@ -915,18 +1022,36 @@ fn create_report_file(path: &Path) -> Result<std::fs::File> {
 }
 
 /// The report's destination (`-o FILE` or standard output), through the redacting writer.
-fn open_output(args: &ScanArgs) -> Result<Redacting<Box<dyn Write>>> {
-    let raw: Box<dyn Write> = match &args.output {
+fn open_output(output: Option<&Path>) -> Result<Redacting<Box<dyn Write>>> {
+    let raw: Box<dyn Write> = match output {
         Some(path) => Box::new(io::BufWriter::new(create_report_file(path)?)),
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
     };
     Ok(Redacting::new(raw))
 }
 
-fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
+/// Where and how a report is printed: `--format`, `--output`, `--color`.
+#[derive(Clone, Copy)]
+struct Sink<'a> {
+    format: Format,
+    output: Option<&'a Path>,
+    color: ColorChoice,
+}
+
+impl ScanArgs {
+    fn sink(&self) -> Sink<'_> {
+        Sink {
+            format: self.format,
+            output: self.output.as_deref(),
+            color: self.color,
+        }
+    }
+}
+
+fn write_report(args: Sink<'_>, report: &Report<'_>) -> Result<()> {
     if args.format != Format::Human {
         // Machine formats write no colour: nothing for anstream to strip.
-        let mut out = open_output(args)?;
+        let mut out = open_output(args.output)?;
         // serde writes a report in pieces of a few bytes; the redactor looks at 64 KiB at once.
         let mut batched = io::BufWriter::with_capacity(64 << 10, &mut out);
         report::render(args.format, report, &mut batched)?;
@@ -935,7 +1060,7 @@ fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
         out.flush()?;
         return Ok(());
     }
-    let raw: Box<dyn Write> = Box::new(open_output(args)?);
+    let raw: Box<dyn Write> = Box::new(open_output(args.output)?);
     let choice = match args.color {
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,

@@ -257,6 +257,7 @@ impl Inspector<'_> {
                 } else {
                     Vec::new()
                 },
+                from_state: false,
             }));
         }
         out
@@ -559,6 +560,7 @@ fn occurrence(
         allow,
         commit: None,
         source: None,
+        from_state: false,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::context::{CellPart, Need, NotebookCell, Platform, Usage};
@@ -124,7 +124,7 @@ const PLATFORM_WORDS: &[(&str, &[Platform])] = &[
 ];
 
 /// One place, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub path: String,
     pub line: Option<u64>,
@@ -132,7 +132,7 @@ pub struct Location {
 }
 
 /// The token, as reports may show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenInfo {
     pub kind: TokenKind,
     pub redacted: String,
@@ -140,26 +140,26 @@ pub struct TokenInfo {
 }
 
 /// Where and how, as reports show it (JSON `context`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FindingContext {
     pub platform: Platform,
     pub usage: Usage,
     pub need: Need,
     /// 1-based cell number and the part of the cell, for notebooks.
     pub notebook_cell: Option<CellRef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_var: Option<String>,
     /// The decodings that revealed the token (`["base64"]`), outermost first; absent for plain
     /// text.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decoded: Vec<crate::detect::Encoding>,
     /// HF013: the token file copied into an image (`hf_token`), when the habit is about a file
     /// rather than a variable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_file: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct CellRef {
     pub index: usize,
     pub part: CellPart,
@@ -200,11 +200,13 @@ pub struct Finding {
     pub snippet: Option<String>,
     /// Set once `--revoke` asked the Hub to revoke this finding's token.
     pub revocation: Option<Revocation>,
+    /// Everything it stands on was taken from the state file (`--state`), not read again.
+    pub from_state: bool,
 }
 
 /// What `--revoke` did about a finding's token (kept here, with the finding it marks, so that
 /// revocation depends on findings and not the other way round).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Revocation {
     /// The token was sent to the Hub's revoke endpoint, which accepted the request.
@@ -676,6 +678,7 @@ impl<'a> Judge<'a> {
             source: first.source.clone(),
             snippet: first.snippet.clone(),
             revocation: None,
+            from_state: all.iter().all(|o| o.from_state),
         }
     }
 
@@ -839,6 +842,7 @@ impl<'a> Judge<'a> {
             snippet: Some(hit.snippet.clone()),
             revocation: None,
             source: None,
+            from_state: fact.from_state,
         }
     }
 }

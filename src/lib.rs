@@ -15,7 +15,8 @@
 //!    `files` (safe file reading), `allow`, `rules`, `config`.
 //! 2. Pure functions over bytes: `context` (platform, usage, calls), `detect` (the detector and
 //!    one file per decoder), `practice` (the habits of HF013–HF015).
-//! 3. What flows between stages: `model`, `origin`.
+//! 3. What flows between stages: `model`, `origin`, `state` (plain records without tokens:
+//!    what `--state` keeps between Hub audits, and the JSON report's `tokens`).
 //! 4. One blob: `snippet`, `archive` (the one decompression budget), `inspect`.
 //! 5. The Hub's answers: `http` (the one HTTP client: endpoint rule, deadlines, retries, caps),
 //!    `verify` (whoami-v2).
@@ -23,7 +24,7 @@
 //! 7. The fold and what consumes findings: `fold`, `whoami`, `report`, `suppress`, `revoke`.
 //! 8. Sources: `git` (and the one way to run git, `git::process`), `hub`, `source` (the tree,
 //!    the second look).
-//! 9. The edge: `pipeline`, `dist`, `cli`.
+//! 9. The edge: `pipeline`, `merge` (several JSON reports as one), `dist`, `cli`.
 
 pub mod allow;
 pub mod archive;
@@ -40,6 +41,7 @@ pub mod http;
 pub mod hub;
 pub mod inspect;
 pub mod judge;
+pub mod merge;
 pub mod model;
 pub mod origin;
 pub mod output;
@@ -51,6 +53,7 @@ pub mod rules;
 pub mod secret;
 pub mod snippet;
 pub mod source;
+pub mod state;
 pub mod suppress;
 pub mod verify;
 pub mod whoami;

@@ -28,6 +28,9 @@ const MAX_LINE: usize = 4096;
 /// Snippets are cut to this many characters.
 const SNIPPET_WIDTH: usize = 160;
 
+/// The rules whose habits this module finds.
+pub const RULES: [&str; 3] = ["HF013", "HF014", "HF015"];
+
 /// One habit found on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PracticeHit {

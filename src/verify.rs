@@ -23,7 +23,7 @@ use crate::output::{escape, plural, redacted};
 use crate::secret::{Fingerprint, Secret};
 
 /// The Hub's answer for one token (DESIGN §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// 200: the token works.
@@ -56,7 +56,7 @@ impl Status {
 }
 
 /// What verification learned about one token. Never holds the token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     pub status: Status,
     /// `read`, `write`, `god` or `fineGrained`; `None` for OAuth tokens and failures.
@@ -65,10 +65,10 @@ pub struct Verification {
     pub owner: Option<String>,
     /// Fine-grained permissions: `global` ones and each `scoped[].permissions`, deduplicated.
     pub permissions: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orgs: Vec<String>,
     /// Why the status is what it is (an HTTP status, a network error), for people.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 

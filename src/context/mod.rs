@@ -25,7 +25,7 @@ pub(crate) use usage::{ESCAPED_NEWLINE, ESCAPED_NEWLINE_REV};
 pub use words::Words;
 
 /// Where a file runs, judged from its path (DESIGN §4). The Hub advises one token per platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     Notebook,
@@ -52,7 +52,7 @@ impl Platform {
 }
 
 /// How the token text is used on its line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Usage {
     LoginCall,
@@ -109,7 +109,7 @@ impl Need {
 }
 
 /// Which part of a notebook cell holds an occurrence: code someone wrote, or output a run printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CellPart {
     Source,
@@ -117,7 +117,7 @@ pub enum CellPart {
 }
 
 /// A notebook location: the 0-based cell index and the part of the cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct NotebookCell {
     pub index: usize,

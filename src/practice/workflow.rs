@@ -15,7 +15,7 @@ use super::{Line, ACTIONS_EXPR};
 use crate::context::{calls_in_scope, CallLists};
 
 /// One step of a job, with what it does with the Hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     /// The job's id (`publish`).
     pub job: String,
@@ -33,7 +33,7 @@ pub struct Step {
 
 /// A Hub call on a `run:` line: `hf upload`, `git push` to a Hub remote, `create_repo` in
 /// `python -c`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepCall {
     pub call: String,
     pub write: bool,
@@ -42,7 +42,7 @@ pub struct StepCall {
 }
 
 /// A script a `run:` line runs (`python utils/push.py`, `bash scripts/x.sh`, `python -m a.b`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepScript {
     /// The command as written, cut to a readable width.
     pub command: String,

@@ -3,7 +3,7 @@
 
 mod github;
 mod human;
-mod json;
+pub mod json;
 mod markdown;
 mod sarif;
 pub mod whoami;
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::judge::Finding;
 use crate::model::{ScanError, Skipped};
@@ -34,7 +34,8 @@ pub enum Format {
 }
 
 /// Counts for the summary line and JSON `summary`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
@@ -107,6 +108,8 @@ pub struct Report<'a> {
     /// A line for people about verification (e.g. the Hub was unreachable).
     pub notes: Vec<String>,
     pub roots: Roots,
+    /// Every token and its places, for the JSON report's `tokens` (see `state`).
+    pub tokens: &'a [crate::state::TokenRecord],
 }
 
 impl Report<'_> {

@@ -14,7 +14,7 @@ const LAYERS: &[&str] = &[
     // Pure functions over bytes: context, detection, the practice habits.
     "context", "detect", "practice",
     // What flows between stages, and where bytes came from.
-    "model", "origin",
+    "model", "origin", "state",
     // One blob: snippets, decompression in front of the matcher, the inspector.
     "snippet", "archive", "inspect",
     // The one HTTP client, and what the Hub says of a token.
@@ -23,7 +23,7 @@ const LAYERS: &[&str] = &[
     "fold", "whoami", "report", "suppress", "revoke",
     // Sources: they enumerate blobs and hand them to the inspector and the fold.
     "git", "hub", "source", // The pipeline, and the edge.
-    "pipeline", "dist", "cli",
+    "pipeline", "merge", "dist", "cli",
 ];
 
 /// The crate module a source file belongs to (`src/git/blobs.rs` → `git`).
