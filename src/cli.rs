@@ -181,6 +181,27 @@ pub struct ScanArgs {
     /// hf:// targets: do not read pull request refs.
     #[arg(long, help_heading = "Hub")]
     pub no_pull_requests: bool,
+    /// hf:// targets: read every branch and tag too, not only the default branch (each file
+    /// version once).
+    #[arg(long, help_heading = "Hub")]
+    pub all_refs: bool,
+    /// hf://OWNER: list the owner's storage buckets too (hf://buckets/OWNER/NAME names one).
+    #[arg(long, help_heading = "Hub")]
+    pub buckets: bool,
+    /// hf:// targets: read each file with its own request instead of one git fetch a
+    /// repository (as when the Hub refuses git).
+    #[arg(long, help_heading = "Hub")]
+    pub per_file: bool,
+    /// hf:// targets: read only part K of N of the repositories (split by a hash of each
+    /// repository's id), for N parallel CI jobs; `hfaudit merge` combines their JSON reports.
+    #[arg(long, value_name = "K/N", value_parser = hub::Shard::parse, help_heading = "Hub")]
+    pub shard: Option<hub::Shard>,
+    /// hf:// targets: remember in FILE what each repository held at the commit read, and on
+    /// the next run read only the repositories (discussions, bucket files) that changed; the
+    /// report is a full one, findings of unchanged ones marked `from_state`. No token is
+    /// written there. --verify and --revoke act on the tokens read in this run only.
+    #[arg(long, value_name = "FILE", help_heading = "Hub")]
+    pub state: Option<PathBuf>,
     /// hf:// targets: do not read discussions.
     #[arg(long, help_heading = "Hub")]
     pub no_discussions: bool,
@@ -558,7 +579,51 @@ fn split_targets(args: &ScanArgs) -> Result<(Vec<hub::Target>, ScanArgs)> {
     if !targets.is_empty() && (args.staged || args.since.is_some() || args.range.is_some()) {
         bail!("hf:// targets take --history only (not --staged, --since or --range)");
     }
+    if targets.is_empty() && (args.shard.is_some() || args.state.is_some()) {
+        bail!("--shard and --state split and remember Hub audits: name hf:// targets");
+    }
     Ok((targets, local))
+}
+
+/// `--state FILE`: what decides what a read finds (a state written with other settings means a
+/// full run), and the last run's state, unless this is to be a full run (the note says why).
+fn state_file(
+    args: &ScanArgs,
+    config: &Config,
+    endpoint: &Endpoint,
+    path: &Path,
+) -> Result<hub::StateFile> {
+    let config_text = config
+        .source
+        .as_ref()
+        .and_then(|p| crate::files::read_small_file(p, 16 << 20))
+        .map(|bytes| crate::secret::Fingerprint::of(&String::from_utf8_lossy(&bytes)).to_string())
+        .unwrap_or_default();
+    let settings = format!(
+        "decode={} archives={} max-size={}/{}/{}/{}/{} max-filesize={} lfs-max-size={} \
+         config={config_text}",
+        !args.no_decode,
+        !args.no_archives,
+        args.archive_max_size,
+        args.archive_max_total,
+        args.archive_max_ratio,
+        args.archive_max_depth,
+        args.archive_max_entries,
+        args.max_filesize,
+        args.lfs_max_size,
+    );
+    let previous = match crate::state::load(path, endpoint.as_str(), &settings)? {
+        crate::state::Loaded::Use(state) => Some(std::sync::Arc::new(state)),
+        crate::state::Loaded::Full(why) => {
+            let _ = writeln!(stderr(), "note: --state: {}", output::escape(&why));
+            None
+        }
+    };
+    Ok(hub::StateFile {
+        path: path.to_owned(),
+        settings,
+        previous,
+    })
 }
 
 /// The Hub source's options: the endpoint rule of verification, the user's token, the flags.
@@ -575,6 +640,10 @@ fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
     opts.max_filesize = (args.max_filesize > 0).then_some(args.max_filesize);
     opts.max_lfs = (args.lfs_max_size > 0).then_some(args.lfs_max_size);
     opts.pull_requests = !args.no_pull_requests;
+    opts.all_refs = args.all_refs;
+    opts.buckets = args.buckets;
+    opts.per_file = args.per_file;
+    opts.shard = args.shard;
     opts.discussions = !args.no_discussions;
     opts.variables = !args.no_variables;
     opts.history = args.history;
@@ -626,6 +695,13 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
             )
         })
         .transpose()?;
+    let hub_opts = match (hub_opts, &all_args.state) {
+        (Some(mut opts), Some(path)) => {
+            opts.state = Some(state_file(all_args, &config, &opts.endpoint, path)?);
+            Some(opts)
+        }
+        (other, _) => other,
+    };
     let engine = Engine::new(rules, config);
     let mut engine = if args.no_decode {
         engine.without_decoding()

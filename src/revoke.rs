@@ -45,7 +45,8 @@ pub struct Revocable<'a> {
 /// called invalid (`--verify`) is skipped, since it no longer works.
 pub fn candidates<'a>(findings: &[Finding], occurrences: &'a [Occurrence]) -> Vec<Revocable<'a>> {
     let mut secrets: BTreeMap<Fingerprint, &'a Secret> = BTreeMap::new();
-    for occ in occurrences {
+    // A token remembered from an earlier run (`--state`) has no text to send.
+    for occ in occurrences.iter().filter(|o| !o.secret.is_remembered()) {
         secrets
             .entry(occ.secret.fingerprint())
             .or_insert(&occ.secret);

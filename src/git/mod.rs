@@ -18,6 +18,7 @@
 //! reported, with that version's line numbers.
 
 mod blobs;
+pub mod fetched;
 mod history;
 mod hook;
 mod parse;
@@ -39,8 +40,8 @@ use crate::model::{CommitInfo, ScanError, ScanOutput, Skipped};
 use crate::origin::Origin;
 use crate::secret::Fingerprint;
 
-pub use blobs::Limits;
-use blobs::{read_blobs, Blob, Feeder};
+use blobs::{read_blobs, Feeder};
+pub use blobs::{Blob, Held, Limits};
 use history::{attribute, introduced, Change, Listed, Oid};
 pub use hook::{
     install_hook, uninstall_hook, Install, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME,

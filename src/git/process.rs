@@ -52,6 +52,9 @@ pub enum GitError {
 #[derive(Debug, Clone)]
 pub struct Git {
     dir: PathBuf,
+    /// A repository hfaudit made itself (a Hub fetch): the environment cannot point git at
+    /// another one.
+    own: bool,
 }
 
 /// Config that keeps git's output independent of the user's settings: root commits shown,
@@ -91,6 +94,25 @@ const NO_PROGRAMS: &[&str] = &[
     "maintenance.auto=false",
 ];
 
+/// Environment that names another repository, object store or index than the folder's: a
+/// repository hfaudit made itself is read without it (a hook's `GIT_DIR` would otherwise send
+/// the Hub's objects into the user's repository, or read the user's instead).
+const REPOSITORY_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_SHALLOW_FILE",
+    "GIT_GRAFT_FILE",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_QUARANTINE_PATH",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+];
+
 /// The hooks setting, kept apart: `install-hook` must read the repository's own.
 const NO_HOOKS: &str = "core.hooksPath=/dev/null";
 
@@ -110,6 +132,16 @@ impl Git {
     pub fn new(dir: &Path) -> Self {
         Git {
             dir: dir.to_path_buf(),
+            own: false,
+        }
+    }
+
+    /// git in a folder hfaudit made itself (a temporary repository for a Hub fetch): the
+    /// user's `GIT_DIR` and the like are not passed on.
+    pub fn own(dir: &Path) -> Self {
+        Git {
+            dir: dir.to_path_buf(),
+            own: true,
         }
     }
 
@@ -154,6 +186,11 @@ impl Git {
         cmd.args(args);
         for var in UNSET_ENV {
             cmd.env_remove(var);
+        }
+        if self.own {
+            for var in REPOSITORY_ENV {
+                cmd.env_remove(var);
+            }
         }
         // A partial clone lacks objects: git >= 2.44 would fetch them on demand from the
         // promisor remote (its URL may be `ext::any command`). Never: a missing object is an

@@ -54,6 +54,15 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// Requests by class: the API (`/api/…`), file downloads from the endpoint (`resolve`), and
+/// anything on another host (the CDN a download is redirected to).
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    pub api: AtomicU64,
+    pub resolve: AtomicU64,
+    pub cdn: AtomicU64,
+}
+
 /// The client of one Hub scan.
 pub(crate) struct Api<'a> {
     http: Client<'a>,
@@ -62,6 +71,8 @@ pub(crate) struct Api<'a> {
     auth: Option<HeaderValue>,
     /// Requests sent (every attempt): the benchmark's and the tests' count.
     pub requests: AtomicU64,
+    /// The same, by class.
+    pub counts: Counts,
     rate_limited: AtomicU64,
     pub notes: Mutex<Vec<String>>,
 }
@@ -85,6 +96,7 @@ impl<'a> Api<'a> {
             origin,
             auth,
             requests: AtomicU64::new(0),
+            counts: Counts::default(),
             rate_limited: AtomicU64::new(0),
             notes: Mutex::new(Vec::new()),
         })
@@ -130,6 +142,14 @@ impl<'a> Api<'a> {
             .call(
                 |client| {
                     self.requests.fetch_add(1, Ordering::Relaxed);
+                    let class = if !self.same_origin(url) {
+                        &self.counts.cdn
+                    } else if url.path().starts_with("/api/") {
+                        &self.counts.api
+                    } else {
+                        &self.counts.resolve
+                    };
+                    class.fetch_add(1, Ordering::Relaxed);
                     let mut req = client.get(url.clone()).header(ACCEPT, "*/*");
                     if let Some(a) = &auth {
                         req = req.header(AUTHORIZATION, a.clone());

@@ -1,26 +1,36 @@
-//! The Hub as a source: `hf://` repositories read over the Hub's HTTP API, each file,
-//! discussion and variable handed to the inspector as a blob whose origin says where on the Hub
-//! it is, and recorded by the fold, as local files and git blobs are: rules, suppression and
-//! reports never know where the bytes came from.
+//! The Hub as a source: `hf://` repositories and storage buckets, each file, discussion and
+//! variable handed to the inspector as a blob whose origin says where on the Hub it is, and
+//! recorded by the fold, as local files and git blobs are: rules, suppression and reports never
+//! know where the bytes came from.
 //!
-//! What is read: every file of the revision asked (default: the default branch), the files of
-//! each pull request ref that the default branch does not already have, every discussion's
-//! title and comments, and a Space's public variables. LFS/Xet files up to a size limit are
-//! downloaded from the CDN the Hub redirects to (without the token); bigger ones are skipped
-//! and counted, never requested. One repository's failure is an error entry for it; the scan
-//! goes on. It must not print: notes go back to the caller.
+//! What is read: the files of the revision asked (default: the default branch), of each pull
+//! request ref and, with `--all-refs`, of every branch and tag (each blob once, at the first
+//! revision that holds it); every discussion's title and comments; a Space's public variables;
+//! a bucket's files. A repository's files come through git, as one fetch of those revisions
+//! (see `pack`), so it costs a few requests whatever its file count; when git is refused they
+//! are read one request each (`resolve`). LFS/Xet files (and bucket files) up to a size limit
+//! are downloaded from the CDN the Hub redirects to (without the token); bigger ones are
+//! skipped and counted, never requested.
+//!
+//! With `--state`, a repository whose revisions still point at the commits the state recorded
+//! is not read again: what was found there comes from the state (a discussion whose list entry
+//! is unchanged, a bucket file whose content hash is, likewise). With `--shard K/N`, only the
+//! repositories whose id hashes to part K are read. One repository's failure is an error entry
+//! for it; the scan goes on. It must not print: notes go back to the caller.
 
 pub mod api;
+mod pack;
 pub mod target;
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
@@ -29,6 +39,7 @@ use crate::http::{self, Endpoint};
 use crate::model::{HubItem, ScanError, ScanOutput, Skipped, Source};
 use crate::origin::Origin;
 use crate::secret::Secret;
+use crate::state::{self, Found, Keyed, RepoEntry, State};
 
 use api::{Api, Failure};
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
@@ -44,19 +55,78 @@ pub struct Options {
     pub token: Option<Secret>,
     /// Files (not LFS) larger than this are skipped.
     pub max_filesize: Option<u64>,
-    /// LFS/Xet files larger than this are skipped, never downloaded.
+    /// LFS/Xet files (and bucket files) larger than this are skipped, never downloaded.
     pub max_lfs: Option<u64>,
     pub pull_requests: bool,
+    /// Every branch and tag, not only the default branch (`--all-refs`).
+    pub all_refs: bool,
     pub discussions: bool,
     pub variables: bool,
+    /// An owner's storage buckets too (`--buckets`).
+    pub buckets: bool,
+    /// Read each file with its own request instead of one git fetch a repository.
+    pub per_file: bool,
     /// Mirror-clone each repository and scan its whole git history as well.
     pub history: bool,
+    /// Only the repositories of one part (`--shard K/N`).
+    pub shard: Option<Shard>,
+    /// `--state FILE`: what the last run read, and where this one's is written.
+    pub state: Option<StateFile>,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Per request (a download included).
     pub timeout: Duration,
     /// The whole Hub scan: past it nothing more is asked, and a note says what was not read.
     pub deadline: Duration,
+}
+
+/// `--state FILE` as the scan uses it.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    pub path: PathBuf,
+    /// What else decides what a read finds (see [`state::State::settings`]).
+    pub settings: String,
+    /// What the last run recorded; `None`: a full run.
+    pub previous: Option<Arc<State>>,
+}
+
+/// One part of `N`, `index` from 1: `--shard 2/3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` (1 ≤ K ≤ N ≤ 10,000).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("{text:?} is not a shard like 2/3 (part K of N, 1 ≤ K ≤ N)");
+        let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || index > count || count > 10_000 {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the repository (or bucket) named `name` (`spaces/acme/demo`) is in this part:
+    /// rendezvous hashing on SHA-256, so each name's part depends only on the name and `N`
+    /// (adding or removing a repository moves no other one).
+    pub fn holds(&self, name: &str) -> bool {
+        part_of(name, self.count) == self.index
+    }
+}
+
+/// The part (1..=`count`) that `name` belongs to: the part with the highest SHA-256 of
+/// `part:name`.
+pub fn part_of(name: &str, count: u32) -> u32 {
+    (1..=count.max(1))
+        .max_by_key(|k| {
+            let digest = Sha256::digest(format!("{k}:{name}").as_bytes());
+            u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+        })
+        .unwrap_or(1)
 }
 
 /// Repositories read of one owner, at most: a hostile Hub's endless listing stops here.
@@ -79,9 +149,14 @@ impl Options {
             max_filesize: Some(1 << 30),
             max_lfs: Some(50 << 20),
             pull_requests: true,
+            all_refs: false,
             discussions: true,
             variables: true,
+            buckets: false,
+            per_file: false,
             history: false,
+            shard: None,
+            state: None,
             concurrency: 8,
             timeout: Duration::from_secs(60),
             deadline: Duration::from_secs(30 * 60),
@@ -112,6 +187,20 @@ pub struct HubScan {
     pub repos: usize,
 }
 
+/// One place a downloaded blob is reported at.
+#[derive(Debug, Clone)]
+struct PlaceRef {
+    /// The unit (repository or bucket) it belongs to.
+    unit: usize,
+    /// The report path: `hf://spaces/acme/demo/app.py`.
+    path: String,
+    /// The path inside the repository or bucket.
+    file: String,
+    source: Source,
+    /// A bucket file's content hash (what the state keys it by).
+    object: Option<String>,
+}
+
 /// A file to download, and every place it appears (the same blob in two repositories is
 /// downloaded once and reported at each).
 #[derive(Debug, Clone)]
@@ -120,7 +209,7 @@ struct FileJob {
     url: String,
     size: u64,
     lfs: bool,
-    places: Vec<(String, Source)>,
+    places: Vec<PlaceRef>,
 }
 
 /// One entry of a tree listing, as `huggingface_hub.list_repo_tree` reads it.
@@ -143,11 +232,48 @@ struct Lfs {
     size: u64,
 }
 
-/// What reading one repository's listings gave: files to fetch, and what was scanned already.
+/// One thing to read: a repository at a revision (`None`: the default branch) or a bucket,
+/// with the commit the owner's listing gave for its default branch (with `--state`).
+#[derive(Debug, Clone)]
+struct Unit {
+    repo: Repo,
+    revision: Option<String>,
+    listed: Option<String>,
+}
+
+impl Unit {
+    /// What the state keys it by: `spaces/acme/demo`, `acme/model@v1`.
+    fn key(&self) -> String {
+        match &self.revision {
+            Some(rev) => format!("{}@{rev}", self.repo.name()),
+            None => self.repo.name(),
+        }
+    }
+}
+
+/// What reading one unit's listings gave: files to fetch, and what was read already.
 #[derive(Default)]
 struct Plan {
     files: Vec<FileJob>,
-    output: ScanOutput,
+    /// What its files gave (read now or taken from the state): what the state records.
+    found: ScanOutput,
+    /// Its discussions and variables.
+    other: ScanOutput,
+    /// The revisions read and their commits; `None`: unknown, so nothing is recorded.
+    refs: Option<BTreeMap<String, String>>,
+    /// The state's record of the files, when they were not read again.
+    kept: Option<Found>,
+    discussions: BTreeMap<u64, Keyed>,
+    objects: BTreeMap<String, Keyed>,
+}
+
+/// What every unit's reading shares.
+struct Ctx<'a> {
+    api: &'a Api<'a>,
+    opts: &'a Options,
+    engine: &'a Engine,
+    progress: &'a Progress,
+    git: &'a pack::Shared,
 }
 
 /// Reads every target. Never fails as a whole: failures are error entries, and notes.
@@ -171,46 +297,46 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
                 .into(),
         );
     }
-    // Repositories, each once, in the order named.
-    let mut repos: Vec<(Repo, Option<String>)> = Vec::new();
-    let mut seen = HashSet::new();
-    for t in targets {
-        match t {
-            Target::Repo { repo, revision } => {
-                if seen.insert((repo.clone(), revision.clone())) {
-                    repos.push((repo.clone(), revision.clone()));
-                }
-            }
-            Target::Owner { owner, kind } => match list_owner(&api, owner, *kind) {
-                Ok(list) => {
-                    for repo in list {
-                        if seen.insert((repo.clone(), None)) {
-                            repos.push((repo, None));
-                        }
-                    }
-                }
-                Err(e) => out.output.errors.push(e),
-            },
-        }
+    let mut units = units(&api, targets, opts, &mut out.output.errors);
+    if let Some(shard) = opts.shard {
+        let all = units.len();
+        units.retain(|u| shard.holds(&u.repo.name()));
+        out.notes.push(format!(
+            "--shard {}/{}: {} of {all} repositor{} and buckets are in this part",
+            shard.index,
+            shard.count,
+            units.len(),
+            if all == 1 { "y" } else { "ies" },
+        ));
     }
-    out.repos = repos.len();
+    out.repos = units.len();
+    let previous = opts.state.as_ref().and_then(|s| s.previous.as_deref());
+    let shared = pack::Shared::default();
+    let ctx = Ctx {
+        api: &api,
+        opts,
+        engine,
+        progress,
+        git: &shared,
+    };
+    let indexed: Vec<(usize, &Unit)> = units.iter().enumerate().collect();
     // Past the deadline, nothing more starts: what was not read is counted for a note.
-    let plans = parallel(&repos, opts.concurrency, |(repo, rev)| {
+    let plans = parallel(&indexed, opts.concurrency, |(i, unit)| {
         if api.expired() {
             return None;
         }
-        let plan = plan_repo(&api, engine, opts, repo, rev.as_deref(), progress);
+        let before = previous.and_then(|s| s.repos.get(&unit.key()));
+        let plan = plan_unit(&ctx, unit, *i, before);
         progress.repos.fetch_add(1, Ordering::Relaxed);
         Some(plan)
     });
     let repos_unread = plans.iter().filter(|p| p.is_none()).count();
-    let plans: Vec<Plan> = plans.into_iter().flatten().collect();
+    let mut plans = plans;
     // Each blob once: by LFS sha256, else git blob id.
     let mut jobs: Vec<FileJob> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    for plan in plans {
-        out.output.merge(plan.output);
-        for job in plan.files {
+    for plan in plans.iter_mut().flatten() {
+        for job in std::mem::take(&mut plan.files) {
             if let Some(&i) = by_key.get(&job.key) {
                 jobs[i].places.extend(job.places);
             } else {
@@ -228,9 +354,9 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         limit.is_none_or(|max| j.size <= max)
     });
     for j in too_big {
-        for (path, _) in &j.places {
-            out.output.skipped.push(Skipped {
-                path: path.clone(),
+        for place in &j.places {
+            let skipped = Skipped {
+                path: place.path.clone(),
                 reason: format!(
                     "{} of {} bytes, over the limit{}: not downloaded",
                     if j.lfs { "LFS file" } else { "file" },
@@ -241,15 +367,49 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
                         " of --max-filesize"
                     }
                 ),
-            });
+            };
+            if let Some(plan) = plans[place.unit].as_mut() {
+                // A bucket lists its big files every time: only what was read is recorded.
+                if place.object.is_some() {
+                    plan.other.skipped.push(skipped);
+                } else {
+                    plan.found.skipped.push(skipped);
+                }
+            }
         }
     }
     let results = parallel(&fetch, opts.concurrency, |job| {
         (!api.expired()).then(|| fetch_file(&api, engine, opts, job, progress))
     });
-    let files_unread = results.iter().filter(|r| r.is_none()).count();
-    for r in results.into_iter().flatten() {
-        out.output.merge(r);
+    let mut files_unread = 0;
+    for (job, r) in fetch.iter().zip(results) {
+        let Some(places) = r else {
+            files_unread += 1;
+            // Not all of it was read: not recorded.
+            for place in &job.places {
+                if let Some(plan) = plans[place.unit].as_mut() {
+                    plan.refs = None;
+                }
+            }
+            continue;
+        };
+        for (place, o) in places {
+            let Some(plan) = plans[place.unit].as_mut() else {
+                continue;
+            };
+            if let Some(key) = &place.object {
+                if o.errors.is_empty() {
+                    plan.objects.insert(
+                        place.file.clone(),
+                        Keyed {
+                            key: key.clone(),
+                            found: Found::of(&o),
+                        },
+                    );
+                }
+            }
+            plan.found.merge(o);
+        }
     }
     if repos_unread + files_unread > 0 {
         out.notes.push(format!(
@@ -261,9 +421,16 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
             crate::output::plural(files_unread)
         ));
     }
+    if let Some(file) = &opts.state {
+        record_state(file, opts, &units, &plans, previous, &mut out);
+    }
+    for plan in plans.into_iter().flatten() {
+        out.output.merge(plan.found);
+        out.output.merge(plan.other);
+    }
     if opts.history {
-        for (repo, _) in &repos {
-            let o = history(opts, engine, repo, progress);
+        for unit in units.iter().filter(|u| u.repo.kind != Kind::Bucket) {
+            let o = history(opts, engine, &unit.repo, progress);
             out.output.merge(o);
         }
     }
@@ -271,15 +438,121 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     out.notes.extend(api.rate_note());
     out.notes
         .extend(api.notes.lock().map(|n| n.clone()).unwrap_or_default());
+    out.notes.extend(shared.notes());
+    let fetches = shared.fetches.load(Ordering::Relaxed);
     out.notes.push(format!(
-        "read {} Hub repositor{} from {} with {} request{}",
+        "read {} Hub repositor{} from {} with {} request{} ({} API, {} file downloads, {} CDN) \
+         and {fetches} git fetch{}",
         out.repos,
         if out.repos == 1 { "y" } else { "ies" },
         opts.endpoint,
         out.requests,
-        crate::output::plural(out.requests as usize)
+        crate::output::plural(out.requests as usize),
+        api.counts.api.load(Ordering::Relaxed),
+        api.counts.resolve.load(Ordering::Relaxed),
+        api.counts.cdn.load(Ordering::Relaxed),
+        if fetches == 1 { "" } else { "es" },
     ));
     out
+}
+
+/// The repositories (and buckets) the targets name, each once, in the order named; owners
+/// are listed (with each repository's current commit when a state is kept).
+fn units(
+    api: &Api<'_>,
+    targets: &[Target],
+    opts: &Options,
+    errors: &mut Vec<ScanError>,
+) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut seen = HashSet::new();
+    for t in targets {
+        match t {
+            Target::Repo { repo, revision } => {
+                if seen.insert((repo.clone(), revision.clone())) {
+                    units.push(Unit {
+                        repo: repo.clone(),
+                        revision: revision.clone(),
+                        listed: None,
+                    });
+                }
+            }
+            Target::Owner { owner, kind } => {
+                match list_owner(api, owner, *kind, opts.buckets, opts.state.is_some()) {
+                    Ok(list) => {
+                        for (repo, listed) in list {
+                            if seen.insert((repo.clone(), None)) {
+                                units.push(Unit {
+                                    repo,
+                                    revision: None,
+                                    listed,
+                                });
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    units
+}
+
+/// Records what this run read (and, for what it did not get to, what the last run had) in the
+/// state file; a failure to write it is an error of the run.
+fn record_state(
+    file: &StateFile,
+    opts: &Options,
+    units: &[Unit],
+    plans: &[Option<Plan>],
+    previous: Option<&State>,
+    out: &mut HubScan,
+) {
+    let mut next = State::new(opts.endpoint.as_str(), &file.settings);
+    let mut kept = 0usize;
+    for (unit, plan) in units.iter().zip(plans) {
+        let key = unit.key();
+        let Some(plan) = plan else {
+            if let Some(entry) = previous.and_then(|p| p.repos.get(&key)) {
+                next.repos.insert(key, entry.clone());
+            }
+            continue;
+        };
+        kept += usize::from(plan.kept.is_some());
+        let Some(refs) = &plan.refs else { continue };
+        if !plan.found.errors.is_empty() {
+            continue; // read again next time
+        }
+        let files = if unit.repo.kind == Kind::Bucket {
+            Found::default()
+        } else {
+            plan.kept.clone().unwrap_or_else(|| Found::of(&plan.found))
+        };
+        next.repos.insert(
+            key,
+            RepoEntry {
+                refs: refs.clone(),
+                files,
+                discussions: plan.discussions.clone(),
+                objects: plan.objects.clone(),
+            },
+        );
+    }
+    if file.previous.is_some() {
+        out.notes.push(format!(
+            "--state: {kept} of {} repositor{} unchanged since the last run (their findings \
+             come from {})",
+            units.len(),
+            if units.len() == 1 { "y" } else { "ies" },
+            file.path.display()
+        ));
+    }
+    if let Err(e) = state::save(&file.path, &next) {
+        out.output.errors.push(ScanError {
+            path: file.path.display().to_string(),
+            message: e.to_string(),
+        });
+    }
 }
 
 /// The origin the Hub source gives a discussion or variable at this display path
@@ -346,9 +619,20 @@ fn failure_text(f: &Failure, has_token: bool) -> String {
     }
 }
 
-/// Every repository of an owner (a user or an organisation), every page.
-fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo>, ScanError> {
-    let kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+/// Every repository of an owner (a user or an organisation), every page; its buckets too when
+/// asked. With `sha`, each listed with its default branch's commit (`expand=sha`), so an
+/// unchanged repository costs no request of its own.
+fn list_owner(
+    api: &Api<'_>,
+    owner: &str,
+    kind: Option<Kind>,
+    buckets: bool,
+    sha: bool,
+) -> Result<Vec<(Repo, Option<String>)>, ScanError> {
+    let mut kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    if buckets && kind.is_none() {
+        kinds.push(Kind::Bucket);
+    }
     let mut repos = Vec::new();
     let shown = format!("hf://{}{owner}", kind.map_or("", Kind::prefix));
     for k in kinds {
@@ -360,9 +644,14 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
                 failure_text(&f, api.has_token())
             ),
         };
-        let url = api
-            .url(&format!("api/{}?author={owner}", k.plural()))
-            .map_err(err)?;
+        let rel = if k == Kind::Bucket {
+            format!("api/buckets/{owner}")
+        } else if sha {
+            format!("api/{}?author={owner}&expand=sha", k.plural())
+        } else {
+            format!("api/{}?author={owner}", k.plural())
+        };
+        let url = api.url(&rel).map_err(err)?;
         let (items, more) = api.list(url, MAX_REPOS).map_err(err)?;
         if more {
             api.note(format!(
@@ -372,10 +661,20 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
         }
         for item in items {
             match item.get("id").and_then(Value::as_str) {
-                Some(id) if target::is_repo_id(id) => repos.push(Repo {
-                    kind: k,
-                    id: id.to_owned(),
-                }),
+                Some(id) if target::is_repo_id(id) => {
+                    let listed = item
+                        .get("sha")
+                        .and_then(Value::as_str)
+                        .filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .map(str::to_owned);
+                    repos.push((
+                        Repo {
+                            kind: k,
+                            id: id.to_owned(),
+                        },
+                        listed,
+                    ));
+                }
                 _ => {
                     return Err(err(Failure::Other(
                         "unexpected answer: a listed repository has no valid id".into(),
@@ -403,65 +702,355 @@ fn source(repo: &Repo, revision: &str, item: HubItem, url: String) -> Source {
     }
 }
 
-/// Reads a repository's listings: the tree, pull request refs, discussions and variables.
-fn plan_repo(
-    api: &Api<'_>,
-    engine: &Engine,
-    opts: &Options,
-    repo: &Repo,
-    revision: Option<&str>,
-    progress: &Progress,
-) -> Plan {
+/// Reads one unit: a repository's files (through git, or one request each, or from the state
+/// when its revisions have not moved), discussions and variables; a bucket's files.
+fn plan_unit(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry>) -> Plan {
+    if unit.repo.kind == Kind::Bucket {
+        return plan_bucket(ctx, unit, index, before);
+    }
+    let (api, opts, repo) = (ctx.api, ctx.opts, &unit.repo);
     let mut plan = Plan::default();
+    let wanted = pack::Wanted {
+        revision: unit.revision.clone(),
+        pull_requests: opts.pull_requests,
+        all_refs: opts.all_refs,
+    };
+    let unchanged = before
+        .filter(|b| !b.refs.is_empty())
+        .and_then(|b| Some((b, current_refs(ctx, unit, &wanted)?)))
+        .filter(|(b, now)| b.refs == *now);
+    match unchanged {
+        Some((b, now)) => {
+            plan.found = b.files.restore();
+            plan.kept = Some(b.files.clone());
+            plan.refs = Some(now);
+        }
+        None => read_files(ctx, unit, &wanted, index, &mut plan),
+    }
     let err = |f: &Failure, what: &str| ScanError {
-        path: repo.display_at(revision),
+        path: repo.display_at(unit.revision.as_deref()),
+        message: format!("cannot read {what}: {}", failure_text(f, api.has_token())),
+    };
+    if opts.discussions && unit.revision.is_none() {
+        let known = before.map(|b| &b.discussions);
+        if let Err(f) = discussions(ctx, repo, known, &mut plan.other, &mut plan.discussions) {
+            // A repository with discussions turned off answers 403/404: nothing to read.
+            if !matches!(f, Failure::Status(403 | 404, _)) {
+                plan.other.errors.push(err(&f, "the discussions"));
+                // Not read this time: what the last run found stays recorded.
+                if let Some(b) = before {
+                    plan.discussions.clone_from(&b.discussions);
+                }
+            }
+        }
+    }
+    if opts.variables && repo.kind == Kind::Space && unit.revision.is_none() {
+        if let Err(f) = variables(api, ctx.engine, repo, ctx.progress, &mut plan.other) {
+            if !matches!(f, Failure::Status(401 | 403 | 404, _)) {
+                plan.other.errors.push(err(&f, "the Space variables"));
+            }
+        }
+    }
+    plan
+}
+
+/// The commits the wanted revisions point at now, without reading any file: a commit named
+/// never moves; the listing gave the default branch's; else `git ls-remote` (one request),
+/// else the refs API. `None` when it cannot be told (the repository is then read).
+fn current_refs(
+    ctx: &Ctx<'_>,
+    unit: &Unit,
+    wanted: &pack::Wanted,
+) -> Option<BTreeMap<String, String>> {
+    let only_head = unit.revision.is_none() && !wanted.pull_requests && !wanted.all_refs;
+    if let (true, Some(commit)) = (only_head, &unit.listed) {
+        return Some(BTreeMap::from([("HEAD".to_owned(), commit.clone())]));
+    }
+    if let Some(rev) = unit.revision.as_deref().filter(|r| pack::is_commit(r)) {
+        return Some(BTreeMap::from([(rev.to_owned(), rev.to_owned())]));
+    }
+    if !ctx.opts.per_file {
+        if let Ok(remote) = pack::remote_refs(ctx.opts, ctx.git, &unit.repo) {
+            return wanted.pick(&remote);
+        }
+    }
+    let refs = refs_api(ctx.api, &unit.repo).ok()?;
+    let mut now = BTreeMap::new();
+    if let Some(rev) = &unit.revision {
+        let commit = refs
+            .branches
+            .iter()
+            .chain(&refs.tags)
+            .find(|r| r.name == *rev || r.reference == *rev)?
+            .commit
+            .clone()?;
+        now.insert(rev.clone(), commit);
+    } else {
+        let head = refs.branches.iter().find(|b| b.name == DEFAULT_REVISION)?;
+        now.insert("HEAD".to_owned(), head.commit.clone()?);
+        let more = refs
+            .pull_requests
+            .iter()
+            .filter(|_| wanted.pull_requests)
+            .chain(
+                refs.branches
+                    .iter()
+                    .chain(&refs.tags)
+                    .filter(|_| wanted.all_refs),
+            );
+        for r in more {
+            now.insert(r.reference.clone(), r.commit.clone()?);
+        }
+    }
+    Some(now)
+}
+
+/// A repository's files: through git, else (git refused, or `--per-file`) one request each.
+fn read_files(ctx: &Ctx<'_>, unit: &Unit, wanted: &pack::Wanted, index: usize, plan: &mut Plan) {
+    if !ctx.opts.per_file {
+        match pack::read(
+            ctx.opts,
+            ctx.git,
+            ctx.engine,
+            ctx.progress,
+            &unit.repo,
+            wanted,
+            index,
+        ) {
+            Ok(read) => {
+                plan.found = read.output;
+                plan.files = read.lfs;
+                plan.refs = Some(read.refs);
+                return;
+            }
+            Err(why) => {
+                if let Ok(mut f) = ctx.git.fallbacks.lock() {
+                    f.push((unit.repo.display(), why));
+                }
+            }
+        }
+    }
+    per_file(ctx, unit, index, plan);
+}
+
+/// A repository's files from the tree listings, each to be downloaded with its own request:
+/// the revision asked, and (for the default branch) every pull request and, with
+/// `--all-refs`, every branch and tag. The commits read are known when the refs API gave them.
+fn per_file(ctx: &Ctx<'_>, unit: &Unit, index: usize, plan: &mut Plan) {
+    let (api, opts, repo) = (ctx.api, ctx.opts, &unit.repo);
+    let revision = unit.revision.as_deref();
+    let err = |f: &Failure, what: &str, at: Option<&str>| ScanError {
+        path: repo.display_at(at),
         message: format!("cannot read {what}: {}", failure_text(f, api.has_token())),
     };
     let rev = revision.unwrap_or(DEFAULT_REVISION);
     let main = match tree(api, repo, rev) {
         Ok(t) => t,
         Err(f) => {
-            plan.output.errors.push(err(&f, "the file list"));
+            plan.found.errors.push(err(&f, "the file list", revision));
+            return;
+        }
+    };
+    let mut have: HashMap<String, (usize, usize)> = HashMap::new();
+    add_files(opts, repo, revision, 0, main, &mut have, index, plan);
+    let mut refs: Option<BTreeMap<String, String>> = Some(BTreeMap::new());
+    if let Some(rev) = revision {
+        refs = pack::is_commit(rev).then(|| BTreeMap::from([(rev.to_owned(), rev.to_owned())]));
+    } else if opts.pull_requests || opts.all_refs || opts.state.is_some() {
+        match refs_api(api, repo) {
+            Ok(listed) => {
+                let head = unit.listed.clone().or_else(|| {
+                    listed
+                        .branches
+                        .iter()
+                        .find(|b| b.name == DEFAULT_REVISION)
+                        .and_then(|b| b.commit.clone())
+                });
+                let mut known = BTreeMap::new();
+                let mut complete = head.is_some();
+                if let Some(h) = head {
+                    known.insert("HEAD".to_owned(), h);
+                }
+                let mut more: Vec<&ApiRef> = Vec::new();
+                if opts.all_refs {
+                    more.extend(&listed.branches);
+                    more.extend(&listed.tags);
+                }
+                if opts.pull_requests {
+                    more.extend(&listed.pull_requests);
+                }
+                for (n, r) in more.into_iter().enumerate() {
+                    match &r.commit {
+                        Some(c) => {
+                            known.insert(r.reference.clone(), c.clone());
+                        }
+                        None => complete = false,
+                    }
+                    // The default branch's files are read already, as the revision asked.
+                    if r.reference == format!("refs/heads/{DEFAULT_REVISION}") {
+                        continue;
+                    }
+                    let label = if r.reference.starts_with("refs/pr/") {
+                        &r.reference
+                    } else {
+                        &r.name
+                    };
+                    match tree(api, repo, label) {
+                        Ok(t) => {
+                            add_files(opts, repo, Some(label), n + 1, t, &mut have, index, plan);
+                        }
+                        Err(f) => plan
+                            .found
+                            .errors
+                            .push(err(&f, "the file list", Some(label))),
+                    }
+                }
+                refs = complete.then_some(known);
+            }
+            Err(f) => {
+                plan.found
+                    .errors
+                    .push(err(&f, "the refs (branches, tags, pull requests)", None));
+                refs = None;
+            }
+        }
+    }
+    plan.refs = refs;
+}
+
+/// A storage bucket's files (`hf://buckets/OWNER/NAME`): listed with their content hashes;
+/// a file whose hash the state already holds is not downloaded again.
+fn plan_bucket(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry>) -> Plan {
+    let (api, repo) = (ctx.api, &unit.repo);
+    let mut plan = Plan::default();
+    let listed = api
+        .url(&format!("api/buckets/{}/tree?recursive=true", repo.id))
+        .and_then(|url| api.list(url, MAX_TREE));
+    let items = match listed {
+        Ok((items, more)) => {
+            if more {
+                api.note(format!(
+                    "{}: more than {MAX_TREE} files listed: the first {MAX_TREE} were read",
+                    repo.display()
+                ));
+            }
+            items
+        }
+        Err(f) => {
+            plan.found.errors.push(ScanError {
+                path: repo.display(),
+                message: format!(
+                    "cannot read the file list: {}",
+                    failure_text(&f, api.has_token())
+                ),
+            });
             return plan;
         }
     };
-    let mut have: HashSet<String> = HashSet::new();
-    add_files(api, repo, revision, main, &mut have, &mut plan);
-    if opts.pull_requests && revision.is_none() {
-        match pull_requests(api, repo) {
-            Ok(refs) => {
-                for r in refs {
-                    match tree(api, repo, &r) {
-                        Ok(t) => add_files(api, repo, Some(&r), t, &mut have, &mut plan),
-                        Err(f) => plan.output.errors.push(ScanError {
-                            path: repo.display_at(Some(&r)),
-                            message: format!(
-                                "cannot read the file list: {}",
-                                failure_text(&f, api.has_token())
-                            ),
-                        }),
-                    }
-                }
-            }
-            Err(f) => plan.output.errors.push(err(&f, "the pull request refs")),
+    for item in items {
+        if item.get("type").and_then(Value::as_str) != Some("file") {
+            continue;
         }
-    }
-    if opts.discussions && revision.is_none() {
-        if let Err(f) = discussions(api, engine, repo, progress, &mut plan.output) {
-            // A repository with discussions turned off answers 403/404: nothing to read.
-            if !matches!(f, Failure::Status(403 | 404, _)) {
-                plan.output.errors.push(err(&f, "the discussions"));
-            }
+        let (Some(path), Some(size)) = (
+            item.get("path").and_then(Value::as_str),
+            item.get("size").and_then(Value::as_u64),
+        ) else {
+            continue;
+        };
+        let hash = item
+            .get("xetHash")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut place = file_place(ctx.opts, repo, None, path, index);
+        place.source.revision = String::new();
+        place.source.url = format!(
+            "{}/buckets/{}/resolve/{}",
+            ctx.opts.endpoint,
+            repo.id,
+            target::encode_path(path)
+        );
+        if let Some(known) = before
+            .and_then(|b| b.objects.get(path))
+            .filter(|k| !hash.is_empty() && k.key == hash)
+        {
+            plan.found.merge(known.found.restore());
+            plan.objects.insert(path.to_owned(), known.clone());
+            continue;
         }
+        let Some(url) = safe_path(path)
+            .then(|| format!("buckets/{}/resolve/{}", repo.id, target::encode_path(path)))
+        else {
+            plan.found.errors.push(ScanError {
+                path: place.path,
+                message: "the Hub listed a path that cannot be requested safely; not read".into(),
+            });
+            continue;
+        };
+        place.object = Some(hash.clone());
+        plan.files.push(FileJob {
+            key: if hash.is_empty() {
+                format!("path:{}/{path}", repo.name())
+            } else {
+                format!("xet:{hash}")
+            },
+            url,
+            size,
+            lfs: true,
+            places: vec![place],
+        });
     }
-    if opts.variables && repo.kind == Kind::Space && revision.is_none() {
-        if let Err(f) = variables(api, engine, repo, progress, &mut plan.output) {
-            if !matches!(f, Failure::Status(401 | 403 | 404, _)) {
-                plan.output.errors.push(err(&f, "the Space variables"));
-            }
-        }
-    }
+    plan.refs = Some(BTreeMap::new());
     plan
+}
+
+/// A path inside a repository that can be put in a URL as it is: no `.`, `..` or empty
+/// segment, no backslash or `%`.
+fn safe_path(path: &str) -> bool {
+    !(path
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+        || path.contains(['\\', '%']))
+}
+
+/// Where a file of `repo` at revision `label` (`None`: the default branch) is reported.
+fn file_place(
+    opts: &Options,
+    repo: &Repo,
+    label: Option<&str>,
+    file: &str,
+    unit: usize,
+) -> PlaceRef {
+    let rev = label.unwrap_or(DEFAULT_REVISION);
+    let web = format!(
+        "{}/{}{}/blob/{}/{}",
+        opts.endpoint,
+        repo.kind.prefix(),
+        repo.id,
+        target::encode_segment(rev),
+        target::encode_path(file)
+    );
+    PlaceRef {
+        unit,
+        path: format!("{}/{file}", repo.display_at(label)),
+        file: file.to_owned(),
+        source: source(repo, rev, HubItem::File, web),
+        object: None,
+    }
+}
+
+/// The `resolve` URL (relative to the endpoint) of `file` at `rev`; `None` when the path
+/// cannot be requested safely.
+fn resolve_url(repo: &Repo, rev: &str, file: &str) -> Option<String> {
+    safe_path(file).then(|| {
+        format!(
+            "{}{}/resolve/{}/{}",
+            repo.kind.prefix(),
+            repo.id,
+            target::encode_segment(rev),
+            target::encode_path(file)
+        )
+    })
 }
 
 /// A revision's files, every page (1,000 entries a page).
@@ -488,13 +1077,18 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
         .collect()
 }
 
-/// Adds a revision's files not seen in an earlier revision of the repository.
+/// Adds the files of revision number `rev_index` (`revision`: its name, `None` for the
+/// default branch) that no earlier revision of the repository holds; a blob at several paths
+/// of one revision is downloaded once and reported at each.
+#[allow(clippy::too_many_arguments)]
 fn add_files(
-    api: &Api<'_>,
+    opts: &Options,
     repo: &Repo,
     revision: Option<&str>,
+    rev_index: usize,
     entries: Vec<TreeEntry>,
-    have: &mut HashSet<String>,
+    have: &mut HashMap<String, (usize, usize)>,
+    unit: usize,
     plan: &mut Plan,
 ) {
     let rev = revision.unwrap_or(DEFAULT_REVISION);
@@ -508,45 +1102,130 @@ fn add_files(
                 false,
             ),
         };
-        // A file that a pull request shares with the default branch is read once, there.
-        if !have.insert(key.clone()) {
-            continue;
+        let place = file_place(opts, repo, revision, &e.path, unit);
+        match have.get(&key) {
+            // A file that a pull request shares with the default branch is read there.
+            Some((r, _)) if *r != rev_index => continue,
+            Some((_, job)) => {
+                plan.files[*job].places.push(place);
+                continue;
+            }
+            None => {}
         }
-        let display = format!("{}/{}", repo.display_at(revision), e.path);
-        if e.path
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..")
-            || e.path.contains(['\\', '%'])
-        {
-            plan.output.errors.push(ScanError {
-                path: display,
+        let Some(url) = resolve_url(repo, rev, &e.path) else {
+            plan.found.errors.push(ScanError {
+                path: place.path,
                 message: "the Hub listed a path that cannot be requested safely; not read".into(),
             });
             continue;
-        }
-        let rel = format!(
-            "{}{}/resolve/{}/{}",
-            repo.kind.prefix(),
-            repo.id,
-            target::encode_segment(rev),
-            target::encode_path(&e.path)
-        );
-        let web = format!(
-            "{}/{}{}/blob/{}/{}",
-            api_endpoint(api),
-            repo.kind.prefix(),
-            repo.id,
-            target::encode_segment(rev),
-            target::encode_path(&e.path)
-        );
+        };
+        have.insert(key.clone(), (rev_index, plan.files.len()));
         plan.files.push(FileJob {
             key,
-            url: rel,
+            url,
             size,
             lfs,
-            places: vec![(display, source(repo, rev, HubItem::File, web))],
+            places: vec![place],
         });
     }
+}
+
+/// One ref of the refs API: its name, full ref and commit.
+struct ApiRef {
+    name: String,
+    reference: String,
+    commit: Option<String>,
+}
+
+/// The refs API's answer (`/api/{kind}s/{id}/refs?include_prs=1`).
+struct ApiRefs {
+    branches: Vec<ApiRef>,
+    tags: Vec<ApiRef>,
+    /// `refs/pr/N`, open and closed, in number order.
+    pull_requests: Vec<ApiRef>,
+}
+
+/// Branches, tags and pull request refs, with their commits.
+fn refs_api(api: &Api<'_>, repo: &Repo) -> Result<ApiRefs, Failure> {
+    let url = api.url(&format!(
+        "api/{}/{}/refs?include_prs=1",
+        repo.kind.plural(),
+        repo.id
+    ))?;
+    let (v, _) = api.json(&url)?;
+    let list = |field: &str| -> Vec<ApiRef> {
+        v.get(field)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|r| {
+                        let reference = r.get("ref").and_then(Value::as_str)?.to_owned();
+                        let name = r
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or(&reference)
+                            .to_owned();
+                        // A name becomes a URL segment (encoded) and a display: no `.`, `..`
+                        // or empty segment, nothing starting with '-'.
+                        if name.is_empty() || name.starts_with('-') || !safe_path(&name) {
+                            return None;
+                        }
+                        let commit = r
+                            .get("targetCommit")
+                            .and_then(Value::as_str)
+                            .filter(|c| pack::is_commit(c))
+                            .map(str::to_owned);
+                        Some(ApiRef {
+                            name,
+                            reference,
+                            commit,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut prs: Vec<ApiRef> = list("pullRequests")
+        .into_iter()
+        .filter(|r| pack::is_pull_request(&r.reference))
+        .collect();
+    let number = |r: &ApiRef| -> u64 {
+        r.reference
+            .strip_prefix("refs/pr/")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX)
+    };
+    prs.sort_by_key(number);
+    prs.dedup_by_key(|r| number(r));
+    if prs.len() > MAX_PULL_REQUESTS {
+        api.note(format!(
+            "{}: {} pull request refs: the first {MAX_PULL_REQUESTS} were read",
+            repo.display(),
+            prs.len()
+        ));
+        prs.truncate(MAX_PULL_REQUESTS);
+    }
+    Ok(ApiRefs {
+        branches: list("branches")
+            .into_iter()
+            .filter(|r| r.reference == format!("refs/heads/{}", r.name))
+            .collect(),
+        tags: list("tags")
+            .into_iter()
+            .filter(|r| r.reference == format!("refs/tags/{}", r.name))
+            .collect(),
+        pull_requests: prs,
+    })
+}
+
+/// Lower-case hex digits of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn api_endpoint(api: &Api<'_>) -> String {
@@ -554,41 +1233,6 @@ fn api_endpoint(api: &Api<'_>) -> String {
         |_| String::new(),
         |u| u.as_str().trim_end_matches('/').to_owned(),
     )
-}
-
-/// The pull request refs (`refs/pr/N`), open and closed.
-fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
-    let url = api.url(&format!(
-        "api/{}/{}/refs?include_prs=1",
-        repo.kind.plural(),
-        repo.id
-    ))?;
-    let (v, _) = api.json(&url)?;
-    let mut refs: Vec<String> = v
-        .get("pullRequests")
-        .and_then(Value::as_array)
-        .map(|prs| {
-            prs.iter()
-                .filter_map(|p| p.get("ref").and_then(Value::as_str))
-                .filter(|r| {
-                    r.strip_prefix("refs/pr/")
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                })
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    refs.sort();
-    refs.dedup();
-    if refs.len() > MAX_PULL_REQUESTS {
-        api.note(format!(
-            "{}: {} pull request refs: the first {MAX_PULL_REQUESTS} were read",
-            repo.display(),
-            refs.len()
-        ));
-        refs.truncate(MAX_PULL_REQUESTS);
-    }
-    Ok(refs)
 }
 
 /// Inspects `text` as one item of the Hub (a discussion, a variable) at `path`.
@@ -605,19 +1249,25 @@ fn scan_text(
     fold::record(out, progress, inspected);
 }
 
-/// Every discussion and pull request thread: titles and comments, every page of the list.
+/// Every discussion and pull request thread: titles and comments, every page of the list. A
+/// thread whose list entry is what the state recorded (`known`) is not read again: what it
+/// gave comes from the state. `record` gets what each thread gave, for the next state.
 fn discussions(
-    api: &Api<'_>,
-    engine: &Engine,
+    ctx: &Ctx<'_>,
     repo: &Repo,
-    progress: &Progress,
+    before: Option<&BTreeMap<u64, Keyed>>,
     out: &mut ScanOutput,
+    record: &mut BTreeMap<u64, Keyed>,
 ) -> Result<(), Failure> {
+    let (api, engine, progress) = (ctx.api, ctx.engine, ctx.progress);
     let base = format!("api/{}/{}/discussions", repo.kind.plural(), repo.id);
     // The server's `count` is a hint, never a promise: the pages end at an empty or
     // repeated page, and at most MAX_DISCUSSIONS are read.
     let mut nums: Vec<u64> = Vec::new();
     let mut known: HashSet<u64> = HashSet::new();
+    // What each thread's list entry says (its title, status, number of comments): when it is
+    // what it was, the thread is too (an edit in place of an older comment aside).
+    let mut digests: HashMap<u64, String> = HashMap::new();
     let mut page = 0u64;
     loop {
         let (v, _) = api.json(&api.url(&format!("{base}?p={page}"))?)?;
@@ -625,13 +1275,14 @@ fn discussions(
             .get("discussions")
             .and_then(Value::as_array)
             .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
-        let before = nums.len();
-        for n in list
-            .iter()
-            .filter_map(|d| d.get("num").and_then(Value::as_u64))
-        {
+        let first = nums.len();
+        for d in list {
+            let Some(n) = d.get("num").and_then(Value::as_u64) else {
+                continue;
+            };
             if known.insert(n) {
                 nums.push(n);
+                digests.insert(n, hex(&Sha256::digest(d.to_string().as_bytes())));
             }
         }
         let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
@@ -644,7 +1295,7 @@ fn discussions(
             nums.truncate(MAX_DISCUSSIONS);
             break;
         }
-        if list.is_empty() || nums.len() == before || start + list.len() as u64 >= count {
+        if list.is_empty() || nums.len() == first || start + list.len() as u64 >= count {
             break;
         }
         page += 1;
@@ -652,6 +1303,12 @@ fn discussions(
     nums.sort_unstable();
     nums.dedup();
     for num in nums {
+        let digest = digests.remove(&num).unwrap_or_default();
+        if let Some(k) = before.and_then(|b| b.get(&num)).filter(|k| k.key == digest) {
+            out.merge(k.found.restore());
+            record.insert(num, k.clone());
+            continue;
+        }
         let path = format!("{}/discussions/{num}", repo.display());
         let (v, _) = match api.json(&api.url(&format!("{base}/{num}"))?) {
             Ok(x) => x,
@@ -687,7 +1344,16 @@ fn discussions(
             repo.id
         );
         let src = source(repo, DEFAULT_REVISION, HubItem::Discussion, web);
-        scan_text(engine, path, &text, src, progress, out);
+        let mut thread = ScanOutput::default();
+        scan_text(engine, path, &text, src, progress, &mut thread);
+        record.insert(
+            num,
+            Keyed {
+                key: digest,
+                found: Found::of(&thread),
+            },
+        );
+        out.merge(thread);
     }
     Ok(())
 }
@@ -727,17 +1393,16 @@ fn variables(
     Ok(())
 }
 
-/// Downloads one blob and scans it at each place it appears. Never more is read than its
-/// listing said it holds (with a little slack), nor more than the limits: a file that lies
-/// about its size is reported as skipped, not read to the end.
+/// Downloads one blob and scans it at each place it appears: what each place gave. Never more
+/// is read than its listing said it holds (with a little slack), nor more than the limits: a
+/// file that lies about its size is reported as skipped, not read to the end.
 fn fetch_file(
     api: &Api<'_>,
     engine: &Engine,
     opts: &Options,
     job: &FileJob,
     progress: &Progress,
-) -> ScanOutput {
-    let mut out = ScanOutput::default();
+) -> Vec<(PlaceRef, ScanOutput)> {
     let limit = if job.lfs {
         opts.max_lfs
     } else {
@@ -748,35 +1413,31 @@ fn fetch_file(
         .saturating_add(SIZE_SLACK)
         .min(limit.unwrap_or(u64::MAX));
     let bytes = api.url(&job.url).and_then(|u| api.download(&u, max));
-    match bytes {
-        Ok(None) => {
-            for (path, _) in &job.places {
-                out.skipped.push(Skipped {
-                    path: path.clone(),
+    let inspector = engine.inspector();
+    job.places
+        .iter()
+        .map(|place| {
+            let mut out = ScanOutput::default();
+            match &bytes {
+                Ok(None) => out.skipped.push(Skipped {
+                    path: place.path.clone(),
                     reason: format!(
                         "the Hub listed {} bytes, but sent more than {max}: not read further",
                         job.size
                     ),
-                });
+                }),
+                Ok(Some(data)) => {
+                    let origin = Origin::hub(place.path.clone(), place.source.clone(), None);
+                    fold::record(&mut out, progress, inspector.inspect(origin, data));
+                }
+                Err(f) => out.errors.push(ScanError {
+                    path: place.path.clone(),
+                    message: format!("cannot download: {}", failure_text(f, api.has_token())),
+                }),
             }
-        }
-        Ok(Some(data)) => {
-            let inspector = engine.inspector();
-            for (path, src) in &job.places {
-                let origin = Origin::hub(path.clone(), src.clone(), None);
-                fold::record(&mut out, progress, inspector.inspect(origin, &data));
-            }
-        }
-        Err(f) => {
-            for (path, _) in &job.places {
-                out.errors.push(ScanError {
-                    path: path.clone(),
-                    message: format!("cannot download: {}", failure_text(&f, api.has_token())),
-                });
-            }
-        }
-    }
-    out
+            (place.clone(), out)
+        })
+        .collect()
 }
 
 /// `--history`: mirror-clone the repository (all refs, LFS smudge off) into a temporary

@@ -6,15 +6,18 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-/// The kinds of Hub repository.
+/// The kinds of Hub repository, and storage buckets (files without git: no revisions, no
+/// discussions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Model,
     Dataset,
     Space,
+    Bucket,
 }
 
 impl Kind {
+    /// What an owner's listing reads; buckets only when asked (`--buckets`).
     pub const ALL: [Kind; 3] = [Kind::Model, Kind::Dataset, Kind::Space];
 
     /// The API's plural: `/api/{plural}/{id}/…`.
@@ -23,6 +26,7 @@ impl Kind {
             Kind::Model => "models",
             Kind::Dataset => "datasets",
             Kind::Space => "spaces",
+            Kind::Bucket => "buckets",
         }
     }
 
@@ -32,6 +36,7 @@ impl Kind {
             Kind::Model => "",
             Kind::Dataset => "datasets/",
             Kind::Space => "spaces/",
+            Kind::Bucket => "buckets/",
         }
     }
 }
@@ -87,6 +92,8 @@ pub enum TargetError {
     Path(String),
     #[error("{0:?}: a revision needs a repository (hf://OWNER/NAME@REVISION)")]
     OwnerRevision(String),
+    #[error("{0:?}: a storage bucket has no revisions (hf://buckets/OWNER/NAME)")]
+    BucketRevision(String),
     #[error(
         "{0:?}: the revision is empty, starts with '-', holds control characters or a `.`, `..` \
          or empty path segment"
@@ -109,6 +116,7 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
         Some(("datasets", r)) => (Some(Kind::Dataset), r),
         Some(("spaces", r)) => (Some(Kind::Space), r),
         Some(("models", r)) => (Some(Kind::Model), r),
+        Some(("buckets", r)) => (Some(Kind::Bucket), r),
         _ => (None, rest),
     };
     let (names, revision) = match rest.split_once('@') {
@@ -120,6 +128,9 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
         if !is_name(p) {
             return Err(TargetError::Name(text.to_owned(), (*p).to_owned()));
         }
+    }
+    if kind == Some(Kind::Bucket) && revision.is_some() {
+        return Err(TargetError::BucketRevision(text.to_owned()));
     }
     let revision = match revision {
         None => None,
@@ -236,6 +247,23 @@ mod tests {
                 owner: "acme".into(),
                 kind: None
             })
+        );
+        assert_eq!(
+            parse("hf://buckets/acme/logs"),
+            Ok(repo(Kind::Bucket, "acme/logs", None))
+        );
+        assert_eq!(
+            parse("hf://buckets/acme"),
+            Ok(Target::Owner {
+                owner: "acme".into(),
+                kind: Some(Kind::Bucket)
+            })
+        );
+        assert_eq!(
+            parse("hf://buckets/acme/logs@main"),
+            Err(TargetError::BucketRevision(
+                "hf://buckets/acme/logs@main".into()
+            ))
         );
         assert_eq!(
             parse("hf://spaces/acme"),
