@@ -1580,3 +1580,43 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every repository is in exactly one part; adding repositories moves none of the others;
+    /// the parts are about even.
+    #[test]
+    fn shards_partition_stably_and_evenly() {
+        let names: Vec<String> = (0..3000).map(|i| format!("acme/model-{i}")).collect();
+        let parts: Vec<u32> = names.iter().map(|n| part_of(n, 3)).collect();
+        for (n, p) in names.iter().zip(&parts) {
+            let holders: Vec<u32> = (1..=3)
+                .filter(|k| {
+                    Shard {
+                        index: *k,
+                        count: 3,
+                    }
+                    .holds(n)
+                })
+                .collect();
+            assert_eq!(holders, vec![*p]);
+        }
+        for k in 1..=3 {
+            let size = parts.iter().filter(|p| **p == k).count();
+            assert!((900..=1100).contains(&size), "part {k}: {size}");
+        }
+        // Going from 3 parts to 4 moves only what lands in the new part.
+        let moved = names
+            .iter()
+            .zip(&parts)
+            .filter(|(n, p)| part_of(n, 4) != **p)
+            .all(|(n, _)| part_of(n, 4) == 4);
+        assert!(moved);
+        assert_eq!(part_of("acme/model-7", 1), 1);
+        assert!(Shard::parse("0/3").is_err() && Shard::parse("4/3").is_err());
+        assert!(Shard::parse("3").is_err() && Shard::parse("a/b").is_err());
+        assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
+    }
+}

@@ -12,19 +12,19 @@ use serde_json::{json, Value};
 use crate::common::{fake_tokens, hfaudit};
 use crate::mock::{Request, Response, Server};
 
-fn ok(v: &Value) -> Response {
+pub(crate) fn ok(v: &Value) -> Response {
     Response::new(200).body(v.to_string())
 }
 
-fn bytes(b: impl Into<Vec<u8>>) -> Response {
+pub(crate) fn bytes(b: impl Into<Vec<u8>>) -> Response {
     Response::new(200).body(b)
 }
 
-fn status(code: u16) -> Response {
+pub(crate) fn status(code: u16) -> Response {
     Response::new(code).body("{}")
 }
 
-fn with(r: Response, k: &str, v: &str) -> Response {
+pub(crate) fn with(r: Response, k: &str, v: &str) -> Response {
     r.header(k, v)
 }
 
@@ -32,32 +32,36 @@ type Routes = HashMap<String, Vec<Response>>;
 
 /// A loopback HTTP server: each route answers its replies in turn (the last one repeats);
 /// anything else is a file under `files` (git's dumb protocol), else 404.
-struct Mock {
+pub(crate) struct Mock {
     server: Server,
     routes: Arc<Mutex<Routes>>,
 }
 
 impl Mock {
-    fn start(files: Option<(String, PathBuf)>) -> Mock {
+    pub(crate) fn start(files: Option<(String, PathBuf)>) -> Mock {
         let routes: Arc<Mutex<Routes>> = Arc::default();
         let r = routes.clone();
         let server = Server::start(move |request| answer(request, &r, files.as_ref()));
         Mock { server, routes }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.server.url()
     }
 
-    fn route(&self, target: &str, replies: Vec<Response>) {
+    pub(crate) fn route(&self, target: &str, replies: Vec<Response>) {
         self.routes.lock().unwrap().insert(target.into(), replies);
     }
 
-    fn seen(&self) -> Vec<Request> {
+    pub(crate) fn server_clear(&self) {
+        self.server.clear();
+    }
+
+    pub(crate) fn seen(&self) -> Vec<Request> {
         self.server.requests()
     }
 
-    fn count(&self, target: &str) -> usize {
+    pub(crate) fn count(&self, target: &str) -> usize {
         self.seen().iter().filter(|s| s.target == target).count()
     }
 }
@@ -247,7 +251,7 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     (hub, cdn)
 }
 
-fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32) {
+pub(crate) fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32) {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = hfaudit();
     cmd.env("HF_HOME", home.path())
@@ -266,7 +270,7 @@ fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32)
     (v, stdout, stderr, out.status.code().unwrap_or(-1))
 }
 
-fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
+pub(crate) fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
     report["findings"]
         .as_array()
         .unwrap()
@@ -330,6 +334,12 @@ fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
     assert!(errors.contains("hf://datasets/acme/broken") && errors.contains("HTTP 500"));
     assert!(stderr.contains("public repositories only"), "{stderr}");
     assert!(stderr.contains("rate-limited 1 request"), "{stderr}");
+    // This Hub serves no git: its repositories were read one request a file, and said so.
+    assert!(
+        stderr.contains("could not be read through git")
+            && stderr.contains("read one request each"),
+        "{stderr}"
+    );
 
     // Every page of every list; each blob once (app.py is shared by main and the PR).
     assert_eq!(hub.count("/api/models?author=acme&cursor=2"), 1);
@@ -550,7 +560,7 @@ fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
     assert_eq!(hub.seen().len(), before, "a request was sent");
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let st = Std::new("git")
         .current_dir(dir)
         .args([

@@ -11,6 +11,7 @@ mod git;
 mod hub;
 mod layers;
 mod mock;
+mod org;
 mod practice;
 mod revoke;
 mod rules;
