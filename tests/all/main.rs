@@ -15,5 +15,6 @@ mod practice;
 mod revoke;
 mod rules;
 mod scan;
+mod shapes;
 mod trust;
 mod verify;
