@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::engine::Engine;
@@ -74,13 +74,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
+pub use crate::config::FailOn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -121,9 +115,25 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding of this severity or worse is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding of this severity or worse is reported [default: the config's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report only these rules (comma-separated ids, as ruff's --select); the config's
+    /// `disable` still applies.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never report these rules (comma-separated ids), on top of the config's `disable`.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Print nothing when there is nothing to report; otherwise only the findings and the
+    /// files that could not be read (no summary, advice or notes).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print every finding's help in full (by default a help text is printed once, with the
+    /// first finding it applies to).
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Scan files that .gitignore, .ignore and git's excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
@@ -149,9 +159,13 @@ pub struct ScanArgs {
     /// Hide the findings listed in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// When to colour the human output.
+    /// When to colour the human output (`auto` follows the terminal, `NO_COLOR`,
+    /// `FORCE_COLOR` and `CLICOLOR_FORCE`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The same as `--color never`.
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
     /// Never show the progress indicator.
     #[arg(long)]
     pub no_progress: bool,
@@ -336,7 +350,11 @@ pub fn main() -> ExitCode {
         );
     }));
     // clap's own messages echo what was typed (`hfaudit whoami hf_…`): through the redactor.
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command().try_get_matches().and_then(|m| {
+        refuse_baseline_options(&m)?;
+        Cli::from_arg_matches(&m)
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let text = err.render().to_string();
@@ -367,6 +385,30 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `hfaudit baseline` writes a baseline, always JSON, and exits 0 or 2: options about the
+/// report, the exit code or revocation mean nothing for it, and are refused rather than
+/// silently ignored.
+fn refuse_baseline_options(matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+    let Some(("baseline", sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    for id in [
+        "format", "fail_on", "revoke", "yes", "dry_run", "color", "no_color", "quiet", "verbose",
+    ] {
+        if sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            let flag = format!("--{}", id.replace('_', "-"));
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "`hfaudit baseline` does not take {flag}: it writes a baseline (JSON) of \
+                     the findings and exits 0, or 2 when a file could not be read"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -557,26 +599,39 @@ fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
 
 fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     let started = Instant::now();
-    let (hub_targets, local_args) = split_targets(all_args)?;
+    let (hub_targets, mut local_args) = split_targets(all_args)?;
+    // A path that does not exist is an error of its own; the others are still scanned (and
+    // the run exits 2). Git modes take pathspecs, which may name deleted files.
+    let mut missing = Vec::new();
+    if git_mode(&local_args)?.is_none() {
+        local_args.paths.retain(|p| {
+            let there = p.as_os_str() == "-" || std::fs::symlink_metadata(p).is_ok();
+            if !there {
+                missing.push(crate::model::ScanError {
+                    path: crate::source::tree::display_path(p),
+                    message: "no such file or folder".to_owned(),
+                });
+            }
+            there
+        });
+    }
     let args = &local_args;
-    // Only hf:// targets: no local tree is read (and no local git history).
-    let local = hub_targets.is_empty() || !args.paths.is_empty();
+    // Only hf:// targets, or only missing paths: no local tree is read.
+    let local = (hub_targets.is_empty() && missing.is_empty()) || !args.paths.is_empty();
     let hub_opts = (!hub_targets.is_empty())
         .then(|| hub_options(all_args))
         .transpose()?;
     let rules = RuleSet::builtin()?;
-    let config = load_config(args, &rules)?;
+    let mut config = load_config(args, &rules)?;
+    config
+        .select_rules(&args.select, &args.ignore, &rules)
+        .map_err(anyhow::Error::msg)?;
     let baseline = args
         .baseline
         .as_ref()
         .map(|p| Baseline::load(p))
         .transpose()?;
     let git_mode = if local { git_mode(args)? } else { None };
-    for p in args.paths.iter().filter(|_| git_mode.is_none()) {
-        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
-            bail!("{}: no such file or folder", p.display());
-        }
-    }
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
     if args.revoke && !args.yes && !args.dry_run && !io::stdin().is_terminal() {
         bail!(
@@ -628,12 +683,13 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         })
     })?;
     let pipeline::Outcome {
-        output,
+        mut output,
         findings,
         summary,
         notes,
         revoke_failed,
     } = outcome;
+    output.errors.splice(0..0, missing);
 
     if baseline_mode {
         let b = Baseline::from_findings(&findings, &request.roots);
@@ -656,6 +712,8 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         rules: &engine.rules,
         notes,
         roots: request.roots.clone(),
+        quiet: args.quiet,
+        verbose: args.verbose,
     };
     let written = write_report(args, &report).with_context(|| match &args.output {
         Some(path) => format!("cannot write the report to {}", path.display()),
@@ -667,24 +725,16 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         Err(err) if is_broken_pipe(&err) => {}
         other => other?,
     }
-    if let Some(path) = &args.output {
+    if let (Some(path), false) = (&args.output, args.quiet) {
         // The terminal would otherwise stay silent: say where the report went, and its gist.
-        let n = report.findings.len();
         writeln!(
             stderr(),
-            "hfaudit: {} finding{} ({} error{}) written to {}",
-            n,
-            if n == 1 { "" } else { "s" },
-            report.count(Severity::Error),
-            if report.count(Severity::Error) == 1 {
-                ""
-            } else {
-                "s"
-            },
-            output::escape(&path.display().to_string())
+            "hfaudit: report written to {}: {}",
+            output::escape(&path.display().to_string()),
+            report::gist(&report)
         )?;
     }
-    if args.format != Format::Human {
+    if args.format != Format::Human && !args.quiet {
         // Machine formats keep their contract; people still learn the Hub was not asked.
         let mut err = stderr();
         for n in &report.notes {
@@ -694,7 +744,11 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     if revoke_failed {
         return Ok(ExitCode::from(2));
     }
-    Ok(exit_code(&report, args.fail_on))
+    let fail_on = args
+        .fail_on
+        .or(engine.config.fail_on)
+        .unwrap_or(FailOn::Warning);
+    Ok(exit_code(&report, fail_on))
 }
 
 /// Where the report's paths lead: relative to the current folder in a tree scan (or absolute,
@@ -796,6 +850,17 @@ fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
         WhoamiFormat::Json => report::whoami::render_json(&audit, &mut out)?,
     }
     out.flush()?;
+    // No answer for any token: there is nothing to advise on, and that is no success.
+    if audit
+        .tokens
+        .iter()
+        .all(|e| !e.verification.status.is_answer())
+    {
+        bail!(
+            "could not reach {} about any token, so nothing can be advised (see the notes above)",
+            opts.endpoint
+        );
+    }
     Ok(match audit.worst() {
         Some(s) if s >= Severity::Warning => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
@@ -936,9 +1001,18 @@ fn write_report(args: &ScanArgs, report: &Report<'_>) -> Result<()> {
         return Ok(());
     }
     let raw: Box<dyn Write> = Box::new(open_output(args)?);
-    let choice = match args.color {
+    let color = if args.no_color {
+        ColorChoice::Never
+    } else {
+        args.color
+    };
+    // `FORCE_COLOR` (set and not empty), as many tools and CI systems use it, like
+    // `CLICOLOR_FORCE`: colour even into a pipe or a file.
+    let forced = std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0");
+    let choice = match color {
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto if forced => anstream::ColorChoice::Always,
         ColorChoice::Auto if args.output.is_some() => anstream::ColorChoice::Never,
         // Decided on the real standard output (a terminal? NO_COLOR, CLICOLOR, TERM=dumb):
         // the boxed writer below is never a terminal, so anstream must not be asked about it.
@@ -979,12 +1053,13 @@ where
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
                 let repos = progress.repos.load(Ordering::Relaxed);
-                let hub = if repos > 0 {
-                    format!("{repos} Hub repos, ")
+                let total = progress.repos_total.load(Ordering::Relaxed);
+                let hub = if total > 0 {
+                    format!("Hub: {repos} of {total} repositories listed · ")
                 } else {
                     String::new()
                 };
-                bar.set_message(format!("scanned {hub}{files} files, {mb:.0} MB"));
+                bar.set_message(format!("{hub}scanned {files} files, {mb:.0} MB"));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }

@@ -16,6 +16,8 @@ pub struct Progress {
     pub bytes: AtomicU64,
     /// Hub repositories whose listings have been read (the Hub source only).
     pub repos: AtomicU64,
+    /// Hub repositories to read, once the owners are listed.
+    pub repos_total: AtomicU64,
 }
 
 /// Records everything one blob gave: one file of `inspected.bytes`, its archive's notes, and

@@ -194,6 +194,9 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         }
     }
     out.repos = repos.len();
+    progress
+        .repos_total
+        .store(repos.len() as u64, Ordering::Relaxed);
     // Past the deadline, nothing more starts: what was not read is counted for a note.
     let plans = parallel(&repos, opts.concurrency, |(repo, rev)| {
         if api.expired() {

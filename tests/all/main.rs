@@ -5,6 +5,7 @@
 mod archives;
 mod common;
 mod contract;
+mod daily;
 mod decode;
 mod dist;
 mod git;

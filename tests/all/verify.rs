@@ -1232,7 +1232,14 @@ fn whoami_with_an_unreachable_hub_says_so() {
     let out = run(whoami(home.path())
         .env("HF_TOKEN", &token)
         .args(["--endpoint", &format!("http://{closed}")]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Nothing could be asked: no advice is no success (exit 2), and it says why.
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("could not reach http://")
+            && out.stderr.contains("nothing can be advised"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stdout.contains("hub: unknown (cannot connect"),
         "{}",
