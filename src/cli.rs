@@ -130,6 +130,9 @@ pub struct ScanArgs {
     /// files that could not be read (no summary, advice or notes).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Fail (exit 2) when any file was skipped: too big, a damaged archive, a limit hit.
+    #[arg(long)]
+    pub strict: bool,
     /// Print every finding's help in full (by default a help text is printed once, with the
     /// first finding it applies to).
     #[arg(short, long)]
@@ -742,6 +745,21 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         }
     }
     if revoke_failed {
+        return Ok(ExitCode::from(2));
+    }
+    if args.strict && !report.skipped.is_empty() {
+        if !args.quiet {
+            writeln!(
+                stderr(),
+                "hfaudit: --strict: {} file{} skipped (see the report)",
+                report.skipped.len(),
+                if report.skipped.len() == 1 {
+                    " was"
+                } else {
+                    "s were"
+                }
+            )?;
+        }
         return Ok(ExitCode::from(2));
     }
     let fail_on = args

@@ -461,14 +461,27 @@ struct Members<'i, 'a> {
 }
 
 impl Members<'_, '_> {
+    /// An archive that cannot be read to the end is a skipped file with its reason, not an
+    /// error: what came before the damage was scanned, and deliberately broken archives (test
+    /// fixtures of compression libraries) are common in real trees. `--strict` makes skips
+    /// fail the run.
     fn into_inspected(self, notes: archive::Notes, bytes: u64) -> Inspected {
-        let mut errors = notes.errors;
-        errors.extend(self.failed);
+        let mut skipped = notes.skipped;
+        skipped.extend(
+            notes
+                .errors
+                .into_iter()
+                .chain(self.failed)
+                .map(|e| Skipped {
+                    path: e.path,
+                    reason: format!("{}; what came before the damage was scanned", e.message),
+                }),
+        );
         Inspected {
             own: None,
             members: self.scans,
-            skipped: notes.skipped,
-            errors,
+            skipped,
+            errors: Vec::new(),
             bytes,
         }
     }
