@@ -4,6 +4,7 @@
 //! verify → judge → suppress → report. Each stage is a plain function over plain data;
 //! `engine` assembles them and `cli` is the thin edge that parses arguments and prints.
 
+pub mod access;
 pub mod archive;
 pub mod cli;
 pub mod config;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 use reqwest::Url;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::secret::{redact, Fingerprint, Secret};
@@ -74,6 +74,16 @@ pub struct Verification {
     pub permissions: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub orgs: Vec<String>,
+    /// A fine-grained token's `scoped` entries: each entity (`{"type", "name"}`) and the
+    /// permissions on it. Absent for other tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scoped: Option<Vec<crate::access::Scoped>>,
+    /// A fine-grained token's `global` permissions. Absent for other tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global: Option<Vec<String>>,
+    /// The account's role in each organisation (`roleInOrg`), where whoami-v2 gives it.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub org_roles: std::collections::BTreeMap<String, String>,
     /// Why the status is what it is (an HTTP status, a network error), for people.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -88,6 +98,9 @@ impl Verification {
             owner: None,
             permissions: Vec::new(),
             orgs: Vec::new(),
+            scoped: None,
+            global: None,
+            org_roles: std::collections::BTreeMap::new(),
             detail: None,
         }
     }
@@ -768,87 +781,26 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 // ---------------------------------------------------------------------------------------------
 // Parsing and scrubbing
 
-/// The parts of a `whoami-v2` answer that verification reads. Typed, so an answer of the wrong
-/// shape (`{}`, a string where a name should be, an HTML page) is refused rather than taken for
-/// a valid token; fields it does not name are ignored.
-#[derive(Deserialize)]
-struct WhoamiDoc {
-    name: String,
-    auth: WhoamiAuth,
-    #[serde(default)]
-    orgs: Option<Vec<WhoamiOrg>>,
-}
-
-#[derive(Deserialize)]
-struct WhoamiAuth {
-    #[serde(rename = "accessToken", default)]
-    access_token: Option<AccessToken>,
-}
-
-#[derive(Deserialize)]
-struct WhoamiOrg {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct AccessToken {
-    role: String,
-    #[serde(rename = "displayName", default)]
-    display_name: Option<String>,
-    #[serde(rename = "fineGrained", default)]
-    fine_grained: Option<FineGrained>,
-}
-
-#[derive(Deserialize)]
-struct FineGrained {
-    #[serde(default)]
-    global: Option<Vec<String>>,
-    #[serde(default)]
-    scoped: Option<Vec<Scoped>>,
-}
-
-#[derive(Deserialize)]
-struct Scoped {
-    #[serde(default)]
-    permissions: Option<Vec<String>>,
-}
-
-/// Parses a 200 answer of `whoami-v2`: an object with the account's `name` and an `auth`
-/// object. OAuth tokens come without `auth.accessToken`: they are valid with no role. Anything
-/// else is `Err` (the status is then `unknown`, never `valid`).
+/// Parses a 200 answer of `whoami-v2` (see [`crate::access::parse`]): an object with the
+/// account's `name` and an `auth` object. OAuth tokens come without `auth.accessToken`: they are
+/// valid with no role. Anything else is `Err` (the status is then `unknown`, never `valid`).
 pub fn parse_whoami(body: &[u8]) -> Result<Verification, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON ({e})"))?;
-    if !value.is_object() {
-        return Err("not a JSON object".to_owned());
-    }
-    let doc: WhoamiDoc =
-        serde_json::from_value(value).map_err(|e| format!("not a whoami document ({e})"))?;
-    let token = doc.auth.access_token;
-    let mut permissions = Vec::new();
-    if let Some(fine) = token.as_ref().and_then(|t| t.fine_grained.as_ref()) {
-        permissions.extend(fine.global.iter().flatten().cloned());
-        for entry in fine.scoped.iter().flatten() {
-            permissions.extend(entry.permissions.iter().flatten().cloned());
-        }
-    }
-    let mut seen = HashSet::new();
-    permissions.retain(|p| seen.insert(p.clone()));
-    let (role, token_name) = match token {
-        Some(t) => (Some(t.role), t.display_name),
-        None => (None, None),
-    };
+    let map = crate::access::parse(value)?;
     Ok(Verification {
         status: Status::Valid,
-        role,
-        token_name,
-        owner: Some(doc.name),
-        permissions,
-        orgs: doc
+        role: map.role,
+        token_name: map.token_name,
+        owner: Some(map.owner),
+        permissions: map.permissions,
+        org_roles: map
             .orgs
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| o.name)
+            .iter()
+            .filter_map(|o| Some((o.name.clone(), o.role.clone()?)))
             .collect(),
+        orgs: map.orgs.into_iter().map(|o| o.name).collect(),
+        scoped: map.scoped,
+        global: map.global,
         detail: None,
     })
 }
@@ -868,6 +820,23 @@ fn scrub(v: Verification, secret: &Secret) -> Verification {
         owner: v.owner.map(clean),
         permissions: v.permissions.into_iter().map(clean).collect(),
         orgs: v.orgs.into_iter().map(clean).collect(),
+        scoped: v.scoped.map(|all| {
+            all.into_iter()
+                .map(|s| crate::access::Scoped {
+                    entity: crate::access::Entity {
+                        kind: clean(s.entity.kind),
+                        name: clean(s.entity.name),
+                    },
+                    permissions: s.permissions.into_iter().map(clean).collect(),
+                })
+                .collect()
+        }),
+        global: v.global.map(|g| g.into_iter().map(clean).collect()),
+        org_roles: v
+            .org_roles
+            .into_iter()
+            .map(|(o, r)| (clean(o), clean(r)))
+            .collect(),
         detail: v.detail.map(clean),
     }
 }
@@ -1014,6 +983,32 @@ mod tests {
             ]
         );
         assert_eq!(v.changing_permissions(), ["discussion.write", "repo.write"]);
+        // The access map: scoped entities and global permissions, serialised as whoami has them.
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(
+            json["scoped"],
+            json!([
+                {"entity": {"type": "model", "name": "acme/m"},
+                 "permissions": ["repo.content.read", "repo.write"]},
+                {"entity": {"type": "org", "name": "acme"},
+                 "permissions": ["repo.content.read", "inference.serverless.write"]}
+            ])
+        );
+        assert_eq!(
+            json["global"],
+            json!(["inference.serverless.write", "discussion.write"])
+        );
+    }
+
+    #[test]
+    fn classic_tokens_have_no_scoped_or_global_and_org_roles_are_kept() {
+        let mut doc = user(&json!({"displayName": "laptop", "role": "write"}));
+        doc["orgs"] = json!([{"type": "org", "name": "acme", "roleInOrg": "admin"}, {"name": "lab"}]);
+        let v = parse_whoami(&body(&doc)).unwrap();
+        let json = serde_json::to_value(&v).unwrap();
+        assert!(json.get("scoped").is_none() && json.get("global").is_none(), "{json}");
+        assert_eq!(json["org_roles"], json!({"acme": "admin"}));
+        assert_eq!(v.orgs, ["acme", "lab"]);
     }
 
     #[test]
