@@ -272,9 +272,16 @@ mod tests {
         assert_eq!(m.owner, "alice");
         assert_eq!(m.role.as_deref(), Some("fineGrained"));
         assert_eq!(m.token_name.as_deref(), Some("ci-push"));
-        assert_eq!(m.global.as_deref(), Some(&["discussion.write".to_owned()][..]));
+        assert_eq!(
+            m.global.as_deref(),
+            Some(&["discussion.write".to_owned()][..])
+        );
         let scoped = m.scoped.unwrap();
-        assert_eq!(scoped.len(), 2, "the entry without an entity is not scoped to one");
+        assert_eq!(
+            scoped.len(),
+            2,
+            "the entry without an entity is not scoped to one"
+        );
         assert_eq!(
             scoped[1].entity,
             Entity {
@@ -313,7 +320,8 @@ mod tests {
 
     #[test]
     fn classic_and_oauth_tokens_have_no_scopes() {
-        let m = parse(json!({"name": "alice", "auth": {"accessToken": {"role": "write"}}})).unwrap();
+        let m =
+            parse(json!({"name": "alice", "auth": {"accessToken": {"role": "write"}}})).unwrap();
         assert_eq!((m.global, m.scoped), (None, None));
         let m = parse(json!({"name": "alice", "auth": {"type": "oauth"}})).unwrap();
         assert_eq!(m.role, None);

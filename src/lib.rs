@@ -16,6 +16,7 @@ pub mod hub;
 pub mod judge;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod practice;
 pub mod read;
 pub mod report;

@@ -1003,10 +1003,14 @@ mod tests {
     #[test]
     fn classic_tokens_have_no_scoped_or_global_and_org_roles_are_kept() {
         let mut doc = user(&json!({"displayName": "laptop", "role": "write"}));
-        doc["orgs"] = json!([{"type": "org", "name": "acme", "roleInOrg": "admin"}, {"name": "lab"}]);
+        doc["orgs"] =
+            json!([{"type": "org", "name": "acme", "roleInOrg": "admin"}, {"name": "lab"}]);
         let v = parse_whoami(&body(&doc)).unwrap();
         let json = serde_json::to_value(&v).unwrap();
-        assert!(json.get("scoped").is_none() && json.get("global").is_none(), "{json}");
+        assert!(
+            json.get("scoped").is_none() && json.get("global").is_none(),
+            "{json}"
+        );
         assert_eq!(json["org_roles"], json!({"acme": "admin"}));
         assert_eq!(v.orgs, ["acme", "lab"]);
     }

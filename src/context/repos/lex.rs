@@ -207,9 +207,22 @@ pub(super) fn tokens(src: &[u8], lang: Lang) -> Vec<Tok> {
                 let next = src.get(i + 1).copied();
                 let two = matches!(
                     (b, next),
-                    (b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|'
-                        | b'^' | b':' | b'@', Some(b'='))
-                        | (b'-' | b'=', Some(b'>'))
+                    (
+                        b'=' | b'!'
+                            | b'<'
+                            | b'>'
+                            | b'+'
+                            | b'-'
+                            | b'*'
+                            | b'/'
+                            | b'%'
+                            | b'&'
+                            | b'|'
+                            | b'^'
+                            | b':'
+                            | b'@',
+                        Some(b'=')
+                    ) | (b'-' | b'=', Some(b'>'))
                         | (b'*', Some(b'*'))
                         | (b'/', Some(b'/'))
                 );
@@ -246,62 +259,57 @@ pub(super) fn tokens(src: &[u8], lang: Lang) -> Vec<Tok> {
     out
 }
 
-/// A quoted string starting at `i` (the quote): (literal, next index, newlines inside).
-fn string(src: &[u8], i: usize, lang: Lang, raw: bool, f: bool) -> (Str, usize, u64) {
-    let q = src[i];
-    let triple = lang == Lang::Python && src.get(i + 1) == Some(&q) && src.get(i + 2) == Some(&q);
-    let mut j = if triple { i + 3 } else { i + 1 };
+/// A quoted string starting at `open` (the quote): (literal, next index, newlines inside).
+fn string(src: &[u8], open: usize, lang: Lang, raw: bool, format: bool) -> (Str, usize, u64) {
+    let quote = src[open];
+    let triple = lang == Lang::Python
+        && src.get(open + 1) == Some(&quote)
+        && src.get(open + 2) == Some(&quote);
+    let mut at = if triple { open + 3 } else { open + 1 };
     let mut value = Vec::new();
     let mut lines = 0;
     let mut interpolated = false;
-    let n = src.len();
-    loop {
-        let Some(&c) = src.get(j) else { break };
-        if c == b'\\' {
-            let Some(&e) = src.get(j + 1) else {
-                j += 1;
+    while let Some(&ch) = src.get(at) {
+        if ch == b'\\' {
+            let Some(&esc) = src.get(at + 1) else {
+                at += 1;
                 break;
             };
-            if e == b'\n' {
+            if esc == b'\n' {
                 lines += 1;
             }
-            if raw {
-                value.push(c);
-                value.push(e);
-            } else if matches!(e, b'\\' | b'\'' | b'"') {
-                value.push(e);
-            } else {
-                value.push(c);
-                value.push(e);
+            if raw || !matches!(esc, b'\\' | b'\'' | b'"') {
+                value.push(ch);
             }
-            j += 2;
+            value.push(esc);
+            at += 2;
             continue;
         }
         if triple {
-            if c == q && src.get(j + 1) == Some(&q) && src.get(j + 2) == Some(&q) {
-                j += 3;
+            if ch == quote && src.get(at + 1) == Some(&quote) && src.get(at + 2) == Some(&quote) {
+                at += 3;
                 break;
             }
-        } else if c == q {
-            j += 1;
+        } else if ch == quote {
+            at += 1;
             break;
-        } else if c == b'\n' {
+        } else if ch == b'\n' {
             // An unterminated one-line string ends at the line's end.
             break;
         }
-        if c == b'\n' {
+        if ch == b'\n' {
             lines += 1;
         }
-        if f && c == b'{' {
-            if src.get(j + 1) == Some(&b'{') {
+        if format && ch == b'{' {
+            if src.get(at + 1) == Some(&b'{') {
                 value.push(b'{');
-                j += 2;
+                at += 2;
                 continue;
             }
             interpolated = true;
         }
-        value.push(c);
-        j += 1;
+        value.push(ch);
+        at += 1;
     }
     (
         Str {
@@ -309,7 +317,7 @@ fn string(src: &[u8], i: usize, lang: Lang, raw: bool, f: bool) -> (Str, usize, 
             interpolated,
             bare: false,
         },
-        j.min(n),
+        at.min(src.len()),
         lines,
     )
 }
@@ -418,9 +426,27 @@ mod tests {
         assert_eq!(
             kinds(src, Lang::Python),
             [
-                "id:def", "id:f", "(", "id:a", "=", "s:x", ")", ":", "NL",
-                "bare:Doc from_pretrained(\"a/b\")", "NL", "id:return", "id:g", "(", "f:{a}/m",
-                ",", "s:\\q", ",", "s:z", ")", "NL"
+                "id:def",
+                "id:f",
+                "(",
+                "id:a",
+                "=",
+                "s:x",
+                ")",
+                ":",
+                "NL",
+                "bare:Doc from_pretrained(\"a/b\")",
+                "NL",
+                "id:return",
+                "id:g",
+                "(",
+                "f:{a}/m",
+                ",",
+                "s:\\q",
+                ",",
+                "s:z",
+                ")",
+                "NL"
             ]
         );
     }
@@ -441,9 +467,7 @@ mod tests {
         let src = "// a('x/y')\nconst m = `${o}/m`; /* b('c/d') */ load(\"e/f\")";
         assert_eq!(
             kinds(src, Lang::Js),
-            [
-                "id:const", "id:m", "=", "f:/m", "NL", "id:load", "(", "s:e/f", ")"
-            ]
+            ["id:const", "id:m", "=", "f:/m", "NL", "id:load", "(", "s:e/f", ")"]
         );
     }
 

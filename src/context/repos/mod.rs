@@ -153,14 +153,50 @@ pub fn hub_uses(path: &str, platform: Platform, bytes: &[u8]) -> Vec<HubUse> {
         "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx" | "svelte" | "vue"
     ) {
         python::uses(bytes, lex::Lang::Js)
-    } else if matches!(ext, "md" | "mdx" | "rst" | "txt" | "html" | "htm" | "lock") {
-        Vec::new()
-    } else {
+    } else if commands_file(&name, ext, platform, bytes) {
         shell::uses(bytes)
+    } else {
+        Vec::new()
     };
     uses.sort();
     uses.dedup();
     uses
+}
+
+/// Whether a file is read for command lines: shell scripts, Dockerfiles, Makefiles, CI
+/// configurations, deployment YAML and scripts with a shebang. Not other languages, and not
+/// configuration files, whose strings are data (a rule's example, a fixture), not commands.
+fn commands_file(name: &str, ext: &str, platform: Platform, bytes: &[u8]) -> bool {
+    const EXTS: &[&str] = &[
+        "sh",
+        "bash",
+        "zsh",
+        "ksh",
+        "fish",
+        "ps1",
+        "psm1",
+        "bat",
+        "cmd",
+        "mk",
+        "just",
+        "dockerfile",
+        "containerfile",
+    ];
+    const NAMES: &[&str] = &[
+        "makefile",
+        "gnumakefile",
+        "justfile",
+        "procfile",
+        "jenkinsfile",
+        "containerfile",
+    ];
+    EXTS.contains(&ext)
+        || NAMES.contains(&name)
+        || name.starts_with("dockerfile")
+        || name.starts_with("containerfile")
+        || platform == Platform::Ci
+        || (platform == Platform::Server && matches!(ext, "yml" | "yaml" | "toml" | "service" | ""))
+        || (ext.is_empty() && bytes.starts_with(b"#!"))
 }
 
 /// Gives uses of the Space's own repository (`SPACE_ID`) the Space's id, when known (a clone of
@@ -209,7 +245,7 @@ pub(super) enum Named {
 
 /// What a Hub URL is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum UrlUse {
+pub enum UrlUse {
     Repo(Repo),
     Inference(Inference, Option<Repo>),
     /// A page (docs, settings, an organisation) or another host: not a use.
@@ -399,7 +435,7 @@ const RESERVED: &[&str] = &[
 ];
 
 /// What an `http(s)://` URL on a Hub host is.
-pub(super) fn hub_url(url: &str) -> UrlUse {
+pub fn hub_url(url: &str) -> UrlUse {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))

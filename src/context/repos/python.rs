@@ -196,8 +196,7 @@ impl<'a> Cx<'a> {
                 match t.text(self.src) {
                     "for" => {
                         let mut j = i + 1;
-                        while j < n && !self.is_ident(j, "in") && self.toks[j].kind != T::Newline
-                        {
+                        while j < n && !self.is_ident(j, "in") && self.toks[j].kind != T::Newline {
                             if self.toks[j].kind == T::Ident {
                                 self.bind(j, Binding::Bound("a loop variable"));
                             }
@@ -373,7 +372,10 @@ impl<'a> Cx<'a> {
                         .checked_sub(1)
                         .and_then(|p| self.toks.get(p))
                         .is_some_and(|p| {
-                            p.is_punct(b'(') || p.is_punct(b',') || p.is_punct(b'*') || p.kind == T::Op
+                            p.is_punct(b'(')
+                                || p.is_punct(b',')
+                                || p.is_punct(b'*')
+                                || p.kind == T::Op
                         });
                     let after = self.toks.get(j + 1).is_some_and(|a| {
                         a.is_punct(b'=') || a.is_punct(b',') || a.is_punct(b')') || a.is_punct(b':')
@@ -400,9 +402,7 @@ impl<'a> Cx<'a> {
         // "a" "b", "a" + "b": a literal when every piece is one.
         let strings = toks.first().and_then(Tok::str).is_some()
             && toks.last().and_then(Tok::str).is_some()
-            && toks
-                .iter()
-                .all(|t| t.str().is_some() || t.is_punct(b'+'));
+            && toks.iter().all(|t| t.str().is_some() || t.is_punct(b'+'));
         if strings {
             if toks.iter().filter_map(Tok::str).any(|s| s.interpolated) {
                 return Val::Not(match self.lang {
@@ -410,7 +410,12 @@ impl<'a> Cx<'a> {
                     Lang::Js => "a template string".into(),
                 });
             }
-            return Val::Str(toks.iter().filter_map(Tok::str).map(|s| s.value.as_str()).collect());
+            return Val::Str(
+                toks.iter()
+                    .filter_map(Tok::str)
+                    .map(|s| s.value.as_str())
+                    .collect(),
+            );
         }
         if let Some(var) = self.env_var(toks) {
             if var == "SPACE_ID" {
@@ -537,7 +542,10 @@ impl<'a> Cx<'a> {
             if self.toks[i].kind != T::Ident || !self.punct(i + 1, b'(') {
                 continue;
             }
-            if i > 0 && ["def", "function", "class", "fn"].iter().any(|k| self.is_ident(i - 1, k))
+            if i > 0
+                && ["def", "function", "class", "fn"]
+                    .iter()
+                    .any(|k| self.is_ident(i - 1, k))
             {
                 continue;
             }
@@ -712,7 +720,15 @@ impl<'a> Cx<'a> {
                 let peft = receiver
                     .is_some_and(|r| r.starts_with("PeftModel") || r.starts_with("PeftMixedModel"));
                 if peft {
-                    self.repo_call(line, name, Read, args, Some(1), &["model_id"], Fixed(Kind::Model));
+                    self.repo_call(
+                        line,
+                        name,
+                        Read,
+                        args,
+                        Some(1),
+                        &["model_id"],
+                        Fixed(Kind::Model),
+                    );
                 } else {
                     self.repo_call(
                         line,
@@ -720,7 +736,11 @@ impl<'a> Cx<'a> {
                         Read,
                         args,
                         Some(0),
-                        &["pretrained_model_name_or_path", "model_id", "model_name_or_path"],
+                        &[
+                            "pretrained_model_name_or_path",
+                            "model_id",
+                            "model_name_or_path",
+                        ],
                         Fixed(Kind::Model),
                     );
                 }
@@ -731,7 +751,10 @@ impl<'a> Cx<'a> {
                 Read,
                 args,
                 Some(0),
-                &["pretrained_model_name_or_path_or_dict", "pretrained_model_name_or_path"],
+                &[
+                    "pretrained_model_name_or_path_or_dict",
+                    "pretrained_model_name_or_path",
+                ],
                 Fixed(Kind::Model),
             ),
             "pipeline" if self.transformers && receiver.is_none() => {
@@ -769,17 +792,33 @@ impl<'a> Cx<'a> {
             "space_info" | "get_space_runtime" | "get_space_variables" if hub => {
                 self.repo_call(line, name, Read, args, Some(0), RID, Fixed(Kind::Space));
             }
-            "load_dataset" | "load_dataset_builder" | "get_dataset_config_names"
-            | "get_dataset_split_names" | "get_dataset_infos" | "get_dataset_config_info" => {
-                self.repo_call(line, name, Read, args, Some(0), &["path"], Fixed(Kind::Dataset));
+            "load_dataset"
+            | "load_dataset_builder"
+            | "get_dataset_config_names"
+            | "get_dataset_split_names"
+            | "get_dataset_infos"
+            | "get_dataset_config_info" => {
+                self.repo_call(
+                    line,
+                    name,
+                    Read,
+                    args,
+                    Some(0),
+                    &["path"],
+                    Fixed(Kind::Dataset),
+                );
             }
             "InferenceClient" | "AsyncInferenceClient" => {
                 let a = Self::arg(args, Some(0), &["model", "base_url"]).cloned();
                 self.inference_call(line, name, a.as_ref());
             }
             "HuggingFaceEndpoint" | "HuggingFaceHub" | "HuggingFaceInferenceAPI" => {
-                let a = Self::arg(args, None, &["endpoint_url", "repo_id", "model_name", "model"])
-                    .cloned();
+                let a = Self::arg(
+                    args,
+                    None,
+                    &["endpoint_url", "repo_id", "model_name", "model"],
+                )
+                .cloned();
                 self.inference_call(line, name, a.as_ref());
             }
             "push_to_hub" => self.push_to_hub(line, receiver, args),
@@ -788,23 +827,42 @@ impl<'a> Cx<'a> {
             "delete_file" | "delete_folder" if hub => {
                 self.repo_call(line, name, Write, args, Some(1), RID, RepoType);
             }
-            "upload_large_folder" | "create_commit" | "delete_repo" | "delete_files"
-            | "create_branch" | "delete_branch" | "create_tag" | "delete_tag"
-            | "update_repo_settings" | "update_repo_visibility" | "super_squash_history"
-            | "merge_pull_request" | "preupload_lfs_files"
+            "upload_large_folder"
+            | "create_commit"
+            | "delete_repo"
+            | "delete_files"
+            | "create_branch"
+            | "delete_branch"
+            | "create_tag"
+            | "delete_tag"
+            | "update_repo_settings"
+            | "update_repo_visibility"
+            | "super_squash_history"
+            | "merge_pull_request"
+            | "preupload_lfs_files"
                 if hub =>
             {
                 self.repo_call(line, name, Write, args, Some(0), RID, RepoType);
             }
-            "add_space_secret" | "delete_space_secret" | "add_space_variable"
-            | "delete_space_variable" | "restart_space" | "pause_space" | "set_space_sleep_time"
-            | "request_space_hardware" | "request_space_storage" | "delete_space_storage"
+            "add_space_secret"
+            | "delete_space_secret"
+            | "add_space_variable"
+            | "delete_space_variable"
+            | "restart_space"
+            | "pause_space"
+            | "set_space_sleep_time"
+            | "request_space_hardware"
+            | "request_space_storage"
+            | "delete_space_storage"
                 if hub =>
             {
                 self.repo_call(line, name, Write, args, Some(0), RID, Fixed(Kind::Space));
             }
-            "create_discussion" | "create_pull_request" | "comment_discussion"
-            | "rename_discussion" | "change_discussion_status"
+            "create_discussion"
+            | "create_pull_request"
+            | "comment_discussion"
+            | "rename_discussion"
+            | "change_discussion_status"
                 if hub =>
             {
                 self.repo_call(line, name, Discussion, args, Some(0), RID, RepoType);
@@ -818,7 +876,15 @@ impl<'a> Cx<'a> {
                 }
             }
             "duplicate_space" if hub => {
-                self.repo_call(line, name, Read, args, Some(0), &["from_id"], Fixed(Kind::Space));
+                self.repo_call(
+                    line,
+                    name,
+                    Read,
+                    args,
+                    Some(0),
+                    &["from_id"],
+                    Fixed(Kind::Space),
+                );
                 let t = match Self::arg(args, Some(1), &["to_id"]).cloned() {
                     Some(to) => namespace_of(self.target(&to, Kind::Space, Write)),
                     None => Target::Unresolved(
@@ -856,8 +922,8 @@ impl<'a> Cx<'a> {
             return;
         };
         let kind = self.repo_type(args);
-        let exist_ok = Self::kw(args, "exist_ok")
-            .is_some_and(|a| self.eval(a.lo, a.hi, 0) == Val::Bool(true));
+        let exist_ok =
+            Self::kw(args, "exist_ok").is_some_and(|a| self.eval(a.lo, a.hi, 0) == Val::Bool(true));
         let Some(t) = self.target(&arg, kind.clone().unwrap_or(Kind::Model), Access::Write) else {
             return;
         };
@@ -890,9 +956,12 @@ impl<'a> Cx<'a> {
     }
 
     fn push_to_hub(&mut self, line: u64, receiver: Option<&str>, args: &[Arg]) {
-        let Some(arg) =
-            Self::arg(args, Some(0), &["repo_id", "repo_path_or_name", "repo_name"]).cloned()
-        else {
+        let Some(arg) = Self::arg(
+            args,
+            Some(0),
+            &["repo_id", "repo_path_or_name", "repo_name"],
+        )
+        .cloned() else {
             // `trainer.push_to_hub()`, `trainer.push_to_hub(commit_message=…)`.
             let t = self.trainer_target();
             self.push(line, "push_to_hub", Access::Write, t);
@@ -916,13 +985,49 @@ impl<'a> Cx<'a> {
     /// file that uses both tells by the receiver's name, or not at all.
     fn push_kind(&self, receiver: Option<&str>) -> Result<Kind, String> {
         const DATA: &[&str] = &[
-            "dataset", "datasets", "ds", "dset", "data", "dd", "corpus", "split", "splits", "df",
-            "train", "test", "val", "eval", "validation", "subset", "shard",
+            "dataset",
+            "datasets",
+            "ds",
+            "dset",
+            "data",
+            "dd",
+            "corpus",
+            "split",
+            "splits",
+            "df",
+            "train",
+            "test",
+            "val",
+            "eval",
+            "validation",
+            "subset",
+            "shard",
         ];
         const MODEL: &[&str] = &[
-            "model", "tokenizer", "processor", "pipe", "pipeline", "trainer", "peft", "adapter",
-            "lora", "extractor", "unet", "vae", "transformer", "encoder", "decoder", "net",
-            "classifier", "clf", "learner", "policy", "agent", "merged", "quantized", "config",
+            "model",
+            "tokenizer",
+            "processor",
+            "pipe",
+            "pipeline",
+            "trainer",
+            "peft",
+            "adapter",
+            "lora",
+            "extractor",
+            "unet",
+            "vae",
+            "transformer",
+            "encoder",
+            "decoder",
+            "net",
+            "classifier",
+            "clf",
+            "learner",
+            "policy",
+            "agent",
+            "merged",
+            "quantized",
+            "config",
         ];
         if !self.datasets_lib {
             return Ok(Kind::Model);
@@ -950,7 +1055,6 @@ impl<'a> Cx<'a> {
     /// An inference client: serverless, or an Inference Endpoint when given its URL.
     fn inference_call(&mut self, line: u64, call: &str, arg: Option<&Arg>) {
         let (target, inference) = match arg.map(|a| (a, self.eval(a.lo, a.hi, 0))) {
-            None | Some((_, Val::Null)) => (Target::Nothing, Inference::Serverless),
             Some((a, Val::Str(s))) => {
                 for j in a.lo..a.hi {
                     self.consumed.insert(j);
@@ -970,7 +1074,7 @@ impl<'a> Cx<'a> {
                 )),
                 Inference::Serverless,
             ),
-            Some(_) => (Target::Nothing, Inference::Serverless),
+            None | Some(_) => (Target::Nothing, Inference::Serverless),
         };
         self.out.push(HubUse {
             line,
@@ -984,11 +1088,19 @@ impl<'a> Cx<'a> {
     fn js_call(&mut self, line: u64, name: &str, args: &[Arg]) {
         use Access::{Read, Write};
         let hub = self.hub_lib;
-        let transformers_js = has(self.src, "@huggingface/transformers")
-            || has(self.src, "@xenova/transformers");
+        let transformers_js =
+            has(self.src, "@huggingface/transformers") || has(self.src, "@xenova/transformers");
         match name {
             "from_pretrained" => {
-                self.repo_call(line, name, Read, args, Some(0), &[], KindBy::Fixed(Kind::Model));
+                self.repo_call(
+                    line,
+                    name,
+                    Read,
+                    args,
+                    Some(0),
+                    &[],
+                    KindBy::Fixed(Kind::Model),
+                );
             }
             "pipeline" if transformers_js => {
                 if let Some(a) = Self::arg(args, Some(1), &[]).cloned() {
@@ -1016,8 +1128,14 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            "downloadFile" | "downloadFileToCacheDir" | "snapshotDownload" | "listFiles"
-            | "fileExists" | "fileDownloadInfo" | "listCommits" | "pathsInfo"
+            "downloadFile"
+            | "downloadFileToCacheDir"
+            | "snapshotDownload"
+            | "listFiles"
+            | "fileExists"
+            | "fileDownloadInfo"
+            | "listCommits"
+            | "pathsInfo"
                 if hub =>
             {
                 self.js_repo(line, name, Read, args, "repo");
@@ -1030,8 +1148,16 @@ impl<'a> Cx<'a> {
                 };
                 self.js_repo_prefixed(line, name, args, kind);
             }
-            "uploadFile" | "uploadFiles" | "uploadFilesWithProgress" | "commit" | "deleteRepo"
-            | "deleteFile" | "deleteFiles" | "createBranch" | "deleteBranch" | "uploadFolder"
+            "uploadFile"
+            | "uploadFiles"
+            | "uploadFilesWithProgress"
+            | "commit"
+            | "deleteRepo"
+            | "deleteFile"
+            | "deleteFiles"
+            | "createBranch"
+            | "deleteBranch"
+            | "uploadFolder"
                 if hub =>
             {
                 self.js_repo(line, name, Write, args, "repo");
@@ -1075,7 +1201,10 @@ impl<'a> Cx<'a> {
                         "model" => Ok(Kind::Model),
                         other => Err(format!("type {other:?} is not a repository kind")),
                     },
-                    Some((_, lo, hi)) => Err(format!("`{}` (type) is not a literal", self.snippet(lo, hi))),
+                    Some((_, lo, hi)) => Err(format!(
+                        "`{}` (type) is not a literal",
+                        self.snippet(lo, hi)
+                    )),
                 };
                 match (field(self, "name"), kind) {
                     (Some((v, lo, hi)), Ok(k)) => {
@@ -1117,7 +1246,9 @@ impl<'a> Cx<'a> {
 
     fn strings(&mut self) {
         for i in 0..self.toks.len() {
-            let Some(s) = self.toks[i].str() else { continue };
+            let Some(s) = self.toks[i].str() else {
+                continue;
+            };
             if s.bare || self.consumed.contains(&i) {
                 continue;
             }
@@ -1167,7 +1298,9 @@ impl<'a> Cx<'a> {
                     Some(inf),
                 ),
                 // A URL built from a variable counts where code fetches it, not in a message.
-                Named::Repo(_) | Named::Url(UrlUse::Repo(_) | UrlUse::Template(_)) | Named::Template(_)
+                Named::Repo(_)
+                | Named::Url(UrlUse::Repo(_) | UrlUse::Template(_))
+                | Named::Template(_)
                     if in_call.is_some() =>
                 {
                     (
@@ -1198,7 +1331,11 @@ impl<'a> Cx<'a> {
             if !self.punct(i, b'[') {
                 continue;
             }
-            let first = self.toks.get(i + 1).and_then(Tok::str).map(|s| s.value.as_str());
+            let first = self
+                .toks
+                .get(i + 1)
+                .and_then(Tok::str)
+                .map(|s| s.value.as_str());
             if !matches!(first, Some("hf" | "huggingface-cli" | "git")) {
                 continue;
             }
@@ -1209,7 +1346,10 @@ impl<'a> Cx<'a> {
                 let word = match self.eval(j, end, 0) {
                     Val::Str(s) if !s.contains(char::is_whitespace) => s,
                     Val::Str(_) => "…".to_owned(),
-                    _ => format!("{{{}}}", self.snippet(j, end).replace(char::is_whitespace, "")),
+                    _ => format!(
+                        "{{{}}}",
+                        self.snippet(j, end).replace(char::is_whitespace, "")
+                    ),
                 };
                 words.push(word);
                 if !self.punct(end, b',') {

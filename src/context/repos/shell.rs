@@ -81,8 +81,18 @@ fn logical_lines(text: &str) -> Vec<(u64, String)> {
 fn commands(line: &str) -> Vec<String> {
     let mut l = line.trim();
     for prefix in [
-        "- run:", "run:", "- script:", "script:", "- command:", "command:", "cmd:", "- ", "RUN ",
-        "!", "$ ", "@",
+        "- run:",
+        "run:",
+        "- script:",
+        "script:",
+        "- command:",
+        "command:",
+        "cmd:",
+        "- ",
+        "RUN ",
+        "!",
+        "$ ",
+        "@",
     ] {
         if let Some(rest) = l.strip_prefix(prefix) {
             l = rest.trim_start();
@@ -93,8 +103,8 @@ fn commands(line: &str) -> Vec<String> {
         .iter()
         .find_map(|p| l.strip_prefix(p));
     if let Some(list) = json_list {
-        let words: Vec<String> = serde_json::from_str::<Vec<String>>(&format!("[{list}"))
-            .unwrap_or_default();
+        let words: Vec<String> =
+            serde_json::from_str::<Vec<String>>(&format!("[{list}")).unwrap_or_default();
         if !words.is_empty() {
             return vec![words.join(" ")];
         }
@@ -105,7 +115,7 @@ fn commands(line: &str) -> Vec<String> {
     let mut chars = l.chars().peekable();
     while let Some(c) = chars.next() {
         let split = match c {
-            ';' | '`' => true,
+            ';' | '`' | ')' => true,
             '&' | '|' => {
                 if chars.peek() == Some(&c) {
                     chars.next();
@@ -116,7 +126,6 @@ fn commands(line: &str) -> Vec<String> {
                 chars.next();
                 true
             }
-            ')' => true,
             _ => false,
         };
         if split {
@@ -159,12 +168,16 @@ fn skip_prefix(words: &[String]) -> Vec<&str> {
     loop {
         match w.as_slice() {
             [first, ..]
-                if matches!(*first, "sudo" | "time" | "exec" | "nohup" | "env" | "uvx" | "command")
-                    || (first.contains('=') && !first.starts_with('-')) =>
+                if matches!(
+                    *first,
+                    "sudo" | "time" | "exec" | "nohup" | "env" | "uvx" | "command"
+                ) || (first.contains('=') && !first.starts_with('-')) =>
             {
                 w.remove(0);
             }
-            [tool, "run", ..] if matches!(*tool, "uv" | "poetry" | "pdm" | "pipx" | "hatch" | "rye") => {
+            [tool, "run", ..]
+                if matches!(*tool, "uv" | "poetry" | "pdm" | "pipx" | "hatch" | "rye") =>
+            {
                 w.drain(..2);
             }
             _ => break,
@@ -179,7 +192,10 @@ fn url_target(word: &str) -> Option<Target> {
     let url = ["git@hf.co:", "git@huggingface.co:"]
         .iter()
         .find_map(|p| word.strip_prefix(p))
-        .map_or_else(|| word.to_owned(), |rest| format!("https://huggingface.co/{rest}"));
+        .map_or_else(
+            || word.to_owned(),
+            |rest| format!("https://huggingface.co/{rest}"),
+        );
     if !url.starts_with("https://") && !url.starts_with("http://") {
         return None;
     }
@@ -322,7 +338,11 @@ pub(super) fn command_uses(
                         inference.push((w[0].to_owned(), i, repo));
                     }
                     UrlUse::Template(t) => {
-                        push(w[0].into(), Access::Read, Target::Unresolved(variable_why(&t)));
+                        push(
+                            w[0].into(),
+                            Access::Read,
+                            Target::Unresolved(variable_why(&t)),
+                        );
                     }
                     UrlUse::Page => {}
                 }
@@ -393,9 +413,12 @@ fn cli(tool: &str, w: &[&str]) -> Option<(String, Access, Target)> {
             "delete" | "settings" | "move" => {
                 (format!("{tool} repo {}", w[2]), Access::Write, 3, false)
             }
-            "tag" | "branch" if matches!(w.get(3).copied(), Some("create" | "delete")) => {
-                (format!("{tool} repo {} {}", w[2], w[3]), Access::Write, 4, false)
-            }
+            "tag" | "branch" if matches!(w.get(3).copied(), Some("create" | "delete")) => (
+                format!("{tool} repo {} {}", w[2], w[3]),
+                Access::Write,
+                4,
+                false,
+            ),
             _ => return None,
         },
         "jobs" if matches!(w.get(2).copied(), Some("run" | "uv")) => {
@@ -433,9 +456,7 @@ fn cli(tool: &str, w: &[&str]) -> Option<(String, Access, Target)> {
                 }
                 (Target::Unresolved(_), Some(org)) if super::is_name(word) => {
                     match repo_word(org, kind, false) {
-                        _ if org.contains(['$', '{', '%']) => {
-                            Target::Unresolved(variable_why(org))
-                        }
+                        _ if org.contains(['$', '{', '%']) => Target::Unresolved(variable_why(org)),
                         _ if super::is_name(org) => Target::Namespace(org.to_owned()),
                         _ => Target::Unresolved(format!("{org:?} is not a namespace")),
                     }

@@ -289,7 +289,7 @@ accelerate launch train.py --push-to-hub
 
 #[test]
 fn workflow_lines_and_git_remotes() {
-    let src = r#"
+    let src = r"
 name: Sync to Hub
 on: push
 jobs:
@@ -304,7 +304,7 @@ jobs:
           git push --force space main
           git push https://$HF_USER:$HF_TOKEN@huggingface.co/spaces/$HF_USER/app main
       - run: git clone https://huggingface.co/datasets/acme/d
-"#;
+";
     assert_eq!(
         uses(".github/workflows/sync.yml", src),
         [
@@ -412,7 +412,8 @@ fn docs_are_not_read() {
 #[test]
 fn generic_method_names_need_the_hub_library() {
     // boto3's upload_file(Filename, Bucket, Key) is not the Hub's.
-    let src = "import boto3\ns3 = boto3.client('s3')\ns3.upload_file('a.txt', 'bucket', 'org/key')\n";
+    let src =
+        "import boto3\ns3 = boto3.client('s3')\ns3.upload_file('a.txt', 'bucket', 'org/key')\n";
     assert!(uses("s3.py", src).is_empty());
 }
 
@@ -458,7 +459,10 @@ fn urls_name_repositories_precisely() {
             id: "acme/d".into()
         })
     );
-    assert_eq!(name_repo("datasets/acme/d", Kind::Model, false), Named::Local);
+    assert_eq!(
+        name_repo("datasets/acme/d", Kind::Model, false),
+        Named::Local
+    );
     assert_eq!(
         name_repo("hf-hub:timm/vit", Kind::Model, false),
         Named::Repo(Repo {
@@ -501,9 +505,30 @@ fn write_calls_are_covered_by_uses() {
 fn never_panics_on_odd_input() {
     use rand::{rngs::StdRng, Rng, SeedableRng};
     let pieces = [
-        "from_pretrained(", "\"acme/m\"", ")", "'", "\"\"\"", "#", "\n", "=", ",", "repo_id",
-        "hf upload ", "git push ", "https://huggingface.co/", "{", "}", "$", "[", "]", "\\",
-        "push_to_hub", "f\"", "`", "/*", "//",
+        "from_pretrained(",
+        "\"acme/m\"",
+        ")",
+        "'",
+        "\"\"\"",
+        "#",
+        "\n",
+        "=",
+        ",",
+        "repo_id",
+        "hf upload ",
+        "git push ",
+        "https://huggingface.co/",
+        "{",
+        "}",
+        "$",
+        "[",
+        "]",
+        "\\",
+        "push_to_hub",
+        "f\"",
+        "`",
+        "/*",
+        "//",
     ];
     let mut rng = StdRng::seed_from_u64(11);
     for _ in 0..2000 {
