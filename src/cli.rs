@@ -56,7 +56,7 @@ pub enum Command {
     /// `hf auth login`, with the Hub's role, name and scopes and the advice that applies.
     Whoami(WhoamiArgs),
     /// Plan the tokens this code needs, with no network: for each platform (CI, notebooks,
-    /// servers, source…) one fine-grained token with exactly the repositories and permissions
+    /// servers, source code) one fine-grained token with exactly the repositories and permissions
     /// its Hub calls use, the evidence for each, and the calls whose repository is not a literal.
     Plan(PlanArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).

@@ -125,6 +125,7 @@ impl Engine {
                     calls: calls_in(&data, &self.calls),
                     env_reads: reads,
                     practices: Vec::new(),
+                    hub_uses: crate::context::hub_uses(rel, platform_of(rel), &data),
                 })
             })
             .collect();
@@ -173,6 +174,7 @@ impl Engine {
             config: &self.config,
             public_tokens: &self.public_tokens,
             verifications,
+            facts: &output.facts,
             helps: std::cell::RefCell::default(),
         };
         let mut judged = judge.judge(&output.occurrences, &needs);

@@ -209,6 +209,7 @@ impl Scanner<'_> {
                 platform,
                 calls: context::calls_in(data, self.calls),
                 env_reads: context::env_reads(data, self.env_names),
+                hub_uses: context::hub_uses(rel, platform, data),
                 // Every practice rule is about a token variable: none without a mention.
                 practices: if scanned.mentions_env {
                     let mut hits = crate::practice::find(rel, platform, data, self.env_names);
