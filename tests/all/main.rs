@@ -9,6 +9,7 @@ mod dist;
 mod git;
 mod hub;
 mod mock;
+mod plan;
 mod practice;
 mod revoke;
 mod rules;
