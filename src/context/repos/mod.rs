@@ -241,6 +241,8 @@ pub(super) enum Named {
     Url(UrlUse),
     /// Looks like an id but is a template or a variable (`{org}/m`, `$REPO`).
     Template(String),
+    /// A storage bucket (`hf://buckets/…`): not a repository a plan can scope.
+    Bucket,
 }
 
 /// What a Hub URL is.
@@ -305,7 +307,17 @@ const FILE_EXTS: &[&str] = &[
     "xml",
     "db",
     "sqlite",
+    "sh",
+    "ps1",
+    "html",
+    "js",
 ];
+
+/// A name with a file's extension (`install.sh`): a file, not a repository.
+fn is_file_name(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| FILE_EXTS.contains(&ext.to_ascii_lowercase().as_str()))
+}
 
 /// Reads a literal given where a repository id goes. `prefixed`: `datasets/…` and `spaces/…`
 /// name a kind (huggingface.js, the `hf` CLI's `hf://`-less forms); elsewhere they are paths.
@@ -348,6 +360,7 @@ pub(super) fn name_repo(text: &str, kind: Kind, prefixed: bool) -> Named {
     }
     match s.split('/').collect::<Vec<_>>().as_slice() {
         [one] if is_name(one) => Named::Bare((*one).to_owned()),
+        [owner, name] if placeholder(owner, name) => Named::Template(s.to_owned()),
         [owner, name] if is_name(owner) && is_name(name) => Named::Repo(Repo {
             kind,
             id: format!("{owner}/{name}"),
@@ -358,6 +371,9 @@ pub(super) fn name_repo(text: &str, kind: Kind, prefixed: bool) -> Named {
 
 /// `hf://datasets/acme/d/file.parquet` (huggingface_hub's file system) without its scheme.
 fn hf_path(rest: &str) -> Named {
+    if rest.starts_with("buckets/") {
+        return Named::Bucket;
+    }
     let (kind, rest) = match rest.split_once('/') {
         Some(("datasets", r)) => (Kind::Dataset, r),
         Some(("spaces", r)) => (Kind::Space, r),
@@ -371,7 +387,9 @@ fn hf_path(rest: &str) -> Named {
     if owner.contains(['{', '$', '%']) || name.contains(['{', '$', '%']) {
         return Named::Template(format!("{owner}/{name}"));
     }
-    if is_name(owner) && is_name(name) {
+    if placeholder(owner, name) {
+        Named::Template(format!("{owner}/{name}"))
+    } else if is_name(owner) && is_name(name) {
         Named::Repo(Repo {
             kind,
             id: format!("{owner}/{name}"),
@@ -432,7 +450,73 @@ const RESERVED: &[&str] = &[
     "brand",
     "code-of-conduct",
     "content-guidelines",
+    "cli",
 ];
+
+/// Path segments after a repository in its URLs: after a single name, they make it a
+/// canonical repository (`huggingface.co/gpt2/resolve/main/…`).
+const REPO_PAGES: &[&str] = &[
+    "resolve",
+    "raw",
+    "blob",
+    "tree",
+    "discussions",
+    "commit",
+    "commits",
+    "edit",
+    "upload",
+    "delete",
+    "new",
+    "settings",
+    "viewer",
+];
+
+/// Documentation stand-ins (`user/repo`, `your-username/model`, `<org>/x`): never a repository.
+pub(super) fn placeholder(owner: &str, name: &str) -> bool {
+    const OWNERS: &[&str] = &[
+        "user",
+        "username",
+        "my-account",
+        "my_account",
+        "my-name",
+        "my_name",
+        "myname",
+        "myuser",
+        "myorg",
+        "my-namespace",
+        "my_namespace",
+        "my-user",
+        "my_user",
+        "my-username",
+        "my_username",
+        "my-org",
+        "my_org",
+        "org",
+        "organization",
+        "namespace",
+        "someone",
+        "nonexistent-user",
+        "hf-user",
+        "hf_user",
+    ];
+    let o = owner.to_ascii_lowercase();
+    let n = name.to_ascii_lowercase();
+    OWNERS.contains(&o.as_str())
+        || [&o, &n].iter().any(|s| {
+            s.starts_with("your")
+                || s.contains("username")
+                || s.contains("xxx")
+                || s.contains("...")
+        })
+}
+
+/// Why a repository id that is a template (or a placeholder) is unresolved.
+pub(super) fn template_why(t: &str) -> String {
+    match t.split_once('/') {
+        Some((o, n)) if placeholder(o, n) => format!("{t:?} looks like a placeholder"),
+        _ => format!("the repository id {t:?} is a template"),
+    }
+}
 
 /// What an `http(s)://` URL on a Hub host is.
 pub fn hub_url(url: &str) -> UrlUse {
@@ -451,11 +535,18 @@ pub fn hub_url(url: &str) -> UrlUse {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let repo_at = |kind: Kind, i: usize| -> UrlUse {
         match (segs.get(i), segs.get(i + 1)) {
+            // `huggingface.co/gpt2/resolve/main/…`: a canonical repository (public).
+            (Some(o), Some(n)) if REPO_PAGES.contains(n) && !o.contains(['{', '$', '%', '<']) => {
+                UrlUse::Page
+            }
             (Some(o), Some(n)) => {
                 let n = n.strip_suffix(".git").unwrap_or(n);
-                if o.contains(['{', '$', '%']) || n.contains(['{', '$', '%']) {
+                if o.contains(['{', '$', '%', '<'])
+                    || n.contains(['{', '$', '%', '<'])
+                    || placeholder(o, n)
+                {
                     UrlUse::Template(format!("{o}/{n}"))
-                } else if is_name(o) && is_name(n) {
+                } else if is_name(o) && is_name(n) && !is_file_name(n) {
                     UrlUse::Repo(Repo {
                         kind,
                         id: format!("{o}/{n}"),
@@ -492,7 +583,20 @@ pub fn hub_url(url: &str) -> UrlUse {
             };
             UrlUse::Inference(Inference::Serverless, repo)
         }
-        "router.huggingface.co" => UrlUse::Inference(Inference::Serverless, None),
+        // `router.huggingface.co/hf-inference/models/OWNER/NAME/…`: that model; other routes
+        // (`/v1/chat/completions`) name it in the request body.
+        "router.huggingface.co" => {
+            let at = match (segs.first().copied(), segs.get(1).copied()) {
+                (Some("models"), _) => Some(1),
+                (Some(_), Some("models")) => Some(2),
+                _ => None,
+            };
+            let repo = match at.map(|i| repo_at(Kind::Model, i)) {
+                Some(UrlUse::Repo(r)) => Some(r),
+                _ => None,
+            };
+            UrlUse::Inference(Inference::Serverless, repo)
+        }
         _ => UrlUse::Page,
     }
 }
@@ -516,6 +620,11 @@ fn notebook_uses(bytes: &[u8]) -> Vec<HubUse> {
     let Some(cells) = cells else {
         return Vec::new();
     };
+    // One Python text for all code cells (they share one namespace: a constant is assigned
+    // once over the whole notebook), each cell tokenized on its own; commands per cell.
+    let mut py = String::new();
+    let mut py_lines: Vec<u64> = Vec::new();
+    let mut py_cells = Vec::new();
     let mut out = Vec::new();
     for (start, end, cell) in ranges {
         if cell.part != super::CellPart::Source {
@@ -534,36 +643,54 @@ fn notebook_uses(bytes: &[u8]) -> Vec<HubUse> {
         let shell_cell = ["%%bash", "%%sh", "%%script bash", "%%script sh", "%%shell"]
             .iter()
             .any(|m| first.trim_start().starts_with(m));
-        let mut uses = if shell_cell {
-            shell::uses(text.as_bytes())
-        } else {
-            // Magics and `!cmd` lines are commands; the rest is Python. Each keeps its lines.
-            let mut py = String::with_capacity(text.len());
-            let mut sh = String::new();
-            for l in text.split_inclusive('\n') {
-                let t = l.trim_start();
-                let nl = if l.ends_with('\n') { "\n" } else { "" };
-                if t.starts_with('!') || t.starts_with('%') {
-                    py.push_str(nl);
-                    sh.push_str(t.strip_prefix('!').unwrap_or(t));
-                } else {
-                    py.push_str(l);
-                    sh.push_str(nl);
-                }
+        let at_line = |uses: &mut Vec<HubUse>| {
+            for u in uses {
+                u.line = usize::try_from(u.line)
+                    .ok()
+                    .and_then(|l| lines.get(l.saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(1);
             }
-            let mut u = python::uses(py.as_bytes(), lex::Lang::Python);
-            u.extend(shell::uses(sh.as_bytes()));
-            u
         };
-        for u in &mut uses {
-            u.line = usize::try_from(u.line)
-                .ok()
-                .and_then(|l| lines.get(l.saturating_sub(1)))
-                .copied()
-                .unwrap_or(1);
+        if shell_cell {
+            let mut u = shell::uses(text.as_bytes());
+            at_line(&mut u);
+            out.extend(u);
+            continue;
         }
-        out.extend(uses);
+        // Magics and `!cmd` lines are commands; the rest is Python. Each keeps its lines.
+        let from = py.len();
+        let mut sh = String::new();
+        for l in text.split_inclusive('\n') {
+            let t = l.trim_start();
+            let nl = if l.ends_with('\n') { "\n" } else { "" };
+            // Every line of the cell is one line of `py`, the last one too.
+            if t.starts_with('!') || t.starts_with('%') {
+                py.push('\n');
+                sh.push_str(t.strip_prefix('!').unwrap_or(t));
+            } else {
+                py.push_str(l);
+                if nl.is_empty() {
+                    py.push('\n');
+                }
+                sh.push_str(nl);
+            }
+        }
+        py_cells.push(from..py.len());
+        py_lines.extend(&lines);
+        let mut u = shell::uses(sh.as_bytes());
+        at_line(&mut u);
+        out.extend(u);
     }
+    let mut uses = python::uses_in_cells(py.as_bytes(), &py_cells);
+    for u in &mut uses {
+        u.line = usize::try_from(u.line)
+            .ok()
+            .and_then(|l| py_lines.get(l.saturating_sub(1)))
+            .copied()
+            .unwrap_or(1);
+    }
+    out.extend(uses);
     out
 }
 

@@ -9,8 +9,37 @@ use crate::hub::{Kind, Repo};
 
 /// All the Hub calls of one file.
 pub(super) fn uses(src: &[u8], lang: Lang) -> Vec<HubUse> {
-    let toks = lex::tokens(src, lang);
-    let mut cx = Cx::new(src, &toks, lang);
+    uses_of(src, &lex::tokens(src, lang), lang)
+}
+
+/// The Hub calls of Python cells (a notebook's): `src` holds them one after the other, each
+/// at `cells[i]`, tokenized on its own (an unclosed bracket ends with its cell) and read as one
+/// file (cells share their names).
+pub(super) fn uses_in_cells(src: &[u8], cells: &[std::ops::Range<usize>]) -> Vec<HubUse> {
+    let mut toks = Vec::new();
+    for range in cells {
+        let lines_before = memchr::memchr_iter(b'\n', &src[..range.start]).count() as u64;
+        for mut t in lex::tokens(&src[range.clone()], Lang::Python) {
+            t.start += range.start;
+            t.end += range.start;
+            t.line += lines_before;
+            toks.push(t);
+        }
+        if toks.last().is_some_and(|t: &Tok| t.kind != T::Newline) {
+            let end = range.end.saturating_sub(1);
+            toks.push(Tok {
+                kind: T::Newline,
+                start: end,
+                end,
+                line: lines_before + 1,
+            });
+        }
+    }
+    uses_of(src, &toks, Lang::Python)
+}
+
+fn uses_of(src: &[u8], toks: &[Tok], lang: Lang) -> Vec<HubUse> {
+    let mut cx = Cx::new(src, toks, lang);
     cx.calls();
     cx.strings();
     cx.out
@@ -67,6 +96,7 @@ struct Cx<'a> {
     transformers: bool,
     datasets_lib: bool,
     model_lib: bool,
+    smolagents: bool,
     /// Literal `hub_model_id` values in the file (what `Trainer.push_to_hub()` pushes to).
     hub_model_ids: Vec<String>,
     /// String tokens read as a call's repository argument (not looked at again as URLs).
@@ -91,6 +121,7 @@ impl<'a> Cx<'a> {
             transformers: false,
             datasets_lib: false,
             model_lib: false,
+            smolagents: false,
             hub_model_ids: Vec::new(),
             consumed: HashSet::new(),
             enclosing: HashMap::new(),
@@ -163,6 +194,9 @@ impl<'a> Cx<'a> {
             }
             let module = self.text(i + 1);
             let root = module.split('.').next().unwrap_or(module);
+            if root == "smolagents" {
+                self.smolagents = true;
+            }
             if root == "datasets" {
                 self.datasets_lib = true;
             } else if MODEL_LIBS.contains(&root) {
@@ -458,7 +492,24 @@ impl<'a> Cx<'a> {
                     other => other,
                 }
             }
-            Some(all) => Val::Not(format!("assigned {} times in this file", all.len())),
+            Some(all) => {
+                // Assigned more than once, always to the same literal: that literal.
+                let values: Option<Vec<String>> = all
+                    .iter()
+                    .map(|b| match b {
+                        Binding::Value(lo, hi) if depth < 4 => match self.eval(*lo, *hi, depth + 1)
+                        {
+                            Val::Str(s) => Some(s),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect();
+                match values {
+                    Some(v) if v.windows(2).all(|w| w[0] == w[1]) => Val::Str(v[0].clone()),
+                    _ => Val::Not(format!("assigned {} times in this file", all.len())),
+                }
+            }
         }
     }
 
@@ -552,6 +603,9 @@ impl<'a> Cx<'a> {
             let receiver = if i >= 1 && self.punct(i - 1, b'.') {
                 Some(if i >= 2 && self.toks[i - 2].kind == T::Ident {
                     self.text(i - 2)
+                } else if i >= 2 && self.punct(i - 2, b')') {
+                    // `records.to_datasets().push_to_hub(…)`: the method that made the receiver.
+                    self.callee_before(i - 2)
                 } else {
                     ""
                 })
@@ -570,6 +624,32 @@ impl<'a> Cx<'a> {
                 Lang::Python => self.python_call(line, name, receiver, &args),
                 Lang::Js => self.js_call(line, name, &args),
             }
+        }
+    }
+
+    /// The name called by the call whose `)` is at `close`: `to_datasets` in `x.to_datasets()`.
+    fn callee_before(&self, close: usize) -> &'a str {
+        let mut depth = 0usize;
+        let mut j = close;
+        loop {
+            match self.toks.get(j).map(|t| &t.kind) {
+                Some(T::Punct(b')' | b']' | b'}')) => depth += 1,
+                Some(T::Punct(b'(' | b'[' | b'{')) => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return match j.checked_sub(1).and_then(|p| self.toks.get(p)) {
+                            Some(t) if t.kind == T::Ident => t.text(self.src),
+                            _ => "",
+                        };
+                    }
+                }
+                None => return "",
+                _ => {}
+            }
+            if j == 0 {
+                return "";
+            }
+            j -= 1;
         }
     }
 
@@ -1029,23 +1109,26 @@ impl<'a> Cx<'a> {
             "quantized",
             "config",
         ];
-        if !self.datasets_lib {
-            return Ok(Kind::Model);
-        }
-        if !self.model_lib {
-            return Ok(Kind::Dataset);
-        }
         let r = receiver.unwrap_or_default().to_ascii_lowercase();
         let words: Vec<&str> = r
             .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| !w.is_empty())
             .collect();
+        // smolagents pushes its tools and agents as Spaces.
+        if self.smolagents
+            && words
+                .iter()
+                .any(|w| matches!(*w, "tool" | "tools" | "agent"))
+        {
+            return Ok(Kind::Space);
+        }
         let data = words.iter().any(|w| DATA.contains(w)) || r.contains("dataset");
         let model = words.iter().any(|w| MODEL.contains(w)) || r.contains("model");
-        match (data, model) {
-            (true, false) => Ok(Kind::Dataset),
-            (false, true) => Ok(Kind::Model),
-            _ => Err(format!(
+        match (data, model, self.datasets_lib, self.model_lib) {
+            (true, false, ..) => Ok(Kind::Dataset),
+            (false, true, ..) | (_, _, false, _) => Ok(Kind::Model),
+            (_, _, true, false) => Ok(Kind::Dataset),
+            (_, _, true, true) => Err(format!(
                 "`{}.push_to_hub`: a model or a dataset repository? (the file uses both)",
                 receiver.unwrap_or("…")
             )),
@@ -1259,7 +1342,13 @@ impl<'a> Cx<'a> {
             let command = ["hf ", "huggingface-cli ", "git "]
                 .iter()
                 .any(|p| value.starts_with(p));
-            if command {
+            // Only a string handed to something that runs it: help texts and lists of examples
+            // name commands without running them.
+            let runner = self
+                .enclosing
+                .get(&i)
+                .is_some_and(|c| RUNNERS.contains(&c.as_str()));
+            if command && runner {
                 let mut found = shell::command_uses(value, &HashMap::new(), false);
                 for u in &mut found {
                     u.line = line;
@@ -1271,6 +1360,13 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let in_call = self.enclosing.get(&i).cloned();
+            // A URL handed to a call or given to a name is used; one in a list of test
+            // strings or in a message is data.
+            // A download URL (`…/resolve/…`) is one wherever it is.
+            let assigned = i > 0 && self.punct(i - 1, b'=');
+            if in_call.is_none() && !assigned && !value.contains("/resolve/") {
+                continue;
+            }
             let access = match in_call.as_deref() {
                 Some(c)
                     if c.starts_with("to_")
@@ -1367,6 +1463,28 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// Calls that run a command line given as a string.
+const RUNNERS: &[&str] = &[
+    "system",
+    "run",
+    "call",
+    "check_call",
+    "check_output",
+    "Popen",
+    "popen",
+    "getoutput",
+    "getstatusoutput",
+    "run_command",
+    "run_cmd",
+    "exec_command",
+    "execute",
+    "spawn",
+    "sh",
+    "shell",
+    "bash",
+    "runcmd",
+];
+
 /// The target a literal names, or `None` when it names no repository that needs a permission:
 /// a local path, or a name without a namespace that is only read.
 fn named_target(named: Named, write: bool) -> Option<Target> {
@@ -1376,9 +1494,12 @@ fn named_target(named: Named, write: bool) -> Option<Target> {
             "{n:?} has no namespace: the repository is made in the namespace of whoever runs \
              the code"
         ))),
-        Named::Template(t) | Named::Url(UrlUse::Template(t)) => Some(Target::Unresolved(format!(
-            "the repository id {t:?} is a template"
-        ))),
+        Named::Template(t) | Named::Url(UrlUse::Template(t)) => {
+            Some(Target::Unresolved(super::template_why(&t)))
+        }
+        Named::Bucket => Some(Target::Unresolved(
+            "a storage bucket (hf://buckets/…), which a plan does not scope".into(),
+        )),
         Named::Bare(_) | Named::Local | Named::Url(_) => None,
     }
 }

@@ -12,8 +12,10 @@ pub(super) fn uses(src: &[u8]) -> Vec<HubUse> {
     let text = String::from_utf8_lossy(src);
     let lines = logical_lines(&text);
     let hub_host = text.contains("huggingface.co") || text.contains("hf.co/");
-    let mut remotes: HashMap<String, Target> = HashMap::new();
-    for (_, line) in &lines {
+    // Remotes by name, each with the line it is set on: a push goes to the remote as last set
+    // before it.
+    let mut set: Vec<(u64, String, Target)> = Vec::new();
+    for (no, _, line) in &lines {
         for cmd in commands(line) {
             let words = words(&cmd);
             let w: Vec<&str> = skip_prefix(&words);
@@ -22,18 +24,40 @@ pub(super) fn uses(src: &[u8]) -> Vec<HubUse> {
                 && w[1] == "remote"
                 && matches!(w[2], "add" | "set-url")
             {
-                if let Some(t) = url_target(w[4]) {
-                    remotes.insert(w[3].to_owned(), t);
-                }
+                let t = url_target(w[4]).unwrap_or(Target::Nothing);
+                set.push((*no, w[3].to_owned(), t));
             }
         }
     }
     let mut out = Vec::new();
-    for (no, line) in &lines {
+    let physical: Vec<&str> = text.lines().collect();
+    for (no, end, line) in &lines {
+        let mut remotes: HashMap<String, Target> = HashMap::new();
+        for (at, name, t) in &set {
+            if at <= no {
+                remotes.insert(name.clone(), t.clone());
+            }
+        }
+        remotes.retain(|_, t| *t != Target::Nothing);
         for cmd in commands(line) {
             let mut found = command_uses(&cmd, &remotes, hub_host);
             for u in &mut found {
-                u.line = *no;
+                // In a command continued over lines, the line that names the repository.
+                let named = match &u.target {
+                    Target::Repo(r) => Some(r.id.as_str()),
+                    Target::Namespace(n) => Some(n.as_str()),
+                    _ => None,
+                };
+                u.line = named
+                    .and_then(|id| {
+                        (*no..=*end).find(|l| {
+                            usize::try_from(*l - 1)
+                                .ok()
+                                .and_then(|i| physical.get(i))
+                                .is_some_and(|p| p.contains(id))
+                        })
+                    })
+                    .unwrap_or(*no);
             }
             out.extend(found);
         }
@@ -41,13 +65,15 @@ pub(super) fn uses(src: &[u8]) -> Vec<HubUse> {
     out
 }
 
-/// Lines with continuations (`\` at the end) joined, comments dropped, each with the number of
-/// its first line.
-fn logical_lines(text: &str) -> Vec<(u64, String)> {
-    let mut out: Vec<(u64, String)> = Vec::new();
+/// Lines with continuations (`\` at the end) joined, comments dropped, each with the numbers
+/// of its first and last lines.
+fn logical_lines(text: &str) -> Vec<(u64, u64, String)> {
+    let mut out: Vec<(u64, u64, String)> = Vec::new();
     let mut pending: Option<(u64, String)> = None;
+    let mut last = 0;
     for (i, raw) in text.lines().enumerate() {
         let no = i as u64 + 1;
+        last = no;
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         let comment = trimmed.starts_with('#')
@@ -68,10 +94,10 @@ fn logical_lines(text: &str) -> Vec<(u64, String)> {
             continue;
         }
         cur.push_str(trimmed);
-        out.push((cur_no, cur));
+        out.push((cur_no, no, cur));
     }
-    if let Some(p) = pending {
-        out.push(p);
+    if let Some((no, cur)) = pending {
+        out.push((no, last, cur));
     }
     out
 }
@@ -213,7 +239,7 @@ fn variable_why(word: &str) -> String {
     } else if word.contains('$') || word.contains('%') {
         format!("`{word}` is a shell variable")
     } else {
-        format!("the repository id {word:?} is a template")
+        super::template_why(word)
     }
 }
 
@@ -348,7 +374,23 @@ pub(super) fn command_uses(
                 }
             }
         }
-        _ => {
+        Some(tool) => {
+            // Any downloader given a Hub download URL (`…/resolve/…`).
+            for word in &w[1..] {
+                if word.starts_with("http") && word.contains("/resolve/") {
+                    match hub_url(word) {
+                        UrlUse::Repo(r) => push((*tool).to_owned(), Access::Read, Target::Repo(r)),
+                        UrlUse::Template(t) => {
+                            push(
+                                (*tool).to_owned(),
+                                Access::Read,
+                                Target::Unresolved(variable_why(&t)),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+            }
             // `python train.py --push_to_hub --hub_model_id acme/m`.
             let flag_word = w.iter().find(|x| {
                 let (name, value) = x.split_once('=').unwrap_or((x, "true"));
@@ -370,6 +412,7 @@ pub(super) fn command_uses(
                 }
             }
         }
+        None => {}
     }
     out.extend(inference.into_iter().map(|(call, i, repo)| HubUse {
         line: 0,
@@ -392,6 +435,9 @@ fn repo_word(word: &str, kind: Kind, write: bool) -> Option<Target> {
             "{n:?} has no namespace: the repository is made in the namespace of whoever runs \
              the command"
         ))),
+        Named::Bucket => Some(Target::Unresolved(
+            "a storage bucket (hf://buckets/…), which a plan does not scope".into(),
+        )),
         Named::Bare(_) | Named::Local | Named::Url(_) => None,
     }
 }

@@ -265,9 +265,11 @@ hf repo create acme/new --repo-type space
 huggingface-cli repo create newname --organization acme
 hf download gpt2
 sudo HF_HUB_ENABLE_HF_TRANSFER=1 hf download acme/m3 && hf upload acme/m4 . \
-   --private
+   --private && hf download \
+   acme/m5
 python train.py --push_to_hub --hub_model_id acme/ft
 accelerate launch train.py --push-to-hub
+comfy model download --url "https://huggingface.co/acme/lora/resolve/main/x.safetensors?download=true"
 "#;
     assert_eq!(
         uses("scripts/run.sh", src),
@@ -281,8 +283,10 @@ accelerate launch train.py --push-to-hub
             "9 huggingface-cli repo create write ns:acme",
             "11 hf download read model:acme/m3",
             "11 hf upload write model:acme/m4",
-            "13 --push_to_hub write model:acme/ft",
-            "14 --push-to-hub write ?no --hub_model_id: the repository is named after the output folder, in the namespace of whoever runs the command",
+            "13 hf download read model:acme/m5",
+            "14 --push_to_hub write model:acme/ft",
+            "15 --push-to-hub write ?no --hub_model_id: the repository is named after the output folder, in the namespace of whoever runs the command",
+            "16 comfy read model:acme/lora",
         ]
     );
 }
@@ -381,7 +385,12 @@ fn notebooks_code_cells_with_file_lines() {
             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
              "source": ["from transformers import AutoModel\n", "m = AutoModel.from_pretrained(\"acme/nb\")\n", "!hf upload acme/out .\n"]},
             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
-             "source": ["%%bash\n", "hf download acme/sh\n"]}
+             "source": ["%%bash\n", "hf download acme/sh\n"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 3,
+             "source": ["!pip install x\n", "!apt install y"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 4, "source": []},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 5,
+             "source": ["x = 1\n", "\n", "d = load_dataset(\"acme/after\")"]}
         ],
         "metadata": {}, "nbformat": 4, "nbformat_minor": 5
     });
@@ -399,6 +408,10 @@ fn notebooks_code_cells_with_file_lines() {
             format!("{} from_pretrained read model:acme/nb", line_of("acme/nb")),
             format!("{} hf upload write model:acme/out", line_of("acme/out")),
             format!("{} hf download read model:acme/sh", line_of("acme/sh")),
+            format!(
+                "{} load_dataset read dataset:acme/after",
+                line_of("acme/after")
+            ),
         ]
     );
 }
@@ -452,6 +465,20 @@ fn urls_name_repositories_precisely() {
         hub_url("https://api-inference.huggingface.co/models/acme/m"),
         UrlUse::Inference(Inference::Serverless, Some(_))
     ));
+    assert_eq!(
+        hub_url("https://router.huggingface.co/hf-inference/models/acme/m/pipeline/x"),
+        UrlUse::Inference(
+            Inference::Serverless,
+            Some(Repo {
+                kind: Kind::Model,
+                id: "acme/m".into()
+            })
+        )
+    );
+    assert_eq!(
+        hub_url("https://router.huggingface.co/v1/chat/completions"),
+        UrlUse::Inference(Inference::Serverless, None)
+    );
     assert_eq!(
         name_repo("datasets/acme/d", Kind::Model, true),
         Named::Repo(Repo {
@@ -540,4 +567,119 @@ fn never_panics_on_odd_input() {
             let _ = uses(path, &s);
         }
     }
+}
+
+#[test]
+fn a_push_goes_to_the_remote_as_last_set_before_it() {
+    // Two steps reuse one remote name for two Spaces (huggingface/peft's deploy workflow).
+    let src = r"
+jobs:
+  a:
+    steps:
+      - run: |
+          git remote add app https://huggingface.co/spaces/acme/first
+          git push -f app HEAD:main
+      - run: |
+          git remote add app https://huggingface.co/spaces/acme/second
+          git push -f app HEAD:main
+";
+    assert_eq!(
+        uses(".github/workflows/deploy.yml", src),
+        [
+            "7 git push write space:acme/first",
+            "10 git push write space:acme/second"
+        ]
+    );
+    // A remote set only after the push is not where it goes.
+    let late = "git push space main\ngit remote add space https://huggingface.co/spaces/acme/s\n";
+    assert_eq!(
+        uses("deploy.sh", late),
+        ["1 git push write ?git push to a remote hfaudit cannot tie to a Hub repository"]
+    );
+}
+
+#[test]
+fn canonical_urls_and_placeholders_name_no_repository() {
+    let src = r#"
+A = "https://huggingface.co/gpt2/raw/main/config.json"
+B = "https://huggingface.co/datasets/squad/blob/main/x.json"
+C = "https://huggingface.co/bert-base/resolve/main/config.json"
+from huggingface_hub import snapshot_download, upload_folder
+snapshot_download("user/repo")
+upload_folder(repo_id="your-username/my-model", folder_path="o")
+D = "https://huggingface.co/username/space_id"
+"#;
+    assert_eq!(
+        uses("t.py", src),
+        [
+            "6 snapshot_download read ?\"user/repo\" looks like a placeholder",
+            "7 upload_folder write ?\"your-username/my-model\" looks like a placeholder",
+        ]
+    );
+}
+
+#[test]
+fn commands_in_help_texts_are_not_run() {
+    let src = "EXAMPLES = [\n    \"hf download meta-llama/Llama-3.2-1B\",\n]\nparser.epilog = \"hf upload acme/m .\"\nsubprocess.run(\"hf upload acme/run .\", shell=True)\n";
+    assert_eq!(uses("cli.py", src), ["5 hf upload write model:acme/run"]);
+}
+
+#[test]
+fn names_assigned_twice_to_one_literal_are_that_literal() {
+    let src = "ID = \"acme/m\"\nfrom_pretrained(ID)\nID = \"acme/m\"\nOTHER = \"acme/a\"\nOTHER = \"acme/b\"\nfrom_pretrained(OTHER)\n";
+    assert_eq!(
+        uses("t.py", src),
+        [
+            "2 from_pretrained read model:acme/m",
+            "6 from_pretrained read ?`OTHER` is assigned 2 times in this file",
+        ]
+    );
+}
+
+#[test]
+fn notebook_cells_share_their_names() {
+    let nb = serde_json::json!({
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+             "source": ["ckpt = \"acme/first\"\n", "m = AutoModel.from_pretrained(ckpt)\n"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+             "source": ["ckpt = \"acme/second\"\n", "m = AutoModel.from_pretrained(ckpt"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 3,
+             "source": ["KEEP = \"acme/kept\"\n"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 4,
+             "source": ["load_dataset(KEEP)\n"]}
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+    });
+    let text = serde_json::to_string_pretty(&nb).unwrap();
+    let got = uses("n.ipynb", &text);
+    // Assigned in two cells to two values: unresolved in both; an unclosed call ends with its
+    // cell; a constant of another cell is found.
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(
+        got[0].ends_with("from_pretrained read ?`ckpt` is assigned 2 times in this file"),
+        "{got:?}"
+    );
+    assert!(
+        got[1].ends_with("from_pretrained read ?`ckpt` is assigned 2 times in this file"),
+        "{got:?}"
+    );
+    assert!(
+        got[2].ends_with("load_dataset read dataset:acme/kept"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn push_to_hub_on_a_converted_dataset_and_smolagents_tools() {
+    let src = "records.to_datasets().push_to_hub(\"acme/annotated\")\n";
+    assert_eq!(
+        uses("a.py", src),
+        ["1 push_to_hub write dataset:acme/annotated"]
+    );
+    let tools = "from smolagents import Tool\ntool.push_to_hub(\"acme/my-tool\")\n";
+    assert_eq!(
+        uses("t.py", tools),
+        ["2 push_to_hub write space:acme/my-tool"]
+    );
 }
