@@ -97,8 +97,9 @@ struct Cx<'a> {
     datasets_lib: bool,
     model_lib: bool,
     smolagents: bool,
-    /// Literal `hub_model_id` values in the file (what `Trainer.push_to_hub()` pushes to).
-    hub_model_ids: Vec<String>,
+    /// Each training-arguments call of the file (`TrainingArguments`, `SFTConfig`, …) and its
+    /// literal `hub_model_id`: where `Trainer.push_to_hub()` pushes.
+    training_args: Vec<Option<String>>,
     /// String tokens read as a call's repository argument (not looked at again as URLs).
     consumed: HashSet<usize>,
     /// For each string token inside a call's arguments, the call's name.
@@ -122,7 +123,7 @@ impl<'a> Cx<'a> {
             datasets_lib: false,
             model_lib: false,
             smolagents: false,
-            hub_model_ids: Vec::new(),
+            training_args: Vec::new(),
             consumed: HashSet::new(),
             enclosing: HashMap::new(),
             out: Vec::new(),
@@ -271,20 +272,31 @@ impl<'a> Cx<'a> {
             }
             i += 1;
         }
-        // The literal `hub_model_id` values: keyword arguments and assignments.
+        // What each training-arguments call pushes to: its `hub_model_id`, if it has one.
         for i in 0..n {
-            if self.is_ident(i, "hub_model_id") && self.punct(i + 1, b'=') {
-                let is_kw = i > 0 && (self.punct(i - 1, b'(') || self.punct(i - 1, b','));
-                let is_attr = i > 0 && self.punct(i - 1, b'.');
-                if is_kw || is_attr || i == 0 || self.toks[i - 1].kind == T::Newline {
-                    let end = self.value_end(i + 2);
-                    if let Val::Str(s) = self.eval(i + 2, end, 0) {
-                        if !self.hub_model_ids.contains(&s) {
-                            self.hub_model_ids.push(s);
-                        }
-                    }
-                }
+            let name = self.text(i);
+            let training = self.toks[i].kind == T::Ident
+                && self.punct(i + 1, b'(')
+                && (name.ends_with("TrainingArguments") || name.ends_with("Config"))
+                && !(i > 0 && ["def", "class"].iter().any(|k| self.is_ident(i - 1, k)));
+            if !training {
+                continue;
             }
+            let (args, _) = self.args(i + 1);
+            let kws: Vec<&str> = args.iter().filter_map(|a| a.kw.as_deref()).collect();
+            // `TrainingArguments("out")` names its output folder by position; a `…Config` is one
+            // only with these keywords (`LoraConfig`, `AutoConfig` are not).
+            let named = kws
+                .iter()
+                .any(|k| matches!(*k, "output_dir" | "push_to_hub" | "hub_model_id"));
+            if !named && !name.ends_with("TrainingArguments") {
+                continue;
+            }
+            let id = Self::kw(&args, "hub_model_id").map(|a| self.eval(a.lo, a.hi, 0));
+            self.training_args.push(match id {
+                Some(Val::Str(s)) => Some(s),
+                _ => None,
+            });
         }
     }
 
@@ -786,7 +798,7 @@ impl<'a> Cx<'a> {
                     };
                     let target = match Self::kw(args, "hub_model_id").cloned() {
                         Some(a) => self.target(&a, Kind::Model, Write),
-                        None => Some(self.trainer_target()),
+                        None => Some(Target::Unresolved(NO_HUB_MODEL_ID.into())),
                     };
                     if let Some(t) = target {
                         self.push(line, call, Write, t);
@@ -1015,23 +1027,26 @@ impl<'a> Cx<'a> {
         self.push(line, "create_repo", Access::Write, t);
     }
 
-    /// Where `Trainer.push_to_hub()` and `push_to_hub=True` push: the file's one literal
-    /// `hub_model_id`, else unresolved.
+    /// Where `Trainer.push_to_hub()` pushes: the `hub_model_id` of the file's training arguments
+    /// when they all name the same literal one, else unresolved.
     fn trainer_target(&self) -> Target {
-        match self.hub_model_ids.as_slice() {
-            [one] => match named_target(name_repo(one, Kind::Model, false), true) {
-                Some(t) => t,
-                None => Target::Unresolved(format!("hub_model_id {one:?} is not a repository id")),
-            },
-            [] => Target::Unresolved(
-                "no hub_model_id: the repository is named after the output folder, in the \
-                 namespace of whoever runs the code"
-                    .into(),
+        let ids: Vec<&str> = self
+            .training_args
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let all_named = !ids.is_empty() && ids.len() == self.training_args.len();
+        match ids.split_first() {
+            Some((first, rest)) if all_named && rest.iter().all(|r| r == first) => {
+                named_target(name_repo(first, Kind::Model, false), true).unwrap_or_else(|| {
+                    Target::Unresolved(format!("hub_model_id {first:?} is not a repository id"))
+                })
+            }
+            _ if !all_named => Target::Unresolved(NO_HUB_MODEL_ID.into()),
+            _ => Target::Unresolved(
+                "the file's training arguments name different hub_model_id values".into(),
             ),
-            many => Target::Unresolved(format!(
-                "the file sets {} different hub_model_id values",
-                many.len()
-            )),
         }
     }
 
@@ -1042,8 +1057,16 @@ impl<'a> Cx<'a> {
             &["repo_id", "repo_path_or_name", "repo_name"],
         )
         .cloned() else {
-            // `trainer.push_to_hub()`, `trainer.push_to_hub(commit_message=…)`.
-            let t = self.trainer_target();
+            // `trainer.push_to_hub()`, `trainer.push_to_hub(commit_message=…)`; anything else
+            // (`repo.push_to_hub()`) pushes where its object was made.
+            let r = receiver.unwrap_or_default();
+            let t = if r.to_ascii_lowercase().contains("trainer") {
+                self.trainer_target()
+            } else {
+                Target::Unresolved(format!(
+                    "`{r}.push_to_hub()` names no repository: it pushes where `{r}` was made"
+                ))
+            };
             self.push(line, "push_to_hub", Access::Write, t);
             return;
         };
@@ -1462,6 +1485,10 @@ impl<'a> Cx<'a> {
         }
     }
 }
+
+/// Why a `push_to_hub=True` without `hub_model_id` is unresolved.
+const NO_HUB_MODEL_ID: &str = "no hub_model_id: the repository is named after the output \
+    folder, in the namespace of whoever runs the code";
 
 /// Calls that run a command line given as a string.
 const RUNNERS: &[&str] = &[

@@ -158,7 +158,6 @@ args = TrainingArguments("out", push_to_hub=True, hub_model_id="acme/ft")
 trainer = Trainer(model=model, args=args)
 trainer.push_to_hub()
 model.push_to_hub("acme/m")
-other = TrainingArguments("out", push_to_hub=False)
 "#;
     assert_eq!(
         uses("train.py", models),
@@ -183,6 +182,16 @@ other = TrainingArguments("out", push_to_hub=False)
             "3 push_to_hub write dataset:acme/d",
             "4 push_to_hub write model:acme/m",
             "5 push_to_hub write ?`thing.push_to_hub`: a model or a dataset repository? (the file uses both)",
+        ]
+    );
+    // Two training arguments, one without hub_model_id; a variable that only happens to be
+    // called hub_model_id; a Repository object: none says where the push goes.
+    let two = "args = TrainingArguments(\"a\", hub_model_id=\"acme/a\")\nother = TrainingArguments(\"b\")\nhub_model_id = \"acme/read\"\ntrainer.push_to_hub()\nrepo.push_to_hub(commit_message=\"x\")\n";
+    assert_eq!(
+        uses("t.py", two),
+        [
+            "4 push_to_hub write ?no hub_model_id: the repository is named after the output folder, in the namespace of whoever runs the code",
+            "5 push_to_hub write ?`repo.push_to_hub()` names no repository: it pushes where `repo` was made",
         ]
     );
     let no_id = "from transformers import TrainingArguments\nargs = TrainingArguments(\"out\", push_to_hub=True)\n";
