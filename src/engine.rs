@@ -119,13 +119,21 @@ impl Engine {
             .filter_map(|(path, rel)| {
                 let data = crate::read::read_small_file(path, FOLLOW_MAX_FILE)?;
                 let reads = env_reads(&data, &names);
-                (!reads.is_empty()).then(|| FileFacts {
-                    path: rel.clone(),
-                    platform: platform_of(rel),
-                    calls: calls_in(&data, &self.calls),
-                    env_reads: reads,
-                    practices: Vec::new(),
-                    hub_uses: crate::context::hub_uses(rel, platform_of(rel), &data),
+                (!reads.is_empty()).then(|| {
+                    let calls = calls_in(&data, &self.calls);
+                    FileFacts {
+                        path: rel.clone(),
+                        platform: platform_of(rel),
+                        hub_uses: crate::context::repos::write_uses(
+                            rel,
+                            platform_of(rel),
+                            &data,
+                            &calls,
+                        ),
+                        calls,
+                        env_reads: reads,
+                        practices: Vec::new(),
+                    }
                 })
             })
             .collect();

@@ -204,12 +204,13 @@ impl Scanner<'_> {
             ));
         }
         if !binary {
+            let found = context::calls_in(data, self.calls);
             out.facts = Some(FileFacts {
                 path: rel.to_owned(),
                 platform,
-                calls: context::calls_in(data, self.calls),
+                hub_uses: context::repos::write_uses(rel, platform, data, &found),
+                calls: found,
                 env_reads: context::env_reads(data, self.env_names),
-                hub_uses: context::hub_uses(rel, platform, data),
                 // Every practice rule is about a token variable: none without a mention.
                 practices: if scanned.mentions_env {
                     let mut hits = crate::practice::find(rel, platform, data, self.env_names);

@@ -163,6 +163,21 @@ pub fn hub_uses(path: &str, platform: Platform, bytes: &[u8]) -> Vec<HubUse> {
     uses
 }
 
+/// The hub uses of a file whose call lists found a write call (`calls.writes`), else none:
+/// all HF016 needs from the files of a token's scope, without reading every file twice.
+pub fn write_uses(
+    path: &str,
+    platform: Platform,
+    bytes: &[u8],
+    calls: &super::Calls,
+) -> Vec<HubUse> {
+    if calls.writes.is_empty() {
+        Vec::new()
+    } else {
+        hub_uses(path, platform, bytes)
+    }
+}
+
 /// Whether a file is read for command lines: shell scripts, Dockerfiles, Makefiles, CI
 /// configurations, deployment YAML and scripts with a shebang. Not other languages, and not
 /// configuration files, whose strings are data (a rule's example, a fixture), not commands.
