@@ -54,6 +54,10 @@ pub enum Command {
     /// Audit your own tokens: HF_TOKEN (else the token file) and the named tokens of
     /// `hf auth login`, with the Hub's role, name and scopes and the advice that applies.
     Whoami(WhoamiArgs),
+    /// Plan the tokens this code needs, with no network: for each platform (CI, notebooks,
+    /// servers, source code) one fine-grained token with exactly the repositories and permissions
+    /// its Hub calls use, the evidence for each, and the calls whose repository is not a literal.
+    Plan(PlanArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
     InstallHook {
         /// Replace an existing pre-commit hook (kept as pre-commit.hfaudit-backup).
@@ -325,6 +329,41 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text:?} is not a duration like 90s, 30m or 2h"))
 }
 
+/// Output formats of `hfaudit plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// What to tick on the token settings page.
+    Human,
+    /// One JSON document: `{"version": 1, "tokens": [...]}`.
+    Json,
+    /// Markdown, for a pull request comment.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Folders or files to plan for (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Write the plan to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read files that .gitignore, .ignore and git's excludes would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this; K, M and G suffixes.
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    pub max_filesize: u64,
+    /// Use this config file (its `exclude`) instead of looking for .hfaudit.toml / pyproject.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any config file.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
 /// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
 fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -426,6 +465,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => scan(&args, false),
         Command::Baseline(args) => scan(&args, true),
         Command::Whoami(args) => whoami(&args),
+        Command::Plan(args) => plan(&args),
         Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
             let mut out = stdout();
@@ -882,6 +922,109 @@ fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
     Ok(match audit.worst() {
         Some(s) if s >= Severity::Warning => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    })
+}
+
+/// `hfaudit plan`: the tree read through the same source as a scan (its ignore rules, limits
+/// and safe reads), every file's Hub calls mapped, then one token per platform planned. 2 when
+/// a file could not be read, else 0.
+fn plan(args: &PlanArgs) -> Result<ExitCode> {
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let rules = RuleSet::builtin()?;
+    let folder = if first.is_dir() {
+        first.clone()
+    } else {
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let config = if args.no_config {
+        Config {
+            root: std::env::current_dir()?,
+            ..Config::default()
+        }
+    } else if let Some(path) = &args.config {
+        Config::load(path, &rules)?
+    } else {
+        Config::discover(&folder, &rules)?
+    };
+    let project = std::fs::canonicalize(&folder)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let git_config = crate::files::read_small_file(&folder.join(".git/config"), 1 << 20);
+    let opts = crate::plan::Options {
+        project,
+        // The fold already made a Space's source code a server's.
+        is_space: false,
+        space_id: git_config
+            .and_then(|c| crate::plan::space_id_from_git_config(&String::from_utf8_lossy(&c))),
+    };
+    let mut engine = Engine::new(rules, config);
+    engine.archives = None;
+    engine.need_map = true;
+    let walk = WalkOptions {
+        paths: args.paths.clone(),
+        respect_ignore: !args.no_ignore,
+        follow_links: false,
+        max_filesize: Some(args.max_filesize),
+        exclude: engine.config.exclude.clone(),
+        exclude_root: engine.config.root.clone(),
+        threads: 0,
+    };
+    let output = crate::source::read(&[Source::Tree(walk)], &engine, &Progress::default())?;
+    let uses = output
+        .facts
+        .iter()
+        .filter(|f| !f.hub_uses.is_empty())
+        .map(|f| (f.path.clone(), f.platform, f.hub_uses.clone()));
+    let plan = crate::plan::plan_from_uses(uses, &opts);
+    let raw: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(io::BufWriter::new(create_report_file(path)?)),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    let mut out = Redacting::new(raw);
+    let written = match args.format {
+        PlanFormat::Human => report::plan::render_human(&plan, &mut out),
+        PlanFormat::Json => report::plan::render_json(&plan, &mut out),
+        PlanFormat::Markdown => report::plan::render_markdown(&plan, &mut out),
+    }
+    .and_then(|()| out.flush());
+    match written.map_err(anyhow::Error::from) {
+        Err(err) if is_broken_pipe(&err) => {}
+        other => other.context("cannot write the plan")?,
+    }
+    let mut err = stderr();
+    for s in &output.skipped {
+        writeln!(
+            err,
+            "note: skipped {}: {}",
+            output::escape(&s.path),
+            output::escape(&s.reason)
+        )?;
+    }
+    for e in &output.errors {
+        writeln!(
+            err,
+            "error: {}: {}",
+            output::escape(&e.path),
+            output::escape(&e.message)
+        )?;
+    }
+    Ok(if output.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     })
 }
 

@@ -70,6 +70,13 @@ pub fn add(out: &mut ScanOutput, scan: BlobScan) {
         if server && f.platform == Platform::Source {
             f.platform = Platform::Server;
         }
+        // A Space's code that writes to "its own Space" (`SPACE_ID`) writes to this one.
+        if let Some(space) = hub
+            .filter(|_| server)
+            .and_then(|p| p.repo.strip_prefix("spaces/"))
+        {
+            crate::context::repos::resolve_own_space(&mut f.hub_uses, space);
+        }
         out.facts.push(*f);
     }
     if space && hub.is_none() {

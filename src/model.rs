@@ -73,6 +73,9 @@ pub struct FileFacts {
     pub env_reads: Vec<String>,
     /// Habits that cause leaks (HF013–HF015), found in this file.
     pub practices: Vec<crate::practice::PracticeHit>,
+    /// The file's calls to the Hub and the repositories they name (the need map), for files
+    /// with a write call: what HF016 compares with the token's reach. Empty otherwise.
+    pub hub_uses: Vec<crate::context::HubUse>,
 }
 
 /// A file that was not scanned, and why (too big, a loop, not a regular file).

@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 mod calls;
 mod notebook;
 mod platform;
+pub mod repos;
 mod usage;
 mod words;
 
 pub use calls::{calls_in, calls_in_scope, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
 pub use notebook::notebook_cells;
 pub use platform::platform_of;
+pub use repos::{hub_uses, HubUse};
 pub use usage::usage_at;
 pub(crate) use usage::{ESCAPED_NEWLINE, ESCAPED_NEWLINE_REV};
 pub use words::Words;

@@ -5,6 +5,7 @@ mod github;
 mod human;
 mod json;
 mod markdown;
+pub mod plan;
 mod sarif;
 pub mod whoami;
 

@@ -12,6 +12,7 @@ mod git;
 mod hub;
 mod layers;
 mod mock;
+mod plan;
 mod practice;
 mod revoke;
 mod rules;
