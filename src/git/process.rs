@@ -45,11 +45,24 @@ pub enum GitError {
     },
 }
 
-/// The git command, run in one folder (the user's current folder, so relative paths and the
-/// environment a hook sets up — `GIT_DIR`, `GIT_INDEX_FILE` — mean what git means by them).
+/// The git command, run in one folder, for one of two kinds of repository.
 #[derive(Debug, Clone)]
 pub struct Git {
     dir: PathBuf,
+    kind: Kind,
+}
+
+/// Whose repository git works on.
+#[derive(Debug, Clone)]
+enum Kind {
+    /// The user's, found from the folder as git finds it: relative paths and the environment a
+    /// hook sets up (`GIT_DIR`, `GIT_INDEX_FILE`: what `--staged` must read) mean what git
+    /// means by them.
+    User,
+    /// One hfaudit made itself (a Hub repository's clone), or none yet (the clone itself): its
+    /// git dir is named on every command, and no `GIT_*` variable of ours reaches git, so a
+    /// hook's `GIT_DIR` cannot turn the scan of a clone into a scan of the user's repository.
+    Sandbox { git_dir: Option<PathBuf> },
 }
 
 /// Config that keeps git's output independent of the user's settings: root commits shown,
@@ -104,10 +117,40 @@ const UNSET_ENV: &[&str] = &[
     "GIT_EDITOR",
 ];
 
+/// The `GIT_*` variables a sandboxed git still sees: where git's own programs are and the TLS
+/// trust store (a company's CA). Every other one is dropped: `GIT_DIR`, `GIT_WORK_TREE`,
+/// `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`,
+/// `GIT_COMMON_DIR`, `GIT_NAMESPACE`, `GIT_CEILING_DIRECTORIES`, `GIT_CONFIG_PARAMETERS` and
+/// `GIT_CONFIG_COUNT` (a parent git's `-c`), `GIT_REPLACE_REF_BASE`, `GIT_SHALLOW_FILE`,
+/// `GIT_QUARANTINE_PATH`, `GIT_ATTR_SOURCE`, the pathspec modes, `GIT_SSL_NO_VERIFY`,
+/// `GIT_HTTP_*`, the traces (`GIT_TRACE_CURL` can print headers) and any variable a later git
+/// adds.
+const SANDBOX_KEEPS: &[&str] = &["GIT_EXEC_PATH", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
+
 impl Git {
+    /// The user's repository around `dir`, as git finds it (environment included).
     pub fn new(dir: &Path) -> Self {
         Git {
             dir: dir.to_path_buf(),
+            kind: Kind::User,
+        }
+    }
+
+    /// A repository hfaudit made, at `git_dir` (a bare clone): named on every command.
+    pub fn sandbox(git_dir: &Path) -> Self {
+        Git {
+            dir: git_dir.to_path_buf(),
+            kind: Kind::Sandbox {
+                git_dir: Some(git_dir.to_path_buf()),
+            },
+        }
+    }
+
+    /// No repository, in `dir`: for `git clone`, which makes the one [`Git::sandbox`] reads.
+    pub fn sandbox_without_repository(dir: &Path) -> Self {
+        Git {
+            dir: dir.to_path_buf(),
+            kind: Kind::Sandbox { git_dir: None },
         }
     }
 
@@ -144,6 +187,24 @@ impl Git {
     {
         let mut cmd = Command::new("git");
         cmd.current_dir(&self.dir).arg("--no-pager");
+        if let Kind::Sandbox { git_dir } = &self.kind {
+            for (name, _) in std::env::vars_os() {
+                let bytes = name.as_encoded_bytes();
+                // Windows reads its environment without regard to case.
+                let git = bytes.len() > 4 && bytes[..4].eq_ignore_ascii_case(b"GIT_");
+                let kept = SANDBOX_KEEPS
+                    .iter()
+                    .any(|k| k.as_bytes().eq_ignore_ascii_case(bytes));
+                if git && !kept {
+                    cmd.env_remove(name);
+                }
+            }
+            if let Some(git_dir) = git_dir {
+                let mut arg = std::ffi::OsString::from("--git-dir=");
+                arg.push(git_dir);
+                cmd.arg(arg);
+            }
+        }
         for setting in STABLE_OUTPUT.iter().chain(NO_PROGRAMS) {
             if no_hooks || *setting != NO_HOOKS {
                 cmd.arg("-c").arg(setting);

@@ -724,7 +724,7 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
             commit,
         )
     };
-    match git::scan_in(
+    match git::scan_clone(
         &clone,
         &gopts,
         engine,
@@ -755,7 +755,7 @@ fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) ->
 /// the redirect named) and no `http-alternates` (git treats them as redirects), and plain http
 /// (loopback only) never goes through a proxy.
 fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<(), String> {
-    let mut cmd = git::process::Git::new(cwd).command([
+    let mut cmd = git::process::Git::sandbox_without_repository(cwd).command([
         "-c".as_ref(),
         "protocol.allow=never".as_ref(),
         "-c".as_ref(),

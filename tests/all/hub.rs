@@ -711,6 +711,51 @@ fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
     assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
 }
 
+/// Every git hook runs with `GIT_DIR` (and often `GIT_INDEX_FILE`) set: the clone and the
+/// scan of the clone must read the Hub's history, never the repository those name.
+#[test]
+fn hub_history_ignores_git_variables_naming_another_repository() {
+    let tok = fake_tokens(1018, 2);
+    let (_served, bare) = served_history(&tok[0]);
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare)));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    // The user's repository, with a token committed and another one staged.
+    let local = tempfile::tempdir().unwrap();
+    git(local.path(), &["init", "-q"]);
+    std::fs::write(
+        local.path().join("local.py"),
+        format!("T = \"{}\"\n", tok[1]),
+    )
+    .unwrap();
+    git(local.path(), &["add", "."]);
+    git(local.path(), &["commit", "-q", "-m", "local"]);
+    let dot_git = local.path().join(".git");
+    let index = dot_git.join("index");
+    let args = history_args(&hub.url());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, _, stderr, code) = run_json(
+        &args,
+        &[
+            ("GIT_DIR", dot_git.to_str().unwrap()),
+            ("GIT_INDEX_FILE", index.to_str().unwrap()),
+            ("GIT_WORK_TREE", local.path().to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["hf://spaces/acme/demo/app.py"], "{report:#}");
+    assert_eq!(report["errors"], json!([]), "{report:#}");
+    assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
+}
+
 #[test]
 fn hub_refuses_a_next_page_on_another_host() {
     let hub = Mock::start(None);
