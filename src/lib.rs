@@ -12,7 +12,8 @@
 //! `tests/all/layers.rs` holds it, so import circles cannot come back).
 //!
 //! 1. Plain data and the one text exit: `secret`, `output` (redaction before any escaping),
-//!    `files` (safe file reading), `allow`, `rules`, `config`.
+//!    `files` (safe file reading), `scratch` (temporary folders removed on every exit path,
+//!    signals included), `allow`, `rules`, `config`.
 //! 2. Pure functions over bytes: `context` (platform, usage, calls), `detect` (the detector and
 //!    one file per decoder), `practice` (the habits of HF013–HF015).
 //! 3. What flows between stages: `model`, `origin`.
@@ -48,6 +49,7 @@ pub mod practice;
 pub mod report;
 pub mod revoke;
 pub mod rules;
+pub mod scratch;
 pub mod secret;
 pub mod snippet;
 pub mod source;

@@ -409,9 +409,7 @@ fn scan_repo(
     let cwd = git.dir().to_path_buf();
     let repo = Repo::locate(git)?;
     if repo.bare && opts.mode == Mode::Staged {
-        return Err(GitError::Bare {
-            dir: cwd.clone(),
-        });
+        return Err(GitError::Bare { dir: cwd.clone() });
     }
     let excluded = Exclusions::new(&engine.config, &repo.top)?;
     let mut pathspecs: Vec<OsString> = opts

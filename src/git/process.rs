@@ -8,6 +8,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// What can go wrong in a git mode or `install-hook`; each says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,8 @@ pub enum GitError {
         command: &'static str,
         detail: String,
     },
+    #[error("`git {command}` {why}; stopped")]
+    Stopped { command: String, why: Stop },
     #[error("cannot talk to git: {0}")]
     Io(#[from] io::Error),
     #[error("invalid exclude pattern in the config: {0}")]
@@ -233,6 +236,134 @@ impl Git {
 pub fn output(mut cmd: Command) -> Result<Output, GitError> {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.output().map_err(GitError::NoGit)
+}
+
+/// What a git process that writes (a clone) may cost before it is killed.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    /// Wall-clock time from the start.
+    pub deadline: Duration,
+    /// The folder it writes into, and the bytes that folder may hold (`None`: no limit).
+    pub folder: PathBuf,
+    pub max_size: Option<u64>,
+}
+
+/// Why a watched git was killed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Still running at the deadline.
+    Deadline(Duration),
+    /// Its folder grew past the limit.
+    Size(u64),
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Deadline(d) => write!(f, "was still running after {} s", d.as_secs_f64()),
+            Stop::Size(limit) => write!(f, "wrote more than {limit} bytes"),
+        }
+    }
+}
+
+/// How often a watched git is looked at, at least; a folder slow to measure is measured less
+/// often (ten times the time a measure takes), so watching never costs more than git.
+const WATCH_EVERY: Duration = Duration::from_millis(25);
+
+/// [`output`] for a git that writes (a clone): killed at `watch`'s deadline or when its folder
+/// grows past the size limit ([`GitError::Stopped`]; the folder is the caller's to remove, a
+/// `scratch::Scratch`), and when a signal arrives (the run then ends here, through
+/// `scratch::exit_on_signal`, every temporary folder removed).
+pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Output, GitError> {
+    let start = Instant::now();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so the helpers it starts are killed with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn().map_err(GitError::NoGit)?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let mut pause = WATCH_EVERY;
+    let stopped = loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Output {
+                status,
+                stdout: stdout.join().unwrap_or_default(),
+                stderr: stderr.join().unwrap_or_default(),
+            });
+        }
+        if crate::scratch::stopping() {
+            kill_group(&mut child);
+            // The run ends here: every temporary folder removed, then exit 128 + the signal.
+            crate::scratch::exit_on_signal();
+        }
+        if start.elapsed() >= watch.deadline {
+            break Stop::Deadline(watch.deadline);
+        }
+        if let Some(limit) = watch.max_size {
+            let measured = Instant::now();
+            if folder_size(&watch.folder) > limit {
+                break Stop::Size(limit);
+            }
+            pause = (measured.elapsed() * 10).max(WATCH_EVERY);
+        }
+        std::thread::sleep(pause.min(watch.deadline.saturating_sub(start.elapsed())));
+    };
+    kill_group(&mut child);
+    Err(GitError::Stopped {
+        command: what.to_owned(),
+        why: stopped,
+    })
+}
+
+/// Kills a watched git and every process of its group (the remote helper it started), and
+/// reaps it.
+fn kill_group(child: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        use nix::sys::signal::{killpg, Signal};
+        let _ = killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The bytes of the files under `dir` (links not followed; what cannot be read counts 0).
+pub fn folder_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => todo.push(entry.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
 }
 
 /// Starts a git command with its standard output (and, when asked, standard input) as pipes.
