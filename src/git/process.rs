@@ -243,8 +243,9 @@ pub fn output(mut cmd: Command) -> Result<Output, GitError> {
 pub struct Watch {
     /// Wall-clock time from the start.
     pub deadline: Duration,
-    /// The folder it writes into, and the bytes that folder may hold (`None`: no limit).
+    /// The folder it writes into.
     pub folder: PathBuf,
+    /// The bytes that folder may hold (`None`: no limit).
     pub max_size: Option<u64>,
 }
 
@@ -281,27 +282,8 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn().map_err(GitError::NoGit)?;
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let mut pause = WATCH_EVERY;
     let stopped = loop {
         if let Some(status) = child.try_wait()? {
@@ -332,6 +314,17 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
     Err(GitError::Stopped {
         command: what.to_owned(),
         why: stopped,
+    })
+}
+
+/// Reads a pipe to its end on a thread of its own, so git never blocks on a full pipe.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut buf);
+        }
+        buf
     })
 }
 
@@ -452,5 +445,35 @@ pub fn first_lines(stderr: &[u8], code: Option<i32>) -> String {
         }
     } else {
         lines.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a clone wrote: every file under the folder, links not followed.
+    #[test]
+    fn a_folder_size_counts_files_not_what_links_point_at() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("x"), [0u8; 100]).unwrap();
+        std::fs::write(dir.path().join("a/b/y"), [0u8; 23]).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("big"), vec![0u8; 1 << 20]).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path(), dir.path().join("a/out")).unwrap();
+            std::os::unix::fs::symlink(outside.path().join("big"), dir.path().join("big")).unwrap();
+        }
+        let links = if cfg!(unix) {
+            // A link's own size: the length of the path it holds.
+            let len = |p: &Path| p.as_os_str().len() as u64;
+            len(outside.path()) + len(&outside.path().join("big"))
+        } else {
+            0
+        };
+        assert_eq!(folder_size(dir.path()), 123 + links);
+        assert_eq!(folder_size(&dir.path().join("none")), 0);
     }
 }
