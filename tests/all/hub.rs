@@ -756,96 +756,6 @@ fn hub_history_ignores_git_variables_naming_another_repository() {
     assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
 }
 
-#[test]
-fn hub_refuses_a_next_page_on_another_host() {
-    let hub = Mock::start(None);
-    let other = Mock::start(None);
-    hub.route(
-        "/api/spaces?author=evil",
-        vec![with(
-            ok(&json!([{"id": "evil/one"}])),
-            "Link",
-            &format!(
-                "<{}/api/spaces?author=evil&cursor=2>; rel=\"next\"",
-                other.url()
-            ),
-        )],
-    );
-    let mine = fake_tokens(78, 1).remove(0);
-    let (report, _, stderr, code) = run_json(
-        &["hf://spaces/evil", "--endpoint", &hub.url()],
-        &[("HF_TOKEN", &mine)],
-    );
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        report["errors"].to_string().contains("another host"),
-        "{report:#}"
-    );
-    assert!(
-        other.seen().is_empty(),
-        "the token's request went to another host"
-    );
-}
-
-/// Tokens held in names the Hub chose (a repository, a file, a Space variable) and in an
-/// error it sent: no format prints one, whatever it escapes (Markdown turned `hf_` into
-/// `hf\_` before redaction once).
-#[test]
-fn hub_names_that_hold_tokens_are_redacted_in_every_format() {
-    let tok = fake_tokens(1018, 6);
-    let hub = Mock::start(None);
-    let repo = format!("acme/{}", tok[0]);
-    hub.route("/api/models?author=acme", vec![ok(&json!([{"id": repo}]))]);
-    hub.route(
-        &format!("/api/models/{repo}/tree/main{TREE}"),
-        vec![ok(&json!([file(&format!("x_{}.py", tok[1]), "a1", 40)]))],
-    );
-    hub.route(
-        &format!("/{repo}/resolve/main/x_{}.py", tok[1]),
-        vec![bytes(format!("login(token=\"{}\")\n", tok[2]))],
-    );
-    hub.route(
-        "/api/spaces?author=acme",
-        vec![ok(&json!([{"id": "acme/demo"}]))],
-    );
-    hub.route(
-        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
-        vec![ok(&json!([]))],
-    );
-    hub.route(
-        "/api/spaces/acme/demo/variables",
-        vec![ok(&json!({ tok[3].clone(): {"value": tok[4]} }))],
-    );
-    hub.route("/api/datasets?author=acme", vec![ok(&json!([]))]);
-    hub.route(
-        &format!("/api/datasets/acme/broken/tree/main{TREE}"),
-        vec![with(
-            status(404),
-            "x-error-message",
-            &format!("no such thing as {}", tok[5]),
-        )],
-    );
-    for format in crate::trust::every_format() {
-        let home = tempfile::tempdir().unwrap();
-        let out = hfaudit()
-            .env("HF_HOME", home.path())
-            .env("CI", "1")
-            .current_dir(home.path())
-            .args(["scan", "hf://acme", "hf://datasets/acme/broken"])
-            .args(["--no-config", "--no-discussions"])
-            .args(["--endpoint", &hub.url(), "--format", &format])
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(text.contains("acme"), "{format}: {text}");
-        crate::common::assert_no_token(&text, &tok, &format!("--format {format}"));
-    }
-}
-
 /// [`served_history`] with its objects in one pack (as the Hub serves them): returns the
 /// folder, the repository and the pack's path under the repository's URL.
 fn served_pack(token: &str) -> (tempfile::TempDir, PathBuf, String) {
@@ -1066,5 +976,95 @@ fn hub_history_clone_folder_is_removed_on_sigterm_and_sigint() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_eq!(clones_left(tmp.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}
+
+#[test]
+fn hub_refuses_a_next_page_on_another_host() {
+    let hub = Mock::start(None);
+    let other = Mock::start(None);
+    hub.route(
+        "/api/spaces?author=evil",
+        vec![with(
+            ok(&json!([{"id": "evil/one"}])),
+            "Link",
+            &format!(
+                "<{}/api/spaces?author=evil&cursor=2>; rel=\"next\"",
+                other.url()
+            ),
+        )],
+    );
+    let mine = fake_tokens(78, 1).remove(0);
+    let (report, _, stderr, code) = run_json(
+        &["hf://spaces/evil", "--endpoint", &hub.url()],
+        &[("HF_TOKEN", &mine)],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        report["errors"].to_string().contains("another host"),
+        "{report:#}"
+    );
+    assert!(
+        other.seen().is_empty(),
+        "the token's request went to another host"
+    );
+}
+
+/// Tokens held in names the Hub chose (a repository, a file, a Space variable) and in an
+/// error it sent: no format prints one, whatever it escapes (Markdown turned `hf_` into
+/// `hf\_` before redaction once).
+#[test]
+fn hub_names_that_hold_tokens_are_redacted_in_every_format() {
+    let tok = fake_tokens(1018, 6);
+    let hub = Mock::start(None);
+    let repo = format!("acme/{}", tok[0]);
+    hub.route("/api/models?author=acme", vec![ok(&json!([{"id": repo}]))]);
+    hub.route(
+        &format!("/api/models/{repo}/tree/main{TREE}"),
+        vec![ok(&json!([file(&format!("x_{}.py", tok[1]), "a1", 40)]))],
+    );
+    hub.route(
+        &format!("/{repo}/resolve/main/x_{}.py", tok[1]),
+        vec![bytes(format!("login(token=\"{}\")\n", tok[2]))],
+    );
+    hub.route(
+        "/api/spaces?author=acme",
+        vec![ok(&json!([{"id": "acme/demo"}]))],
+    );
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    hub.route(
+        "/api/spaces/acme/demo/variables",
+        vec![ok(&json!({ tok[3].clone(): {"value": tok[4]} }))],
+    );
+    hub.route("/api/datasets?author=acme", vec![ok(&json!([]))]);
+    hub.route(
+        &format!("/api/datasets/acme/broken/tree/main{TREE}"),
+        vec![with(
+            status(404),
+            "x-error-message",
+            &format!("no such thing as {}", tok[5]),
+        )],
+    );
+    for format in crate::trust::every_format() {
+        let home = tempfile::tempdir().unwrap();
+        let out = hfaudit()
+            .env("HF_HOME", home.path())
+            .env("CI", "1")
+            .current_dir(home.path())
+            .args(["scan", "hf://acme", "hf://datasets/acme/broken"])
+            .args(["--no-config", "--no-discussions"])
+            .args(["--endpoint", &hub.url(), "--format", &format])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("acme"), "{format}: {text}");
+        crate::common::assert_no_token(&text, &tok, &format!("--format {format}"));
     }
 }
