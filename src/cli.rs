@@ -113,6 +113,27 @@ pub struct ScanArgs {
     /// included, naming the commit that introduced each token.
     #[arg(long, help_heading = "Git")]
     pub history: bool,
+    /// hf:// targets with --history: stop a repository's clone (an error for that repository,
+    /// the scan goes on) when its temporary folder grows past this size. K, M and G suffixes;
+    /// 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size, help_heading = "Hub")]
+    pub history_max_size: u64,
+    /// Wall-clock deadline of one --history clone, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_HISTORY_TIMEOUT_MS"
+    )]
+    pub history_timeout_ms: Option<u64>,
+    /// Seconds under 1000 bytes a second before a --history clone gives up (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "SECONDS",
+        env = "HFAUDIT_HISTORY_LOW_SPEED_TIME"
+    )]
+    pub history_low_speed_time: Option<u32>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -621,6 +642,16 @@ fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
     let env = std::env::var("HF_ENDPOINT").ok();
     let endpoint = Endpoint::choose(args.endpoint.as_deref(), env.as_deref())?;
     let mut opts = hub::Options::new(endpoint);
+    let clone = &mut opts.history_limits;
+    clone.max_size = (args.history_max_size > 0).then_some(args.history_max_size);
+    if let Some(ms) = args.history_timeout_ms {
+        clone.deadline = Duration::from_millis(ms.max(1));
+    }
+    if let Some(secs) = args.history_low_speed_time {
+        clone.low_speed.1 = secs.max(1);
+    }
+    // A clone is part of the Hub scan: it never outlives the scan's own deadline.
+    clone.deadline = clone.deadline.min(args.hub_deadline);
     let found = whoami::discover(&whoami::Places::from_env());
     opts.token = found
         .tokens

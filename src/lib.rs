@@ -12,7 +12,8 @@
 //! `tests/all/layers.rs` holds it, so import circles cannot come back).
 //!
 //! 1. Plain data and the one text exit: `secret`, `repo` (Hub repository names), `output`
-//!    (redaction before any escaping), `files` (safe file reading), `allow`, `access` (what
+//!    (redaction before any escaping), `files` (safe file reading), `scratch` (temporary
+//!    folders removed on every exit path, signals included), `allow`, `access` (what
 //!    whoami-v2 says a token reaches), `rules`, `config`.
 //! 2. Pure functions over bytes: `context` (platform, usage, calls), `detect` (the detector and
 //!    one file per decoder), `practice` (the habits of HF013–HF015).
@@ -53,6 +54,7 @@ pub mod repo;
 pub mod report;
 pub mod revoke;
 pub mod rules;
+pub mod scratch;
 pub mod secret;
 pub mod snippet;
 pub mod source;

@@ -454,6 +454,55 @@ fn hostile_archives_are_scanned_within_a_memory_limit() {
     assert_eq!(out.status.code(), Some(1), "{}", report["errors"]);
 }
 
+/// An xz bomb (512 MiB of zeros in one block, made here) costs what the budget allows, not
+/// the block: under a 100 MiB address-space limit it is skipped by the ratio limit, and a
+/// token in another xz file of the same scan is still found. (A whole-block decoder needed
+/// twice the block.)
+#[cfg(unix)]
+#[test]
+fn an_xz_bomb_is_decoded_as_a_stream_within_the_budget() {
+    use std::io::Read;
+    let xz = |reader: &mut dyn Read| {
+        let mut out = Vec::new();
+        liblzma::read::XzEncoder::new(reader, 1)
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = xz(&mut std::io::repeat(0).take(512 << 20));
+    assert!(bomb.len() < 200_000, "{}", bomb.len());
+    common::write(dir.path(), "zeros.bin.xz", &bomb);
+    let t = common::fake_tokens(1201, 1);
+    let text = format!("import os\n\nHF_TOKEN = \"{}\"\n", t[0]);
+    common::write(dir.path(), "settings.py.xz", xz(&mut text.as_bytes()));
+    let bin = assert_cmd::cargo::cargo_bin("hfaudit");
+    let out = Command::new("sh")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 102400 && exec {} scan --no-progress --format json .",
+            bin.display()
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}; exit {:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(found(&report), vec![s("settings.py.xz!settings.py", 3, 13)]);
+    let skipped = notes(&report, "skipped", "reason");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].0, "zeros.bin.xz");
+    assert!(skipped[0].1.contains("--archive-max-ratio"), "{skipped:?}");
+    assert_eq!(notes(&report, "errors", "message"), vec![]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
 /// Compressed files over the 64 MiB whole-read limit are decompressed as they stream: a token
 /// past the first 64 MiB of a `.log.gz`, and a member after a big one in a `.tar.gz`.
 #[test]

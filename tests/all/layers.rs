@@ -10,7 +10,7 @@ use crate::common::repo_root;
 /// Bottom first. Each module may use the ones before it, never one after it.
 const LAYERS: &[&str] = &[
     // Plain data and the one text exit.
-    "secret", "repo", "output", "files", "allow", "access", "rules", "config",
+    "secret", "repo", "output", "files", "scratch", "allow", "access", "rules", "config",
     // Pure functions over bytes: context, detection, the practice habits.
     "context", "detect", "practice",
     // What flows between stages, and where bytes came from.
