@@ -21,6 +21,7 @@ use zip::result::ZipError;
 use crate::model::{ScanError, Skipped};
 use crate::origin::Origin;
 
+mod tarsum;
 mod xz;
 
 /// Where an archive's members go: each one a plain blob (nested archives are opened here).
@@ -459,7 +460,8 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         reader: impl Read,
         depth: u32,
     ) -> Result<(), Stop> {
-        let mut archive = tar::Archive::new(reader);
+        // Old tars summed their headers over signed bytes; GNU tar and Python accept that.
+        let mut archive = tar::Archive::new(tarsum::SignedSums::new(reader));
         let entries = match archive.entries() {
             Ok(entries) => entries,
             Err(err) => return self.failed(origin, what, &err),

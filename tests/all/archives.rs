@@ -569,3 +569,45 @@ fn big_compressed_files_are_opened_as_they_stream() {
         "{skipped:?}"
     );
 }
+
+/// A tar whose header checksum was summed over signed bytes (old HP-UX and V7 tars; CPython's
+/// `Lib/test/testtar.tar` holds such headers) is read, as GNU tar and Python read it: its
+/// members are scanned, and it is not reported as damaged (issue 21).
+#[test]
+fn a_tar_with_signed_header_checksums_is_read() {
+    let t = common::fake_tokens(2201, 1);
+    let data = format!("T = \"{}\"\n", t[0]).into_bytes();
+    let mut h = [0u8; 512];
+    let name = "caf\u{e9}/settings.py".as_bytes();
+    h[..name.len()].copy_from_slice(name);
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    let signed: i64 = h
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                i64::from(*b as i8)
+            }
+        })
+        .sum();
+    h[148..156].copy_from_slice(format!("{signed:06o}\0 ").as_bytes());
+    let mut tar = h.to_vec();
+    tar.extend_from_slice(&data);
+    tar.resize(1024, 0);
+    tar.extend_from_slice(&[0; 1024]);
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "old.tar", &tar);
+    let (report, code) = scan(dir.path(), &["old.tar"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(found(&report), vec![s("old.tar!café/settings.py", 1, 6)]);
+    assert!(notes(&report, "skipped", "reason").is_empty(), "{report}");
+}
