@@ -6,6 +6,7 @@ mod archives;
 mod common;
 mod decode;
 mod dist;
+mod docs;
 mod git;
 mod hub;
 mod mock;
