@@ -173,5 +173,44 @@ expect_in "$out" '"path": ".env"' "scan --staged in the image"
 expect_not_in "$out" "$token" "the image printed a full token"
 ok "scan --staged reads a mounted repository another user owns (safe.directory)"
 
+echo "== the hfaudit-docker pre-commit hook (its docker commands done by buildah)"
+# pre-commit clones this repository at HEAD and builds its Dockerfile: what is committed.
+shim="$work/shim"
+mkdir -p "$shim"
+ln -s "$root/scripts/docker-on-buildah.sh" "$shim/docker"
+"$python" -m venv "$work/pc"
+"$work/pc/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.7.0"
+scratch="$work/scratch"
+git init --quiet "$scratch"
+printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: hfaudit-docker\n' \
+  "$root" "$(git rev-parse HEAD)" >"$scratch/.pre-commit-config.yaml"
+pc_env=(env PATH="$shim:$PATH" PRE_COMMIT_HOME="$work/pre-commit-home" PRE_COMMIT_COLOR=never
+  HFAUDIT_IMAGE_STORE="$store" HFAUDIT_IMAGE_BASE="$base" HFAUDIT_IMAGE_BINARY="$binary_image"
+  GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.invalid GIT_COMMITTER_NAME=ci
+  GIT_COMMITTER_EMAIL=ci@example.invalid)
+(cd "$scratch" && "${pc_env[@]}" "$work/pc/bin/pre-commit" install >/dev/null)
+token=$(fake_token 23)
+printf 'from huggingface_hub import login\nlogin(token="%s")\n' "$token" >"$scratch/app.py"
+git -C "$scratch" add .pre-commit-config.yaml app.py
+set +e
+out=$(cd "$scratch" && "${pc_env[@]}" git commit --quiet -m leak 2>&1)
+code=$?
+set -e
+[ $code -ne 0 ] || die "the hfaudit-docker hook must block a staged token"$'\n'"$out"
+expect_in "$out" "error[HF001] leaked-token" "the hfaudit-docker hook"
+expect_in "$out" "app.py:2:14" "the hfaudit-docker hook"
+expect_in "$out" "$(redacted "$token")" "the hfaudit-docker hook"
+expect_not_in "$out" "$token" "the hfaudit-docker hook printed a full token"
+ok "the hfaudit-docker hook builds the image and blocks a staged token, redacted"
+git -C "$scratch" rm --cached --quiet app.py
+rm "$scratch/app.py"
+printf 'print("no secrets here")\n' >"$scratch/ok.py"
+git -C "$scratch" add ok.py
+out=$(cd "$scratch" && "${pc_env[@]}" git commit --quiet -m clean 2>&1) ||
+  die "the hfaudit-docker hook must pass a clean commit"$'\n'"$out"
+expect_in "$out" "hfaudit (Hugging Face tokens)" "the hfaudit-docker hook ran"
+[ "$(git -C "$scratch" rev-list --count HEAD)" = 1 ] || die "the clean commit was not made"
+ok "the hfaudit-docker hook passes a clean commit"
+
 b rmi --prune >/dev/null 2>&1 || true
 echo "image checks: $passed passed, 0 failed ($((SECONDS - started)) s; $image is $size)"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `docker` for pre-commit's `language: docker` hooks, done by buildah: scripts/check-image.sh puts
+# it on PATH (as `docker`) to run the hfaudit-docker hook where there is no Docker daemon. It
+# knows the three commands pre-commit 4 runs, as pre-commit runs them:
+#
+#   docker build --tag T --label PRE_COMMIT [--pull] .   (in its clone of the hook's repository)
+#   docker system info --format '{{ json . }}'           (rootless or not)
+#   docker run --rm [--tty] -u UID:GID -v CWD:/src:rw,Z --workdir /src --entrypoint E T ARGS...
+#
+# The build gets the build arguments BASE and BINARY from the variables HFAUDIT_IMAGE_BASE and
+# HFAUDIT_IMAGE_BINARY (no registry is reachable); storage is HFAUDIT_IMAGE_STORE's, vfs.
+set -uo pipefail
+store=${HFAUDIT_IMAGE_STORE:?}
+b() { buildah --root "$store/storage" --runroot "$store/run" --storage-driver vfs "$@"; }
+export BUILDAH_ISOLATION=chroot
+
+case "${1:-}" in
+  build)
+    shift
+    tag=""
+    while [ $# -gt 1 ]; do
+      case "$1" in
+        --tag) tag=$2 && shift 2 ;;
+        --label) shift 2 ;;
+        *) shift ;; # --pull: the base is local
+      esac
+    done
+    b bud --quiet --layers=false --pull=false --build-arg BASE="${HFAUDIT_IMAGE_BASE:?}" \
+      --build-arg BINARY="${HFAUDIT_IMAGE_BINARY:?}" --tag "$tag" "$1" >/dev/null
+    ;;
+  system)
+    exit 1 # no daemon to describe: pre-commit then takes it as rootful and passes -u
+    ;;
+  run)
+    shift
+    opts=()
+    entry=""
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --rm | --tty) shift ;;
+        -u) opts+=(--user "$2") && shift 2 ;;
+        -v) opts+=(--volume "${2%:rw,Z}:rw") && shift 2 ;; # no SELinux relabelling here
+        --workdir) opts+=(--workingdir "$2") && shift 2 ;;
+        --entrypoint) entry=$2 && shift 2 ;;
+        *) break ;;
+      esac
+    done
+    container=$(b from --pull=false "$1") || exit 2
+    shift
+    b run ${opts[@]+"${opts[@]}"} "$container" -- ${entry:+"$entry"} "$@"
+    code=$?
+    b rm "$container" >/dev/null
+    exit "$code"
+    ;;
+  *)
+    echo "docker-on-buildah.sh: \`docker ${1:-}\` is not supported" >&2
+    exit 2
+    ;;
+esac
