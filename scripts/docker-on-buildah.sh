@@ -4,7 +4,7 @@
 # knows the three commands pre-commit 4 runs, as pre-commit runs them:
 #
 #   docker build --tag T --label PRE_COMMIT [--pull] .   (in its clone of the hook's repository)
-#   docker system info --format '{{ json . }}'           (rootless or not)
+#   docker system info --format '{{ json . }}'           (rootless or not: `{}`, not)
 #   docker run --rm [--tty] -u UID:GID -v CWD:/src:rw,Z --workdir /src --entrypoint E T ARGS...
 #
 # The build gets the build arguments BASE and BINARY from the variables HFAUDIT_IMAGE_BASE and
@@ -29,7 +29,7 @@ case "${1:-}" in
       --build-arg BINARY="${HFAUDIT_IMAGE_BINARY:?}" --tag "$tag" "$1" >/dev/null
     ;;
   system)
-    exit 1 # no daemon to describe: pre-commit then takes it as rootful and passes -u
+    echo '{}' # no daemon to describe: pre-commit takes it as rootful and passes -u
     ;;
   run)
     shift
