@@ -8,7 +8,8 @@
 #   docker run --rm [--tty] -u UID:GID -v CWD:/src:rw,Z --workdir /src --entrypoint E T ARGS...
 #
 # The build gets the build arguments BASE and BINARY from the variables HFAUDIT_IMAGE_BASE and
-# HFAUDIT_IMAGE_BINARY (no registry is reachable); storage is HFAUDIT_IMAGE_STORE's, vfs.
+# HFAUDIT_IMAGE_BINARY (no registry is reachable); storage is HFAUDIT_IMAGE_STORE's, vfs. The
+# run needs `sh` in the image (Debian's): the hook's output comes back through a file.
 set -uo pipefail
 store=${HFAUDIT_IMAGE_STORE:?}
 b() { buildah --root "$store/storage" --runroot "$store/run" --storage-driver vfs "$@"; }
@@ -25,7 +26,7 @@ case "${1:-}" in
         *) shift ;; # --pull: the base is local
       esac
     done
-    b bud --quiet --layers=false --pull=false --build-arg BASE="${HFAUDIT_IMAGE_BASE:?}" \
+    b bud --quiet --layers --pull=false --build-arg BASE="${HFAUDIT_IMAGE_BASE:?}" \
       --build-arg BINARY="${HFAUDIT_IMAGE_BINARY:?}" --tag "$tag" "$1" >/dev/null
     ;;
   system)
@@ -47,8 +48,15 @@ case "${1:-}" in
     done
     container=$(b from --pull=false "$1") || exit 2
     shift
-    b run ${opts[@]+"${opts[@]}"} "$container" -- ${entry:+"$entry"} "$@"
-    code=$?
+    # The output comes back through a file: `buildah run` with chroot isolation now and then
+    # loses a quick command's standard output.
+    io=$(mktemp -d)
+    chmod 0777 "$io"
+    b run ${opts[@]+"${opts[@]}"} --volume "$io:/io" "$container" -- \
+      sh -c '"$@" >/io/out 2>&1; echo $? >/io/code' sh ${entry:+"$entry"} "$@"
+    cat "$io/out" 2>/dev/null
+    code=$(cat "$io/code" 2>/dev/null || echo 2)
+    rm -rf "$io"
     b rm "$container" >/dev/null
     exit "$code"
     ;;
