@@ -258,6 +258,16 @@ for f in LICENSE-MIT LICENSE-APACHE README.md; do
   cmp -s "$f" "${unpacked[0]}$f" || die "the release archive's $f"
 done
 ok "release archive $(basename "${archives[0]}") (binary, licence texts, man pages, completions)"
+# The Windows archive is a zip: made here from this wheel under a Windows platform tag.
+mkdir -p "$work/win"
+cp "$wheel" "$work/win/hfaudit-$version-py3-none-win_amd64.whl"
+"$python" scripts/release-archives.py --out "$work/win-archives" "$wheel" \
+  "$work/win/hfaudit-$version-py3-none-win_amd64.whl" >/dev/null
+winzip=$("$python" -m zipfile -l "$work/win-archives/hfaudit-$version-x86_64-pc-windows-msvc.zip")
+for f in hfaudit LICENSE-MIT LICENSE-APACHE README.md completions/_hfaudit.ps1; do
+  expect_in "$winzip" "hfaudit-$version-x86_64-pc-windows-msvc/$f " "the Windows archive"
+done
+ok "the Windows archive (a zip) carries the licence texts too"
 "$tools/maturin" sdist --out "$work/sdist" >/dev/null 2>&1
 sdist=$(tar -tzf "$work"/sdist/hfaudit-"$version".tar.gz)
 for f in pyproject.toml python/hfaudit_build.py Cargo.toml Cargo.lock build.rs src/main.rs \
