@@ -1,7 +1,8 @@
 # hfaudit in a container: for `language: docker` pre-commit hooks (the hfaudit-docker hook) and CI
 # images. A release build on Debian, then Debian slim with git, which the git modes run. Debian
-# rather than Alpine (196 MB, where an Alpine image would be a fraction of it): CI builds and runs this
-# very file around its own glibc build, on a base it can make from Debian's mirror (docs/install.md).
+# rather than Alpine (196 MB, where an Alpine image would be a fraction of it): CI builds and
+# runs this very file around its own glibc build, on a base it can make from Debian's mirror
+# (docs/install.md).
 #
 #   docker build -t hfaudit .
 #   docker run --rm -v "$PWD:/src" hfaudit scan            # a tree scan of the current folder
