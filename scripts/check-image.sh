@@ -70,8 +70,8 @@ expect_not_in() { [[ $1 != *"$2"* ]] || die "$3"; }
 echo "== buildah and mmdebstrap (Debian packages)"
 if ! command -v buildah >/dev/null || ! command -v mmdebstrap >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq buildah mmdebstrap >/dev/null 2>&1 ||
-    { apt-get update -qq && apt-get install -y -qq buildah mmdebstrap >/dev/null; }
+  apt-get install -y -qq buildah mmdebstrap debian-archive-keyring >/dev/null 2>&1 ||
+    { apt-get update -qq && apt-get install -y -qq buildah mmdebstrap debian-archive-keyring >/dev/null; }
 fi
 export BUILDAH_ISOLATION=chroot
 ok "$(buildah --version)"
