@@ -22,8 +22,8 @@ TEXT = """# Changelog
 ### Added
 - everything
 
-[Unreleased]: https://github.com/acme/hfaudit/compare/v0.1.0...HEAD
-[0.1.0]: https://github.com/acme/hfaudit/releases/tag/v0.1.0
+[Unreleased]: https://github.com/acme/widget/compare/v0.1.0...HEAD
+[0.1.0]: https://github.com/acme/widget/releases/tag/v0.1.0
 """
 
 
@@ -51,8 +51,8 @@ class Changelog(unittest.TestCase):
         self.assertEqual(changelog.check(out), [])
         self.assertEqual(changelog.notes(out, "0.2.0"), "### Fixed\n- a thing\n")
         self.assertIn("## [Unreleased]\n\n## [0.2.0] - 2026-03-04\n", out)
-        self.assertIn("[Unreleased]: https://github.com/acme/hfaudit/compare/v0.2.0...HEAD\n", out)
-        self.assertIn("[0.2.0]: https://github.com/acme/hfaudit/compare/v0.1.0...v0.2.0\n", out)
+        self.assertIn("[Unreleased]: https://github.com/acme/widget/compare/v0.2.0...HEAD\n", out)
+        self.assertIn("[0.2.0]: https://github.com/acme/widget/compare/v0.1.0...v0.2.0\n", out)
 
     def test_release_refuses_an_empty_unreleased_section(self):
         out = changelog.release(TEXT, "0.2.0", "2026-03-04")
