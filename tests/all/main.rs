@@ -8,6 +8,7 @@ mod contract;
 mod daily;
 mod decode;
 mod dist;
+mod docs;
 mod git;
 mod hub;
 mod layers;
