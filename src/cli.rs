@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::engine::Engine;
@@ -57,6 +57,10 @@ pub enum Command {
     /// Audit your own tokens: HF_TOKEN (else the token file) and the named tokens of
     /// `hf auth login`, with the Hub's role, name and scopes and the advice that applies.
     Whoami(WhoamiArgs),
+    /// Plan the tokens this code needs, with no network: for each platform (CI, notebooks,
+    /// servers, source code) one fine-grained token with exactly the repositories and permissions
+    /// its Hub calls use, the evidence for each, and the calls whose repository is not a literal.
+    Plan(PlanArgs),
     /// Install a git pre-commit hook that runs `hfaudit scan --staged` (honours core.hooksPath).
     InstallHook {
         /// Replace an existing pre-commit hook (kept as pre-commit.hfaudit-backup).
@@ -77,13 +81,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
+pub use crate::config::FailOn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -118,15 +116,55 @@ pub struct ScanArgs {
     /// included, naming the commit that introduced each token.
     #[arg(long, help_heading = "Git")]
     pub history: bool,
+    /// hf:// targets with --history: stop a repository's clone (an error for that repository,
+    /// the scan goes on) when its temporary folder grows past this size. K, M and G suffixes;
+    /// 0 for no limit.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size, help_heading = "Hub")]
+    pub history_max_size: u64,
+    /// Wall-clock deadline of one --history clone, in milliseconds (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_HISTORY_TIMEOUT_MS"
+    )]
+    pub history_timeout_ms: Option<u64>,
+    /// Seconds under 1000 bytes a second before a --history clone gives up (for tests).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "SECONDS",
+        env = "HFAUDIT_HISTORY_LOW_SPEED_TIME"
+    )]
+    pub history_low_speed_time: Option<u32>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding of this severity or worse is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding of this severity or worse is reported [default: the config's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report only these rules (comma-separated ids, as ruff's --select); the config's
+    /// `disable` still applies.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never report these rules (comma-separated ids), on top of the config's `disable`.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Print nothing when there is nothing to report; otherwise only the findings and the
+    /// files that could not be read (no summary, advice or notes).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Fail (exit 2) when any file was skipped: too big, a damaged archive, a limit hit.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print every finding's help in full (by default a help text is printed once, with the
+    /// first finding it applies to).
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Scan files that .gitignore, .ignore and git's excludes would skip.
     #[arg(long)]
     pub no_ignore: bool,
@@ -152,9 +190,13 @@ pub struct ScanArgs {
     /// Hide the findings listed in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// When to colour the human output.
+    /// When to colour the human output (`auto` follows the terminal, `NO_COLOR`,
+    /// `FORCE_COLOR` and `CLICOLOR_FORCE`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The same as `--color never`.
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
     /// Never show the progress indicator.
     #[arg(long)]
     pub no_progress: bool,
@@ -289,9 +331,10 @@ pub struct MergeArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding of this severity or worse is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding of this severity or worse is reported [default: the config's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// The config HF003 is judged with (disabled rules, severities, allowed tokens) instead of
     /// looking for .hfaudit.toml / pyproject.toml from the current folder.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -302,6 +345,12 @@ pub struct MergeArgs {
     /// When to colour the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The same as `--color never`.
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+    /// Print nothing when there is nothing to report; otherwise only the findings.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Output formats of `hfaudit whoami`.
@@ -358,6 +407,41 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text:?} is not a duration like 90s, 30m or 2h"))
 }
 
+/// Output formats of `hfaudit plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// What to tick on the token settings page.
+    Human,
+    /// One JSON document: `{"version": 1, "tokens": [...]}`.
+    Json,
+    /// Markdown, for a pull request comment.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Folders or files to plan for (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Write the plan to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read files that .gitignore, .ignore and git's excludes would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this; K, M and G suffixes.
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    pub max_filesize: u64,
+    /// Use this config file (its `exclude`) instead of looking for .hfaudit.toml / pyproject.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any config file.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
 /// Parses `512`, `64K`, `10M`, `1G` (powers of 1024).
 fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -386,7 +470,11 @@ pub fn main() -> ExitCode {
         );
     }));
     // clap's own messages echo what was typed (`hfaudit whoami hf_…`): through the redactor.
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command().try_get_matches().and_then(|m| {
+        refuse_baseline_options(&m)?;
+        Cli::from_arg_matches(&m)
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let text = err.render().to_string();
@@ -419,6 +507,30 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `hfaudit baseline` writes a baseline, always JSON, and exits 0 or 2: options about the
+/// report, the exit code or revocation mean nothing for it, and are refused rather than
+/// silently ignored.
+fn refuse_baseline_options(matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+    let Some(("baseline", sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    for id in [
+        "format", "fail_on", "revoke", "yes", "dry_run", "color", "no_color", "quiet", "verbose",
+    ] {
+        if sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            let flag = format!("--{}", id.replace('_', "-"));
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "`hfaudit baseline` does not take {flag}: it writes a baseline (JSON) of \
+                     the findings and exits 0, or 2 when a file could not be read"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<io::Error>()
@@ -432,6 +544,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Baseline(args) => scan(&args, true),
         Command::Merge(args) => merge(&args),
         Command::Whoami(args) => whoami(&args),
+        Command::Plan(args) => plan(&args),
         Command::Rules { markdown } => {
             let set = RuleSet::builtin()?;
             let mut out = stdout();
@@ -631,6 +744,16 @@ fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
     let env = std::env::var("HF_ENDPOINT").ok();
     let endpoint = Endpoint::choose(args.endpoint.as_deref(), env.as_deref())?;
     let mut opts = hub::Options::new(endpoint);
+    let clone = &mut opts.history_limits;
+    clone.max_size = (args.history_max_size > 0).then_some(args.history_max_size);
+    if let Some(ms) = args.history_timeout_ms {
+        clone.deadline = Duration::from_millis(ms.max(1));
+    }
+    if let Some(secs) = args.history_low_speed_time {
+        clone.low_speed.1 = secs.max(1);
+    }
+    // A clone is part of the Hub scan: it never outlives the scan's own deadline.
+    clone.deadline = clone.deadline.min(args.hub_deadline);
     let found = whoami::discover(&whoami::Places::from_env());
     opts.token = found
         .tokens
@@ -656,26 +779,39 @@ fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
 
 fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     let started = Instant::now();
-    let (hub_targets, local_args) = split_targets(all_args)?;
+    let (hub_targets, mut local_args) = split_targets(all_args)?;
+    // A path that does not exist is an error of its own; the others are still scanned (and
+    // the run exits 2). Git modes take pathspecs, which may name deleted files.
+    let mut missing = Vec::new();
+    if git_mode(&local_args)?.is_none() {
+        local_args.paths.retain(|p| {
+            let there = p.as_os_str() == "-" || std::fs::symlink_metadata(p).is_ok();
+            if !there {
+                missing.push(crate::model::ScanError {
+                    path: crate::source::tree::display_path(p),
+                    message: "no such file or folder".to_owned(),
+                });
+            }
+            there
+        });
+    }
     let args = &local_args;
-    // Only hf:// targets: no local tree is read (and no local git history).
-    let local = hub_targets.is_empty() || !args.paths.is_empty();
+    // Only hf:// targets, or only missing paths: no local tree is read.
+    let local = (hub_targets.is_empty() && missing.is_empty()) || !args.paths.is_empty();
     let hub_opts = (!hub_targets.is_empty())
         .then(|| hub_options(all_args))
         .transpose()?;
     let rules = RuleSet::builtin()?;
-    let config = load_config(args, &rules)?;
+    let mut config = load_config(args, &rules)?;
+    config
+        .select_rules(&args.select, &args.ignore, &rules)
+        .map_err(anyhow::Error::msg)?;
     let baseline = args
         .baseline
         .as_ref()
         .map(|p| Baseline::load(p))
         .transpose()?;
     let git_mode = if local { git_mode(args)? } else { None };
-    for p in args.paths.iter().filter(|_| git_mode.is_none()) {
-        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
-            bail!("{}: no such file or folder", p.display());
-        }
-    }
     // Checked before the walk: a refused endpoint is a usage error, found before any work.
     if args.revoke && !args.yes && !args.dry_run && !io::stdin().is_terminal() {
         bail!(
@@ -717,7 +853,7 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
     if let Some(options) = hub_opts {
         sources.push(Source::Hub {
             targets: hub_targets,
-            options,
+            options: Box::new(options),
         });
     }
     let request = pipeline::Request {
@@ -734,12 +870,13 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         })
     })?;
     let pipeline::Outcome {
-        output,
+        mut output,
         findings,
         summary,
         notes,
         revoke_failed,
     } = outcome;
+    output.errors.splice(0..0, missing);
 
     if baseline_mode {
         let b = Baseline::from_findings(&findings, &request.roots);
@@ -768,13 +905,34 @@ fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode> {
         rules: &engine.rules,
         notes,
         roots: request.roots.clone(),
+        quiet: args.quiet,
+        verbose: args.verbose,
         tokens: &tokens,
     };
     deliver(args.sink(), &report)?;
     if revoke_failed {
         return Ok(ExitCode::from(2));
     }
-    Ok(exit_code(&report, args.fail_on))
+    if args.strict && !report.skipped.is_empty() {
+        if !args.quiet {
+            writeln!(
+                stderr(),
+                "hfaudit: --strict: {} file{} skipped (see the report)",
+                report.skipped.len(),
+                if report.skipped.len() == 1 {
+                    " was"
+                } else {
+                    "s were"
+                }
+            )?;
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let fail_on = args
+        .fail_on
+        .or(engine.config.fail_on)
+        .unwrap_or(FailOn::Warning);
+    Ok(exit_code(&report, fail_on))
 }
 
 /// `hfaudit merge`: the reports as one, printed as `scan` prints one; the exit code as scan's.
@@ -824,6 +982,8 @@ fn merge(args: &MergeArgs) -> Result<ExitCode> {
                 .or_else(|| cwd.clone()),
             base: cwd,
         },
+        quiet: args.quiet,
+        verbose: false,
         tokens: &merged.tokens,
     };
     deliver(
@@ -831,10 +991,16 @@ fn merge(args: &MergeArgs) -> Result<ExitCode> {
             format: args.format,
             output: args.output.as_deref(),
             color: args.color,
+            no_color: args.no_color,
+            quiet: args.quiet,
         },
         &report,
     )?;
-    Ok(exit_code(&report, args.fail_on))
+    let fail_on = args
+        .fail_on
+        .or(engine.config.fail_on)
+        .unwrap_or(FailOn::Warning);
+    Ok(exit_code(&report, fail_on))
 }
 
 /// The largest report `merge` reads.
@@ -853,24 +1019,16 @@ fn deliver(args: Sink<'_>, report: &Report<'_>) -> Result<()> {
         Err(err) if is_broken_pipe(&err) => {}
         other => other?,
     }
-    if let Some(path) = args.output {
+    if let (Some(path), false) = (args.output, args.quiet) {
         // The terminal would otherwise stay silent: say where the report went, and its gist.
-        let n = report.findings.len();
         writeln!(
             stderr(),
-            "hfaudit: {} finding{} ({} error{}) written to {}",
-            n,
-            if n == 1 { "" } else { "s" },
-            report.count(Severity::Error),
-            if report.count(Severity::Error) == 1 {
-                ""
-            } else {
-                "s"
-            },
-            output::escape(&path.display().to_string())
+            "hfaudit: report written to {}: {}",
+            output::escape(&path.display().to_string()),
+            report::gist(report)
         )?;
     }
-    if args.format != Format::Human {
+    if args.format != Format::Human && !args.quiet {
         // Machine formats keep their contract; people still learn the Hub was not asked.
         let mut err = stderr();
         for n in &report.notes {
@@ -979,9 +1137,123 @@ fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
         WhoamiFormat::Json => report::whoami::render_json(&audit, &mut out)?,
     }
     out.flush()?;
+    // No answer for any token: there is nothing to advise on, and that is no success.
+    if audit
+        .tokens
+        .iter()
+        .all(|e| !e.verification.status.is_answer())
+    {
+        bail!(
+            "could not reach {} about any token, so nothing can be advised (see the notes above)",
+            opts.endpoint
+        );
+    }
     Ok(match audit.worst() {
         Some(s) if s >= Severity::Warning => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    })
+}
+
+/// `hfaudit plan`: the tree read through the same source as a scan (its ignore rules, limits
+/// and safe reads), every file's Hub calls mapped, then one token per platform planned. 2 when
+/// a file could not be read, else 0.
+fn plan(args: &PlanArgs) -> Result<ExitCode> {
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let rules = RuleSet::builtin()?;
+    let folder = if first.is_dir() {
+        first.clone()
+    } else {
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let config = if args.no_config {
+        Config {
+            root: std::env::current_dir()?,
+            ..Config::default()
+        }
+    } else if let Some(path) = &args.config {
+        Config::load(path, &rules)?
+    } else {
+        Config::discover(&folder, &rules)?
+    };
+    let project = std::fs::canonicalize(&folder)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let git_config = crate::files::read_small_file(&folder.join(".git/config"), 1 << 20);
+    let opts = crate::plan::Options {
+        project,
+        // The fold already made a Space's source code a server's.
+        is_space: false,
+        space_id: git_config
+            .and_then(|c| crate::plan::space_id_from_git_config(&String::from_utf8_lossy(&c))),
+    };
+    let mut engine = Engine::new(rules, config);
+    engine.archives = None;
+    engine.need_map = true;
+    let walk = WalkOptions {
+        paths: args.paths.clone(),
+        respect_ignore: !args.no_ignore,
+        follow_links: false,
+        max_filesize: Some(args.max_filesize),
+        exclude: engine.config.exclude.clone(),
+        exclude_root: engine.config.root.clone(),
+        threads: 0,
+    };
+    let output = crate::source::read(&[Source::Tree(walk)], &engine, &Progress::default())?;
+    let uses = output
+        .facts
+        .iter()
+        .filter(|f| !f.hub_uses.is_empty())
+        .map(|f| (f.path.clone(), f.platform, f.hub_uses.clone()));
+    let plan = crate::plan::plan_from_uses(uses, &opts);
+    let raw: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(io::BufWriter::new(create_report_file(path)?)),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    let mut out = Redacting::new(raw);
+    let written = match args.format {
+        PlanFormat::Human => report::plan::render_human(&plan, &mut out),
+        PlanFormat::Json => report::plan::render_json(&plan, &mut out),
+        PlanFormat::Markdown => report::plan::render_markdown(&plan, &mut out),
+    }
+    .and_then(|()| out.flush());
+    match written.map_err(anyhow::Error::from) {
+        Err(err) if is_broken_pipe(&err) => {}
+        other => other.context("cannot write the plan")?,
+    }
+    let mut err = stderr();
+    for s in &output.skipped {
+        writeln!(
+            err,
+            "note: skipped {}: {}",
+            output::escape(&s.path),
+            output::escape(&s.reason)
+        )?;
+    }
+    for e in &output.errors {
+        writeln!(
+            err,
+            "error: {}: {}",
+            output::escape(&e.path),
+            output::escape(&e.message)
+        )?;
+    }
+    Ok(if output.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     })
 }
 
@@ -1106,12 +1378,14 @@ fn open_output(output: Option<&Path>) -> Result<Redacting<Box<dyn Write>>> {
     Ok(Redacting::new(raw))
 }
 
-/// Where and how a report is printed: `--format`, `--output`, `--color`.
+/// Where and how a report is printed: `--format`, `--output`, `--color`, `--quiet`.
 #[derive(Clone, Copy)]
 struct Sink<'a> {
     format: Format,
     output: Option<&'a Path>,
     color: ColorChoice,
+    no_color: bool,
+    quiet: bool,
 }
 
 impl ScanArgs {
@@ -1120,6 +1394,8 @@ impl ScanArgs {
             format: self.format,
             output: self.output.as_deref(),
             color: self.color,
+            no_color: self.no_color,
+            quiet: self.quiet,
         }
     }
 }
@@ -1137,9 +1413,18 @@ fn write_report(args: Sink<'_>, report: &Report<'_>) -> Result<()> {
         return Ok(());
     }
     let raw: Box<dyn Write> = Box::new(open_output(args.output)?);
-    let choice = match args.color {
+    let color = if args.no_color {
+        ColorChoice::Never
+    } else {
+        args.color
+    };
+    // `FORCE_COLOR` (set and not empty), as many tools and CI systems use it, like
+    // `CLICOLOR_FORCE`: colour even into a pipe or a file.
+    let forced = std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0");
+    let choice = match color {
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto if forced => anstream::ColorChoice::Always,
         ColorChoice::Auto if args.output.is_some() => anstream::ColorChoice::Never,
         // Decided on the real standard output (a terminal? NO_COLOR, CLICOLOR, TERM=dumb):
         // the boxed writer below is never a terminal, so anstream must not be asked about it.
@@ -1180,12 +1465,13 @@ where
                 let files = progress.files.load(Ordering::Relaxed);
                 let mb = progress.bytes.load(Ordering::Relaxed) as f64 / 1e6;
                 let repos = progress.repos.load(Ordering::Relaxed);
-                let hub = if repos > 0 {
-                    format!("{repos} Hub repos, ")
+                let total = progress.repos_total.load(Ordering::Relaxed);
+                let hub = if total > 0 {
+                    format!("Hub: {repos} of {total} repositories listed · ")
                 } else {
                     String::new()
                 };
-                bar.set_message(format!("scanned {hub}{files} files, {mb:.0} MB"));
+                bar.set_message(format!("{hub}scanned {files} files, {mb:.0} MB"));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }

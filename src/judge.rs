@@ -9,12 +9,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::context::repos::{self, Target};
 use crate::context::{CellPart, Need, NotebookCell, Platform, Usage};
 use crate::model::{CommitInfo, FileFacts, Occurrence};
 use crate::practice::PracticeHit;
 use crate::rules::{Rule, RuleSet, Severity};
 use crate::secret::{Fingerprint, Secret, TokenKind};
 use crate::verify::{is_read_only_permission, Status, Verification};
+use crate::verify::{write_reach, WriteReach};
 
 const PUBLIC_TEST_TOKENS: &str = include_str!("../data/public-test-tokens.toml");
 
@@ -157,6 +159,30 @@ pub struct FindingContext {
     /// rather than a variable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_file: Option<String>,
+    /// With `--verify`, for a token that can write: the writes of its code whose repository is
+    /// not a literal. HF016 is not judged while there is one (the code's reach is unknown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unresolved_writes: Vec<UnresolvedWrite>,
+}
+
+/// A write of a token's code whose repository is not a literal (see [`WriteNeed`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UnresolvedWrite {
+    pub path: String,
+    /// `None` for a write call found by name whose repository argument was not read at all.
+    pub line: Option<u64>,
+    pub call: String,
+    pub why: String,
+}
+
+/// What the code using a token writes to (HF016): the literal repositories and namespaces,
+/// and the writes whose repository is not a literal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteNeed {
+    pub repos: BTreeSet<crate::repo::Repo>,
+    /// Namespaces the code creates repositories in.
+    pub namespaces: BTreeSet<String>,
+    pub unresolved: Vec<UnresolvedWrite>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -261,6 +287,8 @@ pub struct Judge<'a> {
     pub public_tokens: &'a HashSet<Fingerprint>,
     /// Verification per token; `None` when `--verify` was not asked.
     pub verifications: Option<&'a HashMap<Fingerprint, Verification>>,
+    /// Every file's facts: the Hub calls of the code using each token (HF016).
+    pub facts: &'a [FileFacts],
     /// Help texts made so far, by rule and the key of the advice chosen.
     pub helps: std::cell::RefCell<HashMap<(&'a str, &'static str), std::sync::Arc<str>>>,
 }
@@ -337,8 +365,12 @@ fn platform_group(p: Platform) -> &'static str {
     }
 }
 
-/// Infers each token's need from the files in its scope (DESIGN §4).
-pub fn infer_needs(occurrences: &[Occurrence], facts: &[FileFacts]) -> HashMap<Fingerprint, Need> {
+/// The files of each token's scope (DESIGN §4): where it occurs, and the files that read the
+/// variables it is assigned to.
+fn scopes<'f>(
+    occurrences: &[Occurrence],
+    facts: &'f [FileFacts],
+) -> HashMap<Fingerprint, Vec<&'f FileFacts>> {
     let by_path: HashMap<&str, &FileFacts> = facts.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut scope: HashMap<Fingerprint, (BTreeSet<&str>, BTreeSet<&str>)> = HashMap::new();
     for occ in occurrences {
@@ -351,25 +383,134 @@ pub fn infer_needs(occurrences: &[Occurrence], facts: &[FileFacts]) -> HashMap<F
     scope
         .into_iter()
         .map(|(fp, (paths, vars))| {
-            let mut need = Need::Unknown;
-            let mut add = |f: &FileFacts| need = combine(need, f.calls.need());
-            for p in &paths {
-                if let Some(f) = by_path.get(p) {
-                    add(f);
-                }
-            }
+            let mut files: Vec<&FileFacts> = paths
+                .iter()
+                .filter_map(|p| by_path.get(p).copied())
+                .collect();
             if !vars.is_empty() {
-                for f in facts {
-                    if !paths.contains(f.path.as_str())
+                files.extend(facts.iter().filter(|f| {
+                    !paths.contains(f.path.as_str())
                         && f.env_reads.iter().any(|v| vars.contains(v.as_str()))
-                    {
-                        add(f);
-                    }
-                }
+                }));
             }
+            (fp, files)
+        })
+        .collect()
+}
+
+/// Infers each token's need from the files in its scope (DESIGN §4).
+pub fn infer_needs(occurrences: &[Occurrence], facts: &[FileFacts]) -> HashMap<Fingerprint, Need> {
+    scopes(occurrences, facts)
+        .into_iter()
+        .map(|(fp, files)| {
+            let need = files
+                .iter()
+                .fold(Need::Unknown, |n, f| combine(n, f.calls.need()));
             (fp, need)
         })
         .collect()
+}
+
+/// What the code in each token's scope writes to (HF016). A write call of the call lists
+/// (`data/calls.toml`, the config's) that the need map did not tie to a repository counts as
+/// unresolved: HF016 never rests on a write it could not read.
+pub fn write_needs(
+    occurrences: &[Occurrence],
+    facts: &[FileFacts],
+) -> HashMap<Fingerprint, WriteNeed> {
+    scopes(occurrences, facts)
+        .into_iter()
+        .map(|(fp, files)| {
+            let mut need = WriteNeed::default();
+            for f in files {
+                for u in f.hub_uses.iter().filter(|u| u.is_write()) {
+                    match &u.target {
+                        Target::Repo(r) => {
+                            need.repos.insert(r.clone());
+                        }
+                        Target::Namespace(n) => {
+                            need.namespaces.insert(n.clone());
+                        }
+                        Target::Nothing | Target::OwnSpace | Target::Unresolved(_) => {
+                            need.unresolved.push(UnresolvedWrite {
+                                path: f.path.clone(),
+                                line: Some(u.line),
+                                call: u.call.clone(),
+                                why: u.unresolved().unwrap_or("no repository").to_owned(),
+                            });
+                        }
+                    }
+                }
+                for name in &f.calls.writes {
+                    if !repos::covers(&f.hub_uses, name) {
+                        need.unresolved.push(UnresolvedWrite {
+                            path: f.path.clone(),
+                            line: None,
+                            call: name.clone(),
+                            why: "a write call whose repository hfaudit could not read".into(),
+                        });
+                    }
+                }
+            }
+            need.unresolved.sort();
+            need.unresolved.dedup();
+            (fp, need)
+        })
+        .collect()
+}
+
+/// `acme/m`, `datasets/acme/d`, `spaces/acme/s`: a repository as the Hub's URLs name it.
+fn repo_text(kind: &str, name: &str) -> String {
+    match kind {
+        "model" => name.to_owned(),
+        "dataset" => format!("datasets/{name}"),
+        "space" => format!("spaces/{name}"),
+        other => format!("{other} {name}"),
+    }
+}
+
+/// HF016: what a verified token can write to beyond what its code writes to — `(surplus,
+/// targets)` for the message — when every write of the code names its repository.
+pub fn surplus_writes(v: &Verification, need: &WriteNeed) -> Option<(String, String)> {
+    if !need.unresolved.is_empty() || (need.repos.is_empty() && need.namespaces.is_empty()) {
+        return None;
+    }
+    let WriteReach::Some { namespaces, repos } = write_reach(v) else {
+        return None;
+    };
+    let mut surplus: Vec<String> = Vec::new();
+    for ns in &namespaces {
+        if !need.namespaces.contains(ns) {
+            surplus.push(format!("every repository of {ns}"));
+        }
+    }
+    for e in &repos {
+        let owner = e.name.split('/').next().unwrap_or_default();
+        let needed = need.namespaces.contains(owner)
+            || need
+                .repos
+                .iter()
+                .any(|r| repos::kind_str(r.kind) == e.kind && r.id == e.name);
+        if !needed {
+            surplus.push(repo_text(&e.kind, &e.name));
+        }
+    }
+    let first = surplus.first()?;
+    let surplus_text = match surplus.len() {
+        1 => first.clone(),
+        n => format!("{first} (and {} more)", n - 1),
+    };
+    let targets: Vec<String> = need
+        .repos
+        .iter()
+        .map(|r| repo_text(repos::kind_str(r.kind), &r.id))
+        .chain(
+            need.namespaces
+                .iter()
+                .map(|n| format!("new repositories of {n}")),
+        )
+        .collect();
+    Some((surplus_text, targets.join(", ")))
 }
 
 fn combine(a: Need, b: Need) -> Need {
@@ -389,6 +530,8 @@ struct Fill<'a> {
     verification: &'a Verification,
     need: Need,
     bad_permissions: &'a [String],
+    /// HF016: what the token can write to beyond its code, and what the code writes to.
+    surplus: (&'a str, &'a str),
 }
 
 /// How a message names a platform ("in {platform}").
@@ -419,6 +562,8 @@ fn fill(template: &str, f: &Fill<'_>) -> String {
         .replace("{need}", f.need.as_str())
         .replace("{permissions}", &f.bad_permissions.join(", "))
         .replace("{public}", &f.public)
+        .replace("{surplus}", f.surplus.0)
+        .replace("{targets}", f.surplus.1)
 }
 
 impl<'a> Judge<'a> {
@@ -505,13 +650,30 @@ impl<'a> Judge<'a> {
                 .or_default()
                 .push(occ);
         }
+        // What each token's code writes to: only worth knowing with `--verify` (HF016).
+        let write_needs = if self.verifications.is_some() {
+            write_needs(occurrences, self.facts)
+        } else {
+            HashMap::new()
+        };
+        let no_writes = WriteNeed::default();
         for (fp, occs) in &tokens {
+            let first_finding = out.findings.len();
             let need = needs.get(fp).copied().unwrap_or(Need::Unknown);
             let verification = self
                 .verifications
                 .and_then(|v| v.get(fp))
                 .unwrap_or(&skipped);
             let suppressed_token = allowed.contains(fp);
+            let write_need = write_needs.get(fp).unwrap_or(&no_writes);
+            let surplus = surplus_writes(verification, write_need);
+            // Why HF016 was not judged, on every finding of the token (JSON `context`).
+            let can_write = matches!(write_reach(verification), WriteReach::Some { .. });
+            let unresolved_writes = if can_write && need == Need::Write {
+                write_need.unresolved.clone()
+            } else {
+                Vec::new()
+            };
             // Occurrence rules.
             for occ in occs {
                 let id = self.occurrence_rule(occ, fp);
@@ -537,6 +699,7 @@ impl<'a> Judge<'a> {
                     verification,
                     need,
                     bad_permissions: &[],
+                    surplus: ("", ""),
                 };
                 out.findings
                     .push(self.finding(rule, &f, occ, &[occ], need, verification));
@@ -591,6 +754,11 @@ impl<'a> Judge<'a> {
                                 &platforms,
                             )
                     }
+                    "HF016" => {
+                        verification.status == Status::Valid
+                            && need == Need::Write
+                            && surplus.is_some()
+                    }
                     "HF010" => {
                         verification.status == Status::Valid
                             && verification.role.as_deref() == Some("fineGrained")
@@ -619,9 +787,17 @@ impl<'a> Judge<'a> {
                     verification,
                     need,
                     bad_permissions: &bad_permissions,
+                    surplus: surplus
+                        .as_ref()
+                        .map_or(("", ""), |(s, t)| (s.as_str(), t.as_str())),
                 };
                 out.findings
                     .push(self.finding(rule, &f, first, occs, need, verification));
+            }
+            if !unresolved_writes.is_empty() {
+                for f in &mut out.findings[first_finding..] {
+                    f.context.unresolved_writes.clone_from(&unresolved_writes);
+                }
             }
         }
         out.findings.sort_by(|a, b| {
@@ -664,6 +840,7 @@ impl<'a> Judge<'a> {
                 env_var: first.env_var.clone(),
                 decoded: first.decoded.clone(),
                 token_file: None,
+                unresolved_writes: Vec::new(),
             },
             verification: verification.clone(),
             locations: all
@@ -828,6 +1005,7 @@ impl<'a> Judge<'a> {
                 env_var: (!hit.variable.is_empty()).then(|| hit.variable.clone()),
                 decoded: Vec::new(),
                 token_file: hit.token_file.clone(),
+                unresolved_writes: Vec::new(),
             },
             verification: Verification::skipped(),
             locations: hits

@@ -75,6 +75,9 @@ pub struct FileFacts {
     pub env_reads: Vec<String>,
     /// Habits that cause leaks (HF013–HF015), found in this file.
     pub practices: Vec<crate::practice::PracticeHit>,
+    /// The file's calls to the Hub and the repositories they name (the need map), for files
+    /// with a write call: what HF016 compares with the token's reach. Empty otherwise.
+    pub hub_uses: Vec<crate::context::HubUse>,
     /// Taken from the state file (`--state`), not read again.
     pub from_state: bool,
 }

@@ -199,8 +199,9 @@ pub fn revoke(secrets: &[&Secret], opts: &Policy) -> Outcome {
             "--revoke asked the Hub to revoke {sent} token{} (POST {shown}); the Hub e-mails each \
              owner. Each owner must create a new token for every platform that used the old one, \
              with the least role it needs (https://huggingface.co/settings/tokens), and the tokens \
-             stay in git history until it is rewritten (see the README's Revocation section)",
-            crate::output::plural(sent)
+             stay in git history until it is rewritten (see {}/blob/main/docs/verify.md#after-revoking)",
+            crate::output::plural(sent),
+            env!("CARGO_PKG_REPOSITORY"),
         ));
     }
     for (n, detail) in failures {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::allow::Allow;
-use crate::context::{Calls, NotebookCell, Platform, Usage};
+use crate::context::{Calls, HubUse, NotebookCell, Platform, Usage};
 use crate::detect::Encoding;
 use crate::model::{CommitInfo, FileFacts, Occurrence, ScanOutput, Skipped, Source};
 use crate::practice::{PracticeHit, Step};
@@ -136,6 +136,9 @@ pub struct FactsRecord {
     pub env_reads: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub practices: Vec<PracticeRecord>,
+    /// The need map's calls (HF016).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hub_uses: Vec<HubUse>,
 }
 
 /// A habit found on a line ([`PracticeHit`]), as a record.
@@ -188,6 +191,7 @@ impl FactsRecord {
                     token_file: h.token_file.clone(),
                 })
                 .collect(),
+            hub_uses: f.hub_uses.clone(),
         }
     }
 
@@ -221,6 +225,7 @@ impl FactsRecord {
                     })
                 })
                 .collect(),
+            hub_uses: self.hub_uses.clone(),
             from_state: true,
         }
     }

@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 mod calls;
 mod notebook;
 mod platform;
+pub mod repos;
 mod usage;
 mod words;
 
 pub use calls::{calls_in, calls_in_scope, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
 pub use notebook::notebook_cells;
 pub use platform::platform_of;
+pub use repos::{hub_uses, HubUse};
 pub use usage::usage_at;
 pub(crate) use usage::{ESCAPED_NEWLINE, ESCAPED_NEWLINE_REV};
 pub use words::Words;
@@ -191,6 +193,12 @@ mod tests {
             ("a.adoc", Docs),
             ("notes.txt", Docs),
             ("README", Docs),
+            ("train_log.txt", Other),
+            ("logs/build-log.txt", Other),
+            ("output.txt", Other),
+            ("run.stdout.txt", Other),
+            ("server.log", Other),
+            ("catalog.txt", Docs),
             ("a.PY", Source),
             ("src/index.ts", Source),
             ("run.sh", Source),

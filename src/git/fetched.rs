@@ -18,7 +18,7 @@ pub struct TreeFile {
 
 /// The refs of the repository at `dir` and the object each names: `(refs/…, id)`.
 pub fn refs(dir: &Path) -> Result<Vec<(String, String)>, GitError> {
-    let git = Git::own(dir);
+    let git = Git::sandbox(dir);
     let out = process::output(git.command(["for-each-ref", "--format=%(objectname) %(refname)"]))?;
     if !out.status.success() {
         return Err(GitError::Failed {
@@ -37,7 +37,7 @@ pub fn refs(dir: &Path) -> Result<Vec<(String, String)>, GitError> {
 /// The regular files of `commit` (symbolic links and submodules left out), at most `max` of
 /// them; the second value says there were more.
 pub fn tree_files(dir: &Path, commit: &str, max: usize) -> Result<(Vec<TreeFile>, bool), GitError> {
-    let git = Git::own(dir);
+    let git = Git::sandbox(dir);
     let out =
         process::output(git.command(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--"]))?;
     if !out.status.success() {
@@ -96,7 +96,7 @@ where
     T: Send,
     R: Send,
 {
-    let git = Git::own(dir);
+    let git = Git::sandbox(dir);
     let ((), found) = read_blobs(
         &git,
         1,

@@ -239,7 +239,7 @@ if [ ! -x "$hfaudit" ]; then
         exit 1
     }}
 fi
-exec "$hfaudit" scan --staged
+exec "$hfaudit" scan --staged --quiet
 "#,
         exe = shell_quote(&exe)
     )
@@ -260,7 +260,7 @@ mod tests {
         let s = script(Some(Path::new("/opt/x y/hfaudit")));
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(s.contains("hfaudit='/opt/x y/hfaudit'\n"));
-        assert!(s.contains("exec \"$hfaudit\" scan --staged\n"));
+        assert!(s.contains("exec \"$hfaudit\" scan --staged --quiet\n"));
         // The first hooks hfaudit wrote carry the same marker line: they are ours too.
         assert!(s.lines().nth(1).unwrap().starts_with(MARKER));
     }

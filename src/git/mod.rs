@@ -246,8 +246,8 @@ struct Repo {
 }
 
 impl Repo {
-    fn locate(dir: &Path) -> Result<Repo, GitError> {
-        let git = Git::new(dir);
+    fn locate(git: Git) -> Result<Repo, GitError> {
+        let dir = git.dir().to_path_buf();
         // One process: the top folder, shallow or not, and whether HEAD names a commit yet.
         let out = process::output(git.command([
             "rev-parse",
@@ -284,7 +284,7 @@ impl Repo {
         let mut lines = stdout.lines();
         if lines.next() == Some("true") {
             return Ok(Repo {
-                top: dir.to_path_buf(),
+                top: dir.clone(),
                 shallow: lines.next() == Some("true"),
                 has_head: bare.status.success(),
                 bare: true,
@@ -292,7 +292,7 @@ impl Repo {
             });
         }
         Err(GitError::NotARepo {
-            dir: dir.to_path_buf(),
+            dir,
             message: process::first_lines(&out.stderr, out.status.code()),
         })
     }
@@ -362,8 +362,8 @@ pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<Scan
     )
 }
 
-/// [`scan`] in the repository at `cwd` (the current folder, or a Hub mirror clone in a
-/// temporary folder), reading blobs within `limits`, naming file versions with `origin`.
+/// [`scan`] in the user's repository around `cwd`, reading blobs within `limits`, naming file
+/// versions with `origin`.
 pub fn scan_in(
     cwd: &Path,
     opts: &Options,
@@ -378,11 +378,41 @@ pub fn scan_in(
             message,
         })?;
     }
-    let repo = Repo::locate(cwd)?;
+    scan_repo(Git::new(cwd), opts, engine, progress, limits, origin)
+}
+
+/// [`scan`] in a repository hfaudit made (a Hub repository's bare mirror clone at `git_dir`):
+/// git is sandboxed ([`Git::sandbox`]), so no `GIT_DIR` of the user's reaches it.
+pub fn scan_clone(
+    git_dir: &Path,
+    opts: &Options,
+    engine: &Engine,
+    progress: &Progress,
+    limits: Limits,
+    origin: &Namer<'_>,
+) -> Result<ScanOutput, GitError> {
+    scan_repo(
+        Git::sandbox(git_dir),
+        opts,
+        engine,
+        progress,
+        limits,
+        origin,
+    )
+}
+
+fn scan_repo(
+    git: Git,
+    opts: &Options,
+    engine: &Engine,
+    progress: &Progress,
+    limits: Limits,
+    origin: &Namer<'_>,
+) -> Result<ScanOutput, GitError> {
+    let cwd = git.dir().to_path_buf();
+    let repo = Repo::locate(git)?;
     if repo.bare && opts.mode == Mode::Staged {
-        return Err(GitError::Bare {
-            dir: cwd.to_path_buf(),
-        });
+        return Err(GitError::Bare { dir: cwd.clone() });
     }
     let excluded = Exclusions::new(&engine.config, &repo.top)?;
     let mut pathspecs: Vec<OsString> = opts

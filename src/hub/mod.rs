@@ -19,11 +19,12 @@
 //! for it; the scan goes on. It must not print: notes go back to the caller.
 
 pub mod api;
+mod history;
 mod pack;
 pub mod target;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,7 +35,6 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
-use crate::git;
 use crate::http::{self, Endpoint};
 use crate::model::{HubItem, ScanError, ScanOutput, Skipped, Source};
 use crate::origin::Origin;
@@ -42,6 +42,8 @@ use crate::secret::Secret;
 use crate::state::{self, Found, Keyed, RepoEntry, State};
 
 use api::{Api, Failure};
+use history::history;
+pub use history::HistoryLimits;
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
 
 /// The branch read when no revision is named: the Hub's default, as huggingface_hub assumes.
@@ -51,6 +53,8 @@ pub const DEFAULT_REVISION: &str = "main";
 #[derive(Debug, Clone)]
 pub struct Options {
     pub endpoint: Endpoint,
+    /// What the `--history` clone of one repository may cost.
+    pub history_limits: HistoryLimits,
     /// The user's token, for private repositories; sent to the endpoint only.
     pub token: Option<Secret>,
     /// Files (not LFS) larger than this are skipped.
@@ -145,6 +149,7 @@ impl Options {
     pub fn new(endpoint: Endpoint) -> Self {
         Options {
             endpoint,
+            history_limits: HistoryLimits::default(),
             token: None,
             max_filesize: Some(1 << 30),
             max_lfs: Some(50 << 20),
@@ -310,6 +315,9 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         ));
     }
     out.repos = units.len();
+    progress
+        .repos_total
+        .store(units.len() as u64, Ordering::Relaxed);
     let previous = opts.state.as_ref().and_then(|s| s.previous.as_deref());
     let shared = pack::Shared::default();
     let ctx = Ctx {
@@ -440,8 +448,9 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         .extend(api.notes.lock().map(|n| n.clone()).unwrap_or_default());
     out.notes.extend(shared.notes());
     let fetches = shared.fetches.load(Ordering::Relaxed);
+    let downloads = api.counts.resolve.load(Ordering::Relaxed);
     out.notes.push(format!(
-        "read {} Hub repositor{} from {} with {} request{} ({} API, {} file downloads, {} CDN) \
+        "read {} Hub repositor{} from {} with {} request{} ({} API, {} file download{}, {} CDN) \
          and {fetches} git fetch{}",
         out.repos,
         if out.repos == 1 { "y" } else { "ies" },
@@ -449,7 +458,8 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         out.requests,
         crate::output::plural(out.requests as usize),
         api.counts.api.load(Ordering::Relaxed),
-        api.counts.resolve.load(Ordering::Relaxed),
+        downloads,
+        crate::output::plural(downloads as usize),
         api.counts.cdn.load(Ordering::Relaxed),
         if fetches == 1 { "" } else { "es" },
     ));
@@ -1438,147 +1448,6 @@ fn fetch_file(
             (place.clone(), out)
         })
         .collect()
-}
-
-/// `--history`: mirror-clone the repository (all refs, LFS smudge off) into a temporary
-/// folder, scan its history, and remove the clone.
-fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) -> ScanOutput {
-    let mut out = ScanOutput::default();
-    let shown = repo.display();
-    let fail = |message: String| ScanError {
-        path: shown.clone(),
-        message: format!("--history: {message}"),
-    };
-    let dir = match tempfile::Builder::new().prefix("hfaudit-hub-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            out.errors
-                .push(fail(format!("cannot make a temporary folder: {e}")));
-            return out;
-        }
-    };
-    let clone = dir.path().join("repo.git");
-    let url = format!("{}/{}{}", opts.endpoint, repo.kind.prefix(), repo.id);
-    if let Err(e) = mirror_clone(opts, &url, dir.path(), &clone) {
-        out.errors.push(fail(e));
-        return out;
-    }
-    let gopts = git::Options {
-        mode: git::Mode::History,
-        pathspecs: Vec::new(),
-        max_filesize: opts.max_filesize,
-        threads: 0,
-    };
-    // Each file version is a Hub file at the commit that introduced what is reported.
-    let origin = |path: &str, commit: Option<crate::model::CommitInfo>| {
-        let at = commit.as_ref().map_or(DEFAULT_REVISION, |c| c.id.as_str());
-        let web = format!(
-            "{}/{}{}/blob/{}/{}",
-            opts.endpoint,
-            repo.kind.prefix(),
-            repo.id,
-            at,
-            target::encode_path(path)
-        );
-        Origin::hub(
-            format!("{shown}/{path}"),
-            source(repo, at, HubItem::File, web),
-            commit,
-        )
-    };
-    match git::scan_in(
-        &clone,
-        &gopts,
-        engine,
-        progress,
-        git::Limits::default(),
-        &origin,
-    ) {
-        Ok(mut o) => {
-            for s in &mut o.skipped {
-                s.path = format!("{shown}/{}", s.path);
-            }
-            for e in &mut o.errors {
-                e.path = format!("{shown}/{}", e.path);
-            }
-            out.merge(o);
-        }
-        Err(e) => out
-            .errors
-            .push(fail(crate::output::redacted(&e.to_string()))),
-    }
-    drop(dir);
-    out
-}
-
-/// `git clone --mirror` with LFS smudge off; the token (if any) reaches git through its
-/// environment, scoped to the endpoint's exact origin, never on a command line. git follows
-/// no redirect (a redirect re-bases the remote, and git then sends the header to whatever host
-/// the redirect named) and no `http-alternates` (git treats them as redirects), and plain http
-/// (loopback only) never goes through a proxy.
-fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<(), String> {
-    let mut cmd = git::process::Git::new(cwd).command([
-        "-c".as_ref(),
-        "protocol.allow=never".as_ref(),
-        "-c".as_ref(),
-        "protocol.https.allow=always".as_ref(),
-        "-c".as_ref(),
-        "protocol.http.allow=always".as_ref(),
-        "-c".as_ref(),
-        "http.followRedirects=false".as_ref(),
-        "clone".as_ref(),
-        "--mirror".as_ref(),
-        "--quiet".as_ref(),
-        "--".as_ref(),
-        std::ffi::OsStr::new(url),
-        dest.as_os_str(),
-    ]);
-    cmd.env("GIT_LFS_SKIP_SMUDGE", "1");
-    // The git module allows no transport at all; this clone needs the endpoint's, and only it
-    // (plain http only for a loopback endpoint, which `Endpoint::parse` checked).
-    let transport = if url.starts_with("http://") {
-        "http"
-    } else {
-        "https"
-    };
-    cmd.env("GIT_ALLOW_PROTOCOL", transport);
-    // Settings through the environment (command-line scope: above every config file), so the
-    // token never shows on a command line.
-    let mut config: Vec<(String, String)> = Vec::new();
-    if opts.endpoint.is_loopback_http() {
-        for var in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(var);
-        }
-        // Empty: no proxy at all, whatever a config file says.
-        config.push(("http.proxy".into(), String::new()));
-    }
-    if let Some(token) = &opts.token {
-        config.push((
-            format!("http.{}.extraHeader", opts.endpoint.origin()),
-            format!("Authorization: Bearer {}", token.expose()),
-        ));
-    }
-    cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
-    for (i, (key, value)) in config.iter().enumerate() {
-        cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
-            .env(format!("GIT_CONFIG_VALUE_{i}"), value);
-    }
-    let out = git::process::output(cmd).map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "git clone failed: {}",
-            crate::output::redacted(&git::process::first_lines(&out.stderr, out.status.code()))
-        ))
-    }
 }
 
 #[cfg(test)]

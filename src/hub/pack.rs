@@ -4,8 +4,11 @@
 //! found there become downloads through `resolve`, as the tree listing's LFS files do. A
 //! repository costs a few requests whatever its file count.
 //!
-//! Git runs only through `git::process` (no program the repository names), in a folder hfaudit
-//! made (the user's `GIT_DIR` is not passed on); the folder is removed when the read ends.
+//! Git runs only through `git::process` (no program the repository names), sandboxed in a
+//! folder hfaudit made (no `GIT_*` variable of the user's reaches it), and the fetch within the
+//! `--history` clone's limits: its low-speed limit, its wall-clock deadline (never past the
+//! scan's) and `--history-max-size` on the folder while git runs. The folder is a
+//! `scratch::Scratch`: removed when the read ends, on an error, and on SIGINT or SIGTERM.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
@@ -16,9 +19,11 @@ use std::sync::Mutex;
 
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
+use crate::git::process::{GitError, Watch};
 use crate::git::{self, fetched, Blob};
 use crate::model::{ScanError, ScanOutput, Skipped};
 use crate::origin::Origin;
+use crate::scratch::Scratch;
 
 use super::{FileJob, Options, PlaceRef, Repo, DEFAULT_REVISION, MAX_TREE};
 
@@ -175,15 +180,16 @@ pub(super) fn read(
     wanted: &Wanted,
     unit: usize,
 ) -> Result<Read, String> {
-    let dir = tempfile::Builder::new()
-        .prefix("hfaudit-hub-")
-        .tempdir()
-        .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let dir =
+        Scratch::new("hfaudit-hub-").map_err(|e| format!("cannot make a temporary folder: {e}"))?;
     let bare = dir.path().join("repo.git");
     init(dir.path(), &bare)?;
     let url = format!("{}/{}{}", opts.endpoint, repo.kind.prefix(), repo.id);
     let specs = wanted.refspecs();
-    fetch(opts, shared, &url, &bare, &specs)?;
+    {
+        let _writing = dir.writer();
+        fetch(opts, shared, &url, dir.path(), &bare, &specs)?;
+    }
     let fetched = fetched::refs(&bare).map_err(|e| e.to_string())?;
     let mut out = Read {
         output: ScanOutput::default(),
@@ -330,6 +336,8 @@ pub(super) fn read(
         }
     }
     drop(dir);
+    // A signal while the blobs were read: the run ends now, not after the next repository.
+    crate::scratch::exit_if_signalled();
     Ok(out)
 }
 
@@ -365,7 +373,7 @@ fn lfs_pointer(data: &[u8]) -> Option<(String, u64)> {
 /// `git init --bare` of a folder hfaudit made, without templates (hooks a template folder
 /// holds would not run, but need not be there either).
 fn init(cwd: &Path, bare: &Path) -> Result<(), String> {
-    let cmd = git::process::Git::own(cwd).command([
+    let cmd = git::process::Git::sandbox_without_repository(cwd).command([
         OsStr::new("init"),
         OsStr::new("--bare"),
         OsStr::new("--quiet"),
@@ -389,9 +397,15 @@ fn fetch(
     opts: &Options,
     shared: &Shared,
     url: &str,
+    folder: &Path,
     bare: &Path,
     specs: &[String],
 ) -> Result<(), String> {
+    let watch = Watch {
+        deadline: opts.history_limits.deadline,
+        folder: folder.to_path_buf(),
+        max_size: opts.history_limits.max_size,
+    };
     let run = |shallow: bool| -> Result<(), String> {
         let mut args: Vec<OsString> = vec!["fetch".into(), "--quiet".into(), "--no-tags".into()];
         if shallow {
@@ -401,8 +415,18 @@ fn fetch(
         args.push(url.into());
         args.extend(specs.iter().map(OsString::from));
         shared.fetches.fetch_add(1, Ordering::Relaxed);
-        let out =
-            git::process::output(remote_git(opts, bare, url, &args)).map_err(|e| e.to_string())?;
+        let git = git::process::Git::sandbox(bare);
+        let cmd = remote_git(opts, &git, url, &args);
+        let out = match git::process::output_watched(cmd, "fetch", &watch) {
+            Ok(out) => out,
+            Err(GitError::Stopped { why, .. }) => {
+                return Err(format!(
+                    "{why}: stopped and removed (the limits of the --history clone: \
+                     --history-max-size, its deadline)"
+                ))
+            }
+            Err(e) => return Err(e.to_string()),
+        };
         if out.status.success() {
             Ok(())
         } else {
@@ -433,11 +457,15 @@ pub(super) fn remote_refs(
     shared: &Shared,
     repo: &Repo,
 ) -> Result<Vec<(String, String)>, String> {
-    let dir = tempfile::Builder::new()
-        .prefix("hfaudit-hub-")
-        .tempdir()
-        .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let dir =
+        Scratch::new("hfaudit-hub-").map_err(|e| format!("cannot make a temporary folder: {e}"))?;
     let url = format!("{}/{}{}", opts.endpoint, repo.kind.prefix(), repo.id);
+    // A listing of refs writes nothing; a server that sends endless refs is cut at 64 MiB.
+    let watch = Watch {
+        deadline: opts.history_limits.deadline,
+        folder: dir.path().to_path_buf(),
+        max_size: Some(64 << 20),
+    };
     let args: Vec<OsString> = vec![
         "-c".into(),
         "protocol.version=0".into(),
@@ -446,8 +474,12 @@ pub(super) fn remote_refs(
         url.as_str().into(),
     ];
     shared.fetches.fetch_add(1, Ordering::Relaxed);
-    let out = git::process::output(remote_git(opts, dir.path(), &url, &args))
-        .map_err(|e| e.to_string())?;
+    let git = git::process::Git::sandbox_without_repository(dir.path());
+    let out = {
+        let _writing = dir.writer();
+        git::process::output_watched(remote_git(opts, &git, &url, &args), "ls-remote", &watch)
+            .map_err(|e| e.to_string())?
+    };
     if !out.status.success() {
         return Err(format!(
             "git ls-remote failed: {}",
@@ -467,22 +499,20 @@ pub(super) fn remote_refs(
 /// remote, and git would send the header to the host it named; `http-alternates` are
 /// redirects too); the token (if any) in an `extraHeader` scoped to the endpoint's exact
 /// origin, passed through the environment, never on a command line; no proxy for loopback
-/// http; a transfer slower than 1 KB/s for a minute given up.
-fn remote_git(opts: &Options, cwd: &Path, url: &str, args: &[OsString]) -> Command {
+/// http; the clone's low-speed limit (a server that drips is given up on).
+fn remote_git(opts: &Options, git: &git::process::Git, url: &str, args: &[OsString]) -> Command {
     let mut all: Vec<OsString> = Vec::new();
     for setting in [
         "protocol.allow=never",
         "protocol.https.allow=always",
         "protocol.http.allow=always",
         "http.followRedirects=false",
-        "http.lowSpeedLimit=1024",
-        "http.lowSpeedTime=60",
     ] {
         all.push("-c".into());
         all.push(setting.into());
     }
     all.extend(args.iter().cloned());
-    let mut cmd = git::process::Git::own(cwd).command(all);
+    let mut cmd = git.command(all);
     cmd.env("GIT_LFS_SKIP_SMUDGE", "1");
     let transport = if url.starts_with("http://") {
         "http"
@@ -490,7 +520,11 @@ fn remote_git(opts: &Options, cwd: &Path, url: &str, args: &[OsString]) -> Comma
         "https"
     };
     cmd.env("GIT_ALLOW_PROTOCOL", transport);
-    let mut config: Vec<(String, String)> = Vec::new();
+    let (bytes, seconds) = opts.history_limits.low_speed;
+    let mut config: Vec<(String, String)> = vec![
+        ("http.lowSpeedLimit".into(), bytes.to_string()),
+        ("http.lowSpeedTime".into(), seconds.to_string()),
+    ];
     if opts.endpoint.is_loopback_http() {
         for var in [
             "http_proxy",

@@ -1,5 +1,6 @@
-//! `--format json`: the report contract of DESIGN §6, one document, streamed from borrowed
-//! structs (no intermediate JSON tree: a report of 40,000 findings stays small).
+//! `--format json`: the report contract documented field by field in docs/json.md (a test keeps
+//! the two in step), one document, streamed from borrowed structs (no intermediate JSON tree: a
+//! report of 40,000 findings stays small).
 
 use std::io::{self, Write};
 

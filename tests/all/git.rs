@@ -196,6 +196,37 @@ fn staged_scans_the_index_not_the_work_tree() {
     common::assert_no_token(&String::from_utf8_lossy(&out.stdout), &t, "staged JSON");
 }
 
+/// A hook (`git commit -a`, a partial commit) stages into another index and names it with
+/// `GIT_INDEX_FILE`: in the user's repository, `--staged` reads the index the hook names.
+#[test]
+fn staged_reads_the_index_git_index_file_names() {
+    let t = fake_tokens(507, 1);
+    let mut repo = Repo::new();
+    repo.commit_file("app.py", "print('hello')\n", "init");
+    repo.write("app.py", format!("token = \"{}\"\n", t[0]));
+    let other = repo.path().join(".git/other-index");
+    std::fs::copy(repo.path().join(".git/index"), &other).unwrap();
+    let mut add = Command::new("git");
+    add.current_dir(repo.path()).args(["add", "app.py"]);
+    isolate(&mut add);
+    assert!(add
+        .env("GIT_INDEX_FILE", &other)
+        .status()
+        .unwrap()
+        .success());
+    // The usual index has nothing staged; the one the hook names has the token.
+    let (plain, code) = repo.scan(&["--staged"]);
+    assert_eq!((found(&plain), code), (vec![], 0));
+    let out = hfaudit_in(repo.path())
+        .args(["scan", "--staged", "--format", "json", "--no-progress"])
+        .env("GIT_INDEX_FILE", &other)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&report), vec![("app.py".into(), Some(1), None)]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
 #[test]
 fn staged_reports_only_tokens_the_commit_adds() {
     let t = fake_tokens(502, 2);

@@ -737,6 +737,274 @@ fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
     assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
 }
 
+/// Every git hook runs with `GIT_DIR` (and often `GIT_INDEX_FILE`) set: the clone and the
+/// scan of the clone must read the Hub's history, never the repository those name.
+#[test]
+fn hub_history_ignores_git_variables_naming_another_repository() {
+    let tok = fake_tokens(1018, 2);
+    let (_served, bare) = served_history(&tok[0]);
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare)));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    // The user's repository, with a token committed and another one staged.
+    let local = tempfile::tempdir().unwrap();
+    git(local.path(), &["init", "-q"]);
+    std::fs::write(
+        local.path().join("local.py"),
+        format!("T = \"{}\"\n", tok[1]),
+    )
+    .unwrap();
+    git(local.path(), &["add", "."]);
+    git(local.path(), &["commit", "-q", "-m", "local"]);
+    let dot_git = local.path().join(".git");
+    let index = dot_git.join("index");
+    let args = history_args(&hub.url());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, _, stderr, code) = run_json(
+        &args,
+        &[
+            ("GIT_DIR", dot_git.to_str().unwrap()),
+            ("GIT_INDEX_FILE", index.to_str().unwrap()),
+            ("GIT_WORK_TREE", local.path().to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["hf://spaces/acme/demo/app.py"], "{report:#}");
+    assert_eq!(report["errors"], json!([]), "{report:#}");
+    assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
+}
+
+/// [`served_history`] with its objects in one pack (as the Hub serves them): returns the
+/// folder, the repository and the pack's path under the repository's URL.
+fn served_pack(token: &str) -> (tempfile::TempDir, PathBuf, String) {
+    let (served, bare) = served_history(token);
+    git(&bare, &["repack", "-a", "-d", "-q"]);
+    git(&bare, &["update-server-info"]);
+    let pack = std::fs::read_dir(bare.join("objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| Path::new(n).extension().is_some_and(|e| e == "pack"))
+        .expect("a pack");
+    (
+        served,
+        bare,
+        format!("/spaces/acme/demo/objects/pack/{pack}"),
+    )
+}
+
+/// A Hub for `hf://spaces/acme/demo` whose git files are `bare`'s, but for `routes`.
+fn git_hub(bare: PathBuf, routes: Vec<(String, Response)>) -> Mock {
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare)));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    for (target, reply) in routes {
+        hub.route(&target, vec![reply]);
+    }
+    hub
+}
+
+/// `hfaudit scan --format json` of hf://spaces/acme/demo with --history, with `TMPDIR` set to
+/// `tmp` and `env`, bounded by a minute: the report, standard error and the exit code.
+fn run_history(
+    hub: &Mock,
+    tmp: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Value, String, i32) {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = hfaudit();
+    cmd.env("HF_HOME", home.path())
+        .env_remove("HF_TOKEN_PATH")
+        .env("CI", "1")
+        .env("TMPDIR", tmp)
+        .current_dir(home.path())
+        .args(["scan", "--format", "json", "--no-config"])
+        .args(history_args(&hub.url()))
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(60));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    (v, stderr, out.status.code().unwrap_or(-1))
+}
+
+/// The `hfaudit-hub-*` folders left in `tmp`.
+fn clones_left(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("hfaudit-hub-"))
+        .collect()
+}
+
+/// The one error of a report, for the repository.
+fn history_error(report: &Value) -> String {
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["path"], "hf://spaces/acme/demo");
+    errors[0]["message"].as_str().unwrap().to_owned()
+}
+
+/// A git server that drips (a byte a second): the clone gives up at git's low-speed limit
+/// (its time shortened here) with an error for the repository, and its folder is removed.
+#[test]
+fn hub_history_clone_gives_up_on_a_server_that_drips() {
+    let tok = fake_tokens(1019, 1);
+    let (_served, bare) = served_history(&tok[0]);
+    let refs = std::fs::read(bare.join("info/refs")).unwrap();
+    let hub = git_hub(
+        bare,
+        vec![(
+            "/spaces/acme/demo/info/refs?service=git-upload-pack".into(),
+            bytes(refs).trickle(std::time::Duration::from_secs(1)),
+        )],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, stderr, code) = run_history(
+        &hub,
+        tmp.path(),
+        &[],
+        &[("HFAUDIT_HISTORY_LOW_SPEED_TIME", "1")],
+    );
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let message = history_error(&report);
+    assert!(
+        message.starts_with("--history: git clone failed") && message.contains("too slow"),
+        "{message}"
+    );
+    assert_eq!(clones_left(tmp.path()), Vec::<String>::new());
+}
+
+/// A git server whose pack never ends: the clone is stopped when its folder passes
+/// --history-max-size, long before the server is done, and the folder is removed.
+#[test]
+fn hub_history_clone_stops_at_its_size_limit() {
+    let tok = fake_tokens(1020, 1);
+    let (_served, bare, pack) = served_pack(&tok[0]);
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let endless = crate::mock::Endless {
+        chunk: 64 << 10,
+        pause: std::time::Duration::from_millis(2),
+        sent: sent.clone(),
+    };
+    let hub = git_hub(bare, vec![(pack, Response::new(200).endless(endless))]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, stderr, code) = run_history(&hub, tmp.path(), &["--history-max-size", "1M"], &[]);
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let message = history_error(&report);
+    assert!(
+        message.contains("grew past --history-max-size (1048576 bytes)"),
+        "{message}"
+    );
+    let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        (1 << 20..64 << 20).contains(&sent),
+        "{sent} bytes sent before the clone was stopped"
+    );
+    assert_eq!(clones_left(tmp.path()), Vec::<String>::new());
+}
+
+/// A git server that sends fast enough for the low-speed limit but never ends: the clone is
+/// stopped at its wall-clock deadline (shortened here), and the folder is removed.
+#[test]
+fn hub_history_clone_stops_at_its_deadline() {
+    let tok = fake_tokens(1021, 1);
+    let (_served, bare, pack) = served_pack(&tok[0]);
+    let endless = crate::mock::Endless {
+        chunk: 4 << 10,
+        pause: std::time::Duration::from_millis(50),
+        sent: Arc::default(),
+    };
+    let hub = git_hub(bare, vec![(pack, Response::new(200).endless(endless))]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, stderr, code) = run_history(
+        &hub,
+        tmp.path(),
+        &[],
+        &[("HFAUDIT_HISTORY_TIMEOUT_MS", "1500")],
+    );
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let message = history_error(&report);
+    assert!(
+        message.contains("the clone was still running after 1.5 s; stopped and removed"),
+        "{message}"
+    );
+    assert_eq!(clones_left(tmp.path()), Vec::<String>::new());
+}
+
+/// SIGTERM or SIGINT while the clone writes: the temporary folder is removed, and the run
+/// exits 143 or 130 (128 + the signal).
+#[cfg(unix)]
+#[test]
+fn hub_history_clone_folder_is_removed_on_sigterm_and_sigint() {
+    let tok = fake_tokens(1022, 1);
+    let (_served, bare, pack) = served_pack(&tok[0]);
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let endless = crate::mock::Endless {
+            chunk: 4 << 10,
+            pause: std::time::Duration::from_millis(20),
+            sent: sent.clone(),
+        };
+        let hub = git_hub(
+            bare.clone(),
+            vec![(pack.clone(), Response::new(200).endless(endless))],
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let child = Std::new(assert_cmd::cargo::cargo_bin("hfaudit"))
+            .env_remove("HF_ENDPOINT")
+            .env_remove("HF_TOKEN")
+            .env_remove("HF_TOKEN_PATH")
+            .env("HF_HOME", home.path())
+            .env("TMPDIR", tmp.path())
+            .current_dir(home.path())
+            .args(["scan", "--format", "json", "--no-config"])
+            .args(history_args(&hub.url()))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Until git is writing the pack into the clone's folder (a minute at most).
+        let started = std::time::Instant::now();
+        while sent.load(std::sync::atomic::Ordering::Relaxed) < 16 << 10 {
+            assert!(started.elapsed().as_secs() < 60, "the clone never started");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(clones_left(tmp.path()).len(), 1);
+        let pid = child.id().to_string();
+        let kill = Std::new("kill")
+            .args([format!("-{signal}"), pid])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "SIG{signal}: {:?}\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(clones_left(tmp.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}
+
 #[test]
 fn hub_refuses_a_next_page_on_another_host() {
     let hub = Mock::start(None);

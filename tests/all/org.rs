@@ -276,7 +276,7 @@ fn files_come_through_git_and_lfs_files_through_resolve() {
     assert_eq!(api.len(), 3 + 2, "{api:?}");
     assert!(count(&org.hub, Class::Git) > 0);
     assert!(
-        stderr.contains("(5 API, 1 file downloads, 1 CDN)"),
+        stderr.contains("(5 API, 1 file download, 1 CDN)"),
         "{stderr}"
     );
     // The LFS file is read without the token at the CDN, and the report has no token.
@@ -638,7 +638,12 @@ fn shards_partition_the_repositories_and_merge_gives_the_full_run() {
         .args(&reports)
         .output()
         .unwrap();
-    assert_eq!(merged.status.code(), Some(1));
+    assert_eq!(
+        merged.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
     let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
     assert_eq!(keys(&merged), keys(&full));
     assert_eq!(

@@ -550,7 +550,7 @@ fn output_file_is_announced_on_the_terminal() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("1 finding (1 error) written to report.json"),
+        err.contains("hfaudit: report written to report.json: 1 finding (1 error)"),
         "{err}"
     );
 }
