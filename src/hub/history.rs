@@ -125,69 +125,25 @@ pub(super) fn history(
     out
 }
 
-/// `git clone --mirror` with LFS smudge off; the token (if any) reaches git through its
-/// environment, scoped to the endpoint's exact origin, never on a command line. git follows
-/// no redirect (a redirect re-bases the remote, and git then sends the header to whatever host
-/// the redirect named) and no `http-alternates` (git treats them as redirects), and plain http
-/// (loopback only) never goes through a proxy.
+/// `git clone --mirror`, talking to the endpoint as every Hub git command does
+/// (`super::remote_git`: LFS smudge off, the token scoped to the endpoint's exact origin through
+/// the environment, no redirect or `http-alternates` followed, no proxy for loopback http, the
+/// low-speed limit), watched for its deadline and size.
 fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<(), String> {
-    let mut cmd = git::process::Git::sandbox_without_repository(cwd).command([
-        "-c".as_ref(),
-        "protocol.allow=never".as_ref(),
-        "-c".as_ref(),
-        "protocol.https.allow=always".as_ref(),
-        "-c".as_ref(),
-        "protocol.http.allow=always".as_ref(),
-        "-c".as_ref(),
-        "http.followRedirects=false".as_ref(),
-        "clone".as_ref(),
-        "--mirror".as_ref(),
-        "--quiet".as_ref(),
-        "--".as_ref(),
-        std::ffi::OsStr::new(url),
-        dest.as_os_str(),
-    ]);
-    cmd.env("GIT_LFS_SKIP_SMUDGE", "1");
-    // The git module allows no transport at all; this clone needs the endpoint's, and only it
-    // (plain http only for a loopback endpoint, which `Endpoint::parse` checked).
-    let transport = if url.starts_with("http://") {
-        "http"
-    } else {
-        "https"
-    };
-    cmd.env("GIT_ALLOW_PROTOCOL", transport);
-    // Settings through the environment (command-line scope: above every config file), so the
-    // token never shows on a command line.
-    let (bytes, seconds) = opts.history_limits.low_speed;
-    let mut config: Vec<(String, String)> = vec![
-        ("http.lowSpeedLimit".into(), bytes.to_string()),
-        ("http.lowSpeedTime".into(), seconds.to_string()),
+    let args: Vec<std::ffi::OsString> = vec![
+        "clone".into(),
+        "--mirror".into(),
+        "--quiet".into(),
+        "--".into(),
+        url.into(),
+        dest.as_os_str().into(),
     ];
-    if opts.endpoint.is_loopback_http() {
-        for var in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(var);
-        }
-        // Empty: no proxy at all, whatever a config file says.
-        config.push(("http.proxy".into(), String::new()));
-    }
-    if let Some(token) = &opts.token {
-        config.push((
-            format!("http.{}.extraHeader", opts.endpoint.origin()),
-            format!("Authorization: Bearer {}", token.expose()),
-        ));
-    }
-    cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
-    for (i, (key, value)) in config.iter().enumerate() {
-        cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
-            .env(format!("GIT_CONFIG_VALUE_{i}"), value);
-    }
+    let cmd = super::remote_git(
+        opts,
+        &git::process::Git::sandbox_without_repository(cwd),
+        url,
+        &args,
+    );
     let limits = &opts.history_limits;
     let watch = git::process::Watch {
         deadline: limits.deadline,

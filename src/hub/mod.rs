@@ -24,7 +24,9 @@ mod pack;
 pub mod target;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::PathBuf;
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -1227,6 +1229,69 @@ fn refs_api(api: &Api<'_>, repo: &Repo) -> Result<ApiRefs, Failure> {
             .collect(),
         pull_requests: prs,
     })
+}
+
+/// A git command that talks to the endpoint (the `--history` clone, the fetch of a repository's
+/// files, the listing of its refs), `args` after the settings: LFS smudge off; only the
+/// endpoint's transport allowed; no redirect followed (a redirect re-bases the remote, and git
+/// would send the header to the host it named; `http-alternates` are redirects too); the token (if any) in an `extraHeader` scoped to the endpoint's exact
+/// origin, passed through the environment, never on a command line; no proxy for loopback
+/// http; the clone's low-speed limit (a server that drips is given up on).
+fn remote_git(
+    opts: &Options,
+    git: &crate::git::process::Git,
+    url: &str,
+    args: &[OsString],
+) -> Command {
+    let mut all: Vec<OsString> = Vec::new();
+    for setting in [
+        "protocol.allow=never",
+        "protocol.https.allow=always",
+        "protocol.http.allow=always",
+        "http.followRedirects=false",
+    ] {
+        all.push("-c".into());
+        all.push(setting.into());
+    }
+    all.extend(args.iter().cloned());
+    let mut cmd = git.command(all);
+    cmd.env("GIT_LFS_SKIP_SMUDGE", "1");
+    let transport = if url.starts_with("http://") {
+        "http"
+    } else {
+        "https"
+    };
+    cmd.env("GIT_ALLOW_PROTOCOL", transport);
+    let (bytes, seconds) = opts.history_limits.low_speed;
+    let mut config: Vec<(String, String)> = vec![
+        ("http.lowSpeedLimit".into(), bytes.to_string()),
+        ("http.lowSpeedTime".into(), seconds.to_string()),
+    ];
+    if opts.endpoint.is_loopback_http() {
+        for var in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(var);
+        }
+        config.push(("http.proxy".into(), String::new()));
+    }
+    if let Some(token) = &opts.token {
+        config.push((
+            format!("http.{}.extraHeader", opts.endpoint.origin()),
+            format!("Authorization: Bearer {}", token.expose()),
+        ));
+    }
+    cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
+    for (i, (key, value)) in config.iter().enumerate() {
+        cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{i}"), value);
+    }
+    cmd
 }
 
 /// Lower-case hex digits of `bytes`.

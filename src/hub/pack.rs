@@ -13,7 +13,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -416,7 +415,7 @@ fn fetch(
         args.extend(specs.iter().map(OsString::from));
         shared.fetches.fetch_add(1, Ordering::Relaxed);
         let git = git::process::Git::sandbox(bare);
-        let cmd = remote_git(opts, &git, url, &args);
+        let cmd = super::remote_git(opts, &git, url, &args);
         let out = match git::process::output_watched(cmd, "fetch", &watch) {
             Ok(out) => out,
             Err(GitError::Stopped { why, .. }) => {
@@ -477,8 +476,12 @@ pub(super) fn remote_refs(
     let git = git::process::Git::sandbox_without_repository(dir.path());
     let out = {
         let _writing = dir.writer();
-        git::process::output_watched(remote_git(opts, &git, &url, &args), "ls-remote", &watch)
-            .map_err(|e| e.to_string())?
+        git::process::output_watched(
+            super::remote_git(opts, &git, &url, &args),
+            "ls-remote",
+            &watch,
+        )
+        .map_err(|e| e.to_string())?
     };
     if !out.status.success() {
         return Err(format!(
@@ -492,64 +495,6 @@ pub(super) fn remote_refs(
         .filter(|(id, _)| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|(id, name)| (name.to_owned(), id.to_owned()))
         .collect())
-}
-
-/// A git command that talks to the endpoint, as `--history`'s mirror clone does: LFS smudge
-/// off; only the endpoint's transport allowed; no redirect followed (a redirect re-bases the
-/// remote, and git would send the header to the host it named; `http-alternates` are
-/// redirects too); the token (if any) in an `extraHeader` scoped to the endpoint's exact
-/// origin, passed through the environment, never on a command line; no proxy for loopback
-/// http; the clone's low-speed limit (a server that drips is given up on).
-fn remote_git(opts: &Options, git: &git::process::Git, url: &str, args: &[OsString]) -> Command {
-    let mut all: Vec<OsString> = Vec::new();
-    for setting in [
-        "protocol.allow=never",
-        "protocol.https.allow=always",
-        "protocol.http.allow=always",
-        "http.followRedirects=false",
-    ] {
-        all.push("-c".into());
-        all.push(setting.into());
-    }
-    all.extend(args.iter().cloned());
-    let mut cmd = git.command(all);
-    cmd.env("GIT_LFS_SKIP_SMUDGE", "1");
-    let transport = if url.starts_with("http://") {
-        "http"
-    } else {
-        "https"
-    };
-    cmd.env("GIT_ALLOW_PROTOCOL", transport);
-    let (bytes, seconds) = opts.history_limits.low_speed;
-    let mut config: Vec<(String, String)> = vec![
-        ("http.lowSpeedLimit".into(), bytes.to_string()),
-        ("http.lowSpeedTime".into(), seconds.to_string()),
-    ];
-    if opts.endpoint.is_loopback_http() {
-        for var in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(var);
-        }
-        config.push(("http.proxy".into(), String::new()));
-    }
-    if let Some(token) = &opts.token {
-        config.push((
-            format!("http.{}.extraHeader", opts.endpoint.origin()),
-            format!("Authorization: Bearer {}", token.expose()),
-        ));
-    }
-    cmd.env("GIT_CONFIG_COUNT", config.len().to_string());
-    for (i, (key, value)) in config.iter().enumerate() {
-        cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
-            .env(format!("GIT_CONFIG_VALUE_{i}"), value);
-    }
-    cmd
 }
 
 #[cfg(test)]

@@ -284,6 +284,24 @@ fn files_come_through_git_and_lfs_files_through_resolve() {
         assert!(!stdout.contains(&t[3..]) && !stderr.contains(&t[3..]));
     }
 
+    // Run from a git hook (GIT_DIR names another repository): the fetch and the scan of the
+    // fetched repository still read the Hub's, sandboxed.
+    let other = tempfile::tempdir().unwrap();
+    git(other.path(), &["init", "-q"]);
+    let git_dir = other.path().join(".git");
+    let (hooked, _, stderr, _) = run_json(
+        &["hf://acme", "--endpoint", &org.hub.url()],
+        &[
+            ("GIT_DIR", git_dir.to_str().unwrap()),
+            ("GIT_INDEX_FILE", git_dir.join("index").to_str().unwrap()),
+        ],
+    );
+    assert_eq!(keys(&hooked), keys(&report), "{stderr}");
+    assert!(
+        !stderr.contains("could not be read through git"),
+        "{stderr}"
+    );
+
     // --all-refs: the branch and the tag too, each file version once.
     let (all, _, stderr, _) = run_json(
         &["hf://acme/one", "--all-refs", "--endpoint", &org.hub.url()],
