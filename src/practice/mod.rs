@@ -65,6 +65,9 @@ pub struct PracticeHit {
     /// HF014: the secret is written right into a command (`--token ${{ secrets.X }}`), not
     /// handed to a variable.
     pub on_command_line: bool,
+    /// HF014: what the secret is handed to when that is not `variable` nor a command line
+    /// ("the reusable workflow's `hf_token` secret", "the `token` input of `acme/push`").
+    pub handed_to: Option<String>,
     /// HF015: where the printed name's value comes from when the name is not a token variable
     /// ("read by `get_token()`", with `variable` the name printed).
     pub origin: Option<String>,
@@ -260,6 +263,7 @@ impl Hits<'_> {
             secret: None,
             steps: Vec::new(),
             on_command_line: false,
+            handed_to: None,
             origin: None,
             token_file: None,
         });

@@ -89,6 +89,7 @@ pub(super) fn workflow_secrets(hits: &mut Hits<'_>, names: &HashSet<&str>, calls
             hit.secret = Some(h.secret);
             hit.steps = h.reach;
             hit.on_command_line = h.key.is_none();
+            hit.handed_to = h.into;
         }
     }
 }
@@ -298,6 +299,10 @@ jobs:
             reach(&got[1])[0].2.is_empty(),
             "building a PR's docs uploads nothing"
         );
+        assert_eq!(
+            got[0].handed_to.as_deref(),
+            Some("the reusable workflow's `hf_token` secret")
+        );
     }
 
     #[test]
@@ -449,6 +454,18 @@ jobs:
         let with =
             "      - uses: acme/push@v1\n        with:\n          token: ${{ secrets.HF_TOKEN }}\n";
         assert_eq!(rules(wf, with), [("HF014", 3, "HF_TOKEN".to_owned())]);
+        // What the secret is handed to, for the message: an input, another variable.
+        let into = |text: &str| hits(wf, text)[0].handed_to.clone();
+        assert_eq!(into(text), None, "HF_TOKEN itself");
+        assert_eq!(
+            into(with).as_deref(),
+            Some("the `token` input of `acme/push`")
+        );
+        let renamed = text.replace(
+            "HF_TOKEN: ${{ secrets.HF_WRITE_TOKEN",
+            "HUB_KEY: ${{ secrets.HF_TOKEN",
+        );
+        assert_eq!(into(&renamed).as_deref(), Some("`HUB_KEY`"));
         let oidc = format!("permissions:\n  id-token: write # OIDC\n{text}");
         assert!(rules(wf, &oidc).is_empty());
         let other = "        env:\n          PYPI_TOKEN: ${{ secrets.PYPI_TOKEN }}\n";

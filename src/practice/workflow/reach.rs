@@ -32,6 +32,10 @@ pub(super) struct Handoff {
     /// The key the secret is handed to (`HF_TOKEN`, `hf_token`), or `None` on a `run:` line.
     pub key: Option<String>,
     pub secret: String,
+    /// What the secret is handed to, when that is not a token variable of an `env:` nor a
+    /// command line: "the `token` input of `acme/push`", "the reusable workflow's `hf_token`
+    /// secret".
+    pub into: Option<String>,
     /// The steps that get the secret.
     pub reach: Vec<Arc<Step>>,
 }
@@ -199,6 +203,7 @@ pub(super) fn handoffs(
             column: key.start(),
             key: Some(key.as_str().to_owned()),
             secret: secret.as_str().to_owned(),
+            into: handed_into(e, key.as_str(), &entries, is_token_var),
             reach,
         });
     }
@@ -268,6 +273,7 @@ pub(super) fn handoffs(
                         column,
                         key,
                         secret: name.to_owned(),
+                        into: None,
                         reach,
                     });
                 }
@@ -277,6 +283,41 @@ pub(super) fn handoffs(
     out.sort_by_key(|h| (h.line, h.column));
     out.dedup_by(|a, b| a.line == b.line && a.secret == b.secret);
     out
+}
+
+/// What a secret handed over at `entry` under `key` goes to, for the message, when that is not
+/// a token variable of an `env:`: another variable, an action's input, a reusable workflow's
+/// secret.
+fn handed_into(
+    entry: &Entry,
+    key: &str,
+    entries: &[Entry],
+    is_token_var: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    let [owner @ .., kind, _] = entry.path.as_slice() else {
+        return None;
+    };
+    match kind.as_str() {
+        "env" if is_token_var(key) => None,
+        "env" => Some(format!("`{key}`")),
+        "with" => {
+            let uses = entries
+                .iter()
+                .find(|e| e.at_end(owner, "uses"))
+                .map(|e| unquote(&e.value));
+            Some(match uses {
+                Some(action) => {
+                    let action = action.split('@').next().unwrap_or(action);
+                    format!("the `{key}` input of `{action}`")
+                }
+                None => format!("the `{key}` input"),
+            })
+        }
+        "secrets" if owner.len() == 2 && owner[0] == "jobs" => {
+            Some(format!("the reusable workflow's `{key}` secret"))
+        }
+        _ => None,
+    }
 }
 
 /// The steps a secret handed over at `path` reaches: a workflow's `env:` every step of every
