@@ -257,6 +257,7 @@ impl Inspector<'_> {
                 } else {
                     Vec::new()
                 },
+                commit: None,
             }));
         }
         out

@@ -835,7 +835,7 @@ impl<'a> Judge<'a> {
                     column: Some(h.column),
                 })
                 .collect(),
-            commit: None,
+            commit: fact.commit.clone(),
             snippet: Some(hit.snippet.clone()),
             revocation: None,
             source: None,

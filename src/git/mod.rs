@@ -18,6 +18,7 @@
 //! reported, with that version's line numbers.
 
 mod blobs;
+mod habits;
 mod history;
 mod hook;
 mod parse;
@@ -450,6 +451,7 @@ pub fn scan_in(
         max_filesize: opts.max_filesize,
         limits,
         origin,
+        habits: opts.mode != Mode::History,
     };
     pool.install(|| ctx.run(&command, what))
 }
@@ -515,8 +517,9 @@ impl Exclusions {
 
 /// Pass one's verdict on a blob.
 enum Seen {
-    /// The tokens it holds (sorted, unique), and what else it gave (an archive's notes).
-    Scanned(Vec<Fingerprint>, Inspected),
+    /// The tokens it holds (sorted, unique), what else it gave (an archive's notes), and
+    /// its habits at the path it was listed at first, if it has any (not with `--history`).
+    Scanned(Vec<Fingerprint>, Inspected, Option<Box<habits::Kept>>),
     TooBig(u64),
     Missing(String),
 }
@@ -534,6 +537,8 @@ struct Context<'a> {
     max_filesize: Option<u64>,
     limits: Limits,
     origin: &'a Namer<'a>,
+    /// Judge the practice rules on the lines each change adds (not with `--history`).
+    habits: bool,
 }
 
 impl Context<'_> {
@@ -583,7 +588,7 @@ impl Context<'_> {
         for (blob, (path, bytes, verdict)) in seen.iter_mut().enumerate() {
             let path = (self.origin)(path, None).path();
             match verdict {
-                Seen::Scanned(_, notes) => {
+                Seen::Scanned(_, notes, _) => {
                     let skipped = std::mem::take(&mut notes.skipped);
                     let errors = std::mem::take(&mut notes.errors);
                     fold::count(&mut out, *bytes, skipped, errors);
@@ -603,9 +608,14 @@ impl Context<'_> {
         }
         for (_, _, verdict) in &seen {
             tokens.push(match verdict {
-                Seen::Scanned(fps, _) => fps,
+                Seen::Scanned(fps, _, _) => fps,
                 _ => &empty,
             });
+        }
+
+        // The habits each change adds, on the lines it adds.
+        if self.habits {
+            self.habits(&listed, &seen, &mut out)?;
         }
 
         // Which change introduced which token where: the oldest one.
@@ -671,7 +681,7 @@ impl Context<'_> {
         } else {
             1
         };
-        let fingerprints = |mut found: Inspected| {
+        let fingerprints = |mut found: Inspected, data: &[u8]| {
             let mut fps: Vec<Fingerprint> = found
                 .scans()
                 .flat_map(|s| &s.occurrences)
@@ -679,9 +689,14 @@ impl Context<'_> {
                 .collect();
             fps.sort_unstable();
             fps.dedup();
+            let habits = if self.habits {
+                habits::keep(&mut found, data)
+            } else {
+                None
+            };
             // Occurrences and facts come again in pass two, for what a change introduced.
             found.take_scans().for_each(drop);
-            Seen::Scanned(fps, found)
+            Seen::Scanned(fps, found, habits)
         };
         read_blobs(
             &self.repo.git,
@@ -691,20 +706,27 @@ impl Context<'_> {
             |feeder| self.list(command, what, feeder),
             |(_, path): (u32, Arc<str>), blob| {
                 let origin = (self.origin)(&path, None);
-                let (size, found) = match blob {
-                    Blob::Data(data) => (data.len() as u64, inspector.inspect(origin, &data)),
-                    // A read error fails the run (the blob reader reports it).
+                let (size, seen) = match blob {
+                    Blob::Data(data) => (
+                        data.len() as u64,
+                        fingerprints(inspector.inspect(origin, &data), &data),
+                    ),
+                    // A read error fails the run (the blob reader reports it). A streamed blob
+                    // has no facts, so no habits.
                     Blob::Stream(body, size) => (
                         size,
-                        inspector
-                            .inspect_stream(body, origin, chunk)
-                            .unwrap_or_default(),
+                        fingerprints(
+                            inspector
+                                .inspect_stream(body, origin, chunk)
+                                .unwrap_or_default(),
+                            &[],
+                        ),
                     ),
                     Blob::TooBig(size) => return (path, 0, Seen::TooBig(size)),
                     Blob::Missing(why) => return (path, 0, Seen::Missing(why)),
                 };
                 fold::progressed(self.progress, size);
-                (path, size, fingerprints(found))
+                (path, size, seen)
             },
         )
     }

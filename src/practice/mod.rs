@@ -91,51 +91,85 @@ enum Kind {
 }
 
 fn kind_of(path: &str, platform: Platform, data: &[u8]) -> Option<Kind> {
+    match kind_by_path(path, platform) {
+        ByPath::Kind(kind) => kind,
+        ByPath::Shebang => {
+            let shell = data.starts_with(b"#!")
+                && data[..data.len().min(64)]
+                    .split(|b| *b == b'\n')
+                    .next()
+                    .is_some_and(|l| l.ends_with(b"sh") || l.windows(3).any(|w| w == b"sh "));
+            shell.then_some(Kind::Shell)
+        }
+    }
+}
+
+/// What a file's path says of its kind: the kind (or none), or, for a file without an
+/// extension, a shell script if its first line says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByPath {
+    Kind(Option<Kind>),
+    Shebang,
+}
+
+fn kind_by_path(path: &str, platform: Platform) -> ByPath {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let ext = name.rsplit_once('.').map(|(_, e)| e);
     if platform == Platform::Docs {
         // Documentation shows commands; it does not run them.
-        return None;
+        return ByPath::Kind(None);
     }
     if name == "dockerfile"
         || name == "containerfile"
         || name.starts_with("dockerfile.")
         || name.ends_with(".dockerfile")
     {
-        return Some(Kind::Dockerfile);
+        return ByPath::Kind(Some(Kind::Dockerfile));
     }
     if name.starts_with("docker-bake") && ext == Some("hcl") {
-        return Some(Kind::Bake);
+        return ByPath::Kind(Some(Kind::Bake));
     }
     let yaml = matches!(ext, Some("yml" | "yaml"));
     if yaml && (name.starts_with("docker-compose") || name.starts_with("compose")) {
-        return Some(Kind::Compose);
+        return ByPath::Kind(Some(Kind::Compose));
     }
     if yaml && lower.contains(".github/workflows/") {
-        return Some(Kind::Workflow);
+        return ByPath::Kind(Some(Kind::Workflow));
     }
-    let shebang = data.starts_with(b"#!")
-        && data[..data.len().min(64)]
-            .split(|b| *b == b'\n')
-            .next()
-            .is_some_and(|l| l.ends_with(b"sh") || l.windows(3).any(|w| w == b"sh "));
-    match ext {
-        Some("py" | "pyw") => Some(Kind::Python),
-        Some("ipynb") => Some(Kind::Notebook),
-        Some("js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx") => Some(Kind::JavaScript),
-        Some("sh" | "bash" | "zsh" | "ksh" | "mk") => Some(Kind::Shell),
+    let kind = match ext {
+        Some("py" | "pyw") => Kind::Python,
+        Some("ipynb") => Kind::Notebook,
+        Some("js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx") => Kind::JavaScript,
+        Some("sh" | "bash" | "zsh" | "ksh" | "mk") => Kind::Shell,
         _ if matches!(
             name,
             "makefile" | "gnumakefile" | "justfile" | "jenkinsfile" | ".envrc"
         ) =>
         {
-            Some(Kind::Shell)
+            Kind::Shell
         }
         // CI configuration is commands; other code and data (Rust, TOML, JSON, …) are not,
         // whatever their strings say.
-        _ if platform == Platform::Ci || (ext.is_none() && shebang) => Some(Kind::Shell),
-        _ => None,
+        _ if platform == Platform::Ci => Kind::Shell,
+        None => return ByPath::Shebang,
+        _ => return ByPath::Kind(None),
+    };
+    ByPath::Kind(Some(kind))
+}
+
+/// How the file at a path is read for habits, as far as the path tells: the same bytes at two
+/// paths with equal readings give the same hits. A git mode looks at each file version once,
+/// at the first path it was listed at, and uses this to know when that holds for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading(ByPath);
+
+/// The [`Reading`] of a file at `path`; `None` when no file there can have a habit
+/// (documentation, data, most code).
+pub fn reading(path: &str) -> Option<Reading> {
+    match kind_by_path(path, crate::context::platform_of(path)) {
+        ByPath::Kind(None) => None,
+        by_path => Some(Reading(by_path)),
     }
 }
 

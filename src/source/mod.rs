@@ -144,6 +144,7 @@ fn follow_env_vars(engine: &Engine, output: &mut ScanOutput, all_names: bool) {
                 calls: calls_in(&data, &engine.calls),
                 env_reads: reads,
                 practices: Vec::new(),
+                commit: None,
             })
         })
         .collect();
@@ -195,6 +196,7 @@ fn follow_scripts(engine: &Engine, output: &mut ScanOutput) {
                 calls: calls_in(&data, &engine.calls),
                 env_reads: Vec::new(),
                 practices: Vec::new(),
+                commit: None,
             })
         })
         .collect();

@@ -8,6 +8,7 @@ mod contract;
 mod decode;
 mod dist;
 mod git;
+mod git_habits;
 mod hub;
 mod layers;
 mod mock;
