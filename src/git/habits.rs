@@ -7,11 +7,13 @@
 //! every old one, its last occurrences are the added ones.
 //!
 //! Pass one already found each file version's habits, at the path it was listed at first, and
-//! kept them for the few versions that have any ([`Kept`]). Here the versions a selected change
-//! replaced are read again for their lines (and its new version too when it was listed first
-//! at another path), and the habits on added lines go to the fold with the change's commit.
+//! kept them, with the version's lines, for the few versions that have any ([`Kept`]). Here the
+//! versions a selected change replaced are read again for their lines unless kept too (and its
+//! new version when it was listed first at another path), and the habits on added lines go to
+//! the fold with the change's commit.
 //! `--history` judges no habit (see `docs/modes.md`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read};
@@ -174,8 +176,14 @@ impl Context<'_> {
                 _ => None,
             }
         };
+        // The lines of a version pass one kept: an old version that has habits too (most often
+        // the version just before) needs no second read.
+        let kept_lines = |blob: u32| match &seen[blob as usize] {
+            (_, _, Seen::Scanned(_, _, Some(kept))) => Some(&kept.lines),
+            _ => None,
+        };
         // The versions to read again, each once, by its index in the requests: new versions
-        // listed first elsewhere (at a change's path), and every version a change replaced.
+        // listed first elsewhere (at a change's path), and the versions changes replaced.
         let mut news: HashMap<(u32, &str), usize> = HashMap::new();
         let mut olds: HashMap<u32, usize> = HashMap::new();
         let mut requests: Vec<(u32, Option<&str>)> = Vec::new();
@@ -187,7 +195,7 @@ impl Context<'_> {
                     requests.len() - 1
                 });
             }
-            for &o in &change.old {
+            for &o in change.old.iter().filter(|o| kept_lines(**o).is_none()) {
                 olds.entry(o).or_insert_with(|| {
                     requests.push((o, None));
                     requests.len() - 1
@@ -208,14 +216,22 @@ impl Context<'_> {
                     _ => continue,
                 },
             };
-            let before: Vec<&[u64]> = change
+            let before: Vec<Cow<[u64]>> = change
                 .old
                 .iter()
-                .map(|o| match &got[olds[o]] {
-                    Got::Old(hashes) => hashes.as_slice(),
-                    Got::New(_) => &[],
+                .map(|o| match kept_lines(*o) {
+                    Some(lines) => {
+                        let mut sorted = lines.clone();
+                        sorted.sort_unstable();
+                        Cow::Owned(sorted)
+                    }
+                    None => match &got[olds[o]] {
+                        Got::Old(hashes) => Cow::Borrowed(hashes.as_slice()),
+                        Got::New(_) => Cow::Borrowed(&[][..]),
+                    },
                 })
                 .collect();
+            let before: Vec<&[u64]> = before.iter().map(|b| &**b).collect();
             let added = on_added_lines(facts.practices.clone(), lines, &before);
             if added.is_empty() {
                 continue;

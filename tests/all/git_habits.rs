@@ -81,6 +81,10 @@ fn want(commit: Option<&str>) -> Vec<(String, String, u64, Option<String>)> {
 #[test]
 fn added_habits_are_reported_staged_and_in_ranges() {
     let mut repo = repo();
+    // Two of the files are there already, without their habit (their versions are read again
+    // for their lines).
+    repo.commit_file("app.py", "import os\n", "app");
+    repo.commit_file("Dockerfile", "FROM python:3.12\n", "image");
     stage_habits(&repo);
     let (report, code) = repo.scan(&["--staged"]);
     assert_eq!(habits(&report), want(None), "{report:#}");
@@ -245,4 +249,25 @@ fn the_same_content_at_several_paths_is_judged_at_each() {
         ],
         "{report:#}"
     );
+}
+
+#[test]
+fn a_habit_made_by_changing_another_line_is_left_to_the_tree_scan() {
+    let mut repo = repo();
+    // `ARG HF_TOKEN` beside a secret mount of the same name is no habit; removing the mount
+    // makes it one, but adds no line with it: a git mode says nothing, the tree scan does.
+    repo.commit_file(
+        "Dockerfile",
+        "FROM python:3.12\nARG HF_TOKEN\nRUN --mount=type=secret,id=HF_TOKEN python fetch.py\n",
+        "mounted",
+    );
+    repo.write(
+        "Dockerfile",
+        "FROM python:3.12\nARG HF_TOKEN\nRUN python fetch.py\n",
+    );
+    repo.add("Dockerfile");
+    let (report, _) = repo.scan(&["--staged"]);
+    assert!(habits(&report).is_empty(), "{report:#}");
+    let (report, _) = repo.scan(&["Dockerfile"]);
+    assert_eq!(habits(&report).len(), 1, "{report:#}");
 }
