@@ -88,7 +88,10 @@ fn added_habits_are_reported_staged_and_in_ranges() {
     stage_habits(&repo);
     let (report, code) = repo.scan(&["--staged"]);
     assert_eq!(habits(&report), want(None), "{report:#}");
-    assert_eq!(code, 1, "HF013 and HF014 are errors or warnings");
+    assert_eq!(
+        code, 1,
+        "HF013 and HF015 are warnings: --fail-on warning fails"
+    );
     let id = repo.commit("habits");
     for args in [
         &["--since", "HEAD~1"][..],
