@@ -963,10 +963,10 @@ impl<'a> Judge<'a> {
             (None, Some(file)) if hit.variable.is_empty() => format!("token file `{file}`"),
             _ => format!("token variable {}", hit.variable),
         };
-        let target = if hit.on_command_line {
-            "to a command line".to_owned()
-        } else {
-            format!("to {}", hit.variable)
+        let target = match (&hit.handed_to, hit.on_command_line) {
+            (_, true) => "to a command line".to_owned(),
+            (Some(into), false) => format!("to {into}"),
+            (None, false) => format!("to {}", hit.variable),
         };
         let message = rule
             .message
@@ -1013,7 +1013,7 @@ impl<'a> Judge<'a> {
                     column: Some(h.column),
                 })
                 .collect(),
-            commit: None,
+            commit: fact.commit.clone(),
             snippet: Some(hit.snippet.clone()),
             revocation: None,
             source: None,
