@@ -67,6 +67,7 @@ pub fn add(out: &mut ScanOutput, scan: BlobScan) {
         out.occurrences.push(occ);
     }
     if let Some(mut f) = facts {
+        f.commit = commit.cloned();
         if server && f.platform == Platform::Source {
             f.platform = Platform::Server;
         }

@@ -269,6 +269,7 @@ impl Inspector<'_> {
                 } else {
                     Vec::new()
                 },
+                commit: None,
                 from_state: false,
             }));
         }

@@ -73,11 +73,14 @@ pub struct FileFacts {
     pub calls: Calls,
     /// Token-holding environment variables this file reads.
     pub env_reads: Vec<String>,
-    /// Habits that cause leaks (HF013–HF015), found in this file.
+    /// Habits that cause leaks (HF013–HF015), found in this file; in `--staged` and
+    /// `--since`/`--range`, only those on the lines a change added.
     pub practices: Vec<crate::practice::PracticeHit>,
     /// The file's calls to the Hub and the repositories they name (the need map), for files
     /// with a write call: what HF016 compares with the token's reach. Empty otherwise.
     pub hub_uses: Vec<crate::context::HubUse>,
+    /// The commit whose change added those lines (git modes; `None` when staged or not git).
+    pub commit: Option<CommitInfo>,
     /// Taken from the state file (`--state`), not read again.
     pub from_state: bool,
 }

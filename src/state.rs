@@ -139,6 +139,9 @@ pub struct FactsRecord {
     /// The need map's calls (HF016).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hub_uses: Vec<HubUse>,
+    /// The commit whose change added the habits' lines (git modes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitInfo>,
 }
 
 /// A habit found on a line ([`PracticeHit`]), as a record.
@@ -159,6 +162,8 @@ pub struct PracticeRecord {
     pub steps: Vec<Step>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub on_command_line: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,11 +192,13 @@ impl FactsRecord {
                     secret: h.secret.clone(),
                     steps: h.steps.iter().map(|s| (**s).clone()).collect(),
                     on_command_line: h.on_command_line,
+                    handed_to: h.handed_to.clone(),
                     origin: h.origin.clone(),
                     token_file: h.token_file.clone(),
                 })
                 .collect(),
             hub_uses: f.hub_uses.clone(),
+            commit: f.commit.clone(),
         }
     }
 
@@ -220,12 +227,14 @@ impl FactsRecord {
                         secret: r.secret.clone(),
                         steps: r.steps.iter().cloned().map(Arc::new).collect(),
                         on_command_line: r.on_command_line,
+                        handed_to: r.handed_to.clone(),
                         origin: r.origin.clone(),
                         token_file: r.token_file.clone(),
                     })
                 })
                 .collect(),
             hub_uses: self.hub_uses.clone(),
+            commit: self.commit.clone(),
             from_state: true,
         }
     }

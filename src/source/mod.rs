@@ -148,6 +148,7 @@ fn follow_env_vars(engine: &Engine, output: &mut ScanOutput, all_names: bool) {
                     calls,
                     env_reads: reads,
                     practices: Vec::new(),
+                    commit: None,
                     from_state: false,
                 }
             })
@@ -204,6 +205,7 @@ fn follow_scripts(engine: &Engine, output: &mut ScanOutput) {
                 calls,
                 env_reads: Vec::new(),
                 practices: Vec::new(),
+                commit: None,
                 from_state: false,
             })
         })

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::common::{self, fake_tokens};
 
-/// A temporary repository driven through the git CLI.
-struct Repo {
+/// A temporary repository driven through the git CLI (shared with `git_habits`).
+pub(crate) struct Repo {
     dir: tempfile::TempDir,
     commits: u32,
 }
@@ -37,7 +37,7 @@ fn isolate(cmd: &mut Command) {
 }
 
 impl Repo {
-    fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let repo = Repo {
             dir: tempfile::tempdir().expect("temp dir"),
             commits: 0,
@@ -62,7 +62,7 @@ impl Repo {
     }
 
     /// Runs git and returns its trimmed standard output; panics when it fails.
-    fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let out = self.git_output(args);
         assert!(
             out.status.success(),
@@ -72,23 +72,28 @@ impl Repo {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
-    fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         common::write(self.path(), rel, content);
     }
 
-    fn add(&self, rel: &str) {
+    pub(crate) fn add(&self, rel: &str) {
         self.git(&["add", "--", rel]);
     }
 
     /// Writes, stages and commits one file; returns the commit id.
-    fn commit_file(&mut self, rel: &str, content: impl AsRef<[u8]>, message: &str) -> String {
+    pub(crate) fn commit_file(
+        &mut self,
+        rel: &str,
+        content: impl AsRef<[u8]>,
+        message: &str,
+    ) -> String {
         self.write(rel, content);
         self.add(rel);
         self.commit(message)
     }
 
     /// Commits what is staged; returns the commit id.
-    fn commit(&mut self, message: &str) -> String {
+    pub(crate) fn commit(&mut self, message: &str) -> String {
         self.commits += 1;
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
@@ -103,7 +108,7 @@ impl Repo {
     }
 
     /// `hfaudit scan --format json ARGS`: the report and the exit code.
-    fn scan(&self, args: &[&str]) -> (Value, i32) {
+    pub(crate) fn scan(&self, args: &[&str]) -> (Value, i32) {
         let mut all = vec!["scan", "--format", "json", "--no-progress"];
         all.extend_from_slice(args);
         let out = self.hfaudit(&all);

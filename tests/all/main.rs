@@ -10,6 +10,7 @@ mod decode;
 mod dist;
 mod docs;
 mod git;
+mod git_habits;
 mod hub;
 mod layers;
 mod mock;
