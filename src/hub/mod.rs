@@ -19,9 +19,13 @@
 //! for it; the scan goes on. It must not print: notes go back to the caller.
 
 pub mod api;
+mod bucket;
 mod history;
 mod pack;
+mod per_file;
+mod shard;
 pub mod target;
+mod threads;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
@@ -31,9 +35,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
@@ -46,6 +48,7 @@ use crate::state::{self, Found, Keyed, RepoEntry, State};
 use api::{Api, Failure};
 use history::history;
 pub use history::HistoryLimits;
+pub use shard::{part_of, Shard};
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
 
 /// The branch read when no revision is named: the Hub's default, as huggingface_hub assumes.
@@ -94,45 +97,6 @@ pub struct StateFile {
     pub settings: String,
     /// What the last run recorded; `None`: a full run.
     pub previous: Option<Arc<State>>,
-}
-
-/// One part of `N`, `index` from 1: `--shard 2/3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u32,
-    pub count: u32,
-}
-
-impl Shard {
-    /// Parses `K/N` (1 ≤ K ≤ N ≤ 10,000).
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("{text:?} is not a shard like 2/3 (part K of N, 1 ≤ K ≤ N)");
-        let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
-        let index: u32 = k.trim().parse().map_err(|_| bad())?;
-        let count: u32 = n.trim().parse().map_err(|_| bad())?;
-        if index == 0 || index > count || count > 10_000 {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-
-    /// Whether the repository (or bucket) named `name` (`spaces/acme/demo`) is in this part:
-    /// rendezvous hashing on SHA-256, so each name's part depends only on the name and `N`
-    /// (adding or removing a repository moves no other one).
-    pub fn holds(&self, name: &str) -> bool {
-        part_of(name, self.count) == self.index
-    }
-}
-
-/// The part (1..=`count`) that `name` belongs to: the part with the highest SHA-256 of
-/// `part:name`.
-pub fn part_of(name: &str, count: u32) -> u32 {
-    (1..=count.max(1))
-        .max_by_key(|k| {
-            let digest = Sha256::digest(format!("{k}:{name}").as_bytes());
-            u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
-        })
-        .unwrap_or(1)
 }
 
 /// Repositories read of one owner, at most: a hostile Hub's endless listing stops here.
@@ -217,26 +181,6 @@ struct FileJob {
     size: u64,
     lfs: bool,
     places: Vec<PlaceRef>,
-}
-
-/// One entry of a tree listing, as `huggingface_hub.list_repo_tree` reads it.
-#[derive(Debug, Deserialize)]
-struct TreeEntry {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    oid: String,
-    #[serde(default)]
-    size: u64,
-    path: String,
-    #[serde(default)]
-    lfs: Option<Lfs>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Lfs {
-    oid: String,
-    size: u64,
 }
 
 /// One thing to read: a repository at a revision (`None`: the default branch) or a bucket,
@@ -718,7 +662,7 @@ fn source(repo: &Repo, revision: &str, item: HubItem, url: String) -> Source {
 /// when its revisions have not moved), discussions and variables; a bucket's files.
 fn plan_unit(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry>) -> Plan {
     if unit.repo.kind == Kind::Bucket {
-        return plan_bucket(ctx, unit, index, before);
+        return bucket::plan_bucket(ctx, unit, index, before);
     }
     let (api, opts, repo) = (ctx.api, ctx.opts, &unit.repo);
     let mut plan = Plan::default();
@@ -745,7 +689,9 @@ fn plan_unit(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry
     };
     if opts.discussions && unit.revision.is_none() {
         let known = before.map(|b| &b.discussions);
-        if let Err(f) = discussions(ctx, repo, known, &mut plan.other, &mut plan.discussions) {
+        if let Err(f) =
+            threads::discussions(ctx, repo, known, &mut plan.other, &mut plan.discussions)
+        {
             // A repository with discussions turned off answers 403/404: nothing to read.
             if !matches!(f, Failure::Status(403 | 404, _)) {
                 plan.other.errors.push(err(&f, "the discussions"));
@@ -757,7 +703,7 @@ fn plan_unit(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry
         }
     }
     if opts.variables && repo.kind == Kind::Space && unit.revision.is_none() {
-        if let Err(f) = variables(api, ctx.engine, repo, ctx.progress, &mut plan.other) {
+        if let Err(f) = threads::variables(api, ctx.engine, repo, ctx.progress, &mut plan.other) {
             if !matches!(f, Failure::Status(401 | 403 | 404, _)) {
                 plan.other.errors.push(err(&f, "the Space variables"));
             }
@@ -786,7 +732,7 @@ fn current_refs(
             return wanted.pick(&remote);
         }
     }
-    let refs = refs_api(ctx.api, &unit.repo).ok()?;
+    let refs = per_file::refs_api(ctx.api, &unit.repo).ok()?;
     let mut now = BTreeMap::new();
     if let Some(rev) = &unit.revision {
         let commit = refs
@@ -842,178 +788,7 @@ fn read_files(ctx: &Ctx<'_>, unit: &Unit, wanted: &pack::Wanted, index: usize, p
             }
         }
     }
-    per_file(ctx, unit, index, plan);
-}
-
-/// A repository's files from the tree listings, each to be downloaded with its own request:
-/// the revision asked, and (for the default branch) every pull request and, with
-/// `--all-refs`, every branch and tag. The commits read are known when the refs API gave them.
-fn per_file(ctx: &Ctx<'_>, unit: &Unit, index: usize, plan: &mut Plan) {
-    let (api, opts, repo) = (ctx.api, ctx.opts, &unit.repo);
-    let revision = unit.revision.as_deref();
-    let err = |f: &Failure, what: &str, at: Option<&str>| ScanError {
-        path: repo.display_at(at),
-        message: format!("cannot read {what}: {}", failure_text(f, api.has_token())),
-    };
-    let rev = revision.unwrap_or(DEFAULT_REVISION);
-    let main = match tree(api, repo, rev) {
-        Ok(t) => t,
-        Err(f) => {
-            plan.found.errors.push(err(&f, "the file list", revision));
-            return;
-        }
-    };
-    let mut have: HashMap<String, (usize, usize)> = HashMap::new();
-    add_files(opts, repo, revision, 0, main, &mut have, index, plan);
-    let mut refs: Option<BTreeMap<String, String>> = Some(BTreeMap::new());
-    if let Some(rev) = revision {
-        refs = pack::is_commit(rev).then(|| BTreeMap::from([(rev.to_owned(), rev.to_owned())]));
-    } else if opts.pull_requests || opts.all_refs || opts.state.is_some() {
-        match refs_api(api, repo) {
-            Ok(listed) => {
-                let head = unit.listed.clone().or_else(|| {
-                    listed
-                        .branches
-                        .iter()
-                        .find(|b| b.name == DEFAULT_REVISION)
-                        .and_then(|b| b.commit.clone())
-                });
-                let mut known = BTreeMap::new();
-                let mut complete = head.is_some();
-                if let Some(h) = head {
-                    known.insert("HEAD".to_owned(), h);
-                }
-                let mut more: Vec<&ApiRef> = Vec::new();
-                if opts.all_refs {
-                    more.extend(&listed.branches);
-                    more.extend(&listed.tags);
-                }
-                if opts.pull_requests {
-                    more.extend(&listed.pull_requests);
-                }
-                for (n, r) in more.into_iter().enumerate() {
-                    match &r.commit {
-                        Some(c) => {
-                            known.insert(r.reference.clone(), c.clone());
-                        }
-                        None => complete = false,
-                    }
-                    // The default branch's files are read already, as the revision asked.
-                    if r.reference == format!("refs/heads/{DEFAULT_REVISION}") {
-                        continue;
-                    }
-                    let label = if r.reference.starts_with("refs/pr/") {
-                        &r.reference
-                    } else {
-                        &r.name
-                    };
-                    match tree(api, repo, label) {
-                        Ok(t) => {
-                            add_files(opts, repo, Some(label), n + 1, t, &mut have, index, plan);
-                        }
-                        Err(f) => plan
-                            .found
-                            .errors
-                            .push(err(&f, "the file list", Some(label))),
-                    }
-                }
-                refs = complete.then_some(known);
-            }
-            Err(f) => {
-                plan.found
-                    .errors
-                    .push(err(&f, "the refs (branches, tags, pull requests)", None));
-                refs = None;
-            }
-        }
-    }
-    plan.refs = refs;
-}
-
-/// A storage bucket's files (`hf://buckets/OWNER/NAME`): listed with their content hashes;
-/// a file whose hash the state already holds is not downloaded again.
-fn plan_bucket(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry>) -> Plan {
-    let (api, repo) = (ctx.api, &unit.repo);
-    let mut plan = Plan::default();
-    let listed = api
-        .url(&format!("api/buckets/{}/tree?recursive=true", repo.id))
-        .and_then(|url| api.list(url, MAX_TREE));
-    let items = match listed {
-        Ok((items, more)) => {
-            if more {
-                api.note(format!(
-                    "{}: more than {MAX_TREE} files listed: the first {MAX_TREE} were read",
-                    repo.display()
-                ));
-            }
-            items
-        }
-        Err(f) => {
-            plan.found.errors.push(ScanError {
-                path: repo.display(),
-                message: format!(
-                    "cannot read the file list: {}",
-                    failure_text(&f, api.has_token())
-                ),
-            });
-            return plan;
-        }
-    };
-    for item in items {
-        if item.get("type").and_then(Value::as_str) != Some("file") {
-            continue;
-        }
-        let (Some(path), Some(size)) = (
-            item.get("path").and_then(Value::as_str),
-            item.get("size").and_then(Value::as_u64),
-        ) else {
-            continue;
-        };
-        let hash = item
-            .get("xetHash")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let mut place = file_place(ctx.opts, repo, None, path, index);
-        place.source.revision = String::new();
-        place.source.url = format!(
-            "{}/buckets/{}/resolve/{}",
-            ctx.opts.endpoint,
-            repo.id,
-            target::encode_path(path)
-        );
-        if let Some(known) = before
-            .and_then(|b| b.objects.get(path))
-            .filter(|k| !hash.is_empty() && k.key == hash)
-        {
-            plan.found.merge(known.found.restore());
-            plan.objects.insert(path.to_owned(), known.clone());
-            continue;
-        }
-        let Some(url) = safe_path(path)
-            .then(|| format!("buckets/{}/resolve/{}", repo.id, target::encode_path(path)))
-        else {
-            plan.found.errors.push(ScanError {
-                path: place.path,
-                message: "the Hub listed a path that cannot be requested safely; not read".into(),
-            });
-            continue;
-        };
-        place.object = Some(hash.clone());
-        plan.files.push(FileJob {
-            key: if hash.is_empty() {
-                format!("path:{}/{path}", repo.name())
-            } else {
-                format!("xet:{hash}")
-            },
-            url,
-            size,
-            lfs: true,
-            places: vec![place],
-        });
-    }
-    plan.refs = Some(BTreeMap::new());
-    plan
+    per_file::per_file(ctx, unit, index, plan);
 }
 
 /// A path inside a repository that can be put in a URL as it is: no `.`, `..` or empty
@@ -1062,172 +837,6 @@ fn resolve_url(repo: &Repo, rev: &str, file: &str) -> Option<String> {
             target::encode_segment(rev),
             target::encode_path(file)
         )
-    })
-}
-
-/// A revision's files, every page (1,000 entries a page).
-fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure> {
-    let url = api.url(&format!(
-        "api/{}/{}/tree/{}?recursive=true&expand=false",
-        repo.kind.plural(),
-        repo.id,
-        target::encode_segment(rev)
-    ))?;
-    let (items, more) = api.list(url, MAX_TREE)?;
-    if more {
-        api.note(format!(
-            "{}: more than {MAX_TREE} files listed at {rev}: the first {MAX_TREE} were read",
-            repo.display()
-        ));
-    }
-    items
-        .into_iter()
-        .map(|v| {
-            serde_json::from_value(v)
-                .map_err(|e| Failure::Other(format!("unexpected tree entry: {e}")))
-        })
-        .collect()
-}
-
-/// Adds the files of revision number `rev_index` (`revision`: its name, `None` for the
-/// default branch) that no earlier revision of the repository holds; a blob at several paths
-/// of one revision is downloaded once and reported at each.
-#[allow(clippy::too_many_arguments)]
-fn add_files(
-    opts: &Options,
-    repo: &Repo,
-    revision: Option<&str>,
-    rev_index: usize,
-    entries: Vec<TreeEntry>,
-    have: &mut HashMap<String, (usize, usize)>,
-    unit: usize,
-    plan: &mut Plan,
-) {
-    let rev = revision.unwrap_or(DEFAULT_REVISION);
-    for e in entries.into_iter().filter(|e| e.kind == "file") {
-        let (key, size, lfs) = match &e.lfs {
-            Some(l) => (format!("lfs:{}", l.oid), l.size, true),
-            None if !e.oid.is_empty() => (format!("git:{}", e.oid), e.size, false),
-            None => (
-                format!("path:{}@{rev}/{}", repo.name(), e.path),
-                e.size,
-                false,
-            ),
-        };
-        let place = file_place(opts, repo, revision, &e.path, unit);
-        match have.get(&key) {
-            // A file that a pull request shares with the default branch is read there.
-            Some((r, _)) if *r != rev_index => continue,
-            Some((_, job)) => {
-                plan.files[*job].places.push(place);
-                continue;
-            }
-            None => {}
-        }
-        let Some(url) = resolve_url(repo, rev, &e.path) else {
-            plan.found.errors.push(ScanError {
-                path: place.path,
-                message: "the Hub listed a path that cannot be requested safely; not read".into(),
-            });
-            continue;
-        };
-        have.insert(key.clone(), (rev_index, plan.files.len()));
-        plan.files.push(FileJob {
-            key,
-            url,
-            size,
-            lfs,
-            places: vec![place],
-        });
-    }
-}
-
-/// One ref of the refs API: its name, full ref and commit.
-struct ApiRef {
-    name: String,
-    reference: String,
-    commit: Option<String>,
-}
-
-/// The refs API's answer (`/api/{kind}s/{id}/refs?include_prs=1`).
-struct ApiRefs {
-    branches: Vec<ApiRef>,
-    tags: Vec<ApiRef>,
-    /// `refs/pr/N`, open and closed, in number order.
-    pull_requests: Vec<ApiRef>,
-}
-
-/// Branches, tags and pull request refs, with their commits.
-fn refs_api(api: &Api<'_>, repo: &Repo) -> Result<ApiRefs, Failure> {
-    let url = api.url(&format!(
-        "api/{}/{}/refs?include_prs=1",
-        repo.kind.plural(),
-        repo.id
-    ))?;
-    let (v, _) = api.json(&url)?;
-    let list = |field: &str| -> Vec<ApiRef> {
-        v.get(field)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|r| {
-                        let reference = r.get("ref").and_then(Value::as_str)?.to_owned();
-                        let name = r
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or(&reference)
-                            .to_owned();
-                        // A name becomes a URL segment (encoded) and a display: no `.`, `..`
-                        // or empty segment, nothing starting with '-'.
-                        if name.is_empty() || name.starts_with('-') || !safe_path(&name) {
-                            return None;
-                        }
-                        let commit = r
-                            .get("targetCommit")
-                            .and_then(Value::as_str)
-                            .filter(|c| pack::is_commit(c))
-                            .map(str::to_owned);
-                        Some(ApiRef {
-                            name,
-                            reference,
-                            commit,
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut prs: Vec<ApiRef> = list("pullRequests")
-        .into_iter()
-        .filter(|r| pack::is_pull_request(&r.reference))
-        .collect();
-    let number = |r: &ApiRef| -> u64 {
-        r.reference
-            .strip_prefix("refs/pr/")
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    prs.sort_by_key(number);
-    prs.dedup_by_key(|r| number(r));
-    if prs.len() > MAX_PULL_REQUESTS {
-        api.note(format!(
-            "{}: {} pull request refs: the first {MAX_PULL_REQUESTS} were read",
-            repo.display(),
-            prs.len()
-        ));
-        prs.truncate(MAX_PULL_REQUESTS);
-    }
-    Ok(ApiRefs {
-        branches: list("branches")
-            .into_iter()
-            .filter(|r| r.reference == format!("refs/heads/{}", r.name))
-            .collect(),
-        tags: list("tags")
-            .into_iter()
-            .filter(|r| r.reference == format!("refs/tags/{}", r.name))
-            .collect(),
-        pull_requests: prs,
     })
 }
 
@@ -1294,178 +903,11 @@ fn remote_git(
     cmd
 }
 
-/// Lower-case hex digits of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 fn api_endpoint(api: &Api<'_>) -> String {
     api.url("").map_or_else(
         |_| String::new(),
         |u| u.as_str().trim_end_matches('/').to_owned(),
     )
-}
-
-/// Inspects `text` as one item of the Hub (a discussion, a variable) at `path`.
-fn scan_text(
-    engine: &Engine,
-    path: String,
-    text: &str,
-    place: Source,
-    progress: &Progress,
-    out: &mut ScanOutput,
-) {
-    let origin = Origin::hub(path, place, None);
-    let inspected = engine.inspector().inspect(origin, text.as_bytes());
-    fold::record(out, progress, inspected);
-}
-
-/// Every discussion and pull request thread: titles and comments, every page of the list. A
-/// thread whose list entry is what the state recorded (`known`) is not read again: what it
-/// gave comes from the state. `record` gets what each thread gave, for the next state.
-fn discussions(
-    ctx: &Ctx<'_>,
-    repo: &Repo,
-    before: Option<&BTreeMap<u64, Keyed>>,
-    out: &mut ScanOutput,
-    record: &mut BTreeMap<u64, Keyed>,
-) -> Result<(), Failure> {
-    let (api, engine, progress) = (ctx.api, ctx.engine, ctx.progress);
-    let base = format!("api/{}/{}/discussions", repo.kind.plural(), repo.id);
-    // The server's `count` is a hint, never a promise: the pages end at an empty or
-    // repeated page, and at most MAX_DISCUSSIONS are read.
-    let mut nums: Vec<u64> = Vec::new();
-    let mut known: HashSet<u64> = HashSet::new();
-    // What each thread's list entry says (its title, status, number of comments): when it is
-    // what it was, the thread is too (an edit in place of an older comment aside).
-    let mut digests: HashMap<u64, String> = HashMap::new();
-    let mut page = 0u64;
-    loop {
-        let (v, _) = api.json(&api.url(&format!("{base}?p={page}"))?)?;
-        let list = v
-            .get("discussions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
-        let first = nums.len();
-        for d in list {
-            let Some(n) = d.get("num").and_then(Value::as_u64) else {
-                continue;
-            };
-            if known.insert(n) {
-                nums.push(n);
-                digests.insert(n, hex(&Sha256::digest(d.to_string().as_bytes())));
-            }
-        }
-        let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
-        let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
-        if nums.len() >= MAX_DISCUSSIONS {
-            api.note(format!(
-                "{}: more than {MAX_DISCUSSIONS} discussions: the first {MAX_DISCUSSIONS} were read",
-                repo.display()
-            ));
-            nums.truncate(MAX_DISCUSSIONS);
-            break;
-        }
-        if list.is_empty() || nums.len() == first || start + list.len() as u64 >= count {
-            break;
-        }
-        page += 1;
-    }
-    nums.sort_unstable();
-    nums.dedup();
-    for num in nums {
-        let digest = digests.remove(&num).unwrap_or_default();
-        if let Some(k) = before.and_then(|b| b.get(&num)).filter(|k| k.key == digest) {
-            out.merge(k.found.restore());
-            record.insert(num, k.clone());
-            continue;
-        }
-        let path = format!("{}/discussions/{num}", repo.display());
-        let (v, _) = match api.json(&api.url(&format!("{base}/{num}"))?) {
-            Ok(x) => x,
-            Err(f) => {
-                out.errors.push(ScanError {
-                    path,
-                    message: format!("cannot read: {}", failure_text(&f, api.has_token())),
-                });
-                continue;
-            }
-        };
-        // The title, then each comment's latest text, a blank line apart: lines count in that.
-        let mut text = v
-            .get("title")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        for e in v
-            .get("events")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
-                text.push_str("\n\n");
-                text.push_str(raw);
-            }
-        }
-        let web = format!(
-            "{}/{}{}/discussions/{num}",
-            api_endpoint(api),
-            repo.kind.prefix(),
-            repo.id
-        );
-        let src = source(repo, DEFAULT_REVISION, HubItem::Discussion, web);
-        let mut thread = ScanOutput::default();
-        scan_text(engine, path, &text, src, progress, &mut thread);
-        record.insert(
-            num,
-            Keyed {
-                key: digest,
-                found: Found::of(&thread),
-            },
-        );
-        out.merge(thread);
-    }
-    Ok(())
-}
-
-/// A Space's public variables, each scanned as `NAME=value` (a description follows as a
-/// comment line).
-fn variables(
-    api: &Api<'_>,
-    engine: &Engine,
-    repo: &Repo,
-    progress: &Progress,
-    out: &mut ScanOutput,
-) -> Result<(), Failure> {
-    let (v, _) = api.json(&api.url(&format!("api/spaces/{}/variables", repo.id))?)?;
-    let Some(map) = v.as_object() else {
-        return Err(Failure::Other("unexpected answer: not an object".into()));
-    };
-    for (name, var) in map {
-        let value = var
-            .get("value")
-            .and_then(Value::as_str)
-            .or_else(|| var.as_str())
-            .unwrap_or_default();
-        let mut text = format!("{name}={value}\n");
-        if let Some(d) = var.get("description").and_then(Value::as_str) {
-            text.push_str(&format!("# {d}\n"));
-        }
-        let path = format!(
-            "{}/variables/{}",
-            repo.display(),
-            target::encode_segment(name)
-        );
-        let web = format!("{}/spaces/{}/settings", api_endpoint(api), repo.id);
-        let src = source(repo, DEFAULT_REVISION, HubItem::Variable, web);
-        scan_text(engine, path, &text, src, progress, out);
-    }
-    Ok(())
 }
 
 /// Downloads one blob and scans it at each place it appears: what each place gave. Never more
@@ -1513,44 +955,4 @@ fn fetch_file(
             (place.clone(), out)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every repository is in exactly one part; adding repositories moves none of the others;
-    /// the parts are about even.
-    #[test]
-    fn shards_partition_stably_and_evenly() {
-        let names: Vec<String> = (0..3000).map(|i| format!("acme/model-{i}")).collect();
-        let parts: Vec<u32> = names.iter().map(|n| part_of(n, 3)).collect();
-        for (n, p) in names.iter().zip(&parts) {
-            let holders: Vec<u32> = (1..=3)
-                .filter(|k| {
-                    Shard {
-                        index: *k,
-                        count: 3,
-                    }
-                    .holds(n)
-                })
-                .collect();
-            assert_eq!(holders, vec![*p]);
-        }
-        for k in 1..=3 {
-            let size = parts.iter().filter(|p| **p == k).count();
-            assert!((900..=1100).contains(&size), "part {k}: {size}");
-        }
-        // Going from 3 parts to 4 moves only what lands in the new part.
-        let moved = names
-            .iter()
-            .zip(&parts)
-            .filter(|(n, p)| part_of(n, 4) != **p)
-            .all(|(n, _)| part_of(n, 4) == 4);
-        assert!(moved);
-        assert_eq!(part_of("acme/model-7", 1), 1);
-        assert!(Shard::parse("0/3").is_err() && Shard::parse("4/3").is_err());
-        assert!(Shard::parse("3").is_err() && Shard::parse("a/b").is_err());
-        assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
-    }
 }
