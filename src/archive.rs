@@ -33,7 +33,7 @@ pub trait Members {
     fn stream(&mut self, origin: Origin, reader: &mut dyn Read) -> io::Result<()>;
 }
 
-/// What stops an archive from costing too much; each is a flag (see `cli.rs`).
+/// What stops an archive from costing too much; each is a flag (see `cli/args.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Decompressed bytes for one file on disk (or blob), all its layers together.
