@@ -843,9 +843,10 @@ fn resolve_url(repo: &Repo, rev: &str, file: &str) -> Option<String> {
 /// A git command that talks to the endpoint (the `--history` clone, the fetch of a repository's
 /// files, the listing of its refs), `args` after the settings: LFS smudge off; only the
 /// endpoint's transport allowed; no redirect followed (a redirect re-bases the remote, and git
-/// would send the header to the host it named; `http-alternates` are redirects too); the token (if any) in an `extraHeader` scoped to the endpoint's exact
-/// origin, passed through the environment, never on a command line; no proxy for loopback
-/// http; the clone's low-speed limit (a server that drips is given up on).
+/// would send the header to the host it named; `http-alternates` are redirects too); the token
+/// (if any) in an `extraHeader` scoped to the endpoint's exact origin, passed through the
+/// environment, never on a command line; no proxy for loopback http; the clone's low-speed
+/// limit (a server that drips is given up on).
 fn remote_git(
     opts: &Options,
     git: &crate::git::process::Git,
