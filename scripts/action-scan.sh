@@ -77,7 +77,9 @@ extra=(${INPUT_ARGS:-})
 # shellcheck disable=SC2206
 paths=(${INPUT_PATH:-})
 common+=(${extra[@]+"${extra[@]}"})
-[ ${#paths[@]} -gt 0 ] && common+=(-- "${paths[@]}")
+# The paths go last, after `--` (a path may start with a dash): every option must come before.
+tail=()
+[ ${#paths[@]} -gt 0 ] && tail=(-- "${paths[@]}")
 
 [ ${#paths[@]} -gt 0 ] && scope+=", limited to $(span "${paths[*]}")"
 
@@ -85,7 +87,7 @@ work="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
 if [ "${INPUT_SUMMARY:-true}" = true ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   summary="$work/hfaudit-summary.md"
   rm -f "$summary"
-  "$hfaudit" "${common[@]}" --format markdown --fail-on never --output "$summary" 2>"$work/hfaudit-summary.err"
+  "$hfaudit" "${common[@]}" --format markdown --fail-on never --output "$summary" ${tail[@]+"${tail[@]}"} 2>"$work/hfaudit-summary.err"
   if [ -f "$summary" ]; then
     cat "$summary" >>"$GITHUB_STEP_SUMMARY"
   else
@@ -100,11 +102,11 @@ if [ "${INPUT_SUMMARY:-true}" = true ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; the
 fi
 if [ "${INPUT_UPLOAD_SARIF:-false}" = true ]; then
   sarif="$work/hfaudit.sarif"
-  "$hfaudit" "${common[@]}" --format sarif --fail-on never --output "$sarif" 2>/dev/null
+  "$hfaudit" "${common[@]}" --format sarif --fail-on never --output "$sarif" ${tail[@]+"${tail[@]}"} 2>/dev/null
   if [ -f "$sarif" ] && [ -n "${GITHUB_OUTPUT:-}" ]; then echo "sarif-file=$sarif" >>"$GITHUB_OUTPUT"; fi
 fi
 format=${INPUT_FORMAT:-github}
-"$hfaudit" "${common[@]}" --format "$format" --fail-on "${INPUT_FAIL_ON:-warning}" 2>"$work/hfaudit.err"
+"$hfaudit" "${common[@]}" --format "$format" --fail-on "${INPUT_FAIL_ON:-warning}" ${tail[@]+"${tail[@]}"} 2>"$work/hfaudit.err"
 code=$?
 cat "$work/hfaudit.err" >&2
 if [ "$code" -eq 2 ]; then
@@ -119,7 +121,7 @@ if [ "$code" -eq 2 ]; then
   if [ "$format" != github ]; then
     plain=() # the same arguments less --verify: no second question to the Hub
     for arg in "${common[@]}"; do [ "$arg" = --verify ] || plain+=("$arg"); done
-    "$hfaudit" "${plain[@]}" --format github --fail-on never 2>/dev/null | grep '^::error file=' || true
+    "$hfaudit" "${plain[@]}" --format github --fail-on never ${tail[@]+"${tail[@]}"} 2>/dev/null | grep '^::error file=' || true
   fi
 fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "exit-code=$code" >>"$GITHUB_OUTPUT"; fi

@@ -347,7 +347,27 @@ const MAX_TEXT: usize = 200;
 /// redacted form, long text is cut, and control, bidi and zero-width characters are escaped
 /// (see [`crate::output::escape`]) so no answer can act on a terminal.
 fn scrub(v: Verification, secret: &Secret) -> Verification {
-    let clean = |text: String| clean_text(&text, secret);
+    // An answer that spells the token in pieces (split across fields, zero-width or other
+    // characters between its letters, lower case, backwards) passes the replacement in
+    // `clean_text`: when the answer holds three or more of the token's four-character pieces,
+    // every field holding one is withheld. A real answer holds none by chance (about 1 in 10^7).
+    // The token whole is replaced, not withheld: the pieces are looked for in what is left.
+    let unechoed = |text: &str| match secret.expose().get(secret.kind().prefix().len()..) {
+        Some(body) if !body.is_empty() => text.replace(secret.expose(), "").replace(body, ""),
+        _ => text.to_owned(),
+    };
+    let pieces = token_pieces(secret);
+    let found: HashSet<[u8; 4]> = texts_of(&v)
+        .flat_map(|t| pieces_in(&unechoed(t), &pieces))
+        .collect();
+    let spelled = found.len() >= 3;
+    let clean = |text: String| {
+        if spelled && !pieces_in(&unechoed(&text), &pieces).is_empty() {
+            WITHHELD.to_owned()
+        } else {
+            clean_text(&text, secret)
+        }
+    };
     Verification {
         status: v.status,
         role: v.role.map(clean),
@@ -374,6 +394,64 @@ fn scrub(v: Verification, secret: &Secret) -> Verification {
             .collect(),
         detail: v.detail.map(clean),
     }
+}
+
+/// What a field of an answer that spells the token in pieces is replaced with.
+pub const WITHHELD: &str = "[withheld: it spells part of the token]";
+
+/// A text's letters and digits in lower case: what a reader sees once the separators,
+/// invisible characters and case an answer could put into a token are gone.
+fn folded(text: &str) -> Vec<u8> {
+    text.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
+        .collect()
+}
+
+/// The four-character pieces of the token's body, folded, forwards and backwards.
+fn token_pieces(secret: &Secret) -> HashSet<[u8; 4]> {
+    let body = &secret.expose()[secret.kind().prefix().len().min(secret.len())..];
+    let forwards = folded(body);
+    if forwards.len() < 8 {
+        return HashSet::new();
+    }
+    let backwards: Vec<u8> = forwards.iter().rev().copied().collect();
+    forwards
+        .windows(4)
+        .chain(backwards.windows(4))
+        .map(|w| [w[0], w[1], w[2], w[3]])
+        .collect()
+}
+
+/// The pieces of the token that `text` holds.
+fn pieces_in(text: &str, pieces: &HashSet<[u8; 4]>) -> HashSet<[u8; 4]> {
+    if pieces.is_empty() {
+        return HashSet::new();
+    }
+    folded(text)
+        .windows(4)
+        .map(|w| [w[0], w[1], w[2], w[3]])
+        .filter(|w| pieces.contains(w))
+        .collect()
+}
+
+/// Every string of an answer.
+fn texts_of(v: &Verification) -> impl Iterator<Item = &String> {
+    let scoped = v.scoped.iter().flatten().flat_map(|s| {
+        [&s.entity.kind, &s.entity.name]
+            .into_iter()
+            .chain(&s.permissions)
+    });
+    v.role
+        .iter()
+        .chain(&v.token_name)
+        .chain(&v.owner)
+        .chain(&v.permissions)
+        .chain(&v.orgs)
+        .chain(scoped)
+        .chain(v.global.iter().flatten())
+        .chain(v.org_roles.iter().flat_map(|(k, r)| [k, r]))
+        .chain(&v.detail)
 }
 
 /// See [`scrub`].
@@ -667,6 +745,78 @@ mod tests {
             clean_text(&"x".repeat(500), &secret).chars().count(),
             MAX_TEXT + 1
         );
+    }
+
+    #[test]
+    fn an_answer_that_spells_the_token_in_pieces_is_withheld() {
+        let body = "Zq8Lm3Np5Rt7Vx9Bc2Df4Gh6Jk1Ws0AyEu";
+        let secret = Secret::new(&format!("hf_{body}"), TokenKind::UserAccessToken);
+        let answer = |owner: String, name: String, orgs: Vec<String>| Verification {
+            owner: Some(owner),
+            token_name: Some(name),
+            orgs,
+            role: Some("write".into()),
+            ..Verification::with_status(Status::Valid)
+        };
+        let spaced: String = body
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| (i % 6 == 0).then_some('\u{200b}').into_iter().chain([c]))
+            .collect();
+        let hostile = [
+            // Split in two fields.
+            answer(body[..17].into(), body[17..].into(), vec![]),
+            // Zero-width spaces every six characters.
+            answer(spaced, "ci".into(), vec![]),
+            // Lower case behind a soft hyphen.
+            answer(
+                "alice".into(),
+                format!("hf\u{ad}_{}", body.to_lowercase()),
+                vec![],
+            ),
+            // Backwards.
+            answer(body.chars().rev().collect(), "ci".into(), vec![]),
+            // Five-character pieces, one per organisation.
+            answer(
+                "alice".into(),
+                "ci".into(),
+                body.as_bytes()
+                    .chunks(5)
+                    .map(|c| String::from_utf8(c.to_vec()).unwrap())
+                    .collect(),
+            ),
+        ];
+        for v in hostile {
+            let v = scrub(v, &secret);
+            let printed = format!("{:?} {:?} {:?}", v.owner, v.token_name, v.orgs);
+            assert!(printed.contains(WITHHELD), "{printed}");
+            for w in folded(body).windows(6) {
+                let w = String::from_utf8(w.to_vec()).unwrap();
+                assert!(
+                    !folded(&printed).windows(6).any(|p| p == w.as_bytes()),
+                    "{printed}"
+                );
+            }
+            assert_eq!(v.role.as_deref(), Some("write"), "the rest is kept");
+        }
+        // An honest answer keeps everything.
+        let honest = scrub(
+            Verification {
+                permissions: vec![
+                    "repo.content.read".into(),
+                    "inference.serverless.write".into(),
+                ],
+                ..answer(
+                    "alice-smith".into(),
+                    "github-actions-ci".into(),
+                    vec!["huggingface".into(), "acme-research".into()],
+                )
+            },
+            &secret,
+        );
+        assert_eq!(honest.owner.as_deref(), Some("alice-smith"));
+        assert_eq!(honest.token_name.as_deref(), Some("github-actions-ci"));
+        assert_eq!(honest.orgs, ["huggingface", "acme-research"]);
     }
 
     #[test]

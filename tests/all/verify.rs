@@ -782,6 +782,62 @@ fn verify_escapes_control_bidi_and_zero_width_characters_from_the_hub() {
 }
 
 #[test]
+fn verify_withholds_an_answer_that_spells_the_token_in_pieces_in_every_format() {
+    let [token]: [String; 1] = fake_tokens(65, 1).try_into().unwrap();
+    let body = &token[3..];
+    // The first half as the owner, the second as the token's name, lower case and with a
+    // zero-width space every six characters in an organisation's name.
+    let spaced: Vec<String> = body
+        .to_lowercase()
+        .as_bytes()
+        .chunks(6)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    let answer = json!({
+        "type": "user",
+        "name": &body[..17],
+        "orgs": [{"name": spaced.join("\u{200b}")}, {"name": "acme"}],
+        "auth": {"type": "access_token", "accessToken": {
+            "displayName": &body[17..],
+            "role": "write"
+        }}
+    });
+    let hub = MockHub::start(HashMap::from([(token.clone(), Reply::Ok(answer))]));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", download(&token));
+    let folded = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let halves = [
+        folded(&body[..12]),
+        folded(&body[12..24]),
+        folded(&body[22..]),
+    ];
+    for name in crate::trust::every_format() {
+        let out = scan_verify(dir.path(), &hub.url(), &name);
+        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        let printed = folded(&format!("{}{}", out.stdout, out.stderr));
+        for part in &halves {
+            assert!(
+                !printed.contains(part.as_str()),
+                "{name} spells the token: {}",
+                out.stdout
+            );
+        }
+        if name == "human" || name == "json" {
+            assert!(out.stdout.contains("withheld"), "{name}: {}", out.stdout);
+        }
+    }
+    let report = scan_verify(dir.path(), &hub.url(), "json").json();
+    let v = verification_at(&report, "a.py");
+    assert_eq!(v["role"], "write", "the rest of the answer is kept");
+    assert_eq!(v["orgs"][1], "acme");
+}
+
+#[test]
 fn verify_refuses_non_loopback_http_before_any_connection() {
     let [token]: [String; 1] = fake_tokens(45, 1).try_into().unwrap();
     let dir = tempfile::tempdir().unwrap();
