@@ -1,7 +1,7 @@
 //! The practice rules (HF013-HF015) judged: one finding per habit of a file, HF014 per
 //! (workflow, secret) when a step that gets the secret writes to the Hub.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{
     one_line, platform_phrase, Finding, FindingContext, Judge, Judged, Location, Need, Rule, Usage,
@@ -201,12 +201,11 @@ fn ci_write(
     hit: &PracticeHit,
     by_path: &HashMap<&str, &FileFacts>,
 ) -> Option<String> {
-    let mut seen: Vec<(&str, u64)> = Vec::new();
+    let mut seen: HashSet<(&str, u64)> = HashSet::new();
     for step in &hit.steps {
-        if seen.contains(&(step.job.as_str(), step.line)) {
+        if !seen.insert((step.job.as_str(), step.line)) {
             continue;
         }
-        seen.push((step.job.as_str(), step.line));
         let place = format!("step `{}` of job `{}`", step.name, step.job);
         if let Some(call) = step.calls.iter().find(|c| c.write) {
             if let Some(action) = call.call.strip_prefix("uses: ") {

@@ -6,7 +6,8 @@
 //! token *variable* (`HF_TOKEN` and the configured names).
 //!
 //! Pure and line-based, like `context`: bytes in, hits out, no file system. Lines longer than
-//! [`MAX_LINE`] are skipped (minified files hold no build scripts), so every check stays linear.
+//! [`MAX_LINE`] are skipped (minified files hold no build scripts), and a workflow over
+//! [`MAX_WORKFLOW`] is not read: every check stays bounded on generated files.
 //! Precision matters as much as recall: reading a variable to pass it to `login()` or a client
 //! is the recommended practice and never a hit, nor is a name inside a plain string.
 //!
@@ -36,6 +37,9 @@ pub use workflow::{Step, StepCall, StepScript};
 
 /// Lines longer than this are not looked at.
 const MAX_LINE: usize = 4096;
+
+/// Largest GitHub workflow read for habits (1 MiB): the largest real ones are about 100 KB.
+pub const MAX_WORKFLOW: usize = 1 << 20;
 /// Snippets are cut to this many characters.
 const SNIPPET_WIDTH: usize = 160;
 
@@ -252,10 +256,16 @@ fn mention_offsets(data: &[u8], names: &Words) -> Vec<usize> {
     out
 }
 
+/// Most practice hits one file gives: a real file gives a handful; a generated one with a
+/// hundred thousand steps each handing over a secret must not cost a hundred thousand findings.
+pub const MAX_HITS_PER_FILE: usize = 1_000;
+
 /// Collects hits for one file.
 struct Hits<'a> {
     lines: &'a [Line<'a>],
     out: Vec<PracticeHit>,
+    /// Rule, line and (HF014) detail of each hit: one hit each, looked up, not searched for.
+    seen: HashSet<(&'static str, u64, String)>,
 }
 
 impl Hits<'_> {
@@ -270,11 +280,14 @@ impl Hits<'_> {
         detail: &str,
     ) -> Option<&mut PracticeHit> {
         // One hit a rule and line; HF014 one a secret (a line may hand over two).
-        if self.out.iter().any(|h| {
-            h.rule == rule
-                && h.line == self.lines[i].number
-                && (rule != "HF014" || h.detail == detail)
-        }) {
+        if self.out.len() >= MAX_HITS_PER_FILE {
+            return None;
+        }
+        let key_detail = if rule == "HF014" { detail } else { "" };
+        if !self
+            .seen
+            .insert((rule, self.lines[i].number, key_detail.to_owned()))
+        {
             return None;
         }
         let line = &self.lines[i];
@@ -357,6 +370,7 @@ pub fn find_with(
     let mut hits = Hits {
         lines: &lines,
         out: Vec::new(),
+        seen: HashSet::new(),
     };
     match kind {
         Kind::Dockerfile => {
@@ -374,6 +388,9 @@ pub fn find_with(
             );
             shell(&mut hits, &names);
         }
+        // The workflow checks relate every step to every secret of its job: past MAX_WORKFLOW
+        // (a real workflow is a few kilobytes) a generated file would cost their product.
+        Kind::Workflow if data.len() > MAX_WORKFLOW => {}
         Kind::Workflow => {
             yaml_build_args(
                 &mut hits,
@@ -451,6 +468,44 @@ mod tests {
     use super::*;
     use crate::context::platform_of;
     use crate::engine::env_names;
+
+    /// Generated files cost bounded work and give a bounded number of hits: a file of a
+    /// thousand writes gives MAX_HITS_PER_FILE, a workflow over MAX_WORKFLOW is not read, and a
+    /// workflow of thousands of steps still relates the early ones.
+    #[test]
+    fn generated_files_give_bounded_hits() {
+        let shell = "echo $HF_TOKEN\n".repeat(MAX_HITS_PER_FILE + 500);
+        let got = testing::hits("run.sh", &shell);
+        assert_eq!(got.len(), MAX_HITS_PER_FILE);
+        assert!(got.iter().all(|h| h.rule == "HF015"));
+
+        let step = |i: usize| {
+            format!("      - run: echo $HF_TOKEN > f{i}.txt\n      - run: docker build .\n")
+        };
+        let head = "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    env:\n      HF_TOKEN: ${{ secrets.HF_TOKEN }}\n    steps:\n";
+        let small: String = std::iter::once(head.to_owned())
+            .chain((0..3).map(step))
+            .collect();
+        let path = ".github/workflows/w.yml";
+        assert!(testing::fires(path, &small, "HF013"), "{small}");
+        let mut big = small.clone();
+        let mut i = 3;
+        while big.len() <= MAX_WORKFLOW {
+            big.push_str(&step(i));
+            i += 1;
+        }
+        assert!(
+            testing::rules(path, &big).is_empty(),
+            "a workflow over {MAX_WORKFLOW} bytes is not read"
+        );
+        big.truncate(MAX_WORKFLOW - 200);
+        let cut = big.rfind("\n      - run: echo").unwrap();
+        big.truncate(cut + 1);
+        let got = testing::rules(path, &big);
+        let writes = got.iter().filter(|(r, _, _)| *r == "HF013").count();
+        assert_eq!(writes, MAX_HITS_PER_FILE - 1, "{} hits", got.len());
+        assert!(got.len() <= MAX_HITS_PER_FILE);
+    }
 
     #[test]
     fn allow_markers_and_positions() {

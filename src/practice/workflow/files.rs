@@ -1,6 +1,8 @@
 //! Token files of a workflow's jobs: a token variable written to a file of the workspace that
 //! an image build then takes as its context (HF013), or that a later step publishes (HF015).
 
+use std::collections::HashMap;
+
 use super::super::shell::{ACTIONS_EXPR, EXPANSION};
 use super::super::Line;
 use super::commands::{commands, words};
@@ -65,18 +67,21 @@ fn jobs_with_writes<'e>(
     lines: &[Line<'_>],
     is_token_var: &dyn Fn(&str) -> bool,
 ) -> Vec<JobText<'e>> {
-    let mut ids: Vec<&str> = entries
+    // Each job's entries, in one pass: jobs in the order they first appear.
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut jobs: Vec<Vec<&Entry>> = Vec::new();
+    for e in entries
         .iter()
         .filter(|e| e.path.len() >= 2 && e.path[0] == "jobs")
-        .map(|e| e.path[1].as_str())
-        .collect();
-    ids.dedup();
+    {
+        let k = *at.entry(e.path[1].as_str()).or_insert_with(|| {
+            jobs.push(Vec::new());
+            jobs.len() - 1
+        });
+        jobs[k].push(e);
+    }
     let mut out = Vec::new();
-    for id in ids {
-        let mine: Vec<&Entry> = entries
-            .iter()
-            .filter(|e| e.path.len() >= 2 && e.path[0] == "jobs" && e.path[1] == id)
-            .collect();
+    for mine in jobs {
         let mut run: Vec<(usize, String)> = Vec::new();
         for e in &mine {
             if e.path.last().is_some_and(|k| k == "run") {
@@ -85,6 +90,11 @@ fn jobs_with_writes<'e>(
         }
         let mut writes = Vec::new();
         for (line, command) in commands(&run) {
+            // Each write is compared with the job's other lines: a generated job with
+            // thousands would cost their product, and gives no more findings than a file may.
+            if writes.len() >= crate::practice::MAX_HITS_PER_FILE {
+                break;
+            }
             let Some((at, file)) = redirect_target(&command) else {
                 continue;
             };
@@ -190,17 +200,18 @@ pub(super) fn token_files(
                 builds.push((e.line, "`docker/build-push-action`".to_owned()));
             }
         }
+        // The lines that hand a file over as a build secret (`--secret id=x,src=FILE`,
+        // `secret-files:`): the recommended way, which never puts it in a layer.
+        let secret_lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("--secret") || l.contains("secret-files") || l.contains("src="))
+            .collect();
         for w in &job.writes {
             let Some((build_line, build)) = builds.iter().find(|(b, _)| *b > w.line) else {
                 continue;
             };
-            // Handed over as a build secret (`--secret id=x,src=FILE`, `secret-files:`): the
-            // recommended way, which never puts it in a layer.
             let base = w.file.rsplit('/').next().unwrap_or(&w.file);
-            let as_secret = text.lines().any(|l| {
-                (l.contains("--secret") || l.contains("secret-files") || l.contains("src="))
-                    && l.contains(base)
-            });
+            let as_secret = secret_lines.iter().any(|l| l.contains(base));
             if as_secret {
                 continue;
             }

@@ -3,6 +3,7 @@
 //! steps when it stores the token for them), a secret on a `run:` line its command. A job that
 //! can use OIDC is left out.
 
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
@@ -21,6 +22,9 @@ static SECRET_INTO: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+
+/// Most steps of one workflow read for where its secrets go.
+const MAX_STEPS: usize = 2_000;
 
 /// A stored secret handed to a job: `HF_TOKEN: ${{ secrets.X }}` in an `env:` or `with:`, or
 /// `${{ secrets.HF_TOKEN }}` on a `run:` line.
@@ -142,6 +146,14 @@ pub(super) fn handoffs(
             }
         }
     }
+    // At most MAX_STEPS steps are read, in file order: a real workflow has tens; each hit
+    // holds the steps it reaches, so a generated one with a hundred thousand would cost their
+    // square.
+    let mut budget = MAX_STEPS;
+    for job in &mut jobs {
+        job.steps.truncate(budget);
+        budget -= job.steps.len();
+    }
     // Each job's steps, read. A job that can use OIDC is left out: its stored secret is a
     // leftover of the move to Trusted Publishers, not how it gets a token.
     let mut steps_of: Vec<JobSteps> = Vec::new();
@@ -182,8 +194,22 @@ pub(super) fn handoffs(
         });
     }
     // The secrets handed over, and the steps each reaches.
+    let job_at: HashMap<&str, usize> = steps_of
+        .iter()
+        .enumerate()
+        .map(|(k, j)| (j.id.as_str(), k))
+        .collect();
+    // Each `uses:` by the path of the node that holds it (a step, a job).
+    let uses_of: HashMap<&[String], &str> = entries
+        .iter()
+        .filter(|e| e.path.last().is_some_and(|k| k == "uses"))
+        .map(|e| (&e.path[..e.path.len() - 1], unquote(&e.value)))
+        .collect();
     let mut out = Vec::new();
     for e in &entries {
+        if out.len() >= crate::practice::MAX_HITS_PER_FILE {
+            break;
+        }
         let text: &str = &lines[e.line].text;
         let Some(c) = SECRET_INTO.captures(text) else {
             continue;
@@ -193,17 +219,17 @@ pub(super) fn handoffs(
             continue;
         }
         let in_oidc_job =
-            e.path.len() >= 2 && e.path[0] == "jobs" && !steps_of.iter().any(|j| j.id == e.path[1]);
+            e.path.len() >= 2 && e.path[0] == "jobs" && !job_at.contains_key(e.path[1].as_str());
         if in_oidc_job || (oidc_everywhere && e.path.first().is_some_and(|k| k != "jobs")) {
             continue;
         }
-        let reach = reach_of(&e.path, &steps_of);
+        let reach = reach_of(&e.path, &steps_of, &job_at);
         out.push(Handoff {
             line: e.line,
             column: key.start(),
             key: Some(key.as_str().to_owned()),
             secret: secret.as_str().to_owned(),
-            into: handed_into(e, key.as_str(), &entries, is_token_var),
+            into: handed_into(e, key.as_str(), &uses_of, is_token_var),
             reach,
         });
     }
@@ -291,7 +317,7 @@ pub(super) fn handoffs(
 fn handed_into(
     entry: &Entry,
     key: &str,
-    entries: &[Entry],
+    uses_of: &HashMap<&[String], &str>,
     is_token_var: &dyn Fn(&str) -> bool,
 ) -> Option<String> {
     let [owner @ .., kind, _] = entry.path.as_slice() else {
@@ -301,10 +327,7 @@ fn handed_into(
         "env" if is_token_var(key) => None,
         "env" => Some(format!("`{key}`")),
         "with" => {
-            let uses = entries
-                .iter()
-                .find(|e| e.at_end(owner, "uses"))
-                .map(|e| unquote(&e.value));
+            let uses = uses_of.get(owner).copied();
             Some(match uses {
                 Some(action) => {
                     let action = action.split('@').next().unwrap_or(action);
@@ -323,25 +346,25 @@ fn handed_into(
 /// The steps a secret handed over at `path` reaches: a workflow's `env:` every step of every
 /// job, a job's `env:` its steps, a step's `env:`/`with:` that step, and the job's later steps
 /// when the step stores the token for them (a login, `~/.netrc`, `$GITHUB_ENV`, a remote URL).
-fn reach_of(path: &[String], jobs: &[JobSteps]) -> Vec<Arc<Step>> {
+fn reach_of(path: &[String], jobs: &[JobSteps], job_at: &HashMap<&str, usize>) -> Vec<Arc<Step>> {
+    let job = |id: &String| job_at.get(id.as_str()).map(|&k| &jobs[k]);
     match path {
         [first, ..] if first != "jobs" => jobs
             .iter()
             .flat_map(|j| j.steps.iter().map(|s| s.step.clone()))
             .collect(),
         [_, id, steps, item, ..] if steps == "steps" && item.starts_with('-') => {
-            let Some(job) = jobs.iter().find(|j| &j.id == id) else {
+            let Some(job) = job(id) else {
                 return Vec::new();
             };
             let line: usize = item[1..].parse().unwrap_or(usize::MAX);
-            match job.steps.iter().position(|s| s.raw.line == line) {
-                Some(k) => step_reach(&job.steps, k),
-                None => Vec::new(),
+            // Steps are in file order.
+            match job.steps.binary_search_by_key(&line, |s| s.raw.line) {
+                Ok(k) => step_reach(&job.steps, k),
+                Err(_) => Vec::new(),
             }
         }
-        [_, id, ..] => jobs
-            .iter()
-            .find(|j| &j.id == id)
+        [_, id, ..] => job(id)
             .map(|j| j.steps.iter().map(|s| s.step.clone()).collect())
             .unwrap_or_default(),
         _ => Vec::new(),

@@ -26,13 +26,6 @@ impl Entry {
                 .zip(pattern)
                 .all(|(p, want)| *want == "*" || p == want || (*want == "-" && p.starts_with('-')))
     }
-
-    /// Whether the node is `owner`'s child `key`.
-    pub(super) fn at_end(&self, owner: &[String], key: &str) -> bool {
-        self.path.len() == owner.len() + 1
-            && self.path.starts_with(owner)
-            && self.path.last().is_some_and(|k| k == key)
-    }
 }
 
 fn indent(text: &str) -> usize {
