@@ -334,19 +334,7 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
         let url = api
             .url(&format!("api/{}?author={owner}", k.plural()))
             .map_err(err)?;
-        for item in api.list(url).map_err(err)? {
-            match item.get("id").and_then(Value::as_str) {
-                Some(id) if target::is_repo_id(id) => repos.push(Repo {
-                    kind: k,
-                    id: id.to_owned(),
-                }),
-                _ => {
-                    return Err(err(Failure::Other(
-                        "unexpected answer: a listed repository has no valid id".into(),
-                    )))
-                }
-            }
-        }
+        repos.extend(owner_repos(&api.list(url).map_err(err)?, k).map_err(err)?);
     }
     if repos.is_empty() {
         return Err(ScanError {
@@ -355,6 +343,22 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
         });
     }
     Ok(repos)
+}
+
+/// The repositories of one page of an owner's listing (every one must have a valid id).
+pub(crate) fn owner_repos(items: &[Value], kind: Kind) -> Result<Vec<Repo>, Failure> {
+    items
+        .iter()
+        .map(|item| match item.get("id").and_then(Value::as_str) {
+            Some(id) if target::is_repo_id(id) => Ok(Repo {
+                kind,
+                id: id.to_owned(),
+            }),
+            _ => Err(Failure::Other(
+                "unexpected answer: a listed repository has no valid id".into(),
+            )),
+        })
+        .collect()
 }
 
 fn source(repo: &Repo, revision: &str, item: HubItem, url: String) -> Source {
@@ -390,13 +394,14 @@ fn plan_repo(
         }
     };
     let mut have: HashSet<String> = HashSet::new();
-    add_files(api, repo, revision, main, &mut have, &mut plan);
+    let web = api_endpoint(api);
+    add_files(&web, repo, revision, main, &mut have, &mut plan);
     if opts.pull_requests && revision.is_none() {
         match pull_requests(api, repo) {
             Ok(refs) => {
                 for r in refs {
                     match tree(api, repo, &r) {
-                        Ok(t) => add_files(api, repo, Some(&r), t, &mut have, &mut plan),
+                        Ok(t) => add_files(&web, repo, Some(&r), t, &mut have, &mut plan),
                         Err(f) => plan.output.errors.push(ScanError {
                             path: repo.display_at(Some(&r)),
                             message: format!(
@@ -436,7 +441,12 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
         repo.id,
         target::encode_segment(rev)
     ))?;
-    api.list(url)?
+    tree_entries(api.list(url)?)
+}
+
+/// A tree listing's items, as entries.
+fn tree_entries(items: Vec<Value>) -> Result<Vec<TreeEntry>, Failure> {
+    items
         .into_iter()
         .map(|v| {
             serde_json::from_value(v)
@@ -445,9 +455,40 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
         .collect()
 }
 
-/// Adds a revision's files not seen in an earlier revision of the repository.
+/// The downloads a tree listing plans, as [`plan_repo`] makes them: each one's request path
+/// (relative to the endpoint) and report path, and how many entries were refused. For the fuzz
+/// targets (see [`crate::fuzzing`]).
+pub(crate) fn planned_downloads(
+    repo: &Repo,
+    revision: Option<&str>,
+    items: Vec<Value>,
+) -> Result<(Vec<(String, String)>, usize), Failure> {
+    let mut plan = Plan::default();
+    let entries = tree_entries(items)?;
+    let mut have = HashSet::new();
+    add_files(
+        "https://hub.invalid",
+        repo,
+        revision,
+        entries,
+        &mut have,
+        &mut plan,
+    );
+    let files = plan
+        .files
+        .into_iter()
+        .map(|job| {
+            let shown = job.places.into_iter().next().map(|(p, _)| p);
+            (job.url, shown.unwrap_or_default())
+        })
+        .collect();
+    Ok((files, plan.output.errors.len()))
+}
+
+/// Adds a revision's files not seen in an earlier revision of the repository; `web_base` is
+/// the endpoint the files' web links start with.
 fn add_files(
-    api: &Api<'_>,
+    web_base: &str,
     repo: &Repo,
     revision: Option<&str>,
     entries: Vec<TreeEntry>,
@@ -489,8 +530,7 @@ fn add_files(
             target::encode_path(&e.path)
         );
         let web = format!(
-            "{}/{}{}/blob/{}/{}",
-            api_endpoint(api),
+            "{web_base}/{}{}/blob/{}/{}",
             repo.kind.prefix(),
             repo.id,
             target::encode_segment(rev),
@@ -521,7 +561,12 @@ fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
         repo.id
     ))?;
     let (v, _) = api.json(&url)?;
-    Ok(v.get("pullRequests")
+    Ok(pr_refs(&v))
+}
+
+/// The well-formed pull request refs (`refs/pr/` and digits) of a refs answer.
+pub(crate) fn pr_refs(v: &Value) -> Vec<String> {
+    v.get("pullRequests")
         .and_then(Value::as_array)
         .map(|prs| {
             prs.iter()
@@ -533,7 +578,7 @@ fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
                 .map(str::to_owned)
                 .collect()
         })
-        .unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// Inspects `text` as one item of the Hub (a discussion, a variable) at `path`.
@@ -562,17 +607,9 @@ fn discussions(
     let mut nums = Vec::new();
     for page in 0..100_000u64 {
         let (v, _) = api.json(&api.url(&format!("{base}?p={page}"))?)?;
-        let list = v
-            .get("discussions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
-        nums.extend(
-            list.iter()
-                .filter_map(|d| d.get("num").and_then(Value::as_u64)),
-        );
-        let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
-        let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
-        if list.is_empty() || start + list.len() as u64 >= count {
+        let (on_page, more) = discussion_page(&v)?;
+        nums.extend(on_page);
+        if !more {
             break;
         }
     }
@@ -590,23 +627,7 @@ fn discussions(
                 continue;
             }
         };
-        // The title, then each comment's latest text, a blank line apart: lines count in that.
-        let mut text = v
-            .get("title")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        for e in v
-            .get("events")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
-                text.push_str("\n\n");
-                text.push_str(raw);
-            }
-        }
+        let text = discussion_text(&v);
         let web = format!(
             "{}/{}{}/discussions/{num}",
             api_endpoint(api),
@@ -619,6 +640,45 @@ fn discussions(
     Ok(())
 }
 
+/// One page of the discussions list: the numbers on it, and whether another page follows.
+pub(crate) fn discussion_page(v: &Value) -> Result<(Vec<u64>, bool), Failure> {
+    let list = v
+        .get("discussions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
+    let nums = list
+        .iter()
+        .filter_map(|d| d.get("num").and_then(Value::as_u64))
+        .collect();
+    let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
+    // The Hub's numbers are not trusted: a `start` near 2^64 must not overflow.
+    let more = !list.is_empty() && start.saturating_add(list.len() as u64) < count;
+    Ok((nums, more))
+}
+
+/// A discussion as one text: the title, then each comment's latest text, a blank line apart
+/// (lines count in that).
+pub(crate) fn discussion_text(v: &Value) -> String {
+    let mut text = v
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    for e in v
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
+            text.push_str("\n\n");
+            text.push_str(raw);
+        }
+    }
+    text
+}
+
 /// A Space's public variables, each scanned as `NAME=value` (a description follows as a
 /// comment line).
 fn variables(
@@ -629,29 +689,40 @@ fn variables(
     out: &mut ScanOutput,
 ) -> Result<(), Failure> {
     let (v, _) = api.json(&api.url(&format!("api/spaces/{}/variables", repo.id))?)?;
-    let Some(map) = v.as_object() else {
-        return Err(Failure::Other("unexpected answer: not an object".into()));
-    };
-    for (name, var) in map {
-        let value = var
-            .get("value")
-            .and_then(Value::as_str)
-            .or_else(|| var.as_str())
-            .unwrap_or_default();
-        let mut text = format!("{name}={value}\n");
-        if let Some(d) = var.get("description").and_then(Value::as_str) {
-            text.push_str(&format!("# {d}\n"));
-        }
+    for (name, text) in variable_texts(&v)? {
         let path = format!(
             "{}/variables/{}",
             repo.display(),
-            target::encode_segment(name)
+            target::encode_segment(&name)
         );
         let web = format!("{}/spaces/{}/settings", api_endpoint(api), repo.id);
         let src = source(repo, DEFAULT_REVISION, HubItem::Variable, web);
         scan_text(engine, path, &text, src, progress, out);
     }
     Ok(())
+}
+
+/// A variables answer, each variable as its name and its text: `NAME=value`, and its
+/// description as a comment line.
+pub(crate) fn variable_texts(v: &Value) -> Result<Vec<(String, String)>, Failure> {
+    let Some(map) = v.as_object() else {
+        return Err(Failure::Other("unexpected answer: not an object".into()));
+    };
+    Ok(map
+        .iter()
+        .map(|(name, var)| {
+            let value = var
+                .get("value")
+                .and_then(Value::as_str)
+                .or_else(|| var.as_str())
+                .unwrap_or_default();
+            let mut text = format!("{name}={value}\n");
+            if let Some(d) = var.get("description").and_then(Value::as_str) {
+                text.push_str(&format!("# {d}\n"));
+            }
+            (name.clone(), text)
+        })
+        .collect())
 }
 
 /// Downloads one blob and scans it at each place it appears.
