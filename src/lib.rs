@@ -23,7 +23,8 @@
 //! 7. The fold and what consumes findings: `fold`, `whoami`, `report`, `suppress`, `revoke`.
 //! 8. Sources: `git` (and the one way to run git, `git::process`), `hub`, `source` (the tree,
 //!    the second look).
-//! 9. The edge: `pipeline`, `dist`, `cli`.
+//! 9. The edge: `pipeline`, `dist`, `cli`; and `fuzzing`, the fuzz targets' way in (not a
+//!    stable API).
 
 pub mod allow;
 pub mod archive;
@@ -35,6 +36,8 @@ pub mod dist;
 pub mod engine;
 pub mod files;
 pub mod fold;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod http;
 pub mod hub;

@@ -393,7 +393,7 @@ const MAX_TEXT: usize = 200;
 /// Cleans every string that came back: the token (should an endpoint echo it) becomes its
 /// redacted form, long text is cut, and control, bidi and zero-width characters are escaped
 /// (see [`crate::output::escape`]) so no answer can act on a terminal.
-fn scrub(v: Verification, secret: &Secret) -> Verification {
+pub(crate) fn scrub(v: Verification, secret: &Secret) -> Verification {
     let clean = |text: String| clean_text(&text, secret);
     Verification {
         status: v.status,

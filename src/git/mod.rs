@@ -20,7 +20,7 @@
 mod blobs;
 mod history;
 mod hook;
-mod parse;
+pub(crate) mod parse;
 pub(crate) mod process;
 
 use std::collections::{HashMap, HashSet};
