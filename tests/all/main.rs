@@ -7,6 +7,7 @@ mod common;
 mod contract;
 mod decode;
 mod dist;
+mod fuzzed;
 mod git;
 mod hub;
 mod layers;
