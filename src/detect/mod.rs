@@ -289,7 +289,7 @@ impl Detector {
     }
 
     /// The same detector on the portable automaton only, as on a CPU without the SIMD Teddy
-    /// needs: the fuzz targets compare the two (see [`crate::fuzzing`]).
+    /// needs: the fuzz targets compare the two (`fuzz/`).
     pub(crate) fn portable(mut self) -> Self {
         self.packed = None;
         self

@@ -457,7 +457,7 @@ fn tree_entries(items: Vec<Value>) -> Result<Vec<TreeEntry>, Failure> {
 
 /// The downloads a tree listing plans, as [`plan_repo`] makes them: each one's request path
 /// (relative to the endpoint) and report path, and how many entries were refused. For the fuzz
-/// targets (see [`crate::fuzzing`]).
+/// targets (`fuzz/`).
 pub(crate) fn planned_downloads(
     repo: &Repo,
     revision: Option<&str>,
