@@ -19,7 +19,8 @@ trap cleanup EXIT
 start_mock() {
   python3 "$@" >"$work/port" &
   server_pid=$!
-  for _ in $(seq 50); do [[ -s "$work/port" ]] && break; sleep 0.1; done
+  # (a mock that makes git repositories first takes a while)
+  for _ in $(seq 1200); do [[ -s "$work/port" ]] && break; sleep 0.1; done
   endpoint="http://127.0.0.1:$(head -1 "$work/port")"
 }
 

@@ -2,8 +2,8 @@
 # Distribution checks, run by .ci/run after `cargo build --release --locked` (whose build every
 # step here reuses): the wheel from a fresh virtualenv with cargo off PATH, `pip install .` and
 # `pipx install .` from this clone, the pre-commit hook with the wheel served locally, the GitHub
-# Action's scripts, the release archives, the sdist and `cargo package`, and the workflows
-# against GitHub's schemas. Reaches PyPI (the tools, maturin) and nothing else; the pre-commit
+# Action's scripts, the release archives, the sdist and `cargo package` (each with the licence
+# texts), and the workflows against GitHub's schemas. Reaches PyPI (the tools, maturin) and nothing else; the pre-commit
 # and Action checks install with PIP_NO_INDEX, so only the wheel built here can be used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,15 @@ shopt -u nullglob
 wheel=${wheels[0]}
 listing=$("$python" -m zipfile -l "$wheel")
 expect_in "$listing" "hfaudit-$version.data/scripts/hfaudit" "the wheel holds the binary"
-ok "wheel $(basename "$wheel")"
+for f in LICENSE-MIT LICENSE-APACHE; do
+  expect_in "$listing" "hfaudit-$version.dist-info/licenses/$f" "the wheel's licence texts"
+done
+metadata=$("$python" -c 'import sys, zipfile
+w = zipfile.ZipFile(sys.argv[1]); print(w.read(sys.argv[2]).decode())' "$wheel" "hfaudit-$version.dist-info/METADATA")
+home=$(sed -n 's/^repository = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+expect_in "$metadata" "Project-URL: Source Code, $home" "the wheel's home, derived from Cargo.toml"
+expect_in "$metadata" "License-Expression: MIT OR Apache-2.0" "the wheel's licence"
+ok "wheel $(basename "$wheel") (binary, licence texts, home from Cargo.toml)"
 
 echo "== a fresh virtualenv, cargo off PATH"
 "$python" -m venv "$work/venv"
@@ -142,6 +150,26 @@ envs=("$work"/pre-commit-home/repo*/py_env-*)
 installed=$("${envs[0]}/bin/pip" list --disable-pip-version-check --format freeze)
 expect_in "$installed" "hfaudit-prebuilt==$version" "the hook environment"
 ok "a clean commit passes; the hook installed the prebuilt wheel (no compile)"
+# The hooks take the file names pre-commit passes: a commit scans the files it changes, and
+# `pre-commit run --all-files` every file, so a token committed past the hook is still found.
+token=$(fake_token 14)
+printf 'HF_TOKEN = "%s"\n' "$token" >"$scratch/legacy.py"
+git -C "$scratch" add legacy.py
+git -C "$scratch" commit --quiet --no-verify -m "legacy"
+printf 'print("still no secrets")\n' >"$scratch/ok.py"
+git -C "$scratch" add ok.py
+out=$(cd "$scratch" && "${pc_env[@]}" git commit --quiet -m "edit" 2>&1) ||
+  die "a commit that changes only a clean file must pass"$'\n'"$out"
+ok "a commit scans the files it changes (a token elsewhere in the tree does not block it)"
+set +e
+out=$(cd "$scratch" && "${pc_env[@]}" "$tools/pre-commit" run --all-files 2>&1)
+code=$?
+set -e
+[ $code -ne 0 ] || die "pre-commit run --all-files must fail on a token in the tree"$'\n'"$out"
+expect_in "$out" "legacy.py:1:13" "pre-commit run --all-files"
+expect_in "$out" "$(redacted "$token")" "pre-commit run --all-files"
+expect_not_in "$out" "$token" "pre-commit run --all-files printed a full token"
+ok "pre-commit run --all-files scans every file"
 "$tools/pre-commit" validate-manifest .pre-commit-hooks.yaml
 ok ".pre-commit-hooks.yaml is a valid manifest"
 
@@ -166,16 +194,18 @@ printf 'HF_TOKEN = "%s"\n' "$token" >"$repo/app.py"
 git -C "$repo" add app.py
 git -C "$repo" commit --quiet -m "leak"
 head=$(git -C "$repo" rev-parse HEAD)
-# action_scan EVENT BASE FAIL_ON: runs the Action's scan step in $repo; sets out and code.
+# action_scan EVENT BASE FAIL_ON [FORMAT [VARIABLE=VALUE...]]: runs the Action's scan step in
+# $repo; sets out, summary and code.
 action_scan() {
   : >"$GITHUB_OUTPUT"
   : >"$GITHUB_STEP_SUMMARY"
   set +e
   out=$(cd "$repo" && env HFAUDIT="$bin" RUNNER_TEMP="$runner" GITHUB_EVENT_NAME="$1" \
-    PR_BASE="$2" PUSH_BEFORE="$2" INPUT_FAIL_ON="$3" INPUT_FORMAT=github INPUT_UPLOAD_SARIF=true \
-    INPUT_SUMMARY=true bash "$root/scripts/action-scan.sh" 2>&1)
+    PR_BASE="$2" PUSH_BEFORE="$2" INPUT_FAIL_ON="$3" INPUT_FORMAT="${4:-github}" INPUT_UPLOAD_SARIF=true \
+    INPUT_SUMMARY=true "${@:5}" bash "$root/scripts/action-scan.sh" 2>&1)
   code=$?
   set -e
+  summary=$(cat "$GITHUB_STEP_SUMMARY")
 }
 action_scan push "$before" warning
 [ $code -eq 1 ] || die "Action on a push that adds a token: exit $code"$'\n'"$out"
@@ -193,13 +223,26 @@ ok "push range: annotations, job summary, SARIF, exit 1"
 action_scan push "$before" never
 [ $code -eq 0 ] || die "fail-on never: exit $code"
 ok "fail-on never passes"
+expect_in "$summary" "Scanned the commits this push added, after \`${before:0:12}\`." "job summary"
 action_scan pull_request "$head" warning
 [ $code -eq 0 ] || die "a pull request that adds nothing: exit $code"$'\n'"$out"
-expect_in "$(cat "$GITHUB_STEP_SUMMARY")" "### hfaudit: no Hugging Face token found" "clean summary"
-ok "pull request range with nothing new passes"
+expect_in "$summary" "### hfaudit: no Hugging Face token found" "clean summary"
+expect_in "$summary" "Scanned the commits of this pull request, after its base \`${head:0:12}\`." "clean summary"
+ok "pull request range with nothing new passes; the summary says what was scanned"
 action_scan push 0000000000000000000000000000000000000000 warning
 [ $code -eq 1 ] || die "a new branch scans the whole tree: exit $code"
+expect_in "$summary" "Scanned the whole tree at \`${head:0:12}\` (a new branch)." "job summary"
 ok "a new branch (before = zeros) scans the whole tree"
+action_scan push 0000000000000000000000000000000000000000 warning human INPUT_PATH="main.py gone.py"
+[ $code -eq 2 ] || die "a path that cannot be read: exit $code"$'\n'"$out"
+expect_in "$out" "::error " "a path that cannot be read, as an annotation"
+expect_in "$out" "gone.py" "a path that cannot be read, as an annotation"
+ok "with --format human, a path that cannot be read is still an ::error:: annotation (exit 2)"
+action_scan push "$before" warning github INPUT_SINCE=no-such-revision
+[ $code -eq 2 ] || die "a bad revision: exit $code"$'\n'"$out"
+expect_in "$out" "::error title=hfaudit::bad revision" "a bad revision, as an annotation"
+expect_in "$summary" "### hfaudit: the scan failed" "a bad revision, in the job summary"
+ok "a scan that cannot start is an ::error:: annotation, and the job summary says so"
 unset GITHUB_OUTPUT GITHUB_PATH GITHUB_STEP_SUMMARY
 
 echo "== release archives, sdist, cargo package"
@@ -211,17 +254,34 @@ unpacked=("$work/archives/hfaudit-$version-"*/)
 bash -n "${unpacked[0]}completions/hfaudit.bash" || die "archive bash completion"
 head -n 5 "${unpacked[0]}man/hfaudit-scan.1" | grep -q '^\.TH hfaudit-scan 1' || die "archive man page"
 grep -q "  $(basename "${archives[0]}")\$" "$work/archives/SHA256SUMS" || die "SHA256SUMS"
-ok "release archive $(basename "${archives[0]}") (binary, man pages, completions)"
+for f in LICENSE-MIT LICENSE-APACHE README.md; do
+  cmp -s "$f" "${unpacked[0]}$f" || die "the release archive's $f"
+done
+ok "release archive $(basename "${archives[0]}") (binary, licence texts, man pages, completions)"
+# The Windows archive is a zip: made here from this wheel under a Windows platform tag.
+mkdir -p "$work/win"
+cp "$wheel" "$work/win/hfaudit-$version-py3-none-win_amd64.whl"
+"$python" scripts/release-archives.py --out "$work/win-archives" "$wheel" \
+  "$work/win/hfaudit-$version-py3-none-win_amd64.whl" >/dev/null
+winzip=$("$python" -m zipfile -l "$work/win-archives/hfaudit-$version-x86_64-pc-windows-msvc.zip")
+for f in hfaudit LICENSE-MIT LICENSE-APACHE README.md completions/_hfaudit.ps1; do
+  expect_in "$winzip" "hfaudit-$version-x86_64-pc-windows-msvc/$f " "the Windows archive"
+done
+ok "the Windows archive (a zip) carries the licence texts too"
 "$tools/maturin" sdist --out "$work/sdist" >/dev/null 2>&1
 sdist=$(tar -tzf "$work"/sdist/hfaudit-"$version".tar.gz)
 for f in pyproject.toml python/hfaudit_build.py Cargo.toml Cargo.lock build.rs src/main.rs \
-  rules/HF001-leaked-token.toml data/calls.toml README.md; do
+  rules/HF001-leaked-token.toml data/calls.toml README.md LICENSE-MIT LICENSE-APACHE; do
   expect_in "$sdist" "hfaudit-$version/$f" "the sdist"
 done
 expect_not_in "$sdist" "fixtures/" "the sdist carries the fake-token fixtures"
-ok "the sdist carries the build backend and everything cargo reads"
+ok "the sdist carries the build backend, the licence texts and everything cargo reads"
+crate=$(cargo package --list --locked --allow-dirty 2>/dev/null)
+for f in LICENSE-MIT LICENSE-APACHE README.md; do
+  grep -qx "$f" <<<"$crate" || die "the crate lacks $f"
+done
 cargo package --quiet --locked --allow-dirty >/dev/null 2>&1 || cargo package --locked --allow-dirty
-ok "cargo package builds from the packaged files"
+ok "cargo package builds from the packaged files (the licence texts among them)"
 
 echo "== workflows and action against GitHub's schemas"
 "$tools/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml docs/github-workflow.yml

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Standalone release archives from the wheels: the binary each wheel carries, with README,
-man pages and shell completions, as hfaudit-VERSION-TARGET.tar.gz (.zip for Windows), plus
-SHA256SUMS. One build per platform serves PyPI and the GitHub release alike.
+"""Standalone release archives from the wheels: the binary each wheel carries, with README, the
+licence texts, man pages and shell completions, as hfaudit-VERSION-TARGET.tar.gz (.zip for
+Windows), plus SHA256SUMS. One build per platform serves PyPI and the GitHub release alike.
 
 Usage: release-archives.py --out DIR WHEEL...
 
@@ -86,7 +86,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     built = [(wheel, *target_of(wheel), *binary_of(wheel)) for wheel in args.wheels]
     extra = docs([(name, data) for *_, name, data in built])
-    extra["README.md"] = (ROOT / "README.md").read_bytes()
+    for name in ("README.md", "LICENSE-MIT", "LICENSE-APACHE"):
+        extra[name] = (ROOT / name).read_bytes()
     sums = []
     seen = set()
     for wheel, version, triple, name, data in built:

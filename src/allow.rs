@@ -1,7 +1,8 @@
 //! Inline suppression: an `hfaudit:allow` marker on a finding's line or the line above.
 
 /// An inline `hfaudit:allow` marker on the line of an occurrence or the line above.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Allow {
     /// `hfaudit:allow` alone: every rule.
     All,

@@ -21,6 +21,9 @@ use zip::result::ZipError;
 use crate::model::{ScanError, Skipped};
 use crate::origin::Origin;
 
+mod tarsum;
+mod xz;
+
 /// Where an archive's members go: each one a plain blob (nested archives are opened here).
 pub trait Members {
     /// A member small enough to hold whole.
@@ -30,7 +33,7 @@ pub trait Members {
     fn stream(&mut self, origin: Origin, reader: &mut dyn Read) -> io::Result<()>;
 }
 
-/// What stops an archive from costing too much; each is a flag (see `cli.rs`).
+/// What stops an archive from costing too much; each is a flag (see `cli/args.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Decompressed bytes for one file on disk (or blob), all its layers together.
@@ -304,24 +307,6 @@ impl<R: Read> Read for Soft<'_, '_, R> {
     }
 }
 
-/// A decoder that writes: its output, counted against the budget as it is produced.
-struct CountedWriter<'b, 'a> {
-    buf: Vec<u8>,
-    budget: &'b Budget<'a>,
-}
-
-impl io::Write for CountedWriter<'_, '_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.budget.spend(data.len())?;
-        self.buf.extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A limit stopped the whole file: nothing more is read from it.
 struct Stop;
 
@@ -356,25 +341,8 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
             Kind::Tar => self.tar(origin, "tar", data, depth),
             Kind::Gzip | Kind::Bzip2 => self.open_stream(origin, kind, data, depth),
             Kind::Xz => {
-                // lzma-rs grows its window with the output, so a header that declares a 4 GiB
-                // dictionary costs nothing until that much is produced (and the budget stops
-                // it long before); it writes, so its output is gathered, counted, then read.
-                let mut out = CountedWriter {
-                    buf: Vec::new(),
-                    budget: self.budget,
-                };
-                let result = lzma_rs::xz_decompress(&mut &data[..], &mut out);
-                if self.budget.hit.get().is_some() {
-                    return self.failed(origin, kind.name(), &"limit");
-                }
-                // What came before any damage is still scanned.
-                if result.is_ok() || !out.buf.is_empty() {
-                    self.stream(origin, kind, Cursor::new(out.buf), depth)?;
-                }
-                match result {
-                    Ok(()) => Ok(()),
-                    Err(err) => self.failed(origin, kind.name(), &err),
-                }
+                let xz = xz::XzStreams::new(data, self.room());
+                self.stream(origin, kind, self.counted(xz), depth)
             }
             Kind::Zstd => self.stream(origin, kind, self.counted(ZstdFrames::new(data)), depth),
         }
@@ -492,7 +460,8 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         reader: impl Read,
         depth: u32,
     ) -> Result<(), Stop> {
-        let mut archive = tar::Archive::new(reader);
+        // Old tars summed their headers over signed bytes; GNU tar and Python accept that.
+        let mut archive = tar::Archive::new(tarsum::SignedSums::new(reader));
         let entries = match archive.entries() {
             Ok(entries) => entries,
             Err(err) => return self.failed(origin, what, &err),
@@ -586,6 +555,14 @@ impl<'b, 'a> Walk<'_, 'b, 'a> {
         // inner path (a `.env` in a tarball is an env file); the report shows the whole path.
         self.members.bytes(member, data);
         Ok(())
+    }
+
+    /// The decompressed bytes this file may still cost before a limit stops it.
+    fn room(&self) -> u64 {
+        self.limits
+            .max_size
+            .min(self.budget.ratio_cap)
+            .saturating_sub(self.budget.spent.get())
     }
 
     /// Room for a member's declared size, so reading it does not copy it again and again. The

@@ -33,6 +33,19 @@ pub struct RawConfig {
     /// Extra environment variables that hold a Hugging Face token.
     #[serde(default)]
     pub env_vars: Vec<String>,
+    /// Exit 1 when a finding of this severity or worse is reported (`--fail-on` outranks it).
+    #[serde(default)]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The least severity that fails a scan (exit 1): `--fail-on` and the config's `fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +74,10 @@ pub struct Config {
     pub read_calls: Vec<String>,
     pub write_calls: Vec<String>,
     pub env_vars: Vec<String>,
+    /// The config's `fail-on`, if it says one.
+    pub fail_on: Option<FailOn>,
+    /// `--select`: only these rules are reported; `None`, every rule.
+    pub select: Option<Vec<String>>,
     /// What people should know about how the config was chosen (a linked config skipped).
     pub notes: Vec<String>,
 }
@@ -212,12 +229,47 @@ impl Config {
             read_calls: raw.read_calls,
             write_calls: raw.write_calls,
             env_vars: raw.env_vars,
+            fail_on: raw.fail_on,
+            select: None,
             notes: Vec::new(),
         })
     }
 
     pub fn is_disabled(&self, rule: &str) -> bool {
         self.disable.iter().any(|d| d == rule)
+            || self
+                .select
+                .as_ref()
+                .is_some_and(|s| !s.iter().any(|r| r == rule))
+    }
+
+    /// `--select` and `--ignore` (ruff's convention): only the selected rules are reported,
+    /// never the ignored ones, on top of the config's `disable`. Unknown ids are an error.
+    pub fn select_rules(
+        &mut self,
+        select: &[String],
+        ignore: &[String],
+        rules: &RuleSet,
+    ) -> Result<(), String> {
+        let norm = |ids: &[String]| -> Result<Vec<String>, String> {
+            ids.iter()
+                .map(|id| id.trim().to_ascii_uppercase())
+                .filter(|id| !id.is_empty())
+                .map(|id| {
+                    if rules.get(&id).is_some() {
+                        Ok(id)
+                    } else {
+                        Err(format!("unknown rule id {id:?} (see `hfaudit rules`)"))
+                    }
+                })
+                .collect()
+        };
+        let select = norm(select)?;
+        if !select.is_empty() {
+            self.select = Some(select);
+        }
+        self.disable.extend(norm(ignore)?);
+        Ok(())
     }
 }
 

@@ -31,6 +31,9 @@ pub struct Engine {
     pub archives: Option<crate::archive::Archives>,
     /// How many occurrences the run may still list (see [`crate::inspect::MAX_LISTED`]).
     pub listing: ListLimit,
+    /// `hfaudit plan`: map every text file's Hub calls, not only those of files that hold a
+    /// token or name a token variable (a scan never needs that).
+    pub need_map: bool,
 }
 
 impl Engine {
@@ -48,6 +51,7 @@ impl Engine {
             public_tokens: public_test_tokens(),
             archives: Some(crate::archive::Archives::default()),
             listing: ListLimit::default(),
+            need_map: false,
         }
     }
 
@@ -72,6 +76,7 @@ impl Engine {
             env_names: &self.env_names,
             archives: self.archives.as_ref(),
             listing: &self.listing,
+            need_map: self.need_map,
         }
     }
 
@@ -87,6 +92,7 @@ impl Engine {
             config: &self.config,
             public_tokens: &self.public_tokens,
             verifications,
+            facts: &output.facts,
             helps: std::cell::RefCell::default(),
         };
         let mut judged = judge.judge(&output.occurrences, &needs);

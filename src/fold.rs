@@ -16,6 +16,8 @@ pub struct Progress {
     pub bytes: AtomicU64,
     /// Hub repositories whose listings have been read (the Hub source only).
     pub repos: AtomicU64,
+    /// Hub repositories to read, once the owners are listed.
+    pub repos_total: AtomicU64,
 }
 
 /// Records everything one blob gave: one file of `inspected.bytes`, its archive's notes, and
@@ -65,8 +67,16 @@ pub fn add(out: &mut ScanOutput, scan: BlobScan) {
         out.occurrences.push(occ);
     }
     if let Some(mut f) = facts {
+        f.commit = commit.cloned();
         if server && f.platform == Platform::Source {
             f.platform = Platform::Server;
+        }
+        // A Space's code that writes to "its own Space" (`SPACE_ID`) writes to this one.
+        if let Some(space) = hub
+            .filter(|_| server)
+            .and_then(|p| p.repo.strip_prefix("spaces/"))
+        {
+            crate::context::repos::resolve_own_space(&mut f.hub_uses, space);
         }
         out.facts.push(*f);
     }

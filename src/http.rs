@@ -238,6 +238,36 @@ pub struct Client<'a> {
     pub(crate) opts: &'a Policy,
     /// When the run must be over: no request starts, or runs on, after it.
     run_deadline: Instant,
+    /// What the retries cost, for a note that says what happened.
+    pub(crate) waits: Waits,
+}
+
+/// Retries after 429 and 5xx: the time really waited, and the requests given up on because
+/// the wait asked for would have passed the retry budget or the run's deadline.
+#[derive(Debug, Default)]
+pub(crate) struct Waits {
+    waited_ms: std::sync::atomic::AtomicU64,
+    given_up: std::sync::atomic::AtomicU64,
+    /// The longest wait asked for by an answer given up on, in seconds.
+    longest_asked_s: std::sync::atomic::AtomicU64,
+}
+
+impl Waits {
+    /// Seconds waited in all, requests given up on, and the longest wait one of those asked.
+    pub(crate) fn totals(&self) -> (f64, u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.waited_ms.load(Relaxed) as f64 / 1000.0,
+            self.given_up.load(Relaxed),
+            self.longest_asked_s.load(Relaxed),
+        )
+    }
+
+    fn gave_up(&self, asked: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.given_up.fetch_add(1, Relaxed);
+        self.longest_asked_s.fetch_max(asked.as_secs(), Relaxed);
+    }
 }
 
 impl<'a> Client<'a> {
@@ -267,6 +297,7 @@ impl<'a> Client<'a> {
             inner: builder.build()?,
             opts,
             run_deadline: now.checked_add(opts.deadline).unwrap_or(now),
+            waits: Waits::default(),
         })
     }
 
@@ -324,6 +355,7 @@ impl<'a> Client<'a> {
             }
             let wait = retry_after.unwrap_or_else(|| backoff(self.opts.backoff, attempt));
             if start.elapsed().saturating_add(wait) > self.opts.retry_budget {
+                self.waits.gave_up(wait);
                 return Err(format!(
                     "{detail}; retrying after {} would pass the retry budget of {}",
                     seconds(wait),
@@ -334,6 +366,7 @@ impl<'a> Client<'a> {
                 .checked_add(wait)
                 .is_none_or(|then| then >= self.run_deadline)
             {
+                self.waits.gave_up(wait);
                 return Err(format!(
                     "{detail}; retrying after {} would pass the run's deadline of {}",
                     seconds(wait),
@@ -341,6 +374,10 @@ impl<'a> Client<'a> {
                 ));
             }
             std::thread::sleep(wait);
+            self.waits.waited_ms.fetch_add(
+                wait.as_millis() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
             attempt += 1;
         }
     }
@@ -349,37 +386,54 @@ impl<'a> Client<'a> {
     /// bytes come. `Err` is a description.
     pub(crate) fn read_body(
         &self,
-        mut response: reqwest::blocking::Response,
+        response: reqwest::blocking::Response,
         deadline: Deadline,
     ) -> Result<Vec<u8>, String> {
-        let max = self.opts.max_body;
+        self.read_body_max(response, deadline, self.opts.max_body)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether the run's deadline has passed: nothing more should start.
+    pub(crate) fn expired(&self) -> bool {
+        Instant::now() >= self.run_deadline
+    }
+
+    /// [`Client::read_body`] with a cap of the caller's: an API answer is small, a file's size
+    /// is known from its listing. Never more than `max` bytes are held, whatever the answer
+    /// says its length is.
+    pub(crate) fn read_body_max(
+        &self,
+        mut response: reqwest::blocking::Response,
+        deadline: Deadline,
+        max: u64,
+    ) -> Result<Vec<u8>, BodyError> {
         if response.content_length().is_some_and(|n| n > max) {
-            return Err(too_large(max));
+            return Err(BodyError::TooLarge(max));
         }
         let mut body = Vec::new();
         let mut buf = [0u8; 8192];
         loop {
             if Instant::now() >= deadline.at {
-                return Err(self.timed_out(deadline));
+                return Err(BodyError::Failed(self.timed_out(deadline)));
             }
             match response.read(&mut buf) {
                 Ok(0) => return Ok(body),
                 Ok(n) => {
-                    body.extend_from_slice(&buf[..n]);
-                    if body.len() as u64 > max {
-                        return Err(too_large(max));
+                    if (body.len() + n) as u64 > max {
+                        return Err(BodyError::TooLarge(max));
                     }
+                    body.extend_from_slice(&buf[..n]);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(err) => {
                     let inner = err
                         .get_ref()
                         .and_then(|e| e.downcast_ref::<reqwest::Error>());
-                    return Err(match inner {
+                    return Err(BodyError::Failed(match inner {
                         Some(e) => self.describe(e, deadline),
                         None if Instant::now() >= deadline.at => self.timed_out(deadline),
                         None => format!("cannot read the answer: {err}"),
-                    });
+                    }));
                 }
             }
         }
@@ -412,7 +466,7 @@ impl<'a> Client<'a> {
 }
 
 /// `1.5 s`, `60 s`: a duration for a note.
-fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
     if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
@@ -440,6 +494,24 @@ pub(crate) fn error_text(err: &reqwest::Error) -> String {
         parts.push(err.to_string());
     }
     parts.join(": ")
+}
+
+/// Why an answer's body was not read whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyError {
+    /// Larger than the cap (in bytes): never read past it.
+    TooLarge(u64),
+    /// Too slow, broken off: a description.
+    Failed(String),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::TooLarge(max) => f.write_str(&too_large(*max)),
+            BodyError::Failed(why) => f.write_str(why),
+        }
+    }
 }
 
 /// The longest wait a `Retry-After` can ask for; anything longer is as good as "never" (it is

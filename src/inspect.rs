@@ -45,6 +45,9 @@ pub struct Inspector<'a> {
     pub archives: Option<&'a Archives>,
     /// How many more occurrences the run may list.
     pub listing: &'a ListLimit,
+    /// Map every text file's Hub calls (`hfaudit plan`), not only those of files that hold a
+    /// token or name a token variable.
+    pub need_map: bool,
 }
 
 /// Occurrences listed in one run, at most: each costs a few kilobytes through judging and the
@@ -215,7 +218,7 @@ impl Inspector<'_> {
         // Every practice rule is about a token variable, so a file that names none is left
         // alone, but for the few whose habits show without one.
         let practices = scanned.mentions_env || crate::practice::worth_a_look(name, data);
-        if scanned.candidates.is_empty() && !practices {
+        if scanned.candidates.is_empty() && !practices && !self.need_map {
             return out;
         }
         let rel = out.origin.path();
@@ -239,10 +242,19 @@ impl Inspector<'_> {
             ));
         }
         if !binary {
+            let found = context::calls_in(data, self.calls);
+            // The repositories the code names: every call for a plan; for a scan only a file
+            // that writes needs them (HF016), and most files do not.
+            let hub_uses = if self.need_map {
+                context::hub_uses(name, platform, data)
+            } else {
+                context::repos::write_uses(name, platform, data, &found)
+            };
             out.facts = Some(Box::new(FileFacts {
                 path: rel,
                 platform,
-                calls: context::calls_in(data, self.calls),
+                hub_uses,
+                calls: found,
                 env_reads: context::env_reads(data, self.env_names),
                 practices: if practices {
                     let mut hits = crate::practice::find_with(
@@ -257,6 +269,8 @@ impl Inspector<'_> {
                 } else {
                     Vec::new()
                 },
+                commit: None,
+                from_state: false,
             }));
         }
         out
@@ -461,14 +475,27 @@ struct Members<'i, 'a> {
 }
 
 impl Members<'_, '_> {
+    /// An archive that cannot be read to the end is a skipped file with its reason, not an
+    /// error: what came before the damage was scanned, and deliberately broken archives (test
+    /// fixtures of compression libraries) are common in real trees. `--strict` makes skips
+    /// fail the run.
     fn into_inspected(self, notes: archive::Notes, bytes: u64) -> Inspected {
-        let mut errors = notes.errors;
-        errors.extend(self.failed);
+        let mut skipped = notes.skipped;
+        skipped.extend(
+            notes
+                .errors
+                .into_iter()
+                .chain(self.failed)
+                .map(|e| Skipped {
+                    path: e.path,
+                    reason: format!("{}; what came before the damage was scanned", e.message),
+                }),
+        );
         Inspected {
             own: None,
             members: self.scans,
-            skipped: notes.skipped,
-            errors,
+            skipped,
+            errors: Vec::new(),
             bytes,
         }
     }
@@ -559,6 +586,7 @@ fn occurrence(
         allow,
         commit: None,
         source: None,
+        from_state: false,
     }
 }
 

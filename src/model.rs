@@ -1,13 +1,13 @@
 //! The plain data that flows between stages: what was found where, and what went wrong.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::allow::Allow;
 use crate::context::{Calls, NotebookCell, Platform, Usage};
 use crate::secret::Secret;
 
 /// The commit a git-mode occurrence was introduced by.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitInfo {
     pub id: String,
     pub author: String,
@@ -37,10 +37,12 @@ pub struct Occurrence {
     pub commit: Option<CommitInfo>,
     /// Where on the Hub it was read, for the Hub source; `None` for local files and git.
     pub source: Option<Source>,
+    /// Read in an earlier run and taken from the state file (`--state`), not read again.
+    pub from_state: bool,
 }
 
 /// What a Hub occurrence is part of: a file, a discussion or a Space variable (HF012).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HubItem {
     File,
@@ -71,19 +73,55 @@ pub struct FileFacts {
     pub calls: Calls,
     /// Token-holding environment variables this file reads.
     pub env_reads: Vec<String>,
-    /// Habits that cause leaks (HF013–HF015), found in this file.
+    /// Habits that cause leaks (HF013–HF015), found in this file; in `--staged` and
+    /// `--since`/`--range`, only those on the lines a change added.
     pub practices: Vec<crate::practice::PracticeHit>,
+    /// The file's calls to the Hub and the repositories they name (the need map), for files
+    /// with a write call: what HF016 compares with the token's reach. Empty otherwise.
+    pub hub_uses: Vec<crate::context::HubUse>,
+    /// The commit whose change added those lines (git modes; `None` when staged or not git).
+    pub commit: Option<CommitInfo>,
+    /// Taken from the state file (`--state`), not read again.
+    pub from_state: bool,
+}
+
+/// A [`Source`] read back (a state file, a report to merge): `kind` is `hub`, the only one.
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Plain {
+            kind: String,
+            repo: String,
+            revision: String,
+            item: HubItem,
+            url: String,
+        }
+        let p = Plain::deserialize(d)?;
+        if p.kind != "hub" {
+            return Err(serde::de::Error::custom(format!(
+                "unknown source kind {:?}",
+                p.kind
+            )));
+        }
+        Ok(Source {
+            kind: "hub",
+            repo: p.repo,
+            revision: p.revision,
+            item: p.item,
+            url: p.url,
+        })
+    }
 }
 
 /// A file that was not scanned, and why (too big, a loop, not a regular file).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,
 }
 
 /// A file or path that could not be read; the scan goes on and exits 2.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanError {
     pub path: String,
     pub message: String,

@@ -146,13 +146,51 @@ fn verify(
         .occurrences
         .iter()
         .map(|o| &o.secret)
+        .filter(|s| !s.is_remembered())
         .filter(|s| {
             let fp = s.fingerprint();
             !engine.public_tokens.contains(&fp) && !engine.config.allow_fingerprints.contains(&fp)
         })
         .collect();
     let outcome = verify::verify_tokens(&secrets, policy);
-    (Some(outcome.verifications), outcome.notes)
+    let mut notes = outcome.notes;
+    notes.extend(remembered_note("--verify", "verified", output));
+    (Some(outcome.verifications), notes)
+}
+
+/// The tokens known only from the state file (`--state`): never sent anywhere, so a note
+/// says how many `step` left out.
+fn remembered_note(flag: &str, done: &str, output: &ScanOutput) -> Option<String> {
+    let fresh: std::collections::HashSet<Fingerprint> = output
+        .occurrences
+        .iter()
+        .filter(|o| !o.secret.is_remembered())
+        .map(|o| o.secret.fingerprint())
+        .collect();
+    let mut only: Vec<Fingerprint> = output
+        .occurrences
+        .iter()
+        .filter(|o| o.secret.is_remembered())
+        .map(|o| o.secret.fingerprint())
+        .filter(|fp| !fresh.contains(fp))
+        .collect();
+    only.sort_unstable();
+    only.dedup();
+    (!only.is_empty()).then(|| {
+        format!(
+            "{flag}: {} token{} taken from the state file (--state, repositories unchanged \
+             since the last run) {} not sent: only tokens read in this run are {done} (a run \
+             without --state reads and {done2} them all)",
+            only.len(),
+            crate::output::plural(only.len()),
+            if only.len() == 1 { "was" } else { "were" },
+            done2 = if done == "verified" {
+                "verifies"
+            } else {
+                "revokes"
+            },
+        )
+    })
 }
 
 /// `--revoke`: the leaked tokens, the caller's decision, then one request for them all, and
@@ -165,6 +203,7 @@ fn revoke(
     decide: &mut dyn FnMut(&[Revocable<'_>]) -> std::io::Result<Decision>,
 ) -> Result<bool, PipelineError> {
     let candidates = revoke::candidates(findings, &output.occurrences);
+    notes.extend(remembered_note("--revoke", "revoked", output));
     if candidates.is_empty() {
         notes.push("--revoke: no leaked token to revoke".to_owned());
         return Ok(false);

@@ -45,7 +45,8 @@ pub struct Revocable<'a> {
 /// called invalid (`--verify`) is skipped, since it no longer works.
 pub fn candidates<'a>(findings: &[Finding], occurrences: &'a [Occurrence]) -> Vec<Revocable<'a>> {
     let mut secrets: BTreeMap<Fingerprint, &'a Secret> = BTreeMap::new();
-    for occ in occurrences {
+    // A token remembered from an earlier run (`--state`) has no text to send.
+    for occ in occurrences.iter().filter(|o| !o.secret.is_remembered()) {
         secrets
             .entry(occ.secret.fingerprint())
             .or_insert(&occ.secret);
@@ -198,8 +199,9 @@ pub fn revoke(secrets: &[&Secret], opts: &Policy) -> Outcome {
             "--revoke asked the Hub to revoke {sent} token{} (POST {shown}); the Hub e-mails each \
              owner. Each owner must create a new token for every platform that used the old one, \
              with the least role it needs (https://huggingface.co/settings/tokens), and the tokens \
-             stay in git history until it is rewritten (see the README's Revocation section)",
-            crate::output::plural(sent)
+             stay in git history until it is rewritten (see {}/blob/main/docs/verify.md#after-revoking)",
+            crate::output::plural(sent),
+            env!("CARGO_PKG_REPOSITORY"),
         ));
     }
     for (n, detail) in failures {

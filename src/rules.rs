@@ -69,6 +69,15 @@ pub struct ExampleVerification {
     pub name: Option<String>,
     #[serde(default)]
     pub permissions: Vec<String>,
+    /// The account (whoami-v2 `name`).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The account's organisations.
+    #[serde(default)]
+    pub orgs: Vec<String>,
+    /// A fine-grained token's scoped entries, as whoami-v2 gives them.
+    #[serde(default)]
+    pub scoped: Option<Vec<crate::access::Scoped>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -93,8 +102,8 @@ pub struct Rule {
     pub needs_verification: bool,
     pub summary: String,
     /// The finding's message; `{kind}`, `{platform}`, `{platforms}`, `{count}`, `{role}`,
-    /// `{name}`, `{need}`, `{permissions}` are filled in, and for practice rules `{variable}`
-    /// and `{detail}`.
+    /// `{name}`, `{need}`, `{permissions}`, `{surplus}`, `{targets}` are filled in, and for
+    /// practice rules `{variable}` and `{detail}`.
     pub message: String,
     pub why: String,
     pub fix: String,

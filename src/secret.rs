@@ -6,11 +6,11 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// What kind of Hugging Face credential a match is (DESIGN §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     /// `hf_` + 34 alphanumerics: a user access token.
@@ -71,6 +71,16 @@ impl Fingerprint {
     }
 }
 
+impl<'de> Deserialize<'de> for Fingerprint {
+    /// Only 16 lower-case hex digits: a fingerprint read back (a state file, a report) is
+    /// checked as one written in a config.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Fingerprint::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom("a fingerprint is 16 lower-case hex digits"))
+    }
+}
+
 impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -82,6 +92,9 @@ impl fmt::Display for Fingerprint {
 pub struct Secret {
     text: Box<str>,
     kind: TokenKind,
+    /// A token remembered from an earlier run (`--state`, `hfaudit merge`): its fingerprint and
+    /// redacted form only, never its text.
+    memory: Option<Box<(Fingerprint, Box<str>)>>,
 }
 
 impl Secret {
@@ -89,7 +102,23 @@ impl Secret {
         Secret {
             text: text.into(),
             kind,
+            memory: None,
         }
+    }
+
+    /// A token known only by its fingerprint and redacted form (read in an earlier run): it
+    /// is judged as any other, but it cannot be verified or revoked, having no text.
+    pub fn remembered(kind: TokenKind, fingerprint: Fingerprint, redacted: &str) -> Self {
+        Secret {
+            text: "".into(),
+            kind,
+            memory: Some(Box::new((fingerprint, redacted.into()))),
+        }
+    }
+
+    /// True for [`Secret::remembered`]: no text to send anywhere.
+    pub fn is_remembered(&self) -> bool {
+        self.memory.is_some()
     }
 
     pub fn kind(&self) -> TokenKind {
@@ -97,16 +126,23 @@ impl Secret {
     }
 
     pub fn fingerprint(&self) -> Fingerprint {
-        Fingerprint::of(&self.text)
+        match &self.memory {
+            Some(m) => m.0.clone(),
+            None => Fingerprint::of(&self.text),
+        }
     }
 
     /// `hf_AbCd…WxYz`: the prefix, four characters of each end of the body, never more than a
     /// third of the body, so two different tokens stay distinguishable but unrecoverable.
     pub fn redacted(&self) -> String {
-        redact(&self.text, self.kind.prefix())
+        match &self.memory {
+            Some(m) => m.1.to_string(),
+            None => redact(&self.text, self.kind.prefix()),
+        }
     }
 
-    /// The raw token. Only for the `Authorization` header of a verification request.
+    /// The raw token. Only for the `Authorization` header of a verification request. Empty for
+    /// a [`Secret::remembered`] token: callers leave those out first.
     pub fn expose(&self) -> &str {
         &self.text
     }

@@ -18,12 +18,13 @@ use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::access::Entity;
 use crate::http::{self, Attempt, Client, Deadline, Endpoint, Policy};
 use crate::output::{escape, plural, redacted};
 use crate::secret::{Fingerprint, Secret};
 
 /// The Hub's answer for one token (DESIGN §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// 200: the token works.
@@ -56,7 +57,7 @@ impl Status {
 }
 
 /// What verification learned about one token. Never holds the token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     pub status: Status,
     /// `read`, `write`, `god` or `fineGrained`; `None` for OAuth tokens and failures.
@@ -65,10 +66,20 @@ pub struct Verification {
     pub owner: Option<String>,
     /// Fine-grained permissions: `global` ones and each `scoped[].permissions`, deduplicated.
     pub permissions: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orgs: Vec<String>,
+    /// A fine-grained token's `scoped` entries: each entity (`{"type", "name"}`) and the
+    /// permissions on it. Absent for other tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoped: Option<Vec<crate::access::Scoped>>,
+    /// A fine-grained token's `global` permissions. Absent for other tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global: Option<Vec<String>>,
+    /// The account's role in each organisation (`roleInOrg`), where whoami-v2 gives it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub org_roles: std::collections::BTreeMap<String, String>,
     /// Why the status is what it is (an HTTP status, a network error), for people.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
@@ -81,6 +92,9 @@ impl Verification {
             owner: None,
             permissions: Vec::new(),
             orgs: Vec::new(),
+            scoped: None,
+            global: None,
+            org_roles: std::collections::BTreeMap::new(),
             detail: None,
         }
     }
@@ -302,87 +316,26 @@ fn whoami_answer(
 // ---------------------------------------------------------------------------------------------
 // Parsing and scrubbing
 
-/// The parts of a `whoami-v2` answer that verification reads. Typed, so an answer of the wrong
-/// shape (`{}`, a string where a name should be, an HTML page) is refused rather than taken for
-/// a valid token; fields it does not name are ignored.
-#[derive(Deserialize)]
-struct WhoamiDoc {
-    name: String,
-    auth: WhoamiAuth,
-    #[serde(default)]
-    orgs: Option<Vec<WhoamiOrg>>,
-}
-
-#[derive(Deserialize)]
-struct WhoamiAuth {
-    #[serde(rename = "accessToken", default)]
-    access_token: Option<AccessToken>,
-}
-
-#[derive(Deserialize)]
-struct WhoamiOrg {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct AccessToken {
-    role: String,
-    #[serde(rename = "displayName", default)]
-    display_name: Option<String>,
-    #[serde(rename = "fineGrained", default)]
-    fine_grained: Option<FineGrained>,
-}
-
-#[derive(Deserialize)]
-struct FineGrained {
-    #[serde(default)]
-    global: Option<Vec<String>>,
-    #[serde(default)]
-    scoped: Option<Vec<Scoped>>,
-}
-
-#[derive(Deserialize)]
-struct Scoped {
-    #[serde(default)]
-    permissions: Option<Vec<String>>,
-}
-
-/// Parses a 200 answer of `whoami-v2`: an object with the account's `name` and an `auth`
-/// object. OAuth tokens come without `auth.accessToken`: they are valid with no role. Anything
-/// else is `Err` (the status is then `unknown`, never `valid`).
+/// Parses a 200 answer of `whoami-v2` (see [`crate::access::parse`]): an object with the
+/// account's `name` and an `auth` object. OAuth tokens come without `auth.accessToken`: they are
+/// valid with no role. Anything else is `Err` (the status is then `unknown`, never `valid`).
 pub fn parse_whoami(body: &[u8]) -> Result<Verification, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON ({e})"))?;
-    if !value.is_object() {
-        return Err("not a JSON object".to_owned());
-    }
-    let doc: WhoamiDoc =
-        serde_json::from_value(value).map_err(|e| format!("not a whoami document ({e})"))?;
-    let token = doc.auth.access_token;
-    let mut permissions = Vec::new();
-    if let Some(fine) = token.as_ref().and_then(|t| t.fine_grained.as_ref()) {
-        permissions.extend(fine.global.iter().flatten().cloned());
-        for entry in fine.scoped.iter().flatten() {
-            permissions.extend(entry.permissions.iter().flatten().cloned());
-        }
-    }
-    let mut seen = HashSet::new();
-    permissions.retain(|p| seen.insert(p.clone()));
-    let (role, token_name) = match token {
-        Some(t) => (Some(t.role), t.display_name),
-        None => (None, None),
-    };
+    let map = crate::access::parse(value)?;
     Ok(Verification {
         status: Status::Valid,
-        role,
-        token_name,
-        owner: Some(doc.name),
-        permissions,
-        orgs: doc
+        role: map.role,
+        token_name: map.token_name,
+        owner: Some(map.owner),
+        permissions: map.permissions,
+        org_roles: map
             .orgs
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| o.name)
+            .iter()
+            .filter_map(|o| Some((o.name.clone(), o.role.clone()?)))
             .collect(),
+        orgs: map.orgs.into_iter().map(|o| o.name).collect(),
+        scoped: map.scoped,
+        global: map.global,
         detail: None,
     })
 }
@@ -402,6 +355,23 @@ pub(crate) fn scrub(v: Verification, secret: &Secret) -> Verification {
         owner: v.owner.map(clean),
         permissions: v.permissions.into_iter().map(clean).collect(),
         orgs: v.orgs.into_iter().map(clean).collect(),
+        scoped: v.scoped.map(|all| {
+            all.into_iter()
+                .map(|s| crate::access::Scoped {
+                    entity: crate::access::Entity {
+                        kind: clean(s.entity.kind),
+                        name: clean(s.entity.name),
+                    },
+                    permissions: s.permissions.into_iter().map(clean).collect(),
+                })
+                .collect()
+        }),
+        global: v.global.map(|g| g.into_iter().map(clean).collect()),
+        org_roles: v
+            .org_roles
+            .into_iter()
+            .map(|(o, r)| (clean(o), clean(r)))
+            .collect(),
         detail: v.detail.map(clean),
     }
 }
@@ -429,9 +399,82 @@ pub fn clean_text(text: &str, secret: &Secret) -> String {
     }
 }
 
+/// What a token can write to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteReach {
+    /// Nothing: a read token, or a fine-grained token without `repo.write`.
+    Nothing,
+    /// Every repository of these namespaces, and these repositories (`model:acme/m`).
+    Some {
+        namespaces: Vec<String>,
+        repos: Vec<Entity>,
+    },
+    /// The Hub did not say (not verified, an OAuth token, an unknown role).
+    Unknown,
+}
+
+/// Organisation roles that may write to (or create) the organisation's repositories.
+const WRITE_ROLES: &[&str] = &["admin", "write", "contributor"];
+
+/// What `v` can write to: a classic `write` token everything its user and the organisations
+/// where the user may write own; a fine-grained token what its `repo.write` entries name.
+pub fn write_reach(v: &Verification) -> WriteReach {
+    if v.status != Status::Valid {
+        return WriteReach::Unknown;
+    }
+    match v.role.as_deref() {
+        Some("read") => WriteReach::Nothing,
+        Some("write" | "god") => {
+            let mut namespaces: Vec<String> = v.owner.iter().cloned().collect();
+            for org in &v.orgs {
+                let role = v.org_roles.get(org).map(String::as_str);
+                // An organisation whose role whoami did not give counts: fail closed.
+                if role.is_none_or(|r| WRITE_ROLES.contains(&r)) {
+                    namespaces.push(org.clone());
+                }
+            }
+            WriteReach::Some {
+                namespaces,
+                repos: Vec::new(),
+            }
+        }
+        Some("fineGrained") => {
+            let can_write = |perms: &[String]| perms.iter().any(|p| p == "repo.write");
+            if v.global.as_deref().is_some_and(can_write) {
+                // Not a shape the Hub uses today: a write on everything the user can reach.
+                let mut namespaces: Vec<String> = v.owner.iter().cloned().collect();
+                namespaces.extend(v.orgs.iter().cloned());
+                return WriteReach::Some {
+                    namespaces,
+                    repos: Vec::new(),
+                };
+            }
+            let mut namespaces = Vec::new();
+            let mut repos = Vec::new();
+            for s in v.scoped.iter().flatten() {
+                if !can_write(&s.permissions) {
+                    continue;
+                }
+                if s.entity.is_namespace() {
+                    namespaces.push(s.entity.name.clone());
+                } else {
+                    repos.push(s.entity.clone());
+                }
+            }
+            if namespaces.is_empty() && repos.is_empty() {
+                WriteReach::Nothing
+            } else {
+                WriteReach::Some { namespaces, repos }
+            }
+        }
+        _ => WriteReach::Unknown,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::Scoped;
     use crate::secret::TokenKind;
     use serde_json::json;
 
@@ -496,6 +539,36 @@ mod tests {
             ]
         );
         assert_eq!(v.changing_permissions(), ["discussion.write", "repo.write"]);
+        // The access map: scoped entities and global permissions, serialised as whoami has them.
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(
+            json["scoped"],
+            json!([
+                {"entity": {"type": "model", "name": "acme/m"},
+                 "permissions": ["repo.content.read", "repo.write"]},
+                {"entity": {"type": "org", "name": "acme"},
+                 "permissions": ["repo.content.read", "inference.serverless.write"]}
+            ])
+        );
+        assert_eq!(
+            json["global"],
+            json!(["inference.serverless.write", "discussion.write"])
+        );
+    }
+
+    #[test]
+    fn classic_tokens_have_no_scoped_or_global_and_org_roles_are_kept() {
+        let mut doc = user(&json!({"displayName": "laptop", "role": "write"}));
+        doc["orgs"] =
+            json!([{"type": "org", "name": "acme", "roleInOrg": "admin"}, {"name": "lab"}]);
+        let v = parse_whoami(&body(&doc)).unwrap();
+        let json = serde_json::to_value(&v).unwrap();
+        assert!(
+            json.get("scoped").is_none() && json.get("global").is_none(),
+            "{json}"
+        );
+        assert_eq!(json["org_roles"], json!({"acme": "admin"}));
+        assert_eq!(v.orgs, ["acme", "lab"]);
     }
 
     #[test]
@@ -643,5 +716,67 @@ mod tests {
             "{v:?}"
         );
         assert!(!format!("{v:?}").contains(&raw[3..]));
+    }
+
+    fn verified(role: &str) -> Verification {
+        Verification {
+            role: Some(role.into()),
+            owner: Some("alice".into()),
+            orgs: vec!["acme".into(), "lab".into(), "old".into()],
+            ..Verification::with_status(crate::verify::Status::Valid)
+        }
+    }
+
+    #[test]
+    fn write_reach_of_classic_tokens_follows_org_roles() {
+        let mut v = verified("write");
+        v.org_roles.insert("acme".into(), "admin".into());
+        v.org_roles.insert("lab".into(), "read".into());
+        assert_eq!(
+            write_reach(&v),
+            WriteReach::Some {
+                namespaces: vec!["alice".into(), "acme".into(), "old".into()],
+                repos: vec![]
+            }
+        );
+        assert_eq!(write_reach(&verified("read")), WriteReach::Nothing);
+        assert_eq!(
+            write_reach(&Verification::skipped()),
+            WriteReach::Unknown,
+            "not verified"
+        );
+        let mut oauth = verified("x");
+        oauth.role = None;
+        assert_eq!(write_reach(&oauth), WriteReach::Unknown);
+    }
+
+    #[test]
+    fn write_reach_of_fine_grained_tokens_is_their_repo_write_entries() {
+        let grant = |kind: &str, name: &str, perms: &[&str]| Scoped {
+            entity: Entity {
+                kind: kind.into(),
+                name: name.into(),
+            },
+            permissions: perms.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        let mut v = verified("fineGrained");
+        v.global = Some(vec!["inference.serverless.write".into()]);
+        v.scoped = Some(vec![
+            grant("model", "acme/m1", &["repo.content.read", "repo.write"]),
+            grant("dataset", "acme/d", &["repo.content.read"]),
+            grant("org", "lab", &["repo.write"]),
+        ]);
+        assert_eq!(
+            write_reach(&v),
+            WriteReach::Some {
+                namespaces: vec!["lab".into()],
+                repos: vec![Entity {
+                    kind: "model".into(),
+                    name: "acme/m1".into()
+                }]
+            }
+        );
+        v.scoped = Some(vec![grant("dataset", "acme/d", &["repo.content.read"])]);
+        assert_eq!(write_reach(&v), WriteReach::Nothing);
     }
 }

@@ -33,14 +33,19 @@ fn asked_about(body: &[u8]) -> Secret {
     Secret::new(&format!("hf_{body}"), TokenKind::UserAccessToken)
 }
 
+fn is_commit(c: &str) -> bool {
+    c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn tree(pick: u8, body: &[u8]) {
     let kind = kind(pick >> 4);
     let revision = (pick & 0x08 != 0).then_some("refs/pr/1");
     let Ok((files, refused)) = hfaudit::fuzzing::hub_tree(kind, REPO, revision, body) else {
         return;
     };
+    let places: usize = files.iter().map(|(_, shown)| shown.len()).sum();
     assert!(
-        files.len() + refused <= body.len() / 2,
+        places + refused <= body.len() / 2,
         "more entries than the answer holds"
     );
     let endpoint = url::Url::parse("https://hub.invalid/").expect("a URL");
@@ -53,38 +58,83 @@ fn tree(pick: u8, body: &[u8]) {
         // Dot segments are resolved by the join: what is left must still be a file there.
         assert!(url.path().starts_with(&resolve), "{rel} leaves {resolve}");
         assert!(url.query().is_none() && url.fragment().is_none(), "{rel}");
-        assert!(shown.starts_with("hf://"));
+        assert!(!shown.is_empty(), "{rel} is shown nowhere");
+        assert!(shown.iter().all(|p| p.starts_with("hf://")), "{shown:?}");
     }
 }
 
 fn owner(pick: u8, body: &[u8]) {
     if let Ok(repos) = hfaudit::fuzzing::hub_owner(kind(pick >> 4), body) {
         assert!(repos.len() <= body.len() / 8);
-        for r in repos {
+        for (r, listed) in repos {
             assert!(is_repo_id(&r.id), "{:?}", r.id);
             assert!(!r.id.split('/').any(|s| s == "." || s == ".."));
+            if let Some(c) = listed {
+                assert!(is_commit(&c), "{c:?}");
+            }
         }
     }
 }
 
 fn refs(body: &[u8]) {
-    if let Ok(refs) = hfaudit::fuzzing::hub_refs(body) {
-        for r in refs {
-            let n = r.strip_prefix("refs/pr/").expect("a pull request ref");
-            assert!(
-                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
-                "{r:?}"
-            );
+    let Ok([branches, tags, prs]) = hfaudit::fuzzing::hub_refs(body) else {
+        return;
+    };
+    for (name, reference, commit) in branches.iter().chain(&tags).chain(&prs) {
+        // A name becomes a URL segment and a display.
+        assert!(!name.is_empty() && !name.starts_with('-'), "{name:?}");
+        assert!(
+            !name.split('/').any(|s| s.is_empty() || s == "." || s == ".."),
+            "{name:?}"
+        );
+        assert!(!name.contains(['\\', '%']), "{name:?}");
+        assert!(!reference.is_empty());
+        if let Some(c) = commit {
+            assert!(is_commit(c), "{c:?}");
         }
+    }
+    for (name, reference, _) in &branches {
+        assert_eq!(*reference, format!("refs/heads/{name}"));
+    }
+    for (name, reference, _) in &tags {
+        assert_eq!(*reference, format!("refs/tags/{name}"));
+    }
+    // Pull requests: `refs/pr/` and digits, in number order, each once.
+    let mut last: Option<u64> = None;
+    for (_, reference, _) in &prs {
+        let n = reference
+            .strip_prefix("refs/pr/")
+            .expect("a pull request ref");
+        assert!(
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
+            "{reference:?}"
+        );
+        let n: u64 = n.parse().unwrap_or(u64::MAX);
+        assert!(last.is_none_or(|l| l < n), "{reference:?} out of order or twice");
+        last = Some(n);
     }
 }
 
 fn discussion_page(body: &[u8]) {
-    if let Ok((nums, more)) = hfaudit::fuzzing::hub_discussion_page(body) {
-        assert!(nums.len() <= body.len() / 8);
-        if more {
-            assert!(body.len() > 20);
-        }
+    let Ok((listed, last)) = hfaudit::fuzzing::hub_discussion_page(body) else {
+        return;
+    };
+    assert!(listed.len() <= body.len() / 8);
+    for (_, digest) in &listed {
+        assert!(
+            digest.len() == 64 && digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+            "{digest:?}"
+        );
+    }
+    // The server's own numbers: a page at or past `count` is the last, whatever `start` is.
+    let v: serde_json::Value = serde_json::from_slice(body).expect("read once already");
+    let count = v.get("count").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let start = v.get("start").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    if start >= count {
+        assert!(last, "start {start} of {count} is not the last page");
+    }
+    if listed.is_empty() && v["discussions"].as_array().is_some_and(Vec::is_empty) {
+        assert!(last, "an empty page is the last");
     }
 }
 

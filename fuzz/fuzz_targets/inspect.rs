@@ -26,6 +26,7 @@ use hfaudit::model::ScanOutput;
 use hfaudit::origin::Origin;
 use hfaudit::output::Redacting;
 use hfaudit::report::{self, Format, Report, Roots, Summary};
+use hfaudit::state::TokenRecord;
 use libfuzzer_sys::fuzz_target;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::builtin().expect("built-in rules"));
@@ -137,6 +138,8 @@ fuzz_target!(|input: &[u8]| {
     for f in &judged.findings {
         *by_rule.entry(f.rule.clone()).or_insert(0u64) += 1;
     }
+    // The JSON report's `tokens` (what `hfaudit merge` reads): redacted, as a scan lists them.
+    let records = TokenRecord::group(&output.occurrences);
     let report = Report {
         findings: &judged.findings,
         errors: &output.errors,
@@ -155,6 +158,10 @@ fuzz_target!(|input: &[u8]| {
         rules: &engine.rules,
         notes: output.notes.clone(),
         roots: Roots::default(),
+        tokens: &records,
+        quiet: false,
+        // Every finding's help in full: the most text a report writes.
+        verbose: true,
     };
 
     let mut tokens: Vec<String> = output

@@ -109,7 +109,7 @@ impl CallLists {
 }
 
 /// The call names found in a scope, deduplicated and sorted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Calls {
     pub reads: Vec<String>,
     pub writes: Vec<String>,

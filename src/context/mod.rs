@@ -14,18 +14,20 @@ use serde::{Deserialize, Serialize};
 mod calls;
 mod notebook;
 mod platform;
+pub mod repos;
 mod usage;
 mod words;
 
 pub use calls::{calls_in, calls_in_scope, env_reads, CallLists, Calls, STANDARD_TOKEN_VARS};
 pub use notebook::notebook_cells;
 pub use platform::platform_of;
+pub use repos::{hub_uses, HubUse};
 pub use usage::usage_at;
 pub(crate) use usage::{ESCAPED_NEWLINE, ESCAPED_NEWLINE_REV};
 pub use words::Words;
 
 /// Where a file runs, judged from its path (DESIGN §4). The Hub advises one token per platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     Notebook,
@@ -52,7 +54,7 @@ impl Platform {
 }
 
 /// How the token text is used on its line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Usage {
     LoginCall,
@@ -109,7 +111,7 @@ impl Need {
 }
 
 /// Which part of a notebook cell holds an occurrence: code someone wrote, or output a run printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CellPart {
     Source,
@@ -117,7 +119,7 @@ pub enum CellPart {
 }
 
 /// A notebook location: the 0-based cell index and the part of the cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub struct NotebookCell {
     pub index: usize,
@@ -191,6 +193,12 @@ mod tests {
             ("a.adoc", Docs),
             ("notes.txt", Docs),
             ("README", Docs),
+            ("train_log.txt", Other),
+            ("logs/build-log.txt", Other),
+            ("output.txt", Other),
+            ("run.stdout.txt", Other),
+            ("server.log", Other),
+            ("catalog.txt", Docs),
             ("a.PY", Source),
             ("src/index.ts", Source),
             ("run.sh", Source),

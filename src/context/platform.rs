@@ -18,6 +18,9 @@ pub fn platform_of(path: &str) -> Platform {
 
     if ext == Some("ipynb") {
         Platform::Notebook
+    } else if is_log(name, ext) {
+        // A log is what a program printed: neither prose nor configuration code reads.
+        Platform::Other
     } else if is_ci(&dirs, name) {
         Platform::Ci
     } else if is_env_file(name) {
@@ -83,6 +86,19 @@ pub(super) fn is_server(dirs: &[&str], name: &str, ext: Option<&str>) -> bool {
         || ext == Some("service")
         || listed(NAMES, name)
         || dirs.iter().any(|d| listed(DIRS, d))
+}
+
+/// A log or captured output (`train.log`, `build-log.txt`, `output.txt`, `stdout.txt`): a
+/// `.txt` is prose only when its name says nothing of the kind.
+pub(super) fn is_log(name: &str, ext: Option<&str>) -> bool {
+    const WORDS: &str = "log logs output outputs stdout stderr trace console";
+    match ext {
+        Some("log") => true,
+        Some("txt") => name[..name.len() - 4]
+            .split(['.', '-', '_', ' '])
+            .any(|w| listed(WORDS, w)),
+        _ => false,
+    }
 }
 
 pub(super) fn is_docs(name: &str, ext: Option<&str>) -> bool {

@@ -19,7 +19,7 @@ pub mod utf16;
 use aho_corasick::packed::{Config as PackedConfig, MatchKind, Searcher};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::secret::{Secret, TokenKind};
 
@@ -27,7 +27,7 @@ use token::token_at;
 pub use token::{is_binary, is_placeholder, BODY_LEN, MAX_TOKEN_LEN};
 
 /// How a token was written when it was not plain text; a chain lists the outermost first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Encoding {
     #[serde(rename = "base64")]
     Base64,

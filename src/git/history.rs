@@ -97,7 +97,9 @@ pub(super) struct Wanted {
 }
 
 /// What pass two keeps of a file version: the occurrences of the tokens it introduced, each
-/// under the origin of the commit that introduced it, and (when it introduced any) the facts.
+/// under the origin of the commit that introduced it, and (when it introduced any) the facts,
+/// for need inference. Their habits are left out: a change is judged on the habits of the
+/// lines it adds (`habits`), not of the whole file.
 pub(super) fn introduced(
     scans: impl Iterator<Item = BlobScan>,
     tokens: &[(Fingerprint, Option<u32>)],
@@ -120,7 +122,14 @@ pub(super) fn introduced(
                 by_commit.entry(c).or_default().push(occ);
             }
         }
-        let mut facts = if any { scan.facts } else { None };
+        let mut facts = if any {
+            scan.facts.map(|mut f| {
+                f.practices.clear();
+                f
+            })
+        } else {
+            None
+        };
         if by_commit.is_empty() && facts.is_some() {
             by_commit.insert(None, Vec::new());
         }

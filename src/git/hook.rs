@@ -22,6 +22,16 @@ const MARKER: &str = "# Installed by `hfaudit install-hook`";
 /// A hook is a short script: anything bigger is not ours, and is not read whole.
 const MAX_HOOK_SIZE: u64 = 64 << 10;
 
+/// What `install_hook` did, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Install {
+    pub path: PathBuf,
+    pub done: Installed,
+    /// The hooks folder lies outside the repository (a `core.hooksPath` shared by other
+    /// repositories): written there only with `--force`, and said so.
+    pub outside: bool,
+}
+
 /// What `install_hook` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Installed {
@@ -62,6 +72,45 @@ fn hooks_dir(dir: &Path) -> Result<PathBuf, GitError> {
     Ok(dir.join(hooks))
 }
 
+/// Whether `hooks` lies outside the repository around `dir` (its work tree and its git folder):
+/// a `core.hooksPath` such as `~/.git-hooks`, shared by every repository that names it.
+fn outside_repository(dir: &Path, hooks: &Path) -> bool {
+    let git = Git::new(dir);
+    let Ok(out) = output(git.command([
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-common-dir",
+        "--show-toplevel",
+    ])) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let inside: Vec<PathBuf> = text.lines().map(|l| lexical(Path::new(l))).collect();
+    let hooks = lexical(&std::path::absolute(hooks).unwrap_or_else(|_| hooks.to_path_buf()));
+    // Symbolic links resolved where the folders exist (`/tmp` → `/private/tmp`).
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let hooks_real = real(&hooks);
+    !inside.is_empty()
+        && !inside
+            .iter()
+            .any(|top| hooks.starts_with(top) || hooks_real.starts_with(real(top)))
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Whether `path` is a hook hfaudit wrote: a regular file (not a link to one) holding the
 /// marker. Its text, when it is.
 fn our_hook(path: &Path) -> Option<String> {
@@ -73,12 +122,12 @@ fn our_hook(path: &Path) -> Option<String> {
 /// Writes the pre-commit hook of the repository around `dir` and returns its path. `exe` is
 /// the hfaudit binary the hook should run (it falls back to `hfaudit` on PATH when that file is
 /// gone, e.g. after an upgrade moved it).
-pub fn install_hook(
-    dir: &Path,
-    exe: Option<&Path>,
-    force: bool,
-) -> Result<(PathBuf, Installed), GitError> {
+pub fn install_hook(dir: &Path, exe: Option<&Path>, force: bool) -> Result<Install, GitError> {
     let hooks = hooks_dir(dir)?;
+    let outside = outside_repository(dir, &hooks);
+    if outside && !force {
+        return Err(GitError::HooksOutside { hooks });
+    }
     let path = hooks.join(HOOK_NAME);
     let wanted = script(exe);
     let write_err = |source| GitError::HookWrite {
@@ -89,7 +138,11 @@ pub fn install_hook(
         Installed::New
     } else if let Some(text) = our_hook(&path) {
         if text == wanted {
-            return Ok((path, Installed::AlreadyThere));
+            return Ok(Install {
+                path,
+                done: Installed::AlreadyThere,
+                outside,
+            });
         }
         Installed::Updated
     } else if !force {
@@ -105,7 +158,11 @@ pub fn install_hook(
     };
     std::fs::create_dir_all(&hooks).map_err(write_err)?;
     replace_file(&path, &wanted).map_err(write_err)?;
-    Ok((path, outcome))
+    Ok(Install {
+        path,
+        done: outcome,
+        outside,
+    })
 }
 
 /// Removes the pre-commit hook of the repository around `dir` if hfaudit wrote it, and puts
@@ -182,7 +239,7 @@ if [ ! -x "$hfaudit" ]; then
         exit 1
     }}
 fi
-exec "$hfaudit" scan --staged
+exec "$hfaudit" scan --staged --quiet
 "#,
         exe = shell_quote(&exe)
     )
@@ -203,7 +260,7 @@ mod tests {
         let s = script(Some(Path::new("/opt/x y/hfaudit")));
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(s.contains("hfaudit='/opt/x y/hfaudit'\n"));
-        assert!(s.contains("exec \"$hfaudit\" scan --staged\n"));
+        assert!(s.contains("exec \"$hfaudit\" scan --staged --quiet\n"));
         // The first hooks hfaudit wrote carry the same marker line: they are ours too.
         assert!(s.lines().nth(1).unwrap().starts_with(MARKER));
     }

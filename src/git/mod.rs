@@ -18,6 +18,8 @@
 //! reported, with that version's line numbers.
 
 mod blobs;
+pub mod fetched;
+mod habits;
 mod history;
 mod hook;
 pub(crate) mod parse;
@@ -39,10 +41,12 @@ use crate::model::{CommitInfo, ScanError, ScanOutput, Skipped};
 use crate::origin::Origin;
 use crate::secret::Fingerprint;
 
-pub use blobs::Limits;
-use blobs::{read_blobs, Blob, Feeder};
+use blobs::{read_blobs, Feeder};
+pub use blobs::{Blob, Held, Limits};
 use history::{attribute, introduced, Change, Listed, Oid};
-pub use hook::{install_hook, uninstall_hook, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME};
+pub use hook::{
+    install_hook, uninstall_hook, Install, Installed, Uninstalled, BACKUP_NAME, HOOK_NAME,
+};
 use parse::{Fields, Item, Record, LOG_FORMAT};
 use process::Git;
 pub use process::GitError;
@@ -243,8 +247,8 @@ struct Repo {
 }
 
 impl Repo {
-    fn locate(dir: &Path) -> Result<Repo, GitError> {
-        let git = Git::new(dir);
+    fn locate(git: Git) -> Result<Repo, GitError> {
+        let dir = git.dir().to_path_buf();
         // One process: the top folder, shallow or not, and whether HEAD names a commit yet.
         let out = process::output(git.command([
             "rev-parse",
@@ -281,7 +285,7 @@ impl Repo {
         let mut lines = stdout.lines();
         if lines.next() == Some("true") {
             return Ok(Repo {
-                top: dir.to_path_buf(),
+                top: dir.clone(),
                 shallow: lines.next() == Some("true"),
                 has_head: bare.status.success(),
                 bare: true,
@@ -289,7 +293,7 @@ impl Repo {
             });
         }
         Err(GitError::NotARepo {
-            dir: dir.to_path_buf(),
+            dir,
             message: process::first_lines(&out.stderr, out.status.code()),
         })
     }
@@ -359,8 +363,8 @@ pub fn scan(opts: &Options, engine: &Engine, progress: &Progress) -> Result<Scan
     )
 }
 
-/// [`scan`] in the repository at `cwd` (the current folder, or a Hub mirror clone in a
-/// temporary folder), reading blobs within `limits`, naming file versions with `origin`.
+/// [`scan`] in the user's repository around `cwd`, reading blobs within `limits`, naming file
+/// versions with `origin`.
 pub fn scan_in(
     cwd: &Path,
     opts: &Options,
@@ -375,11 +379,41 @@ pub fn scan_in(
             message,
         })?;
     }
-    let repo = Repo::locate(cwd)?;
+    scan_repo(Git::new(cwd), opts, engine, progress, limits, origin)
+}
+
+/// [`scan`] in a repository hfaudit made (a Hub repository's bare mirror clone at `git_dir`):
+/// git is sandboxed ([`Git::sandbox`]), so no `GIT_DIR` of the user's reaches it.
+pub fn scan_clone(
+    git_dir: &Path,
+    opts: &Options,
+    engine: &Engine,
+    progress: &Progress,
+    limits: Limits,
+    origin: &Namer<'_>,
+) -> Result<ScanOutput, GitError> {
+    scan_repo(
+        Git::sandbox(git_dir),
+        opts,
+        engine,
+        progress,
+        limits,
+        origin,
+    )
+}
+
+fn scan_repo(
+    git: Git,
+    opts: &Options,
+    engine: &Engine,
+    progress: &Progress,
+    limits: Limits,
+    origin: &Namer<'_>,
+) -> Result<ScanOutput, GitError> {
+    let cwd = git.dir().to_path_buf();
+    let repo = Repo::locate(git)?;
     if repo.bare && opts.mode == Mode::Staged {
-        return Err(GitError::Bare {
-            dir: cwd.to_path_buf(),
-        });
+        return Err(GitError::Bare { dir: cwd.clone() });
     }
     let excluded = Exclusions::new(&engine.config, &repo.top)?;
     let mut pathspecs: Vec<OsString> = opts
@@ -450,6 +484,7 @@ pub fn scan_in(
         max_filesize: opts.max_filesize,
         limits,
         origin,
+        habits: opts.mode != Mode::History,
     };
     pool.install(|| ctx.run(&command, what))
 }
@@ -515,8 +550,9 @@ impl Exclusions {
 
 /// Pass one's verdict on a blob.
 enum Seen {
-    /// The tokens it holds (sorted, unique), and what else it gave (an archive's notes).
-    Scanned(Vec<Fingerprint>, Inspected),
+    /// The tokens it holds (sorted, unique), what else it gave (an archive's notes), and
+    /// its habits at the path it was listed at first, if it has any (not with `--history`).
+    Scanned(Vec<Fingerprint>, Inspected, Option<Box<habits::Kept>>),
     TooBig(u64),
     Missing(String),
 }
@@ -534,6 +570,8 @@ struct Context<'a> {
     max_filesize: Option<u64>,
     limits: Limits,
     origin: &'a Namer<'a>,
+    /// Judge the practice rules on the lines each change adds (not with `--history`).
+    habits: bool,
 }
 
 impl Context<'_> {
@@ -583,7 +621,7 @@ impl Context<'_> {
         for (blob, (path, bytes, verdict)) in seen.iter_mut().enumerate() {
             let path = (self.origin)(path, None).path();
             match verdict {
-                Seen::Scanned(_, notes) => {
+                Seen::Scanned(_, notes, _) => {
                     let skipped = std::mem::take(&mut notes.skipped);
                     let errors = std::mem::take(&mut notes.errors);
                     fold::count(&mut out, *bytes, skipped, errors);
@@ -603,9 +641,14 @@ impl Context<'_> {
         }
         for (_, _, verdict) in &seen {
             tokens.push(match verdict {
-                Seen::Scanned(fps, _) => fps,
+                Seen::Scanned(fps, _, _) => fps,
                 _ => &empty,
             });
+        }
+
+        // The habits each change adds, on the lines it adds.
+        if self.habits {
+            self.habits(&listed, &seen, &mut out)?;
         }
 
         // Which change introduced which token where: the oldest one.
@@ -671,7 +714,7 @@ impl Context<'_> {
         } else {
             1
         };
-        let fingerprints = |mut found: Inspected| {
+        let fingerprints = |mut found: Inspected, data: &[u8]| {
             let mut fps: Vec<Fingerprint> = found
                 .scans()
                 .flat_map(|s| &s.occurrences)
@@ -679,9 +722,14 @@ impl Context<'_> {
                 .collect();
             fps.sort_unstable();
             fps.dedup();
+            let habits = if self.habits {
+                habits::keep(&mut found, data)
+            } else {
+                None
+            };
             // Occurrences and facts come again in pass two, for what a change introduced.
             found.take_scans().for_each(drop);
-            Seen::Scanned(fps, found)
+            Seen::Scanned(fps, found, habits)
         };
         read_blobs(
             &self.repo.git,
@@ -691,20 +739,27 @@ impl Context<'_> {
             |feeder| self.list(command, what, feeder),
             |(_, path): (u32, Arc<str>), blob| {
                 let origin = (self.origin)(&path, None);
-                let (size, found) = match blob {
-                    Blob::Data(data) => (data.len() as u64, inspector.inspect(origin, &data)),
-                    // A read error fails the run (the blob reader reports it).
+                let (size, seen) = match blob {
+                    Blob::Data(data) => (
+                        data.len() as u64,
+                        fingerprints(inspector.inspect(origin, &data), &data),
+                    ),
+                    // A read error fails the run (the blob reader reports it). A streamed blob
+                    // has no facts, so no habits.
                     Blob::Stream(body, size) => (
                         size,
-                        inspector
-                            .inspect_stream(body, origin, chunk)
-                            .unwrap_or_default(),
+                        fingerprints(
+                            inspector
+                                .inspect_stream(body, origin, chunk)
+                                .unwrap_or_default(),
+                            &[],
+                        ),
                     ),
                     Blob::TooBig(size) => return (path, 0, Seen::TooBig(size)),
                     Blob::Missing(why) => return (path, 0, Seen::Missing(why)),
                 };
                 fold::progressed(self.progress, size);
-                (path, size, fingerprints(found))
+                (path, size, seen)
             },
         )
     }
@@ -844,141 +899,4 @@ mod tests {
 /// Scans of real (scratch) repositories with lowered read limits: the paths a big repository
 /// takes, on small blobs.
 #[cfg(test)]
-mod limits_tests {
-    use super::*;
-    use std::process::Command;
-
-    /// Runs git in `dir`, isolated from the machine's config; panics when it fails.
-    fn git(dir: &Path, args: &[&str]) {
-        let out = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada Tester")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
-            .env("GIT_COMMITTER_NAME", "Ada Tester")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.invalid")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-    }
-
-    /// A fake token (built here, never stored): `hf_` and 34 letters and digits.
-    fn token(i: usize) -> String {
-        format!("hf_{i:0>4}aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bCd")
-    }
-
-    /// A text that puts tokens before, across and after many 4 KB chunk boundaries, on long
-    /// lines and after multi-byte characters (as the tree scan's streaming test does).
-    fn big_text(first: usize) -> String {
-        let mut text = String::new();
-        let mut i = first;
-        while text.len() < 40 << 10 {
-            text.push_str(&"é".repeat(i % 7));
-            text.push_str(&"z".repeat((i * 37) % 211));
-            text.push(' ');
-            text.push_str(&token(i));
-            text.push_str(if i.is_multiple_of(5) { "\n" } else { " " });
-            i += 1;
-        }
-        text
-    }
-
-    type Key = (String, Option<u64>, Option<u64>, u64, Fingerprint);
-
-    fn keys(out: &ScanOutput) -> Vec<Key> {
-        out.occurrences
-            .iter()
-            .map(|o| {
-                (
-                    o.path.clone(),
-                    o.line,
-                    o.column,
-                    o.offset,
-                    o.secret.fingerprint(),
-                )
-            })
-            .collect()
-    }
-
-    fn run(dir: &Path, engine: &Engine, mode: Mode, limits: Limits) -> ScanOutput {
-        let opts = Options {
-            mode,
-            pathspecs: Vec::new(),
-            max_filesize: None,
-            threads: 2,
-        };
-        scan_in(
-            dir,
-            &opts,
-            engine,
-            &Progress::default(),
-            limits,
-            &local_origin,
-        )
-        .unwrap()
-    }
-
-    /// Blobs over the streaming threshold come out exactly as whole reads give them (lines,
-    /// columns, offsets, commits), in every mode; a budget smaller than one blob still lets
-    /// every blob through, one at a time.
-    #[test]
-    fn streamed_blobs_match_whole_reads() {
-        let engine = Engine::builtin().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        git(root, &["init", "-q", "-b", "main"]);
-        let big = big_text(0);
-        std::fs::write(root.join("big.log"), &big).unwrap();
-        for n in 0..6 {
-            let small = format!("x = {n}\nt = \"{}\"\n", token(9000 + n));
-            std::fs::write(root.join(format!("small{n}.py")), small).unwrap();
-        }
-        git(root, &["add", "."]);
-        git(root, &["commit", "-q", "-m", "one"]);
-        let mut grown = big.clone();
-        grown.push_str(&big_text(5000));
-        std::fs::write(root.join("big.log"), &grown).unwrap();
-        git(root, &["add", "big.log"]);
-
-        let streaming = Limits {
-            stream_over: 16 << 10,
-            chunk: 4096,
-            budget: 1,
-        };
-        let whole = Limits::default();
-        for mode in [Mode::Staged, Mode::History] {
-            let a = run(root, &engine, mode.clone(), whole);
-            let b = run(root, &engine, mode.clone(), streaming);
-            assert!(
-                a.occurrences.len() > 20,
-                "{mode:?}: {}",
-                a.occurrences.len()
-            );
-            assert_eq!(keys(&a), keys(&b), "{mode:?}");
-            assert_eq!(
-                (a.files_scanned, a.bytes_scanned, a.errors.len()),
-                (b.files_scanned, b.bytes_scanned, b.errors.len()),
-                "{mode:?}"
-            );
-        }
-        // The staged change reports only what it adds, at the lines of the staged file.
-        let staged = run(root, &engine, Mode::Staged, streaming);
-        let mut added = engine
-            .inspector()
-            .inspect(local_origin("big.log", None), grown.as_bytes())
-            .own
-            .unwrap()
-            .occurrences;
-        added.retain(|o| o.offset >= big.len() as u64);
-        let want: Vec<(Option<u64>, u64)> = added.iter().map(|o| (o.line, o.offset)).collect();
-        let got: Vec<(Option<u64>, u64)> = staged
-            .occurrences
-            .iter()
-            .map(|o| (o.line, o.offset))
-            .collect();
-        assert_eq!(got, want);
-        assert!(got.iter().all(|(line, _)| line.unwrap() > 1));
-    }
-}
+mod limits_tests;

@@ -8,6 +8,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// What can go wrong in a git mode or `install-hook`; each says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -27,12 +28,16 @@ pub enum GitError {
         command: &'static str,
         detail: String,
     },
+    #[error("`git {command}` {why}; stopped")]
+    Stopped { command: String, why: Stop },
     #[error("cannot talk to git: {0}")]
     Io(#[from] io::Error),
     #[error("invalid exclude pattern in the config: {0}")]
     Exclude(#[from] ignore::Error),
     #[error("{} already exists; run `hfaudit install-hook --force` to replace it (or add `hfaudit scan --staged` to it yourself)", path.display())]
     HookExists { path: PathBuf },
+    #[error("core.hooksPath points outside this repository, to {}: a hook there runs for every repository that shares the folder. Run `hfaudit install-hook --force` to write it there anyway", hooks.display())]
+    HooksOutside { hooks: PathBuf },
     #[error("{} already exists: move it away, then run `hfaudit install-hook --force` again", path.display())]
     BackupExists { path: PathBuf },
     #[error("{} was not written by hfaudit: not removing it", path.display())]
@@ -45,11 +50,24 @@ pub enum GitError {
     },
 }
 
-/// The git command, run in one folder (the user's current folder, so relative paths and the
-/// environment a hook sets up — `GIT_DIR`, `GIT_INDEX_FILE` — mean what git means by them).
+/// The git command, run in one folder, for one of two kinds of repository.
 #[derive(Debug, Clone)]
 pub struct Git {
     dir: PathBuf,
+    kind: Kind,
+}
+
+/// Whose repository git works on.
+#[derive(Debug, Clone)]
+enum Kind {
+    /// The user's, found from the folder as git finds it: relative paths and the environment a
+    /// hook sets up (`GIT_DIR`, `GIT_INDEX_FILE`: what `--staged` must read) mean what git
+    /// means by them.
+    User,
+    /// One hfaudit made itself (a Hub repository's clone), or none yet (the clone itself): its
+    /// git dir is named on every command, and no `GIT_*` variable of ours reaches git, so a
+    /// hook's `GIT_DIR` cannot turn the scan of a clone into a scan of the user's repository.
+    Sandbox { git_dir: Option<PathBuf> },
 }
 
 /// Config that keeps git's output independent of the user's settings: root commits shown,
@@ -104,10 +122,40 @@ const UNSET_ENV: &[&str] = &[
     "GIT_EDITOR",
 ];
 
+/// The `GIT_*` variables a sandboxed git still sees: where git's own programs are and the TLS
+/// trust store (a company's CA). Every other one is dropped: `GIT_DIR`, `GIT_WORK_TREE`,
+/// `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`,
+/// `GIT_COMMON_DIR`, `GIT_NAMESPACE`, `GIT_CEILING_DIRECTORIES`, `GIT_CONFIG_PARAMETERS` and
+/// `GIT_CONFIG_COUNT` (a parent git's `-c`), `GIT_REPLACE_REF_BASE`, `GIT_SHALLOW_FILE`,
+/// `GIT_QUARANTINE_PATH`, `GIT_ATTR_SOURCE`, the pathspec modes, `GIT_SSL_NO_VERIFY`,
+/// `GIT_HTTP_*`, the traces (`GIT_TRACE_CURL` can print headers) and any variable a later git
+/// adds.
+const SANDBOX_KEEPS: &[&str] = &["GIT_EXEC_PATH", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
+
 impl Git {
+    /// The user's repository around `dir`, as git finds it (environment included).
     pub fn new(dir: &Path) -> Self {
         Git {
             dir: dir.to_path_buf(),
+            kind: Kind::User,
+        }
+    }
+
+    /// A repository hfaudit made, at `git_dir` (a bare clone): named on every command.
+    pub fn sandbox(git_dir: &Path) -> Self {
+        Git {
+            dir: git_dir.to_path_buf(),
+            kind: Kind::Sandbox {
+                git_dir: Some(git_dir.to_path_buf()),
+            },
+        }
+    }
+
+    /// No repository, in `dir`: for `git clone`, which makes the one [`Git::sandbox`] reads.
+    pub fn sandbox_without_repository(dir: &Path) -> Self {
+        Git {
+            dir: dir.to_path_buf(),
+            kind: Kind::Sandbox { git_dir: None },
         }
     }
 
@@ -144,6 +192,24 @@ impl Git {
     {
         let mut cmd = Command::new("git");
         cmd.current_dir(&self.dir).arg("--no-pager");
+        if let Kind::Sandbox { git_dir } = &self.kind {
+            for (name, _) in std::env::vars_os() {
+                let bytes = name.as_encoded_bytes();
+                // Windows reads its environment without regard to case.
+                let git = bytes.len() > 4 && bytes[..4].eq_ignore_ascii_case(b"GIT_");
+                let kept = SANDBOX_KEEPS
+                    .iter()
+                    .any(|k| k.as_bytes().eq_ignore_ascii_case(bytes));
+                if git && !kept {
+                    cmd.env_remove(name);
+                }
+            }
+            if let Some(git_dir) = git_dir {
+                let mut arg = std::ffi::OsString::from("--git-dir=");
+                arg.push(git_dir);
+                cmd.arg(arg);
+            }
+        }
         for setting in STABLE_OUTPUT.iter().chain(NO_PROGRAMS) {
             if no_hooks || *setting != NO_HOOKS {
                 cmd.arg("-c").arg(setting);
@@ -172,6 +238,127 @@ impl Git {
 pub fn output(mut cmd: Command) -> Result<Output, GitError> {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.output().map_err(GitError::NoGit)
+}
+
+/// What a git process that writes (a clone) may cost before it is killed.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    /// Wall-clock time from the start.
+    pub deadline: Duration,
+    /// The folder it writes into.
+    pub folder: PathBuf,
+    /// The bytes that folder may hold (`None`: no limit).
+    pub max_size: Option<u64>,
+}
+
+/// Why a watched git was killed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Still running at the deadline.
+    Deadline(Duration),
+    /// Its folder grew past the limit.
+    Size(u64),
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Deadline(d) => write!(f, "was still running after {} s", d.as_secs_f64()),
+            Stop::Size(limit) => write!(f, "wrote more than {limit} bytes"),
+        }
+    }
+}
+
+/// How often a watched git is looked at, at least; a folder slow to measure is measured less
+/// often (ten times the time a measure takes), so watching never costs more than git.
+const WATCH_EVERY: Duration = Duration::from_millis(25);
+
+/// [`output`] for a git that writes (a clone): killed at `watch`'s deadline or when its folder
+/// grows past the size limit ([`GitError::Stopped`]; the folder is the caller's to remove, a
+/// `scratch::Scratch`), and when a signal arrives (the run then ends here, through
+/// `scratch::exit_on_signal`, every temporary folder removed).
+pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Output, GitError> {
+    let start = Instant::now();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so the helpers it starts are killed with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn().map_err(GitError::NoGit)?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let mut pause = WATCH_EVERY;
+    let stopped = loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Output {
+                status,
+                stdout: stdout.join().unwrap_or_default(),
+                stderr: stderr.join().unwrap_or_default(),
+            });
+        }
+        if crate::scratch::stopping() {
+            kill_group(&mut child);
+            // The run ends here: every temporary folder removed, then exit 128 + the signal.
+            crate::scratch::exit_on_signal();
+        }
+        if start.elapsed() >= watch.deadline {
+            break Stop::Deadline(watch.deadline);
+        }
+        if let Some(limit) = watch.max_size {
+            let measured = Instant::now();
+            if folder_size(&watch.folder) > limit {
+                break Stop::Size(limit);
+            }
+            pause = (measured.elapsed() * 10).max(WATCH_EVERY);
+        }
+        std::thread::sleep(pause.min(watch.deadline.saturating_sub(start.elapsed())));
+    };
+    kill_group(&mut child);
+    Err(GitError::Stopped {
+        command: what.to_owned(),
+        why: stopped,
+    })
+}
+
+/// Reads a pipe to its end on a thread of its own, so git never blocks on a full pipe.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut buf);
+        }
+        buf
+    })
+}
+
+/// Kills a watched git and every process of its group (the remote helper it started), and
+/// reaps it.
+fn kill_group(child: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        use nix::sys::signal::{killpg, Signal};
+        let _ = killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The bytes of the files under `dir` (links not followed; what cannot be read counts 0).
+pub fn folder_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => todo.push(entry.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
 }
 
 /// Starts a git command with its standard output (and, when asked, standard input) as pipes.
@@ -260,5 +447,35 @@ pub fn first_lines(stderr: &[u8], code: Option<i32>) -> String {
         }
     } else {
         lines.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a clone wrote: every file under the folder, links not followed.
+    #[test]
+    fn a_folder_size_counts_files_not_what_links_point_at() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("x"), [0u8; 100]).unwrap();
+        std::fs::write(dir.path().join("a/b/y"), [0u8; 23]).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("big"), vec![0u8; 1 << 20]).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path(), dir.path().join("a/out")).unwrap();
+            std::os::unix::fs::symlink(outside.path().join("big"), dir.path().join("big")).unwrap();
+        }
+        let links = if cfg!(unix) {
+            // A link's own size: the length of the path it holds.
+            let len = |p: &Path| p.as_os_str().len() as u64;
+            len(outside.path()) + len(&outside.path().join("big"))
+        } else {
+            0
+        };
+        assert_eq!(folder_size(dir.path()), 123 + links);
+        assert_eq!(folder_size(&dir.path().join("none")), 0);
     }
 }

@@ -18,8 +18,9 @@ use crate::secret::Secret;
 
 /// Redirects followed for one download (the Hub's `resolve`, then a CDN's own).
 const MAX_REDIRECTS: usize = 5;
-/// Pages followed for one list: far beyond any real list, short of forever.
-const MAX_PAGES: usize = 100_000;
+/// The largest API answer read: a page of a listing is a few hundred KB; a hostile Hub's
+/// gigabyte page is cut here.
+pub(crate) const MAX_JSON: u64 = 8 << 20;
 
 /// What one GET came to, short of a network failure.
 pub(crate) enum Reply {
@@ -30,8 +31,10 @@ pub(crate) enum Reply {
     Redirect(Url),
     /// A status the caller decides about (401, 403, 404…): the code and the Hub's message.
     Status(u16, String),
-    /// The answer could not be read (too large, too slow).
+    /// The answer could not be read (too slow, broken off).
     Unread(String),
+    /// The answer is larger than the cap of the request.
+    TooLarge(u64),
 }
 
 /// A request that failed: a status, or a description of a network problem.
@@ -51,6 +54,15 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// Requests by class: the API (`/api/…`), file downloads from the endpoint (`resolve`), and
+/// anything on another host (the CDN a download is redirected to).
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    pub api: AtomicU64,
+    pub resolve: AtomicU64,
+    pub cdn: AtomicU64,
+}
+
 /// The client of one Hub scan.
 pub(crate) struct Api<'a> {
     http: Client<'a>,
@@ -59,8 +71,9 @@ pub(crate) struct Api<'a> {
     auth: Option<HeaderValue>,
     /// Requests sent (every attempt): the benchmark's and the tests' count.
     pub requests: AtomicU64,
+    /// The same, by class.
+    pub counts: Counts,
     rate_limited: AtomicU64,
-    waited_ms: AtomicU64,
     pub notes: Mutex<Vec<String>>,
 }
 
@@ -83,8 +96,8 @@ impl<'a> Api<'a> {
             origin,
             auth,
             requests: AtomicU64::new(0),
+            counts: Counts::default(),
             rate_limited: AtomicU64::new(0),
-            waited_ms: AtomicU64::new(0),
             notes: Mutex::new(Vec::new()),
         })
     }
@@ -105,9 +118,21 @@ impl<'a> Api<'a> {
             && url.port_or_known_default() == self.origin.port_or_known_default()
     }
 
-    /// One GET, retried on 429 and 5xx by the shared policy. `auth`: send the token (only
-    /// ever to the endpoint's origin).
-    fn get(&self, url: &Url, auth: bool) -> Result<Reply, Failure> {
+    /// Adds a note for people (a list cut at its cap).
+    pub fn note(&self, text: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(text);
+        }
+    }
+
+    /// Whether the scan's deadline has passed: no more work should start.
+    pub fn expired(&self) -> bool {
+        self.http.expired()
+    }
+
+    /// One GET, retried on 429 and 5xx by the shared policy, its answer read up to `max`
+    /// bytes. `auth`: send the token (only ever to the endpoint's origin).
+    fn get(&self, url: &Url, auth: bool, max: u64) -> Result<Reply, Failure> {
         let auth = if auth && self.same_origin(url) {
             self.auth.clone()
         } else {
@@ -117,13 +142,21 @@ impl<'a> Api<'a> {
             .call(
                 |client| {
                     self.requests.fetch_add(1, Ordering::Relaxed);
+                    let class = if !self.same_origin(url) {
+                        &self.counts.cdn
+                    } else if url.path().starts_with("/api/") {
+                        &self.counts.api
+                    } else {
+                        &self.counts.resolve
+                    };
+                    class.fetch_add(1, Ordering::Relaxed);
                     let mut req = client.get(url.clone()).header(ACCEPT, "*/*");
                     if let Some(a) = &auth {
                         req = req.header(AUTHORIZATION, a.clone());
                     }
                     req
                 },
-                |response, deadline| self.answer(url, response, deadline),
+                |response, deadline| self.answer(url, response, deadline, max),
             )
             .map_err(|e| Failure::Other(redacted(&e)))
     }
@@ -133,6 +166,7 @@ impl<'a> Api<'a> {
         url: &Url,
         response: reqwest::blocking::Response,
         deadline: http::Deadline,
+        max: u64,
     ) -> Attempt<Reply> {
         let status = response.status().as_u16();
         let header = |name| {
@@ -148,9 +182,10 @@ impl<'a> Api<'a> {
                     // Relative links are the Hub's own; resolve them against the request.
                     url.join(&n).ok()
                 });
-                match self.http.read_body(response, deadline) {
+                match self.http.read_body_max(response, deadline, max) {
                     Ok(body) => Attempt::Done(Reply::Body { body, next }),
-                    Err(detail) => Attempt::Done(Reply::Unread(detail)),
+                    Err(http::BodyError::TooLarge(max)) => Attempt::Done(Reply::TooLarge(max)),
+                    Err(http::BodyError::Failed(detail)) => Attempt::Done(Reply::Unread(detail)),
                 }
             }
             301 | 302 | 303 | 307 | 308 => match header(LOCATION).and_then(|l| url.join(&l).ok()) {
@@ -164,8 +199,6 @@ impl<'a> Api<'a> {
                 let wait = http::retry_wait(response.headers());
                 if status == 429 {
                     self.rate_limited.fetch_add(1, Ordering::Relaxed);
-                    let ms = wait.map_or(0, |w| w.as_millis() as u64);
-                    self.waited_ms.fetch_add(ms, Ordering::Relaxed);
                 }
                 Attempt::Retry {
                     detail: format!("HTTP {status}"),
@@ -181,9 +214,10 @@ impl<'a> Api<'a> {
         }
     }
 
-    /// A JSON document from the endpoint, with the next page's URL if the Hub sent one.
+    /// A JSON document from the endpoint (at most [`MAX_JSON`] bytes), with the next page's
+    /// URL if the Hub sent one.
     pub fn json(&self, url: &Url) -> Result<(serde_json::Value, Option<Url>), Failure> {
-        match self.get(url, true)? {
+        match self.get(url, true, MAX_JSON)? {
             Reply::Body { body, next } => {
                 let value = serde_json::from_slice(&body)
                     .map_err(|e| Failure::Other(format!("unexpected answer: {e}")))?;
@@ -194,41 +228,58 @@ impl<'a> Api<'a> {
             )),
             Reply::Status(code, msg) => Err(Failure::Status(code, msg)),
             Reply::Unread(msg) => Err(Failure::Other(msg)),
+            Reply::TooLarge(max) => Err(Failure::Other(format!(
+                "the Hub's answer is larger than {} MiB; not read",
+                max >> 20
+            ))),
         }
     }
 
-    /// Every page of a Link-paginated JSON list, items in order.
-    pub fn list(&self, first: Url) -> Result<Vec<serde_json::Value>, Failure> {
+    /// The pages of a Link-paginated JSON list, items in order, at most `max_items` of them
+    /// (the second value says the list went on past them). A page already read (a cycle of
+    /// next links, A → B → A) ends the list.
+    pub fn list(
+        &self,
+        first: Url,
+        max_items: usize,
+    ) -> Result<(Vec<serde_json::Value>, bool), Failure> {
         let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut url = first;
-        for _ in 0..MAX_PAGES {
+        loop {
+            seen.insert(url.clone());
             let (value, next) = self.json(&url)?;
             match value {
                 serde_json::Value::Array(page) => items.extend(page),
                 _ => return Err(Failure::Other("unexpected answer: not a list".into())),
             }
+            if items.len() > max_items {
+                items.truncate(max_items);
+                return Ok((items, true));
+            }
             match next {
-                None => return Ok(items),
+                None => return Ok((items, false)),
                 Some(n) if !self.same_origin(&n) => {
                     return Err(Failure::Other(
                         "the next page is on another host; not followed".into(),
                     ))
                 }
-                Some(n) if n == url => return Ok(items),
+                Some(n) if seen.contains(&n) => return Ok((items, false)),
                 Some(n) => url = n,
             }
         }
-        Err(Failure::Other(format!("more than {MAX_PAGES} pages")))
     }
 
-    /// A file's bytes: the endpoint's `resolve` URL, then any CDN it redirects to, which is
-    /// asked without the token (and only over https, or http to loopback).
-    pub fn download(&self, url: &Url) -> Result<Vec<u8>, Failure> {
+    /// A file's bytes, at most `max` of them: the endpoint's `resolve` URL, then any CDN it
+    /// redirects to, which is asked without the token (and only over https, or http to
+    /// loopback). `Ok(None)`: the file is larger than `max` (its listing said it was not).
+    pub fn download(&self, url: &Url, max: u64) -> Result<Option<Vec<u8>>, Failure> {
         let mut url = url.clone();
         for _ in 0..=MAX_REDIRECTS {
             let own = self.same_origin(&url);
-            match self.get(&url, own)? {
-                Reply::Body { body, .. } => return Ok(body),
+            match self.get(&url, own, max)? {
+                Reply::Body { body, .. } => return Ok(Some(body)),
+                Reply::TooLarge(_) => return Ok(None),
                 Reply::Status(code, msg) => return Err(Failure::Status(code, msg)),
                 Reply::Unread(msg) => return Err(Failure::Other(msg)),
                 Reply::Redirect(to) => {
@@ -250,16 +301,26 @@ impl<'a> Api<'a> {
         )))
     }
 
-    /// Notes for people about rate limits met.
+    /// Notes for people about rate limits met: what was waited, and what was given up on
+    /// (an answer that asks to wait a day is not waited for: the request fails at once).
     pub fn rate_note(&self) -> Option<String> {
         let n = self.rate_limited.load(Ordering::Relaxed);
-        (n > 0).then(|| {
-            format!(
-                "the Hub rate-limited {n} request{} (HTTP 429); waited {:.1} s in all and retried",
-                plural(n as usize),
-                self.waited_ms.load(Ordering::Relaxed) as f64 / 1000.0
-            )
-        })
+        if n == 0 {
+            return None;
+        }
+        let (waited, given_up, longest) = self.http.waits.totals();
+        let mut note = format!(
+            "the Hub rate-limited {n} request{} (HTTP 429); waited {waited:.1} s in all",
+            plural(n as usize)
+        );
+        if given_up > 0 {
+            note.push_str(&format!(
+                "; gave up on {given_up} request{} at once, as waiting (up to {longest} s asked) \
+                 would have passed the retry budget or the scan's deadline",
+                plural(given_up as usize)
+            ));
+        }
+        Some(note)
     }
 }
 

@@ -1,37 +1,58 @@
-//! The Hub as a source: `hf://` repositories read over the Hub's HTTP API, each file,
-//! discussion and variable handed to the inspector as a blob whose origin says where on the Hub
-//! it is, and recorded by the fold, as local files and git blobs are: rules, suppression and
-//! reports never know where the bytes came from.
+//! The Hub as a source: `hf://` repositories and storage buckets, each file, discussion and
+//! variable handed to the inspector as a blob whose origin says where on the Hub it is, and
+//! recorded by the fold, as local files and git blobs are: rules, suppression and reports never
+//! know where the bytes came from.
 //!
-//! What is read: every file of the revision asked (default: the default branch), the files of
-//! each pull request ref that the default branch does not already have, every discussion's
-//! title and comments, and a Space's public variables. LFS/Xet files up to a size limit are
-//! downloaded from the CDN the Hub redirects to (without the token); bigger ones are skipped
-//! and counted, never requested. One repository's failure is an error entry for it; the scan
-//! goes on. It must not print: notes go back to the caller.
+//! What is read: the files of the revision asked (default: the default branch), of each pull
+//! request ref and, with `--all-refs`, of every branch and tag (each blob once, at the first
+//! revision that holds it); every discussion's title and comments; a Space's public variables;
+//! a bucket's files. A repository's files come through git, as one fetch of those revisions
+//! (see `pack`), so it costs a few requests whatever its file count; when git is refused they
+//! are read one request each (`resolve`). LFS/Xet files (and bucket files) up to a size limit
+//! are downloaded from the CDN the Hub redirects to (without the token); bigger ones are
+//! skipped and counted, never requested.
+//!
+//! With `--state`, a repository whose revisions still point at the commits the state recorded
+//! is not read again: what was found there comes from the state (a discussion whose list entry
+//! is unchanged, a bucket file whose content hash is, likewise). With `--shard K/N`, only the
+//! repositories whose id hashes to part K are read. One repository's failure is an error entry
+//! for it; the scan goes on. It must not print: notes go back to the caller.
 
 pub mod api;
+mod bucket;
+mod history;
+mod pack;
+mod per_file;
+mod shard;
 pub mod target;
+mod threads;
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::Engine;
 use crate::fold::{self, Progress};
-use crate::git;
 use crate::http::{self, Endpoint};
 use crate::model::{HubItem, ScanError, ScanOutput, Skipped, Source};
 use crate::origin::Origin;
 use crate::secret::Secret;
+use crate::state::{self, Found, Keyed, RepoEntry, State};
 
 use api::{Api, Failure};
+use history::history;
+pub use history::HistoryLimits;
+pub use shard::{part_of, Shard};
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
+// The readers of the Hub's answers, as functions of the answer alone: for the fuzz targets.
+pub(crate) use per_file::{planned_downloads, read_refs, ApiRef};
+pub(crate) use threads::{discussion_page, discussion_text, variable_texts};
 
 /// The branch read when no revision is named: the Hub's default, as huggingface_hub assumes.
 pub const DEFAULT_REVISION: &str = "main";
@@ -40,52 +61,92 @@ pub const DEFAULT_REVISION: &str = "main";
 #[derive(Debug, Clone)]
 pub struct Options {
     pub endpoint: Endpoint,
+    /// What the `--history` clone of one repository may cost.
+    pub history_limits: HistoryLimits,
     /// The user's token, for private repositories; sent to the endpoint only.
     pub token: Option<Secret>,
     /// Files (not LFS) larger than this are skipped.
     pub max_filesize: Option<u64>,
-    /// LFS/Xet files larger than this are skipped, never downloaded.
+    /// LFS/Xet files (and bucket files) larger than this are skipped, never downloaded.
     pub max_lfs: Option<u64>,
     pub pull_requests: bool,
+    /// Every branch and tag, not only the default branch (`--all-refs`).
+    pub all_refs: bool,
     pub discussions: bool,
     pub variables: bool,
+    /// An owner's storage buckets too (`--buckets`).
+    pub buckets: bool,
+    /// Read each file with its own request instead of one git fetch a repository.
+    pub per_file: bool,
     /// Mirror-clone each repository and scan its whole git history as well.
     pub history: bool,
+    /// Only the repositories of one part (`--shard K/N`).
+    pub shard: Option<Shard>,
+    /// `--state FILE`: what the last run read, and where this one's is written.
+    pub state: Option<StateFile>,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Per request (a download included).
     pub timeout: Duration,
+    /// The whole Hub scan: past it nothing more is asked, and a note says what was not read.
+    pub deadline: Duration,
 }
+
+/// `--state FILE` as the scan uses it.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    pub path: PathBuf,
+    /// What else decides what a read finds (see [`state::State::settings`]).
+    pub settings: String,
+    /// What the last run recorded; `None`: a full run.
+    pub previous: Option<Arc<State>>,
+}
+
+/// Repositories read of one owner, at most: a hostile Hub's endless listing stops here.
+pub const MAX_REPOS: usize = 100_000;
+/// Files of one revision listed, at most (the Hub's biggest repositories have tens of
+/// thousands).
+pub const MAX_TREE: usize = 200_000;
+/// Discussions (and pull requests) read of one repository, at most.
+pub const MAX_DISCUSSIONS: usize = 10_000;
+/// Pull request refs read of one repository, at most.
+pub const MAX_PULL_REQUESTS: usize = 1_000;
+/// What a downloaded file may exceed its listed size by before it is taken for a lie.
+const SIZE_SLACK: u64 = 64 << 10;
 
 impl Options {
     pub fn new(endpoint: Endpoint) -> Self {
         Options {
             endpoint,
+            history_limits: HistoryLimits::default(),
             token: None,
             max_filesize: Some(1 << 30),
             max_lfs: Some(50 << 20),
             pull_requests: true,
+            all_refs: false,
             discussions: true,
             variables: true,
+            buckets: false,
+            per_file: false,
             history: false,
+            shard: None,
+            state: None,
             concurrency: 8,
             timeout: Duration::from_secs(60),
+            deadline: Duration::from_secs(30 * 60),
         }
     }
 
-    /// The shared client's settings for a Hub scan: verification's policy, with room for a
-    /// long run and for downloads.
+    /// The shared client's settings for a Hub scan: verification's policy, with the scan's
+    /// deadline and more retries. Each answer is capped by its request: an API answer at
+    /// [`api::MAX_JSON`], a file at its listed size.
     fn http(&self) -> http::Policy {
         let mut o = http::Policy::new(self.endpoint.clone()).with_timeout(self.timeout);
-        o.deadline = Duration::from_secs(24 * 3600);
+        o.deadline = self.deadline;
         o.concurrency = self.concurrency.max(1);
         o.max_attempts = 4;
         o.retry_budget = Duration::from_secs(120);
-        let files = self
-            .max_filesize
-            .unwrap_or(u64::MAX)
-            .max(self.max_lfs.unwrap_or(u64::MAX));
-        o.max_body = files.max(64 << 20);
+        o.max_body = api::MAX_JSON;
         o
     }
 }
@@ -100,6 +161,20 @@ pub struct HubScan {
     pub repos: usize,
 }
 
+/// One place a downloaded blob is reported at.
+#[derive(Debug, Clone)]
+struct PlaceRef {
+    /// The unit (repository or bucket) it belongs to.
+    unit: usize,
+    /// The report path: `hf://spaces/acme/demo/app.py`.
+    path: String,
+    /// The path inside the repository or bucket.
+    file: String,
+    source: Source,
+    /// A bucket file's content hash (what the state keys it by).
+    object: Option<String>,
+}
+
 /// A file to download, and every place it appears (the same blob in two repositories is
 /// downloaded once and reported at each).
 #[derive(Debug, Clone)]
@@ -108,34 +183,51 @@ struct FileJob {
     url: String,
     size: u64,
     lfs: bool,
-    places: Vec<(String, Source)>,
+    places: Vec<PlaceRef>,
 }
 
-/// One entry of a tree listing, as `huggingface_hub.list_repo_tree` reads it.
-#[derive(Debug, Deserialize)]
-struct TreeEntry {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    oid: String,
-    #[serde(default)]
-    size: u64,
-    path: String,
-    #[serde(default)]
-    lfs: Option<Lfs>,
+/// One thing to read: a repository at a revision (`None`: the default branch) or a bucket,
+/// with the commit the owner's listing gave for its default branch (with `--state`).
+#[derive(Debug, Clone)]
+struct Unit {
+    repo: Repo,
+    revision: Option<String>,
+    listed: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Lfs {
-    oid: String,
-    size: u64,
+impl Unit {
+    /// What the state keys it by: `spaces/acme/demo`, `acme/model@v1`.
+    fn key(&self) -> String {
+        match &self.revision {
+            Some(rev) => format!("{}@{rev}", self.repo.name()),
+            None => self.repo.name(),
+        }
+    }
 }
 
-/// What reading one repository's listings gave: files to fetch, and what was scanned already.
+/// What reading one unit's listings gave: files to fetch, and what was read already.
 #[derive(Default)]
 struct Plan {
     files: Vec<FileJob>,
-    output: ScanOutput,
+    /// What its files gave (read now or taken from the state): what the state records.
+    found: ScanOutput,
+    /// Its discussions and variables.
+    other: ScanOutput,
+    /// The revisions read and their commits; `None`: unknown, so nothing is recorded.
+    refs: Option<BTreeMap<String, String>>,
+    /// The state's record of the files, when they were not read again.
+    kept: Option<Found>,
+    discussions: BTreeMap<u64, Keyed>,
+    objects: BTreeMap<String, Keyed>,
+}
+
+/// What every unit's reading shares.
+struct Ctx<'a> {
+    api: &'a Api<'a>,
+    opts: &'a Options,
+    engine: &'a Engine,
+    progress: &'a Progress,
+    git: &'a pack::Shared,
 }
 
 /// Reads every target. Never fails as a whole: failures are error entries, and notes.
@@ -159,40 +251,49 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
                 .into(),
         );
     }
-    // Repositories, each once, in the order named.
-    let mut repos: Vec<(Repo, Option<String>)> = Vec::new();
-    let mut seen = HashSet::new();
-    for t in targets {
-        match t {
-            Target::Repo { repo, revision } => {
-                if seen.insert((repo.clone(), revision.clone())) {
-                    repos.push((repo.clone(), revision.clone()));
-                }
-            }
-            Target::Owner { owner, kind } => match list_owner(&api, owner, *kind) {
-                Ok(list) => {
-                    for repo in list {
-                        if seen.insert((repo.clone(), None)) {
-                            repos.push((repo, None));
-                        }
-                    }
-                }
-                Err(e) => out.output.errors.push(e),
-            },
-        }
+    let mut units = units(&api, targets, opts, &mut out.output.errors);
+    if let Some(shard) = opts.shard {
+        let all = units.len();
+        units.retain(|u| shard.holds(&u.repo.name()));
+        out.notes.push(format!(
+            "--shard {}/{}: {} of {all} repositor{} and buckets are in this part",
+            shard.index,
+            shard.count,
+            units.len(),
+            if all == 1 { "y" } else { "ies" },
+        ));
     }
-    out.repos = repos.len();
-    let plans = parallel(&repos, opts.concurrency, |(repo, rev)| {
-        let plan = plan_repo(&api, engine, opts, repo, rev.as_deref(), progress);
+    out.repos = units.len();
+    progress
+        .repos_total
+        .store(units.len() as u64, Ordering::Relaxed);
+    let previous = opts.state.as_ref().and_then(|s| s.previous.as_deref());
+    let shared = pack::Shared::default();
+    let ctx = Ctx {
+        api: &api,
+        opts,
+        engine,
+        progress,
+        git: &shared,
+    };
+    let indexed: Vec<(usize, &Unit)> = units.iter().enumerate().collect();
+    // Past the deadline, nothing more starts: what was not read is counted for a note.
+    let plans = parallel(&indexed, opts.concurrency, |(i, unit)| {
+        if api.expired() {
+            return None;
+        }
+        let before = previous.and_then(|s| s.repos.get(&unit.key()));
+        let plan = plan_unit(&ctx, unit, *i, before);
         progress.repos.fetch_add(1, Ordering::Relaxed);
-        plan
+        Some(plan)
     });
+    let repos_unread = plans.iter().filter(|p| p.is_none()).count();
+    let mut plans = plans;
     // Each blob once: by LFS sha256, else git blob id.
     let mut jobs: Vec<FileJob> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    for plan in plans {
-        out.output.merge(plan.output);
-        for job in plan.files {
+    for plan in plans.iter_mut().flatten() {
+        for job in std::mem::take(&mut plan.files) {
             if let Some(&i) = by_key.get(&job.key) {
                 jobs[i].places.extend(job.places);
             } else {
@@ -210,9 +311,9 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
         limit.is_none_or(|max| j.size <= max)
     });
     for j in too_big {
-        for (path, _) in &j.places {
-            out.output.skipped.push(Skipped {
-                path: path.clone(),
+        for place in &j.places {
+            let skipped = Skipped {
+                path: place.path.clone(),
                 reason: format!(
                     "{} of {} bytes, over the limit{}: not downloaded",
                     if j.lfs { "LFS file" } else { "file" },
@@ -223,18 +324,70 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
                         " of --max-filesize"
                     }
                 ),
-            });
+            };
+            if let Some(plan) = plans[place.unit].as_mut() {
+                // A bucket lists its big files every time: only what was read is recorded.
+                if place.object.is_some() {
+                    plan.other.skipped.push(skipped);
+                } else {
+                    plan.found.skipped.push(skipped);
+                }
+            }
         }
     }
     let results = parallel(&fetch, opts.concurrency, |job| {
-        fetch_file(&api, engine, job, progress)
+        (!api.expired()).then(|| fetch_file(&api, engine, opts, job, progress))
     });
-    for r in results {
-        out.output.merge(r);
+    let mut files_unread = 0;
+    for (job, r) in fetch.iter().zip(results) {
+        let Some(places) = r else {
+            files_unread += 1;
+            // Not all of it was read: not recorded.
+            for place in &job.places {
+                if let Some(plan) = plans[place.unit].as_mut() {
+                    plan.refs = None;
+                }
+            }
+            continue;
+        };
+        for (place, o) in places {
+            let Some(plan) = plans[place.unit].as_mut() else {
+                continue;
+            };
+            if let Some(key) = &place.object {
+                if o.errors.is_empty() {
+                    plan.objects.insert(
+                        place.file.clone(),
+                        Keyed {
+                            key: key.clone(),
+                            found: Found::of(&o),
+                        },
+                    );
+                }
+            }
+            plan.found.merge(o);
+        }
+    }
+    if repos_unread + files_unread > 0 {
+        out.notes.push(format!(
+            "the Hub scan's deadline of {} passed: {repos_unread} of {} repositor{} and \
+             {files_unread} file{} were not read (raise it with --hub-deadline)",
+            http::seconds(opts.deadline),
+            out.repos,
+            if out.repos == 1 { "y" } else { "ies" },
+            crate::output::plural(files_unread)
+        ));
+    }
+    if let Some(file) = &opts.state {
+        record_state(file, opts, &units, &plans, previous, &mut out);
+    }
+    for plan in plans.into_iter().flatten() {
+        out.output.merge(plan.found);
+        out.output.merge(plan.other);
     }
     if opts.history {
-        for (repo, _) in &repos {
-            let o = history(opts, engine, repo, progress);
+        for unit in units.iter().filter(|u| u.repo.kind != Kind::Bucket) {
+            let o = history(opts, engine, &unit.repo, progress);
             out.output.merge(o);
         }
     }
@@ -242,15 +395,123 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     out.notes.extend(api.rate_note());
     out.notes
         .extend(api.notes.lock().map(|n| n.clone()).unwrap_or_default());
+    out.notes.extend(shared.notes());
+    let fetches = shared.fetches.load(Ordering::Relaxed);
+    let downloads = api.counts.resolve.load(Ordering::Relaxed);
     out.notes.push(format!(
-        "read {} Hub repositor{} from {} with {} request{}",
+        "read {} Hub repositor{} from {} with {} request{} ({} API, {} file download{}, {} CDN) \
+         and {fetches} git fetch{}",
         out.repos,
         if out.repos == 1 { "y" } else { "ies" },
         opts.endpoint,
         out.requests,
-        crate::output::plural(out.requests as usize)
+        crate::output::plural(out.requests as usize),
+        api.counts.api.load(Ordering::Relaxed),
+        downloads,
+        crate::output::plural(downloads as usize),
+        api.counts.cdn.load(Ordering::Relaxed),
+        if fetches == 1 { "" } else { "es" },
     ));
     out
+}
+
+/// The repositories (and buckets) the targets name, each once, in the order named; owners
+/// are listed (with each repository's current commit when a state is kept).
+fn units(
+    api: &Api<'_>,
+    targets: &[Target],
+    opts: &Options,
+    errors: &mut Vec<ScanError>,
+) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut seen = HashSet::new();
+    for t in targets {
+        match t {
+            Target::Repo { repo, revision } => {
+                if seen.insert((repo.clone(), revision.clone())) {
+                    units.push(Unit {
+                        repo: repo.clone(),
+                        revision: revision.clone(),
+                        listed: None,
+                    });
+                }
+            }
+            Target::Owner { owner, kind } => {
+                match list_owner(api, owner, *kind, opts.buckets, opts.state.is_some()) {
+                    Ok(list) => {
+                        for (repo, listed) in list {
+                            if seen.insert((repo.clone(), None)) {
+                                units.push(Unit {
+                                    repo,
+                                    revision: None,
+                                    listed,
+                                });
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    units
+}
+
+/// Records what this run read (and, for what it did not get to, what the last run had) in the
+/// state file; a failure to write it is an error of the run.
+fn record_state(
+    file: &StateFile,
+    opts: &Options,
+    units: &[Unit],
+    plans: &[Option<Plan>],
+    previous: Option<&State>,
+    out: &mut HubScan,
+) {
+    let mut next = State::new(opts.endpoint.as_str(), &file.settings);
+    let mut kept = 0usize;
+    for (unit, plan) in units.iter().zip(plans) {
+        let key = unit.key();
+        let Some(plan) = plan else {
+            if let Some(entry) = previous.and_then(|p| p.repos.get(&key)) {
+                next.repos.insert(key, entry.clone());
+            }
+            continue;
+        };
+        kept += usize::from(plan.kept.is_some());
+        let Some(refs) = &plan.refs else { continue };
+        if !plan.found.errors.is_empty() {
+            continue; // read again next time
+        }
+        let files = if unit.repo.kind == Kind::Bucket {
+            Found::default()
+        } else {
+            plan.kept.clone().unwrap_or_else(|| Found::of(&plan.found))
+        };
+        next.repos.insert(
+            key,
+            RepoEntry {
+                refs: refs.clone(),
+                files,
+                discussions: plan.discussions.clone(),
+                objects: plan.objects.clone(),
+            },
+        );
+    }
+    if file.previous.is_some() {
+        out.notes.push(format!(
+            "--state: {kept} of {} repositor{} unchanged since the last run (their findings \
+             come from {})",
+            units.len(),
+            if units.len() == 1 { "y" } else { "ies" },
+            file.path.display()
+        ));
+    }
+    if let Err(e) = state::save(&file.path, &next) {
+        out.output.errors.push(ScanError {
+            path: file.path.display().to_string(),
+            message: e.to_string(),
+        });
+    }
 }
 
 /// The origin the Hub source gives a discussion or variable at this display path
@@ -317,9 +578,20 @@ fn failure_text(f: &Failure, has_token: bool) -> String {
     }
 }
 
-/// Every repository of an owner (a user or an organisation), every page.
-fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo>, ScanError> {
-    let kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+/// Every repository of an owner (a user or an organisation), every page; its buckets too when
+/// asked. With `sha`, each listed with its default branch's commit (`expand=sha`), so an
+/// unchanged repository costs no request of its own.
+fn list_owner(
+    api: &Api<'_>,
+    owner: &str,
+    kind: Option<Kind>,
+    buckets: bool,
+    sha: bool,
+) -> Result<Vec<(Repo, Option<String>)>, ScanError> {
+    let mut kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    if buckets && kind.is_none() {
+        kinds.push(Kind::Bucket);
+    }
     let mut repos = Vec::new();
     let shown = format!("hf://{}{owner}", kind.map_or("", Kind::prefix));
     for k in kinds {
@@ -331,10 +603,24 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
                 failure_text(&f, api.has_token())
             ),
         };
-        let url = api
-            .url(&format!("api/{}?author={owner}", k.plural()))
-            .map_err(err)?;
-        repos.extend(owner_repos(&api.list(url).map_err(err)?, k).map_err(err)?);
+        let rel = if k == Kind::Bucket {
+            format!("api/buckets/{owner}")
+        } else if sha {
+            format!("api/{}?author={owner}&expand=sha", k.plural())
+        } else {
+            format!("api/{}?author={owner}", k.plural())
+        };
+        let url = api.url(&rel).map_err(err)?;
+        let (items, more) = api.list(url, MAX_REPOS).map_err(err)?;
+        if more {
+            api.note(format!(
+                "{shown}: more than {MAX_REPOS} {} listed: the first {MAX_REPOS} were read",
+                k.plural()
+            ));
+        }
+        for item in &items {
+            repos.push(listed_repo(item, k).map_err(err)?);
+        }
     }
     if repos.is_empty() {
         return Err(ScanError {
@@ -345,20 +631,31 @@ fn list_owner(api: &Api<'_>, owner: &str, kind: Option<Kind>) -> Result<Vec<Repo
     Ok(repos)
 }
 
-/// The repositories of one page of an owner's listing (every one must have a valid id).
-pub(crate) fn owner_repos(items: &[Value], kind: Kind) -> Result<Vec<Repo>, Failure> {
-    items
-        .iter()
-        .map(|item| match item.get("id").and_then(Value::as_str) {
-            Some(id) if target::is_repo_id(id) => Ok(Repo {
-                kind,
-                id: id.to_owned(),
-            }),
-            _ => Err(Failure::Other(
-                "unexpected answer: a listed repository has no valid id".into(),
-            )),
-        })
-        .collect()
+/// One item of an owner's listing of `kind`: the repository, and the commit its default branch
+/// points at when the listing gave one (`expand=sha`). An item without a valid id makes the
+/// whole listing unexpected. Also reached by the fuzz targets (`fuzz/`).
+pub(crate) fn listed_repo(item: &Value, kind: Kind) -> Result<(Repo, Option<String>), Failure> {
+    let Some(id) = item
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|id| target::is_repo_id(id))
+    else {
+        return Err(Failure::Other(
+            "unexpected answer: a listed repository has no valid id".into(),
+        ));
+    };
+    let listed = item
+        .get("sha")
+        .and_then(Value::as_str)
+        .filter(|c| pack::is_commit(c))
+        .map(str::to_owned);
+    Ok((
+        Repo {
+            kind,
+            id: id.to_owned(),
+        },
+        listed,
+    ))
 }
 
 fn source(repo: &Repo, revision: &str, item: HubItem, url: String) -> Source {
@@ -371,489 +668,225 @@ fn source(repo: &Repo, revision: &str, item: HubItem, url: String) -> Source {
     }
 }
 
-/// Reads a repository's listings: the tree, pull request refs, discussions and variables.
-fn plan_repo(
-    api: &Api<'_>,
-    engine: &Engine,
-    opts: &Options,
-    repo: &Repo,
-    revision: Option<&str>,
-    progress: &Progress,
-) -> Plan {
+/// Reads one unit: a repository's files (through git, or one request each, or from the state
+/// when its revisions have not moved), discussions and variables; a bucket's files.
+fn plan_unit(ctx: &Ctx<'_>, unit: &Unit, index: usize, before: Option<&RepoEntry>) -> Plan {
+    if unit.repo.kind == Kind::Bucket {
+        return bucket::plan_bucket(ctx, unit, index, before);
+    }
+    let (api, opts, repo) = (ctx.api, ctx.opts, &unit.repo);
     let mut plan = Plan::default();
+    let wanted = pack::Wanted {
+        revision: unit.revision.clone(),
+        pull_requests: opts.pull_requests,
+        all_refs: opts.all_refs,
+    };
+    let unchanged = before
+        .filter(|b| !b.refs.is_empty())
+        .and_then(|b| Some((b, current_refs(ctx, unit, &wanted)?)))
+        .filter(|(b, now)| b.refs == *now);
+    match unchanged {
+        Some((b, now)) => {
+            plan.found = b.files.restore();
+            plan.kept = Some(b.files.clone());
+            plan.refs = Some(now);
+        }
+        None => read_files(ctx, unit, &wanted, index, &mut plan),
+    }
     let err = |f: &Failure, what: &str| ScanError {
-        path: repo.display_at(revision),
+        path: repo.display_at(unit.revision.as_deref()),
         message: format!("cannot read {what}: {}", failure_text(f, api.has_token())),
     };
-    let rev = revision.unwrap_or(DEFAULT_REVISION);
-    let main = match tree(api, repo, rev) {
-        Ok(t) => t,
-        Err(f) => {
-            plan.output.errors.push(err(&f, "the file list"));
-            return plan;
-        }
-    };
-    let mut have: HashSet<String> = HashSet::new();
-    let web = api_endpoint(api);
-    add_files(&web, repo, revision, main, &mut have, &mut plan);
-    if opts.pull_requests && revision.is_none() {
-        match pull_requests(api, repo) {
-            Ok(refs) => {
-                for r in refs {
-                    match tree(api, repo, &r) {
-                        Ok(t) => add_files(&web, repo, Some(&r), t, &mut have, &mut plan),
-                        Err(f) => plan.output.errors.push(ScanError {
-                            path: repo.display_at(Some(&r)),
-                            message: format!(
-                                "cannot read the file list: {}",
-                                failure_text(&f, api.has_token())
-                            ),
-                        }),
-                    }
-                }
-            }
-            Err(f) => plan.output.errors.push(err(&f, "the pull request refs")),
-        }
-    }
-    if opts.discussions && revision.is_none() {
-        if let Err(f) = discussions(api, engine, repo, progress, &mut plan.output) {
+    if opts.discussions && unit.revision.is_none() {
+        let known = before.map(|b| &b.discussions);
+        if let Err(f) =
+            threads::discussions(ctx, repo, known, &mut plan.other, &mut plan.discussions)
+        {
             // A repository with discussions turned off answers 403/404: nothing to read.
             if !matches!(f, Failure::Status(403 | 404, _)) {
-                plan.output.errors.push(err(&f, "the discussions"));
+                plan.other.errors.push(err(&f, "the discussions"));
+                // Not read this time: what the last run found stays recorded.
+                if let Some(b) = before {
+                    plan.discussions.clone_from(&b.discussions);
+                }
             }
         }
     }
-    if opts.variables && repo.kind == Kind::Space && revision.is_none() {
-        if let Err(f) = variables(api, engine, repo, progress, &mut plan.output) {
+    if opts.variables && repo.kind == Kind::Space && unit.revision.is_none() {
+        if let Err(f) = threads::variables(api, ctx.engine, repo, ctx.progress, &mut plan.other) {
             if !matches!(f, Failure::Status(401 | 403 | 404, _)) {
-                plan.output.errors.push(err(&f, "the Space variables"));
+                plan.other.errors.push(err(&f, "the Space variables"));
             }
         }
     }
     plan
 }
 
-/// A revision's files, every page (1,000 entries a page).
-fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure> {
-    let url = api.url(&format!(
-        "api/{}/{}/tree/{}?recursive=true&expand=false",
-        repo.kind.plural(),
+/// The commits the wanted revisions point at now, without reading any file: a commit named
+/// never moves; the listing gave the default branch's; else `git ls-remote` (one request),
+/// else the refs API. `None` when it cannot be told (the repository is then read).
+fn current_refs(
+    ctx: &Ctx<'_>,
+    unit: &Unit,
+    wanted: &pack::Wanted,
+) -> Option<BTreeMap<String, String>> {
+    let only_head = unit.revision.is_none() && !wanted.pull_requests && !wanted.all_refs;
+    if let (true, Some(commit)) = (only_head, &unit.listed) {
+        return Some(BTreeMap::from([("HEAD".to_owned(), commit.clone())]));
+    }
+    if let Some(rev) = unit.revision.as_deref().filter(|r| pack::is_commit(r)) {
+        return Some(BTreeMap::from([(rev.to_owned(), rev.to_owned())]));
+    }
+    if !ctx.opts.per_file {
+        if let Ok(remote) = pack::remote_refs(ctx.opts, ctx.git, &unit.repo) {
+            return wanted.pick(&remote);
+        }
+    }
+    let refs = per_file::refs_api(ctx.api, &unit.repo).ok()?;
+    let mut now = BTreeMap::new();
+    if let Some(rev) = &unit.revision {
+        let commit = refs
+            .branches
+            .iter()
+            .chain(&refs.tags)
+            .find(|r| r.name == *rev || r.reference == *rev)?
+            .commit
+            .clone()?;
+        now.insert(rev.clone(), commit);
+    } else {
+        let head = refs.branches.iter().find(|b| b.name == DEFAULT_REVISION)?;
+        now.insert("HEAD".to_owned(), head.commit.clone()?);
+        let more = refs
+            .pull_requests
+            .iter()
+            .filter(|_| wanted.pull_requests)
+            .chain(
+                refs.branches
+                    .iter()
+                    .chain(&refs.tags)
+                    .filter(|_| wanted.all_refs),
+            );
+        for r in more {
+            now.insert(r.reference.clone(), r.commit.clone()?);
+        }
+    }
+    Some(now)
+}
+
+/// A repository's files: through git, else (git refused, or `--per-file`) one request each.
+fn read_files(ctx: &Ctx<'_>, unit: &Unit, wanted: &pack::Wanted, index: usize, plan: &mut Plan) {
+    if !ctx.opts.per_file {
+        match pack::read(
+            ctx.opts,
+            ctx.git,
+            ctx.engine,
+            ctx.progress,
+            &unit.repo,
+            wanted,
+            index,
+        ) {
+            Ok(read) => {
+                plan.found = read.output;
+                plan.files = read.lfs;
+                plan.refs = Some(read.refs);
+                return;
+            }
+            Err(why) => {
+                if let Ok(mut f) = ctx.git.fallbacks.lock() {
+                    f.push((unit.repo.display(), why));
+                }
+            }
+        }
+    }
+    per_file::per_file(ctx, unit, index, plan);
+}
+
+/// A path inside a repository that can be put in a URL as it is: no `.`, `..` or empty
+/// segment, no backslash or `%`.
+fn safe_path(path: &str) -> bool {
+    !(path
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+        || path.contains(['\\', '%']))
+}
+
+/// Where a file of `repo` at revision `label` (`None`: the default branch) is reported.
+fn file_place(
+    opts: &Options,
+    repo: &Repo,
+    label: Option<&str>,
+    file: &str,
+    unit: usize,
+) -> PlaceRef {
+    let rev = label.unwrap_or(DEFAULT_REVISION);
+    let web = format!(
+        "{}/{}{}/blob/{}/{}",
+        opts.endpoint,
+        repo.kind.prefix(),
         repo.id,
-        target::encode_segment(rev)
-    ))?;
-    tree_entries(api.list(url)?)
-}
-
-/// A tree listing's items, as entries.
-fn tree_entries(items: Vec<Value>) -> Result<Vec<TreeEntry>, Failure> {
-    items
-        .into_iter()
-        .map(|v| {
-            serde_json::from_value(v)
-                .map_err(|e| Failure::Other(format!("unexpected tree entry: {e}")))
-        })
-        .collect()
-}
-
-/// The downloads a tree listing plans, as [`plan_repo`] makes them: each one's request path
-/// (relative to the endpoint) and report path, and how many entries were refused. For the fuzz
-/// targets (`fuzz/`).
-pub(crate) fn planned_downloads(
-    repo: &Repo,
-    revision: Option<&str>,
-    items: Vec<Value>,
-) -> Result<(Vec<(String, String)>, usize), Failure> {
-    let mut plan = Plan::default();
-    let entries = tree_entries(items)?;
-    let mut have = HashSet::new();
-    add_files(
-        "https://hub.invalid",
-        repo,
-        revision,
-        entries,
-        &mut have,
-        &mut plan,
+        target::encode_segment(rev),
+        target::encode_path(file)
     );
-    let files = plan
-        .files
-        .into_iter()
-        .map(|job| {
-            let shown = job.places.into_iter().next().map(|(p, _)| p);
-            (job.url, shown.unwrap_or_default())
-        })
-        .collect();
-    Ok((files, plan.output.errors.len()))
+    PlaceRef {
+        unit,
+        path: format!("{}/{file}", repo.display_at(label)),
+        file: file.to_owned(),
+        source: source(repo, rev, HubItem::File, web),
+        object: None,
+    }
 }
 
-/// Adds a revision's files not seen in an earlier revision of the repository; `web_base` is
-/// the endpoint the files' web links start with.
-fn add_files(
-    web_base: &str,
-    repo: &Repo,
-    revision: Option<&str>,
-    entries: Vec<TreeEntry>,
-    have: &mut HashSet<String>,
-    plan: &mut Plan,
-) {
-    let rev = revision.unwrap_or(DEFAULT_REVISION);
-    for e in entries.into_iter().filter(|e| e.kind == "file") {
-        let (key, size, lfs) = match &e.lfs {
-            Some(l) => (format!("lfs:{}", l.oid), l.size, true),
-            None if !e.oid.is_empty() => (format!("git:{}", e.oid), e.size, false),
-            None => (
-                format!("path:{}@{rev}/{}", repo.name(), e.path),
-                e.size,
-                false,
-            ),
-        };
-        // A file that a pull request shares with the default branch is read once, there.
-        if !have.insert(key.clone()) {
-            continue;
-        }
-        let display = format!("{}/{}", repo.display_at(revision), e.path);
-        if e.path
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..")
-            || e.path.contains(['\\', '%'])
-        {
-            plan.output.errors.push(ScanError {
-                path: display,
-                message: "the Hub listed a path that cannot be requested safely; not read".into(),
-            });
-            continue;
-        }
-        let rel = format!(
+/// The `resolve` URL (relative to the endpoint) of `file` at `rev`; `None` when the path
+/// cannot be requested safely.
+fn resolve_url(repo: &Repo, rev: &str, file: &str) -> Option<String> {
+    safe_path(file).then(|| {
+        format!(
             "{}{}/resolve/{}/{}",
             repo.kind.prefix(),
             repo.id,
             target::encode_segment(rev),
-            target::encode_path(&e.path)
-        );
-        let web = format!(
-            "{web_base}/{}{}/blob/{}/{}",
-            repo.kind.prefix(),
-            repo.id,
-            target::encode_segment(rev),
-            target::encode_path(&e.path)
-        );
-        plan.files.push(FileJob {
-            key,
-            url: rel,
-            size,
-            lfs,
-            places: vec![(display, source(repo, rev, HubItem::File, web))],
-        });
-    }
-}
-
-fn api_endpoint(api: &Api<'_>) -> String {
-    api.url("").map_or_else(
-        |_| String::new(),
-        |u| u.as_str().trim_end_matches('/').to_owned(),
-    )
-}
-
-/// The pull request refs (`refs/pr/N`), open and closed.
-fn pull_requests(api: &Api<'_>, repo: &Repo) -> Result<Vec<String>, Failure> {
-    let url = api.url(&format!(
-        "api/{}/{}/refs?include_prs=1",
-        repo.kind.plural(),
-        repo.id
-    ))?;
-    let (v, _) = api.json(&url)?;
-    Ok(pr_refs(&v))
-}
-
-/// The well-formed pull request refs (`refs/pr/` and digits) of a refs answer.
-pub(crate) fn pr_refs(v: &Value) -> Vec<String> {
-    v.get("pullRequests")
-        .and_then(Value::as_array)
-        .map(|prs| {
-            prs.iter()
-                .filter_map(|p| p.get("ref").and_then(Value::as_str))
-                .filter(|r| {
-                    r.strip_prefix("refs/pr/")
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                })
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Inspects `text` as one item of the Hub (a discussion, a variable) at `path`.
-fn scan_text(
-    engine: &Engine,
-    path: String,
-    text: &str,
-    place: Source,
-    progress: &Progress,
-    out: &mut ScanOutput,
-) {
-    let origin = Origin::hub(path, place, None);
-    let inspected = engine.inspector().inspect(origin, text.as_bytes());
-    fold::record(out, progress, inspected);
-}
-
-/// Every discussion and pull request thread: titles and comments, every page of the list.
-fn discussions(
-    api: &Api<'_>,
-    engine: &Engine,
-    repo: &Repo,
-    progress: &Progress,
-    out: &mut ScanOutput,
-) -> Result<(), Failure> {
-    let base = format!("api/{}/{}/discussions", repo.kind.plural(), repo.id);
-    let mut nums = Vec::new();
-    for page in 0..100_000u64 {
-        let (v, _) = api.json(&api.url(&format!("{base}?p={page}"))?)?;
-        let (on_page, more) = discussion_page(&v)?;
-        nums.extend(on_page);
-        if !more {
-            break;
-        }
-    }
-    nums.sort_unstable();
-    nums.dedup();
-    for num in nums {
-        let path = format!("{}/discussions/{num}", repo.display());
-        let (v, _) = match api.json(&api.url(&format!("{base}/{num}"))?) {
-            Ok(x) => x,
-            Err(f) => {
-                out.errors.push(ScanError {
-                    path,
-                    message: format!("cannot read: {}", failure_text(&f, api.has_token())),
-                });
-                continue;
-            }
-        };
-        let text = discussion_text(&v);
-        let web = format!(
-            "{}/{}{}/discussions/{num}",
-            api_endpoint(api),
-            repo.kind.prefix(),
-            repo.id
-        );
-        let src = source(repo, DEFAULT_REVISION, HubItem::Discussion, web);
-        scan_text(engine, path, &text, src, progress, out);
-    }
-    Ok(())
-}
-
-/// One page of the discussions list: the numbers on it, and whether another page follows.
-pub(crate) fn discussion_page(v: &Value) -> Result<(Vec<u64>, bool), Failure> {
-    let list = v
-        .get("discussions")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
-    let nums = list
-        .iter()
-        .filter_map(|d| d.get("num").and_then(Value::as_u64))
-        .collect();
-    let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
-    let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
-    // The Hub's numbers are not trusted: a `start` near 2^64 must not overflow.
-    let more = !list.is_empty() && start.saturating_add(list.len() as u64) < count;
-    Ok((nums, more))
-}
-
-/// A discussion as one text: the title, then each comment's latest text, a blank line apart
-/// (lines count in that).
-pub(crate) fn discussion_text(v: &Value) -> String {
-    let mut text = v
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    for e in v
-        .get("events")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
-            text.push_str("\n\n");
-            text.push_str(raw);
-        }
-    }
-    text
-}
-
-/// A Space's public variables, each scanned as `NAME=value` (a description follows as a
-/// comment line).
-fn variables(
-    api: &Api<'_>,
-    engine: &Engine,
-    repo: &Repo,
-    progress: &Progress,
-    out: &mut ScanOutput,
-) -> Result<(), Failure> {
-    let (v, _) = api.json(&api.url(&format!("api/spaces/{}/variables", repo.id))?)?;
-    for (name, text) in variable_texts(&v)? {
-        let path = format!(
-            "{}/variables/{}",
-            repo.display(),
-            target::encode_segment(&name)
-        );
-        let web = format!("{}/spaces/{}/settings", api_endpoint(api), repo.id);
-        let src = source(repo, DEFAULT_REVISION, HubItem::Variable, web);
-        scan_text(engine, path, &text, src, progress, out);
-    }
-    Ok(())
-}
-
-/// A variables answer, each variable as its name and its text: `NAME=value`, and its
-/// description as a comment line.
-pub(crate) fn variable_texts(v: &Value) -> Result<Vec<(String, String)>, Failure> {
-    let Some(map) = v.as_object() else {
-        return Err(Failure::Other("unexpected answer: not an object".into()));
-    };
-    Ok(map
-        .iter()
-        .map(|(name, var)| {
-            let value = var
-                .get("value")
-                .and_then(Value::as_str)
-                .or_else(|| var.as_str())
-                .unwrap_or_default();
-            let mut text = format!("{name}={value}\n");
-            if let Some(d) = var.get("description").and_then(Value::as_str) {
-                text.push_str(&format!("# {d}\n"));
-            }
-            (name.clone(), text)
-        })
-        .collect())
-}
-
-/// Downloads one blob and scans it at each place it appears.
-fn fetch_file(api: &Api<'_>, engine: &Engine, job: &FileJob, progress: &Progress) -> ScanOutput {
-    let mut out = ScanOutput::default();
-    let bytes = api.url(&job.url).and_then(|u| api.download(&u));
-    match bytes {
-        Ok(data) => {
-            let inspector = engine.inspector();
-            for (path, src) in &job.places {
-                let origin = Origin::hub(path.clone(), src.clone(), None);
-                fold::record(&mut out, progress, inspector.inspect(origin, &data));
-            }
-        }
-        Err(f) => {
-            for (path, _) in &job.places {
-                out.errors.push(ScanError {
-                    path: path.clone(),
-                    message: format!("cannot download: {}", failure_text(&f, api.has_token())),
-                });
-            }
-        }
-    }
-    out
-}
-
-/// `--history`: mirror-clone the repository (all refs, LFS smudge off) into a temporary
-/// folder, scan its history, and remove the clone.
-fn history(opts: &Options, engine: &Engine, repo: &Repo, progress: &Progress) -> ScanOutput {
-    let mut out = ScanOutput::default();
-    let shown = repo.display();
-    let fail = |message: String| ScanError {
-        path: shown.clone(),
-        message: format!("--history: {message}"),
-    };
-    let dir = match tempfile::Builder::new().prefix("hfaudit-hub-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            out.errors
-                .push(fail(format!("cannot make a temporary folder: {e}")));
-            return out;
-        }
-    };
-    let clone = dir.path().join("repo.git");
-    let url = format!("{}/{}{}", opts.endpoint, repo.kind.prefix(), repo.id);
-    if let Err(e) = mirror_clone(opts, &url, dir.path(), &clone) {
-        out.errors.push(fail(e));
-        return out;
-    }
-    let gopts = git::Options {
-        mode: git::Mode::History,
-        pathspecs: Vec::new(),
-        max_filesize: opts.max_filesize,
-        threads: 0,
-    };
-    // Each file version is a Hub file at the commit that introduced what is reported.
-    let origin = |path: &str, commit: Option<crate::model::CommitInfo>| {
-        let at = commit.as_ref().map_or(DEFAULT_REVISION, |c| c.id.as_str());
-        let web = format!(
-            "{}/{}{}/blob/{}/{}",
-            opts.endpoint,
-            repo.kind.prefix(),
-            repo.id,
-            at,
-            target::encode_path(path)
-        );
-        Origin::hub(
-            format!("{shown}/{path}"),
-            source(repo, at, HubItem::File, web),
-            commit,
+            target::encode_path(file)
         )
-    };
-    match git::scan_in(
-        &clone,
-        &gopts,
-        engine,
-        progress,
-        git::Limits::default(),
-        &origin,
-    ) {
-        Ok(mut o) => {
-            for s in &mut o.skipped {
-                s.path = format!("{shown}/{}", s.path);
-            }
-            for e in &mut o.errors {
-                e.path = format!("{shown}/{}", e.path);
-            }
-            out.merge(o);
-        }
-        Err(e) => out
-            .errors
-            .push(fail(crate::output::redacted(&e.to_string()))),
-    }
-    drop(dir);
-    out
+    })
 }
 
-/// `git clone --mirror` with LFS smudge off; the token (if any) reaches git through its
-/// environment, scoped to the endpoint's exact origin, never on a command line. git follows
-/// no redirect (a redirect re-bases the remote, and git then sends the header to whatever host
-/// the redirect named) and no `http-alternates` (git treats them as redirects), and plain http
-/// (loopback only) never goes through a proxy.
-fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<(), String> {
-    let mut cmd = git::process::Git::new(cwd).command([
-        "-c".as_ref(),
-        "protocol.allow=never".as_ref(),
-        "-c".as_ref(),
-        "protocol.https.allow=always".as_ref(),
-        "-c".as_ref(),
-        "protocol.http.allow=always".as_ref(),
-        "-c".as_ref(),
-        "http.followRedirects=false".as_ref(),
-        "clone".as_ref(),
-        "--mirror".as_ref(),
-        "--quiet".as_ref(),
-        "--".as_ref(),
-        std::ffi::OsStr::new(url),
-        dest.as_os_str(),
-    ]);
+/// A git command that talks to the endpoint (the `--history` clone, the fetch of a repository's
+/// files, the listing of its refs), `args` after the settings: LFS smudge off; only the
+/// endpoint's transport allowed; no redirect followed (a redirect re-bases the remote, and git
+/// would send the header to the host it named; `http-alternates` are redirects too); the token
+/// (if any) in an `extraHeader` scoped to the endpoint's exact origin, passed through the
+/// environment, never on a command line; no proxy for loopback http; the clone's low-speed
+/// limit (a server that drips is given up on).
+fn remote_git(
+    opts: &Options,
+    git: &crate::git::process::Git,
+    url: &str,
+    args: &[OsString],
+) -> Command {
+    let mut all: Vec<OsString> = Vec::new();
+    for setting in [
+        "protocol.allow=never",
+        "protocol.https.allow=always",
+        "protocol.http.allow=always",
+        "http.followRedirects=false",
+    ] {
+        all.push("-c".into());
+        all.push(setting.into());
+    }
+    all.extend(args.iter().cloned());
+    let mut cmd = git.command(all);
     cmd.env("GIT_LFS_SKIP_SMUDGE", "1");
-    // The git module allows no transport at all; this clone needs the endpoint's, and only it
-    // (plain http only for a loopback endpoint, which `Endpoint::parse` checked).
     let transport = if url.starts_with("http://") {
         "http"
     } else {
         "https"
     };
     cmd.env("GIT_ALLOW_PROTOCOL", transport);
-    // Settings through the environment (command-line scope: above every config file), so the
-    // token never shows on a command line.
-    let mut config: Vec<(String, String)> = Vec::new();
+    let (bytes, seconds) = opts.history_limits.low_speed;
+    let mut config: Vec<(String, String)> = vec![
+        ("http.lowSpeedLimit".into(), bytes.to_string()),
+        ("http.lowSpeedTime".into(), seconds.to_string()),
+    ];
     if opts.endpoint.is_loopback_http() {
         for var in [
             "http_proxy",
@@ -865,7 +898,6 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
         ] {
             cmd.env_remove(var);
         }
-        // Empty: no proxy at all, whatever a config file says.
         config.push(("http.proxy".into(), String::new()));
     }
     if let Some(token) = &opts.token {
@@ -879,13 +911,59 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
         cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
             .env(format!("GIT_CONFIG_VALUE_{i}"), value);
     }
-    let out = git::process::output(cmd).map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
+    cmd
+}
+
+fn api_endpoint(api: &Api<'_>) -> String {
+    api.url("").map_or_else(
+        |_| String::new(),
+        |u| u.as_str().trim_end_matches('/').to_owned(),
+    )
+}
+
+/// Downloads one blob and scans it at each place it appears: what each place gave. Never more
+/// is read than its listing said it holds (with a little slack), nor more than the limits: a
+/// file that lies about its size is reported as skipped, not read to the end.
+fn fetch_file(
+    api: &Api<'_>,
+    engine: &Engine,
+    opts: &Options,
+    job: &FileJob,
+    progress: &Progress,
+) -> Vec<(PlaceRef, ScanOutput)> {
+    let limit = if job.lfs {
+        opts.max_lfs
     } else {
-        Err(format!(
-            "git clone failed: {}",
-            crate::output::redacted(&git::process::first_lines(&out.stderr, out.status.code()))
-        ))
-    }
+        opts.max_filesize
+    };
+    let max = job
+        .size
+        .saturating_add(SIZE_SLACK)
+        .min(limit.unwrap_or(u64::MAX));
+    let bytes = api.url(&job.url).and_then(|u| api.download(&u, max));
+    let inspector = engine.inspector();
+    job.places
+        .iter()
+        .map(|place| {
+            let mut out = ScanOutput::default();
+            match &bytes {
+                Ok(None) => out.skipped.push(Skipped {
+                    path: place.path.clone(),
+                    reason: format!(
+                        "the Hub listed {} bytes, but sent more than {max}: not read further",
+                        job.size
+                    ),
+                }),
+                Ok(Some(data)) => {
+                    let origin = Origin::hub(place.path.clone(), place.source.clone(), None);
+                    fold::record(&mut out, progress, inspector.inspect(origin, data));
+                }
+                Err(f) => out.errors.push(ScanError {
+                    path: place.path.clone(),
+                    message: format!("cannot download: {}", failure_text(f, api.has_token())),
+                }),
+            }
+            (place.clone(), out)
+        })
+        .collect()
 }

@@ -4,65 +4,9 @@
 //! Owner and repository names are checked against the Hub's own character set, so a name can
 //! never add a path segment, a query or a git option to the URLs and commands built from it.
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 
-/// The kinds of Hub repository.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Model,
-    Dataset,
-    Space,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Model, Kind::Dataset, Kind::Space];
-
-    /// The API's plural: `/api/{plural}/{id}/…`.
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Model => "models",
-            Kind::Dataset => "datasets",
-            Kind::Space => "spaces",
-        }
-    }
-
-    /// What precedes the id in web and git URLs (models have none).
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Kind::Model => "",
-            Kind::Dataset => "datasets/",
-            Kind::Space => "spaces/",
-        }
-    }
-}
-
-/// One repository on the Hub.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Repo {
-    pub kind: Kind,
-    /// `owner/name`.
-    pub id: String,
-}
-
-impl Repo {
-    /// `spaces/acme/demo`, `acme/model`: the JSON `source.repo`.
-    pub fn name(&self) -> String {
-        format!("{}{}", self.kind.prefix(), self.id)
-    }
-
-    /// `hf://spaces/acme/demo`.
-    pub fn display(&self) -> String {
-        format!("hf://{}", self.name())
-    }
-
-    /// `hf://spaces/acme/demo` or `hf://spaces/acme/demo@refs%2Fpr%2F1`.
-    pub fn display_at(&self, revision: Option<&str>) -> String {
-        match revision {
-            Some(rev) => format!("{}@{}", self.display(), encode_segment(rev)),
-            None => self.display(),
-        }
-    }
-}
+pub use crate::repo::{encode_path, encode_segment, is_name, is_repo_id, Kind, Repo};
 
 /// What one `hf://` argument names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +31,12 @@ pub enum TargetError {
     Path(String),
     #[error("{0:?}: a revision needs a repository (hf://OWNER/NAME@REVISION)")]
     OwnerRevision(String),
-    #[error("{0:?}: the revision is empty, starts with '-' or holds control characters")]
+    #[error("{0:?}: a storage bucket has no revisions (hf://buckets/OWNER/NAME)")]
+    BucketRevision(String),
+    #[error(
+        "{0:?}: the revision is empty, starts with '-', holds control characters or a `.`, `..` \
+         or empty path segment"
+    )]
     Revision(String),
 }
 
@@ -106,6 +55,7 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
         Some(("datasets", r)) => (Some(Kind::Dataset), r),
         Some(("spaces", r)) => (Some(Kind::Space), r),
         Some(("models", r)) => (Some(Kind::Model), r),
+        Some(("buckets", r)) => (Some(Kind::Bucket), r),
         _ => (None, rest),
     };
     let (names, revision) = match rest.split_once('@') {
@@ -118,6 +68,9 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
             return Err(TargetError::Name(text.to_owned(), (*p).to_owned()));
         }
     }
+    if kind == Some(Kind::Bucket) && revision.is_some() {
+        return Err(TargetError::BucketRevision(text.to_owned()));
+    }
     let revision = match revision {
         None => None,
         Some(r) => {
@@ -125,9 +78,14 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
                 .decode_utf8()
                 .map_err(|_| TargetError::Revision(text.to_owned()))?
                 .into_owned();
+            // A `.` or `..` segment (also percent-encoded) would rewrite the API path the
+            // revision is put in; an empty one is no git ref either.
             if decoded.is_empty()
                 || decoded.starts_with('-')
                 || decoded.chars().any(char::is_control)
+                || decoded
+                    .split('/')
+                    .any(|seg| seg.is_empty() || seg == "." || seg == "..")
             {
                 return Err(TargetError::Revision(text.to_owned()));
             }
@@ -153,41 +111,6 @@ pub fn parse(text: &str) -> Result<Target, TargetError> {
         }),
         _ => Err(TargetError::Path(text.to_owned())),
     }
-}
-
-/// A Hub user, organisation or repository name.
-pub fn is_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 96
-        && !s.starts_with(['-', '.'])
-        && !s.contains("..")
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// A repository id as the Hub lists it: `owner/name`, both names.
-pub fn is_repo_id(s: &str) -> bool {
-    matches!(s.split_once('/'), Some((o, n)) if is_name(o) && is_name(n))
-}
-
-/// Everything but unreserved characters: one URL path segment, `/` included.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Encodes `s` as one URL path segment (`refs/pr/1` → `refs%2Fpr%2F1`).
-pub fn encode_segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-/// Encodes a repository file path segment by segment, keeping its `/`.
-pub fn encode_path(path: &str) -> String {
-    path.split('/')
-        .map(encode_segment)
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
@@ -230,6 +153,23 @@ mod tests {
             })
         );
         assert_eq!(
+            parse("hf://buckets/acme/logs"),
+            Ok(repo(Kind::Bucket, "acme/logs", None))
+        );
+        assert_eq!(
+            parse("hf://buckets/acme"),
+            Ok(Target::Owner {
+                owner: "acme".into(),
+                kind: Some(Kind::Bucket)
+            })
+        );
+        assert_eq!(
+            parse("hf://buckets/acme/logs@main"),
+            Err(TargetError::BucketRevision(
+                "hf://buckets/acme/logs@main".into()
+            ))
+        );
+        assert_eq!(
             parse("hf://spaces/acme"),
             Ok(Target::Owner {
                 owner: "acme".into(),
@@ -252,6 +192,13 @@ mod tests {
             "hf://acme/x@--upload-pack=evil",
             "hf://acme/x@a%0Ab",
             "hf://acme/%2e%2e",
+            "hf://acme/m@..",
+            "hf://acme/m@.",
+            "hf://acme/m@%2e%2e",
+            "hf://acme/m@%2E%2E%2Fx",
+            "hf://acme/m@refs/../x",
+            "hf://acme/m@refs//x",
+            "hf://acme/m@refs%2Fpr%2F..",
         ] {
             assert!(parse(bad).is_err(), "{bad} accepted");
         }

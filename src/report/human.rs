@@ -28,7 +28,9 @@ fn place(path: &str, line: Option<u64>, column: Option<u64>, offset: u64) -> Str
     }
 }
 
-fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+/// One finding's block. `full_help`: print its help text in full (the first finding it applies
+/// to, or every finding with `--verbose`); otherwise point at the rule's documentation.
+fn finding(f: &Finding, full_help: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{}{} {}: {}",
@@ -137,13 +139,24 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             "=".blue().bold()
         )?;
     }
-    writeln!(
-        out,
-        "  {} {} {}",
-        "=".blue().bold(),
-        "help:".bold(),
-        escape(&f.help)
-    )?;
+    if full_help {
+        writeln!(
+            out,
+            "  {} {} {}",
+            "=".blue().bold(),
+            "help:".bold(),
+            escape(&f.help)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  {} {} as above for {} (`hfaudit rule {}`)",
+            "=".blue().bold(),
+            "help:".bold(),
+            f.rule,
+            f.rule
+        )?;
+    }
     writeln!(out)
 }
 
@@ -185,8 +198,12 @@ fn size(bytes: u64) -> String {
 }
 
 pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    // Each help text once, with the first finding it applies to: a report of 40 leaked tokens
+    // repeats no paragraph 40 times.
+    let mut helped: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for f in report.findings {
-        finding(f, out)?;
+        let full = report.verbose || helped.insert(&f.help);
+        finding(f, full, out)?;
     }
     for e in report.errors {
         writeln!(
@@ -196,6 +213,11 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             escape(&e.path),
             escape(&e.message)
         )?;
+    }
+    if report.quiet {
+        // The findings and the unreadable files are all that is printed; a clean run prints
+        // nothing.
+        return Ok(());
     }
     for s in report.skipped {
         writeln!(

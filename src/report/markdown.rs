@@ -18,7 +18,7 @@ const MAX_ROWS: usize = 500;
 /// Escapes text for a table cell, after redacting it (see [`crate::output::escaped`]): the
 /// punctuation of code, emphasis, links and math gets a backslash, `<`, `>` and `&` become
 /// entities, `|` cannot end the cell, and control characters (newlines included) become spaces.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     crate::output::escaped(text, |t| std::borrow::Cow::Owned(markdown_cell(t))).into_owned()
 }
 

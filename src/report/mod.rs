@@ -3,8 +3,9 @@
 
 mod github;
 mod human;
-mod json;
+pub mod json;
 mod markdown;
+pub mod plan;
 mod sarif;
 pub mod whoami;
 
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::judge::Finding;
 use crate::model::{ScanError, Skipped};
@@ -34,7 +35,8 @@ pub enum Format {
 }
 
 /// Counts for the summary line and JSON `summary`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
@@ -107,6 +109,12 @@ pub struct Report<'a> {
     /// A line for people about verification (e.g. the Hub was unreachable).
     pub notes: Vec<String>,
     pub roots: Roots,
+    /// Every token and its places, for the JSON report's `tokens` (see `state`).
+    pub tokens: &'a [crate::state::TokenRecord],
+    /// `--quiet`: the findings and the unreadable files only; nothing at all when clean.
+    pub quiet: bool,
+    /// `--verbose`: every finding's help in full, not once per text.
+    pub verbose: bool,
 }
 
 impl Report<'_> {
@@ -116,6 +124,40 @@ impl Report<'_> {
             .filter(|f| f.severity == severity)
             .count()
     }
+}
+
+/// `3 findings (2 errors, 1 warning)`, or `0 findings, 94 files could not be read`: a report's
+/// gist in one line (for `-o FILE`, which leaves the terminal otherwise silent).
+pub fn gist(report: &Report<'_>) -> String {
+    let n = report.findings.len();
+    let mut text = format!("{n} finding{}", if n == 1 { "" } else { "s" });
+    let parts: Vec<String> = [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+    ]
+    .iter()
+    .filter_map(|(sev, word)| {
+        let k = report.count(*sev);
+        (k > 0).then(|| {
+            format!(
+                "{k} {word}{}",
+                if k == 1 || *word == "info" { "" } else { "s" }
+            )
+        })
+    })
+    .collect();
+    if !parts.is_empty() {
+        text.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    let e = report.errors.len();
+    if e > 0 {
+        text.push_str(&format!(
+            ", {e} file{} could not be read",
+            if e == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 /// Renders `report` in `format`. `color` only matters for the human format.

@@ -182,7 +182,8 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let driver = ToolComponent::builder()
         .name("hfaudit")
         .version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://huggingface.co/docs/hub/security-tokens")
+        // The tool's home, from Cargo.toml's `repository` (its one definition).
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
         .build();
     let results: Vec<SarifResult> = report

@@ -32,10 +32,10 @@ pub enum Source {
     Tree(WalkOptions),
     /// What git holds: `--staged`, `--since`/`--range`, `--history`.
     Git(git::Options),
-    /// `hf://` repositories and organisations.
+    /// `hf://` repositories and organisations (the options boxed: they are most of it).
     Hub {
         targets: Vec<hub::Target>,
-        options: hub::Options,
+        options: Box<hub::Options>,
     },
 }
 
@@ -138,12 +138,19 @@ fn follow_env_vars(engine: &Engine, output: &mut ScanOutput, all_names: bool) {
         .filter_map(|(path, rel): &(std::path::PathBuf, std::sync::Arc<str>)| {
             let data = files::read_small_file(Path::new(path), FOLLOW_MAX_FILE)?;
             let reads = env_reads(&data, &names);
-            (!reads.is_empty()).then(|| FileFacts {
-                path: rel.to_string(),
-                platform: platform_of(rel),
-                calls: calls_in(&data, &engine.calls),
-                env_reads: reads,
-                practices: Vec::new(),
+            (!reads.is_empty()).then(|| {
+                let platform = platform_of(rel);
+                let calls = calls_in(&data, &engine.calls);
+                FileFacts {
+                    path: rel.to_string(),
+                    platform,
+                    hub_uses: crate::context::repos::write_uses(rel, platform, &data, &calls),
+                    calls,
+                    env_reads: reads,
+                    practices: Vec::new(),
+                    commit: None,
+                    from_state: false,
+                }
             })
         })
         .collect();
@@ -189,12 +196,17 @@ fn follow_scripts(engine: &Engine, output: &mut ScanOutput) {
         .filter(|(_, rel)| wanted.contains(&**rel))
         .filter_map(|(path, rel)| {
             let data = files::read_small_file(path, FOLLOW_MAX_FILE)?;
+            let platform = platform_of(rel);
+            let calls = calls_in(&data, &engine.calls);
             Some(FileFacts {
                 path: rel.to_string(),
-                platform: platform_of(rel),
-                calls: calls_in(&data, &engine.calls),
+                platform,
+                hub_uses: crate::context::repos::write_uses(rel, platform, &data, &calls),
+                calls,
                 env_reads: Vec::new(),
                 practices: Vec::new(),
+                commit: None,
+                from_state: false,
             })
         })
         .collect();

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::common::{self, fake_tokens};
 
-/// A temporary repository driven through the git CLI.
-struct Repo {
+/// A temporary repository driven through the git CLI (shared with `git_habits`).
+pub(crate) struct Repo {
     dir: tempfile::TempDir,
     commits: u32,
 }
@@ -37,7 +37,7 @@ fn isolate(cmd: &mut Command) {
 }
 
 impl Repo {
-    fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let repo = Repo {
             dir: tempfile::tempdir().expect("temp dir"),
             commits: 0,
@@ -62,7 +62,7 @@ impl Repo {
     }
 
     /// Runs git and returns its trimmed standard output; panics when it fails.
-    fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let out = self.git_output(args);
         assert!(
             out.status.success(),
@@ -72,23 +72,28 @@ impl Repo {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
-    fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         common::write(self.path(), rel, content);
     }
 
-    fn add(&self, rel: &str) {
+    pub(crate) fn add(&self, rel: &str) {
         self.git(&["add", "--", rel]);
     }
 
     /// Writes, stages and commits one file; returns the commit id.
-    fn commit_file(&mut self, rel: &str, content: impl AsRef<[u8]>, message: &str) -> String {
+    pub(crate) fn commit_file(
+        &mut self,
+        rel: &str,
+        content: impl AsRef<[u8]>,
+        message: &str,
+    ) -> String {
         self.write(rel, content);
         self.add(rel);
         self.commit(message)
     }
 
     /// Commits what is staged; returns the commit id.
-    fn commit(&mut self, message: &str) -> String {
+    pub(crate) fn commit(&mut self, message: &str) -> String {
         self.commits += 1;
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
@@ -103,7 +108,7 @@ impl Repo {
     }
 
     /// `hfaudit scan --format json ARGS`: the report and the exit code.
-    fn scan(&self, args: &[&str]) -> (Value, i32) {
+    pub(crate) fn scan(&self, args: &[&str]) -> (Value, i32) {
         let mut all = vec!["scan", "--format", "json", "--no-progress"];
         all.extend_from_slice(args);
         let out = self.hfaudit(&all);
@@ -194,6 +199,37 @@ fn staged_scans_the_index_not_the_work_tree() {
     assert_eq!(paths, vec!["lib.py", "notes/untracked.txt"]);
     let out = repo.hfaudit(&["scan", "--staged", "--format", "json"]);
     common::assert_no_token(&String::from_utf8_lossy(&out.stdout), &t, "staged JSON");
+}
+
+/// A hook (`git commit -a`, a partial commit) stages into another index and names it with
+/// `GIT_INDEX_FILE`: in the user's repository, `--staged` reads the index the hook names.
+#[test]
+fn staged_reads_the_index_git_index_file_names() {
+    let t = fake_tokens(507, 1);
+    let mut repo = Repo::new();
+    repo.commit_file("app.py", "print('hello')\n", "init");
+    repo.write("app.py", format!("token = \"{}\"\n", t[0]));
+    let other = repo.path().join(".git/other-index");
+    std::fs::copy(repo.path().join(".git/index"), &other).unwrap();
+    let mut add = Command::new("git");
+    add.current_dir(repo.path()).args(["add", "app.py"]);
+    isolate(&mut add);
+    assert!(add
+        .env("GIT_INDEX_FILE", &other)
+        .status()
+        .unwrap()
+        .success());
+    // The usual index has nothing staged; the one the hook names has the token.
+    let (plain, code) = repo.scan(&["--staged"]);
+    assert_eq!((found(&plain), code), (vec![], 0));
+    let out = hfaudit_in(repo.path())
+        .args(["scan", "--staged", "--format", "json", "--no-progress"])
+        .env("GIT_INDEX_FILE", &other)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found(&report), vec![("app.py".into(), Some(1), None)]);
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
@@ -646,6 +682,38 @@ fn install_hook_honours_hooks_path_and_refuses_to_overwrite() {
     assert!(std::fs::read_to_string(&hook).unwrap().contains("hfaudit"));
 }
 
+/// A `core.hooksPath` outside the repository (a folder shared by every repository that names
+/// it): refused without `--force`, and with it written with a warning.
+#[test]
+fn install_hook_asks_for_force_outside_the_repository() {
+    let repo = Repo::new();
+    let shared = tempfile::tempdir().unwrap();
+    let hooks = shared.path().join("global-hooks");
+    repo.git(&["config", "core.hooksPath", hooks.to_str().unwrap()]);
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside this repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(
+        !hooks.join("pre-commit").exists(),
+        "written without --force"
+    );
+    let out = repo.hfaudit(&["install-hook", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+    assert!(hooks.join("pre-commit").is_file());
+    // Inside the repository (relative or absolute), no question is asked.
+    let inside = repo.path().join(".githooks");
+    repo.git(&["config", "core.hooksPath", inside.to_str().unwrap()]);
+    let out = repo.hfaudit(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+}
+
 #[test]
 fn pre_commit_framework_manifest() {
     let text = std::fs::read_to_string(common::repo_root().join(".pre-commit-hooks.yaml"))
@@ -1036,7 +1104,8 @@ fn no_program_named_by_the_scanned_repository_runs() {
             );
             let _ = std::fs::remove_file(&h.marker);
         }
-        let out = h.repo.hfaudit(&["install-hook"]);
+        // `--force`: a hooks folder outside the repository is written only when asked.
+        let out = h.repo.hfaudit(&["install-hook", "--force"]);
         check(
             out.status.code() == Some(0),
             what,

@@ -12,19 +12,19 @@ use serde_json::{json, Value};
 use crate::common::{fake_tokens, hfaudit};
 use crate::mock::{Request, Response, Server};
 
-fn ok(v: &Value) -> Response {
+pub(crate) fn ok(v: &Value) -> Response {
     Response::new(200).body(v.to_string())
 }
 
-fn bytes(b: impl Into<Vec<u8>>) -> Response {
+pub(crate) fn bytes(b: impl Into<Vec<u8>>) -> Response {
     Response::new(200).body(b)
 }
 
-fn status(code: u16) -> Response {
+pub(crate) fn status(code: u16) -> Response {
     Response::new(code).body("{}")
 }
 
-fn with(r: Response, k: &str, v: &str) -> Response {
+pub(crate) fn with(r: Response, k: &str, v: &str) -> Response {
     r.header(k, v)
 }
 
@@ -32,32 +32,36 @@ type Routes = HashMap<String, Vec<Response>>;
 
 /// A loopback HTTP server: each route answers its replies in turn (the last one repeats);
 /// anything else is a file under `files` (git's dumb protocol), else 404.
-struct Mock {
+pub(crate) struct Mock {
     server: Server,
     routes: Arc<Mutex<Routes>>,
 }
 
 impl Mock {
-    fn start(files: Option<(String, PathBuf)>) -> Mock {
+    pub(crate) fn start(files: Option<(String, PathBuf)>) -> Mock {
         let routes: Arc<Mutex<Routes>> = Arc::default();
         let r = routes.clone();
         let server = Server::start(move |request| answer(request, &r, files.as_ref()));
         Mock { server, routes }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.server.url()
     }
 
-    fn route(&self, target: &str, replies: Vec<Response>) {
+    pub(crate) fn route(&self, target: &str, replies: Vec<Response>) {
         self.routes.lock().unwrap().insert(target.into(), replies);
     }
 
-    fn seen(&self) -> Vec<Request> {
+    pub(crate) fn server_clear(&self) {
+        self.server.clear();
+    }
+
+    pub(crate) fn seen(&self) -> Vec<Request> {
         self.server.requests()
     }
 
-    fn count(&self, target: &str) -> usize {
+    pub(crate) fn count(&self, target: &str) -> usize {
         self.seen().iter().filter(|s| s.target == target).count()
     }
 }
@@ -247,7 +251,7 @@ fn acme(tok: &[String]) -> (Mock, Mock) {
     (hub, cdn)
 }
 
-fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32) {
+pub(crate) fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32) {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = hfaudit();
     cmd.env("HF_HOME", home.path())
@@ -266,7 +270,7 @@ fn run_json(args: &[&str], env: &[(&str, &str)]) -> (Value, String, String, i32)
     (v, stdout, stderr, out.status.code().unwrap_or(-1))
 }
 
-fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
+pub(crate) fn finding<'a>(report: &'a Value, path: &str) -> &'a Value {
     report["findings"]
         .as_array()
         .unwrap()
@@ -330,6 +334,12 @@ fn hub_scans_an_organisation_files_lfs_prs_discussions_and_variables() {
     assert!(errors.contains("hf://datasets/acme/broken") && errors.contains("HTTP 500"));
     assert!(stderr.contains("public repositories only"), "{stderr}");
     assert!(stderr.contains("rate-limited 1 request"), "{stderr}");
+    // This Hub serves no git: its repositories were read one request a file, and said so.
+    assert!(
+        stderr.contains("could not be read through git")
+            && stderr.contains("read one request each"),
+        "{stderr}"
+    );
 
     // Every page of every list; each blob once (app.py is shared by main and the PR).
     assert_eq!(hub.count("/api/models?author=acme&cursor=2"), 1);
@@ -426,7 +436,9 @@ fn hub_flags_turn_off_prs_discussions_variables_and_lfs() {
         cdn.seen().is_empty(),
         "an LFS file over the limit was requested"
     );
-    assert!(hub.seen().iter().all(|s| !s.target.contains("refs")
+    // (git asks `info/refs` before this Hub, which serves no git, is read file by file.)
+    let api_refs = |s: &Request| s.target.starts_with("/api/") && s.target.contains("/refs");
+    assert!(hub.seen().iter().all(|s| !api_refs(s)
         && !s.target.contains("discussions")
         && !s.target.contains("variables")));
     assert_eq!(report["summary"]["files_skipped"], 2);
@@ -532,9 +544,23 @@ fn hub_targets_mix_with_local_paths_and_refuse_bad_names() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("refused"));
+    // A `.` or `..` revision segment would rewrite the API path: refused before any request.
+    let before = hub.seen().len();
+    for bad in [
+        "hf://acme/m@..",
+        "hf://acme/m@%2e%2e",
+        "hf://acme/m@refs/../x",
+    ] {
+        hfaudit()
+            .args(["scan", bad, "--endpoint", &hub.url()])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("path segment"));
+    }
+    assert_eq!(hub.seen().len(), before, "a request was sent");
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let st = Std::new("git")
         .current_dir(dir)
         .args([
@@ -711,6 +737,274 @@ fn hub_history_clones_over_dumb_http_and_finds_deleted_tokens() {
     assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
 }
 
+/// Every git hook runs with `GIT_DIR` (and often `GIT_INDEX_FILE`) set: the clone and the
+/// scan of the clone must read the Hub's history, never the repository those name.
+#[test]
+fn hub_history_ignores_git_variables_naming_another_repository() {
+    let tok = fake_tokens(1018, 2);
+    let (_served, bare) = served_history(&tok[0]);
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare)));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    // The user's repository, with a token committed and another one staged.
+    let local = tempfile::tempdir().unwrap();
+    git(local.path(), &["init", "-q"]);
+    std::fs::write(
+        local.path().join("local.py"),
+        format!("T = \"{}\"\n", tok[1]),
+    )
+    .unwrap();
+    git(local.path(), &["add", "."]);
+    git(local.path(), &["commit", "-q", "-m", "local"]);
+    let dot_git = local.path().join(".git");
+    let index = dot_git.join("index");
+    let args = history_args(&hub.url());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, _, stderr, code) = run_json(
+        &args,
+        &[
+            ("GIT_DIR", dot_git.to_str().unwrap()),
+            ("GIT_INDEX_FILE", index.to_str().unwrap()),
+            ("GIT_WORK_TREE", local.path().to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}\n{report:#}");
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["hf://spaces/acme/demo/app.py"], "{report:#}");
+    assert_eq!(report["errors"], json!([]), "{report:#}");
+    assert!(hub.seen().iter().any(|s| s.target.contains("info/refs")));
+}
+
+/// [`served_history`] with its objects in one pack (as the Hub serves them): returns the
+/// folder, the repository and the pack's path under the repository's URL.
+fn served_pack(token: &str) -> (tempfile::TempDir, PathBuf, String) {
+    let (served, bare) = served_history(token);
+    git(&bare, &["repack", "-a", "-d", "-q"]);
+    git(&bare, &["update-server-info"]);
+    let pack = std::fs::read_dir(bare.join("objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| Path::new(n).extension().is_some_and(|e| e == "pack"))
+        .expect("a pack");
+    (
+        served,
+        bare,
+        format!("/spaces/acme/demo/objects/pack/{pack}"),
+    )
+}
+
+/// A Hub for `hf://spaces/acme/demo` whose git files are `bare`'s, but for `routes`.
+fn git_hub(bare: PathBuf, routes: Vec<(String, Response)>) -> Mock {
+    let hub = Mock::start(Some(("/spaces/acme/demo".into(), bare)));
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    for (target, reply) in routes {
+        hub.route(&target, vec![reply]);
+    }
+    hub
+}
+
+/// `hfaudit scan --format json` of hf://spaces/acme/demo with --history, with `TMPDIR` set to
+/// `tmp` and `env`, bounded by a minute: the report, standard error and the exit code.
+fn run_history(
+    hub: &Mock,
+    tmp: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Value, String, i32) {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = hfaudit();
+    cmd.env("HF_HOME", home.path())
+        .env_remove("HF_TOKEN_PATH")
+        .env("CI", "1")
+        .env("TMPDIR", tmp)
+        .current_dir(home.path())
+        .args(["scan", "--format", "json", "--no-config"])
+        .args(history_args(&hub.url()))
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(60));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    (v, stderr, out.status.code().unwrap_or(-1))
+}
+
+/// The `hfaudit-hub-*` folders left in `tmp`.
+fn clones_left(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("hfaudit-hub-"))
+        .collect()
+}
+
+/// The one error of a report, for the repository.
+fn history_error(report: &Value) -> String {
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["path"], "hf://spaces/acme/demo");
+    errors[0]["message"].as_str().unwrap().to_owned()
+}
+
+/// A git server that drips (a byte a second): the clone gives up at git's low-speed limit
+/// (its time shortened here) with an error for the repository, and its folder is removed.
+#[test]
+fn hub_history_clone_gives_up_on_a_server_that_drips() {
+    let tok = fake_tokens(1019, 1);
+    let (_served, bare) = served_history(&tok[0]);
+    let refs = std::fs::read(bare.join("info/refs")).unwrap();
+    let hub = git_hub(
+        bare,
+        vec![(
+            "/spaces/acme/demo/info/refs?service=git-upload-pack".into(),
+            bytes(refs).trickle(std::time::Duration::from_secs(1)),
+        )],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, stderr, code) = run_history(
+        &hub,
+        tmp.path(),
+        &[],
+        &[("HFAUDIT_HISTORY_LOW_SPEED_TIME", "1")],
+    );
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let message = history_error(&report);
+    assert!(
+        message.starts_with("--history: git clone failed") && message.contains("too slow"),
+        "{message}"
+    );
+    assert_eq!(clones_left(tmp.path()), Vec::<String>::new());
+}
+
+/// A git server whose pack never ends: the clone is stopped when its folder passes
+/// --history-max-size, long before the server is done, and the folder is removed.
+#[test]
+fn hub_history_clone_stops_at_its_size_limit() {
+    let tok = fake_tokens(1020, 1);
+    let (_served, bare, pack) = served_pack(&tok[0]);
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let endless = crate::mock::Endless {
+        chunk: 64 << 10,
+        pause: std::time::Duration::from_millis(2),
+        sent: sent.clone(),
+    };
+    let hub = git_hub(bare, vec![(pack, Response::new(200).endless(endless))]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, stderr, code) = run_history(&hub, tmp.path(), &["--history-max-size", "1M"], &[]);
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let message = history_error(&report);
+    assert!(
+        message.contains("grew past --history-max-size (1048576 bytes)"),
+        "{message}"
+    );
+    let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        (1 << 20..64 << 20).contains(&sent),
+        "{sent} bytes sent before the clone was stopped"
+    );
+    assert_eq!(clones_left(tmp.path()), Vec::<String>::new());
+}
+
+/// A git server that sends fast enough for the low-speed limit but never ends: the clone is
+/// stopped at its wall-clock deadline (shortened here), and the folder is removed.
+#[test]
+fn hub_history_clone_stops_at_its_deadline() {
+    let tok = fake_tokens(1021, 1);
+    let (_served, bare, pack) = served_pack(&tok[0]);
+    let endless = crate::mock::Endless {
+        chunk: 4 << 10,
+        pause: std::time::Duration::from_millis(50),
+        sent: Arc::default(),
+    };
+    let hub = git_hub(bare, vec![(pack, Response::new(200).endless(endless))]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (report, stderr, code) = run_history(
+        &hub,
+        tmp.path(),
+        &[],
+        &[("HFAUDIT_HISTORY_TIMEOUT_MS", "1500")],
+    );
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let message = history_error(&report);
+    assert!(
+        message.contains("the clone was still running after 1.5 s; stopped and removed"),
+        "{message}"
+    );
+    assert_eq!(clones_left(tmp.path()), Vec::<String>::new());
+}
+
+/// SIGTERM or SIGINT while the clone writes: the temporary folder is removed, and the run
+/// exits 143 or 130 (128 + the signal).
+#[cfg(unix)]
+#[test]
+fn hub_history_clone_folder_is_removed_on_sigterm_and_sigint() {
+    let tok = fake_tokens(1022, 1);
+    let (_served, bare, pack) = served_pack(&tok[0]);
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let endless = crate::mock::Endless {
+            chunk: 4 << 10,
+            pause: std::time::Duration::from_millis(20),
+            sent: sent.clone(),
+        };
+        let hub = git_hub(
+            bare.clone(),
+            vec![(pack.clone(), Response::new(200).endless(endless))],
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let child = Std::new(assert_cmd::cargo::cargo_bin("hfaudit"))
+            .env_remove("HF_ENDPOINT")
+            .env_remove("HF_TOKEN")
+            .env_remove("HF_TOKEN_PATH")
+            .env("HF_HOME", home.path())
+            .env("TMPDIR", tmp.path())
+            .current_dir(home.path())
+            .args(["scan", "--format", "json", "--no-config"])
+            .args(history_args(&hub.url()))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Until git is writing the pack into the clone's folder (a minute at most).
+        let started = std::time::Instant::now();
+        while sent.load(std::sync::atomic::Ordering::Relaxed) < 16 << 10 {
+            assert!(started.elapsed().as_secs() < 60, "the clone never started");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(clones_left(tmp.path()).len(), 1);
+        let pid = child.id().to_string();
+        let kill = Std::new("kill")
+            .args([format!("-{signal}"), pid])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "SIG{signal}: {:?}\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(clones_left(tmp.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}
+
 #[test]
 fn hub_refuses_a_next_page_on_another_host() {
     let hub = Mock::start(None);
@@ -799,4 +1093,150 @@ fn hub_names_that_hold_tokens_are_redacted_in_every_format() {
         assert!(text.contains("acme"), "{format}: {text}");
         crate::common::assert_no_token(&text, &tok, &format!("--format {format}"));
     }
+}
+
+/// A hostile Hub (issue 17, items 4, 6 and 9): a listing page over the JSON cap, next-page
+/// links in a cycle, a discussions count that never ends, a file bigger than its listing says,
+/// a 429 that asks to wait a day. Each is cut, with an error or a note, and the scan ends.
+#[test]
+fn a_hostile_hub_is_read_within_bounds() {
+    let tok = fake_tokens(1019, 2);
+    let hub = Mock::start(None);
+    let h = hub.url();
+    // Spaces of `evil`: page A → page B → page A.
+    let a = "/api/spaces?author=evil";
+    let b = "/api/spaces?author=evil&cursor=b";
+    hub.route(
+        a,
+        vec![with(
+            ok(&json!([{"id": "evil/one"}])),
+            "Link",
+            &format!("<{h}{b}>; rel=\"next\""),
+        )],
+    );
+    hub.route(
+        b,
+        vec![with(
+            ok(&json!([{"id": "evil/two"}])),
+            "Link",
+            &format!("<{h}{a}>; rel=\"next\""),
+        )],
+    );
+    hub.route("/api/models?author=evil", vec![ok(&json!([]))]);
+    hub.route("/api/datasets?author=evil", vec![ok(&json!([]))]);
+    // evil/one: a tree page of 9 MiB (the cap is 8).
+    let big: Vec<Value> = (0..200_000)
+        .map(|i| file(&format!("f{i:06}-{}.txt", "x".repeat(20)), "o", 1))
+        .collect();
+    hub.route(
+        &format!("/api/spaces/evil/one/tree/main{TREE}"),
+        vec![ok(&Value::Array(big))],
+    );
+    // evil/two: a file listed as 10 bytes that is 1 MiB, then discussions that never end.
+    hub.route(
+        &format!("/api/spaces/evil/two/tree/main{TREE}"),
+        vec![ok(&json!([file("app.py", "a2", 10)]))],
+    );
+    let mut liar = format!("T = \"{}\"\n", tok[0]).into_bytes();
+    liar.resize(1 << 20, b'#');
+    hub.route("/spaces/evil/two/resolve/main/app.py", vec![bytes(liar)]);
+    for p in 0..4 {
+        hub.route(
+            &format!("/api/spaces/evil/two/discussions?p={p}"),
+            vec![ok(&json!({"count": 1_000_000_000u64, "start": p,
+                              "discussions": [{"num": 1}]}))],
+        );
+    }
+    hub.route(
+        "/api/spaces/evil/two/discussions/1",
+        vec![ok(&json!({"title": "hello", "events": []}))],
+    );
+    // A private model that answers 429 and asks to wait a day.
+    hub.route(
+        &format!("/api/models/evil/slow/tree/main{TREE}"),
+        vec![with(status(429), "Retry-After", "86400")],
+    );
+    let (report, stdout, stderr, code) = run_json(
+        &[
+            "hf://spaces/evil",
+            "hf://evil/slow",
+            "--endpoint",
+            &h,
+            "--no-pull-requests",
+            "--no-variables",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}\n{report:#}");
+    let errors = report["errors"].to_string();
+    assert!(
+        errors.contains("hf://spaces/evil/one") && errors.contains("larger than 8 MiB"),
+        "{errors}"
+    );
+    // The cycle ends: each page once.
+    assert_eq!(hub.count(a), 1);
+    assert_eq!(hub.count(b), 1);
+    // The lying file: skipped, not read to its end.
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("hf://spaces/evil/two/app.py") && skipped.contains("listed 10 bytes"),
+        "{skipped}"
+    );
+    // Discussions: a page with nothing new ends the list, whatever `count` says.
+    let pages = hub
+        .seen()
+        .iter()
+        .filter(|r| r.target.starts_with("/api/spaces/evil/two/discussions?p="))
+        .count();
+    assert_eq!(pages, 2, "{:?}", hub.seen());
+    // The 429 asking for a day: given up at once, and the note says so (it waited nothing).
+    assert!(errors.contains("hf://evil/slow"), "{errors}");
+    assert!(stderr.contains("gave up on 1 request at once"), "{stderr}");
+    assert!(!stderr.contains("waited 86400"), "{stderr}");
+    crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "hostile hub");
+}
+
+/// `--hub-deadline`: past it nothing more is asked, and a note says what was not read.
+#[test]
+fn the_hub_scan_has_a_deadline() {
+    let hub = Mock::start(None);
+    // More repositories than requests in flight (8): some are never started.
+    let repos: Vec<Value> = (0..20)
+        .map(|i| json!({"id": format!("slow/r{i}")}))
+        .collect();
+    hub.route("/api/models?author=slow", vec![ok(&Value::Array(repos))]);
+    hub.route("/api/datasets?author=slow", vec![ok(&json!([]))]);
+    hub.route("/api/spaces?author=slow", vec![ok(&json!([]))]);
+    for i in 0..20 {
+        // Each tree answer trickles for about 3 s.
+        hub.route(
+            &format!("/api/models/slow/r{i}/tree/main{TREE}"),
+            vec![Response::new(200)
+                .body(json!([]).to_string() + &" ".repeat(30))
+                .trickle(std::time::Duration::from_millis(100))],
+        );
+    }
+    let (report, _, stderr, _) = run_json(
+        &[
+            "hf://slow",
+            "--endpoint",
+            &hub.url(),
+            "--hub-deadline",
+            "2s",
+            "--no-pull-requests",
+            "--no-discussions",
+        ],
+        &[],
+    );
+    assert!(
+        stderr.contains("the Hub scan's deadline of 2 s passed")
+            && stderr.contains("were not read (raise it with --hub-deadline)"),
+        "{stderr}\n{report:#}"
+    );
+    let asked = hub
+        .seen()
+        .iter()
+        .filter(|r| r.target.contains("/tree/main"))
+        .count();
+    assert!(asked < 20, "{asked} trees asked past the deadline");
 }

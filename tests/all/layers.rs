@@ -10,20 +10,20 @@ use crate::common::repo_root;
 /// Bottom first. Each module may use the ones before it, never one after it.
 const LAYERS: &[&str] = &[
     // Plain data and the one text exit.
-    "secret", "output", "files", "allow", "rules", "config",
+    "secret", "repo", "output", "files", "scratch", "allow", "access", "rules", "config",
     // Pure functions over bytes: context, detection, the practice habits.
     "context", "detect", "practice",
     // What flows between stages, and where bytes came from.
-    "model", "origin",
+    "model", "origin", "state",
     // One blob: snippets, decompression in front of the matcher, the inspector.
     "snippet", "archive", "inspect",
     // The one HTTP client, and what the Hub says of a token.
     "http", "verify", // Judging, and the compiled parts of a run.
-    "judge", "engine", // The one fold, then what consumes findings.
+    "judge", "engine", "plan", // The one fold, then what consumes findings.
     "fold", "whoami", "report", "suppress", "revoke",
     // Sources: they enumerate blobs and hand them to the inspector and the fold.
     "git", "hub", "source", // The pipeline, and the edge.
-    "pipeline", "dist", "cli", // The fuzz targets' way in to private readers.
+    "pipeline", "merge", "dist", "cli", // The fuzz targets' way in to private readers.
     "fuzzing",
 ];
 

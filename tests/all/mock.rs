@@ -48,6 +48,18 @@ pub struct Response {
     pub body: Vec<u8>,
     /// The body one byte per interval (the head at once), to stall a client mid-body.
     pub trickle: Option<Duration>,
+    /// In place of the body: zeros without end, a chunk per pause (see [`Endless`]).
+    pub endless: Option<Endless>,
+}
+
+/// A body that never ends (a hostile server's endless pack): `chunk` zero bytes every `pause`,
+/// under a `Content-Length` of 1 TiB, until the client hangs up, 1 GiB is sent or a minute
+/// passes. `sent` counts the body bytes written.
+#[derive(Debug, Clone)]
+pub struct Endless {
+    pub chunk: usize,
+    pub pause: Duration,
+    pub sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Response {
@@ -58,7 +70,13 @@ impl Response {
             headers: Vec::new(),
             body: Vec::new(),
             trickle: None,
+            endless: None,
         }
+    }
+
+    pub fn endless(mut self, endless: Endless) -> Self {
+        self.endless = Some(endless);
+        self
     }
 
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
@@ -217,17 +235,33 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
 }
 
 fn write_response(stream: &mut TcpStream, r: &Response) -> std::io::Result<()> {
+    let length = match r.endless {
+        Some(_) => 1 << 40,
+        None => r.body.len(),
+    };
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Length: {length}\r\nConnection: close\r\n",
         r.status,
         reason(r.status),
-        r.body.len()
     );
     for (k, v) in &r.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
+    if let Some(e) = &r.endless {
+        let chunk = vec![0u8; e.chunk];
+        let started = std::time::Instant::now();
+        while e.sent.load(Ordering::Relaxed) < 1 << 30
+            && started.elapsed() < Duration::from_secs(60)
+        {
+            // The client hangs up when it is stopped: the error ends the loop.
+            stream.write_all(&chunk)?;
+            e.sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            std::thread::sleep(e.pause);
+        }
+        return stream.flush();
+    }
     match r.trickle {
         None => stream.write_all(&r.body)?,
         Some(pause) => {

@@ -47,6 +47,9 @@ fn run_example(engine: &mut Engine, ex: &Example, seed: u64) -> Vec<String> {
         ver.role.clone_from(&v.role);
         ver.token_name.clone_from(&v.name);
         ver.permissions.clone_from(&v.permissions);
+        ver.owner.clone_from(&v.owner);
+        ver.orgs.clone_from(&v.orgs);
+        ver.scoped.clone_from(&v.scoped);
         let mut map = HashMap::new();
         map.insert(Fingerprint::of(&token), ver);
         map
@@ -126,7 +129,7 @@ fn every_rule_file_is_embedded_and_ids_are_unique() {
     // The catalogue of DESIGN §5: ids users' baselines depend on.
     for id in [
         "HF001", "HF002", "HF003", "HF004", "HF005", "HF006", "HF007", "HF008", "HF009", "HF010",
-        "HF011", "HF013", "HF014", "HF015",
+        "HF011", "HF013", "HF014", "HF015", "HF016",
     ] {
         assert!(set.get(id).is_some(), "{id} missing");
     }

@@ -252,7 +252,9 @@ fn exit_codes_follow_fail_on() {
         .args(["scan", "missing-folder"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("missing-folder"));
+        .stdout(predicate::str::contains(
+            "cannot read missing-folder: no such file or folder",
+        ));
 }
 
 #[test]

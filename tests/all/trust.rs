@@ -550,7 +550,7 @@ fn output_file_is_announced_on_the_terminal() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("1 finding (1 error) written to report.json"),
+        err.contains("hfaudit: report written to report.json: 1 finding (1 error)"),
         "{err}"
     );
 }
@@ -713,4 +713,48 @@ fn review_findings_stay_fixed() {
     assert!(!err.contains("hunter2"));
     assert!(err.contains("not a regular file"), "{err}");
     assert!(err.contains("symbolic link: not read as a config"), "{err}");
+}
+
+/// A write that fails at the final flush (a full disk) is an error, exit 2, for every command
+/// that prints: the buffered writer must not swallow it when it is dropped.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_is_an_error_for_every_command() {
+    let dir = fixture("basic");
+    for args in [
+        &["rules"][..],
+        &["rules", "--markdown"],
+        &["rule", "HF001"],
+        &["baseline", "--no-config"],
+        &["scan", "--no-config"],
+        &["scan", "--no-config", "-f", "json"],
+        &["completions", "bash"],
+        &["man"],
+        &["--help"],
+        &["--version"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("hfaudit"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("HF_TOKEN")
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("No space left"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

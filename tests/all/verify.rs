@@ -1232,7 +1232,14 @@ fn whoami_with_an_unreachable_hub_says_so() {
     let out = run(whoami(home.path())
         .env("HF_TOKEN", &token)
         .args(["--endpoint", &format!("http://{closed}")]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Nothing could be asked: no advice is no success (exit 2), and it says why.
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("could not reach http://")
+            && out.stderr.contains("nothing can be advised"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stdout.contains("hub: unknown (cannot connect"),
         "{}",
@@ -1364,4 +1371,210 @@ fn whoami_escapes_section_names_and_hub_answers() {
     ] {
         assert!(out.stdout.contains(want), "{want}: {}", out.stdout);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Least privilege down to the repository: the access map and HF016
+
+/// A whoami-v2 answer for a fine-grained token with these scoped entries (type, name, perms).
+fn scoped_token(name: &str, global: &[&str], scoped: &[(&str, &str, &[&str])]) -> Value {
+    let scoped: Vec<Value> = scoped
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, entity, perms))| {
+            json!({"entity": {"_id": format!("id{i}"), "type": kind, "name": entity},
+                   "permissions": perms})
+        })
+        .collect();
+    json!({
+        "type": "user", "id": "1", "name": "alice",
+        "orgs": [{"type": "org", "name": "acme", "roleInOrg": "write"}],
+        "auth": {"type": "access_token", "accessToken": {
+            "displayName": name, "role": "fineGrained",
+            "fineGrained": {"canReadGatedRepos": false, "global": global, "scoped": scoped}
+        }}
+    })
+}
+
+/// A classic token whose user is in `acme` (write) and `lab` (read).
+fn classic_token(role: &str) -> Value {
+    json!({
+        "type": "user", "id": "1", "name": "alice",
+        "orgs": [{"type": "org", "name": "acme", "roleInOrg": "write"},
+                 {"type": "org", "name": "lab", "roleInOrg": "read"}],
+        "auth": {"type": "access_token", "accessToken": {"displayName": "laptop-push", "role": role}}
+    })
+}
+
+fn finding_at<'a>(report: &'a Value, rule: &str, path: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["path"] == path)
+}
+
+#[test]
+fn hf016_names_the_surplus_write_scope_and_is_silent_when_exact_or_unresolved() {
+    let t = fake_tokens(1600, 6);
+    let dir = tempfile::tempdir().unwrap();
+    let push = |repo: &str, token: &str| {
+        format!(
+            "from huggingface_hub import HfApi\napi = HfApi(token=\"{token}\")\napi.upload_file(path_or_fileobj=\"w\", path_in_repo=\"w\", repo_id=\"{repo}\")\n"
+        )
+    };
+    write(dir.path(), "surplus/push.py", push("acme/m2", &t[0]));
+    write(dir.path(), "exact/push.py", push("acme/m3", &t[1]));
+    write(
+        dir.path(),
+        "dyn/push.py",
+        format!(
+            "from huggingface_hub import upload_folder\nupload_folder(repo_id=args.repo, folder_path=\"o\", token=\"{}\")\n",
+            t[2]
+        ),
+    );
+    write(
+        dir.path(),
+        "classic/push.py",
+        format!("model.push_to_hub(\"acme/m4\", token=\"{}\")\n", t[3]),
+    );
+    write(dir.path(), "readonly/push.py", push("acme/m5", &t[4]));
+    write(
+        dir.path(),
+        "org/create.py",
+        format!(
+            "from huggingface_hub import create_repo\ncreate_repo(\"acme/new\", token=\"{}\")\n",
+            t[5]
+        ),
+    );
+    let rw: &[&str] = &["repo.content.read", "repo.write"];
+    let replies: HashMap<String, Reply> = [
+        (
+            &t[0],
+            scoped_token(
+                "surplus",
+                &["discussion.write"],
+                &[
+                    (
+                        "user",
+                        "alice",
+                        &["repo.content.read", "inference.serverless.write"],
+                    ),
+                    ("org", "lab", &["repo.content.read"]),
+                    ("model", "acme/m1", rw),
+                    ("model", "acme/m2", rw),
+                    ("dataset", "acme/d9", rw),
+                ],
+            ),
+        ),
+        (
+            &t[1],
+            scoped_token("exact", &[], &[("model", "acme/m3", rw)]),
+        ),
+        (&t[2], classic_token("write")),
+        (&t[3], classic_token("write")),
+        (&t[4], classic_token("read")),
+        (
+            &t[5],
+            scoped_token("org-create", &[], &[("org", "acme", rw)]),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.clone(), Reply::Ok(v)))
+    .collect();
+    let hub = MockHub::start(replies);
+    let out = scan_verify(dir.path(), &hub.url(), "json");
+    let report = out.json();
+    assert_no_token(&out.stdout, &t, "the JSON report");
+    assert_eq!(
+        rule_paths(&report, "HF016"),
+        ["classic/push.py", "surplus/push.py"]
+    );
+
+    // The surplus is named, and so is what the code writes.
+    let f = finding_at(&report, "HF016", "surplus/push.py").unwrap();
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(
+        f["message"],
+        "token can write to acme/m1 (and 1 more) but this code writes only to acme/m2"
+    );
+    assert!(f["help"].as_str().unwrap().contains("hfaudit plan"));
+    let f = finding_at(&report, "HF016", "classic/push.py").unwrap();
+    assert_eq!(
+        f["message"],
+        "token can write to every repository of alice (and 1 more) but this code writes only to acme/m4"
+    );
+
+    // The access map on the verification: user, org and repository entities, global, roles.
+    let v = verification_at(&report, "surplus/push.py");
+    assert_eq!(v["global"], json!(["discussion.write"]));
+    let entities: Vec<(String, String)> = v["scoped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["entity"]["type"].as_str().unwrap().to_owned(),
+                s["entity"]["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entities,
+        [
+            ("user".to_owned(), "alice".to_owned()),
+            ("org".into(), "lab".into()),
+            ("model".into(), "acme/m1".into()),
+            ("model".into(), "acme/m2".into()),
+            ("dataset".into(), "acme/d9".into()),
+        ]
+    );
+    assert_eq!(v["scoped"][2]["permissions"], json!(rw));
+    assert!(v["scoped"][0].get("_id").is_none() && v["scoped"][0]["entity"].get("_id").is_none());
+    let classic = verification_at(&report, "classic/push.py");
+    assert!(classic.get("scoped").is_none() && classic.get("global").is_none());
+    assert_eq!(
+        classic["org_roles"],
+        json!({"acme": "write", "lab": "read"})
+    );
+
+    // Silent on an exact scope, on a read token, on a namespace the code creates in.
+    for path in ["exact/push.py", "readonly/push.py", "org/create.py"] {
+        assert!(finding_at(&report, "HF016", path).is_none(), "{path}");
+    }
+    // Silent on an unresolved write, and the report says why.
+    assert!(finding_at(&report, "HF016", "dyn/push.py").is_none());
+    let leak = finding_at(&report, "HF001", "dyn/push.py").unwrap();
+    assert_eq!(
+        leak["context"]["unresolved_writes"],
+        json!([{"path": "dyn/push.py", "line": 2, "call": "upload_folder",
+                "why": "`args.repo` is not a literal"}])
+    );
+    // Only where HF016 was judged: not on the exact token's findings.
+    let exact = finding_at(&report, "HF001", "exact/push.py").unwrap();
+    assert!(exact["context"].get("unresolved_writes").is_none());
+}
+
+#[test]
+fn hf016_needs_verify() {
+    let t = fake_tokens(1601, 1);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "push.py",
+        format!("model.push_to_hub(\"acme/m\", token=\"{}\")\n", t[0]),
+    );
+    let out =
+        run(hfaudit()
+            .current_dir(dir.path())
+            .args(["scan", "--no-config", "--format", "json"]));
+    let report = out.json();
+    assert!(rule_paths(&report, "HF016").is_empty());
+    let skipped: Vec<&str> = report["summary"]["skipped_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(skipped.contains(&"HF016"), "{skipped:?}");
 }
