@@ -24,7 +24,7 @@ if [ -n "${FUZZ_TARGET_DIR:-}" ]; then
     build+=(--target-dir "$FUZZ_TARGET_DIR")
 fi
 
-if ! rustup toolchain list | grep -q '^nightly'; then
+if ! rustup toolchain list | grep '^nightly' >/dev/null; then
     echo "fuzz-smoke: the nightly toolchain is missing: rustup toolchain install nightly --profile minimal" >&2
     exit 1
 fi
