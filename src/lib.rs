@@ -27,7 +27,8 @@
 //! 7. The fold and what consumes findings: `fold`, `whoami`, `report`, `suppress`, `revoke`.
 //! 8. Sources: `git` (and the one way to run git, `git::process`), `hub`, `source` (the tree,
 //!    the second look).
-//! 9. The edge: `pipeline`, `merge` (several JSON reports as one), `dist`, `cli`.
+//! 9. The edge: `pipeline`, `merge` (several JSON reports as one), `dist`, `cli`; and `fuzzing`,
+//!    the fuzz targets' way in (not a stable API).
 
 pub mod access;
 pub mod allow;
@@ -40,6 +41,8 @@ pub mod dist;
 pub mod engine;
 pub mod files;
 pub mod fold;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod http;
 pub mod hub;

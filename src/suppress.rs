@@ -75,7 +75,12 @@ impl Baseline {
                 source,
             }
         })?;
-        let text = String::from_utf8_lossy(&data);
+        Baseline::parse(path, &data)
+    }
+
+    /// Reads a baseline's bytes (`path` names it in errors).
+    pub fn parse(path: &Path, data: &[u8]) -> Result<Self, BaselineError> {
+        let text = String::from_utf8_lossy(data);
         let b: Baseline = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
             path: path.into(),
             message: e.to_string(),
@@ -89,18 +94,20 @@ impl Baseline {
         Ok(b)
     }
 
-    /// Removes the findings the baseline lists. Returns (kept, suppressed, stale entries).
+    /// Removes the findings the baseline lists. Returns (kept, suppressed, stale entries). An
+    /// entry is stale when no finding matches it: one written twice (two branches' baselines
+    /// merged) or one for another place of a finding already hidden still matches.
     /// One map look-up per location: linear in findings plus entries.
     pub fn apply(&self, findings: Vec<Finding>, roots: &Roots) -> (Vec<Finding>, usize, usize) {
-        let index: HashMap<(&str, &str, &str), usize> = self
+        // Each distinct entry once, by the index of its first spelling.
+        let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        let first: Vec<usize> = self
             .entries
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                (
-                    (e.rule.as_str(), e.fingerprint.as_str(), e.path.as_str()),
-                    i,
-                )
+                let k = (e.rule.as_str(), e.fingerprint.as_str(), e.path.as_str());
+                *index.entry(k).or_insert(i)
             })
             .collect();
         let mut used = vec![false; self.entries.len()];
@@ -108,19 +115,21 @@ impl Baseline {
         let mut suppressed = 0;
         for f in findings {
             let fp = f.fingerprint().to_string();
-            let fp = fp.as_str();
-            let hit = f.locations.iter().find_map(|l| {
+            let mut hit = false;
+            for l in &f.locations {
                 let path = key(&l.path, roots);
-                index.get(&(f.rule.as_str(), fp, path.as_str())).copied()
-            });
-            if let Some(i) = hit {
-                used[i] = true;
+                if let Some(&i) = index.get(&(f.rule.as_str(), fp.as_str(), path.as_str())) {
+                    used[i] = true;
+                    hit = true;
+                }
+            }
+            if hit {
                 suppressed += 1;
             } else {
                 kept.push(f);
             }
         }
-        let stale = used.iter().filter(|u| !**u).count();
+        let stale = first.iter().filter(|&&i| !used[i]).count();
         (kept, suppressed, stale)
     }
 }

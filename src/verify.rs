@@ -346,7 +346,7 @@ const MAX_TEXT: usize = 200;
 /// Cleans every string that came back: the token (should an endpoint echo it) becomes its
 /// redacted form, long text is cut, and control, bidi and zero-width characters are escaped
 /// (see [`crate::output::escape`]) so no answer can act on a terminal.
-fn scrub(v: Verification, secret: &Secret) -> Verification {
+pub(crate) fn scrub(v: Verification, secret: &Secret) -> Verification {
     // An answer that spells the token in pieces (split across fields, zero-width or other
     // characters between its letters, lower case, backwards) passes the replacement in
     // `clean_text`: when the answer holds three or more of the token's four-character pieces,

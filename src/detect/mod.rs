@@ -288,6 +288,13 @@ impl Detector {
         }
     }
 
+    /// The same detector on the portable automaton only, as on a CPU without the SIMD Teddy
+    /// needs: the fuzz targets compare the two (`fuzz/`).
+    pub(crate) fn portable(mut self) -> Self {
+        self.packed = None;
+        self
+    }
+
     /// Whether this detector decodes (base64, UTF-16, escapes); `--no-decode` turns it off.
     pub fn decodes(&self) -> bool {
         self.kinds.iter().any(|k| matches!(k, Pattern::Encoded(..)))

@@ -22,7 +22,7 @@ pub mod fetched;
 mod habits;
 mod history;
 mod hook;
-mod parse;
+pub(crate) mod parse;
 pub(crate) mod process;
 
 use std::collections::{HashMap, HashSet};

@@ -115,7 +115,7 @@ impl<R: BufRead> Fields<R> {
             }
             return Err(format!(
                 "expected a commit or a raw diff record, found {:?}",
-                String::from_utf8_lossy(&field[..field.len().min(60)])
+                shown(&String::from_utf8_lossy(field))
             ));
         }
     }
@@ -139,7 +139,8 @@ impl<R: BufRead> Fields<R> {
         let (Some(mode), Some(oid), Some(_stage)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(format!(
-                "an index entry {meta:?} without mode, object and stage"
+                "an index entry {:?} without mode, object and stage",
+                shown(&meta)
             ));
         };
         Ok(Some(Record {
@@ -155,11 +156,22 @@ impl<R: BufRead> Fields<R> {
     }
 }
 
+/// The start of a field quoted in an error: a commit's author can be as long as its author
+/// likes, and an error message should stay a line.
+fn shown(text: &str) -> &str {
+    text.char_indices()
+        .nth(60)
+        .map_or(text, |(at, _)| &text[..at])
+}
+
 fn parse_header(header: &[u8]) -> Result<Header, String> {
     let text = String::from_utf8_lossy(header);
     let mut parts = text.split('\x1f');
     let (Some(ids), Some(author), Some(date)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(format!("a commit header without author or date: {text:?}"));
+        return Err(format!(
+            "a commit header without author or date: {:?}",
+            shown(&text)
+        ));
     };
     let id = ids.split(' ').next().unwrap_or_default();
     if id.is_empty() {
@@ -180,7 +192,8 @@ fn parse_meta(meta: &str) -> Result<(Vec<Side>, Side, String), String> {
     let sides = parents + 1;
     if words.len() != 2 * sides + 1 {
         return Err(format!(
-            "a raw diff record {meta:?} with the wrong number of fields"
+            "a raw diff record {:?} with the wrong number of fields",
+            shown(meta)
         ));
     }
     let side = |i: usize| Side {
@@ -191,7 +204,10 @@ fn parse_meta(meta: &str) -> Result<(Vec<Side>, Side, String), String> {
     let new = side(parents);
     let status = words[2 * sides].to_owned();
     if status.is_empty() {
-        return Err(format!("a raw diff record {meta:?} without a status"));
+        return Err(format!(
+            "a raw diff record {:?} without a status",
+            shown(meta)
+        ));
     }
     Ok((old, new, status))
 }

@@ -50,6 +50,9 @@ use history::history;
 pub use history::HistoryLimits;
 pub use shard::{part_of, Shard};
 pub use target::{is_hub, parse, Kind, Repo, Target, TargetError};
+// The readers of the Hub's answers, as functions of the answer alone: for the fuzz targets.
+pub(crate) use per_file::{planned_downloads, read_refs, ApiRef};
+pub(crate) use threads::{discussion_page, discussion_text, variable_texts};
 
 /// The branch read when no revision is named: the Hub's default, as huggingface_hub assumes.
 pub const DEFAULT_REVISION: &str = "main";
@@ -615,28 +618,8 @@ fn list_owner(
                 k.plural()
             ));
         }
-        for item in items {
-            match item.get("id").and_then(Value::as_str) {
-                Some(id) if target::is_repo_id(id) => {
-                    let listed = item
-                        .get("sha")
-                        .and_then(Value::as_str)
-                        .filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()))
-                        .map(str::to_owned);
-                    repos.push((
-                        Repo {
-                            kind: k,
-                            id: id.to_owned(),
-                        },
-                        listed,
-                    ));
-                }
-                _ => {
-                    return Err(err(Failure::Other(
-                        "unexpected answer: a listed repository has no valid id".into(),
-                    )))
-                }
-            }
+        for item in &items {
+            repos.push(listed_repo(item, k).map_err(err)?);
         }
     }
     if repos.is_empty() {
@@ -646,6 +629,33 @@ fn list_owner(
         });
     }
     Ok(repos)
+}
+
+/// One item of an owner's listing of `kind`: the repository, and the commit its default branch
+/// points at when the listing gave one (`expand=sha`). An item without a valid id makes the
+/// whole listing unexpected. Also reached by the fuzz targets (`fuzz/`).
+pub(crate) fn listed_repo(item: &Value, kind: Kind) -> Result<(Repo, Option<String>), Failure> {
+    let Some(id) = item
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|id| target::is_repo_id(id))
+    else {
+        return Err(Failure::Other(
+            "unexpected answer: a listed repository has no valid id".into(),
+        ));
+    };
+    let listed = item
+        .get("sha")
+        .and_then(Value::as_str)
+        .filter(|c| pack::is_commit(c))
+        .map(str::to_owned);
+    Ok((
+        Repo {
+            kind,
+            id: id.to_owned(),
+        },
+        listed,
+    ))
 }
 
 fn source(repo: &Repo, revision: &str, item: HubItem, url: String) -> Source {

@@ -136,6 +136,11 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
             repo.display()
         ));
     }
+    tree_entries(items)
+}
+
+/// A tree listing's items, as entries: one that is not an entry makes the listing unexpected.
+fn tree_entries(items: Vec<Value>) -> Result<Vec<TreeEntry>, Failure> {
     items
         .into_iter()
         .map(|v| {
@@ -143,6 +148,40 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
                 .map_err(|e| Failure::Other(format!("unexpected tree entry: {e}")))
         })
         .collect()
+}
+
+/// A planned download: its request path (relative to the endpoint) and the report paths of its
+/// places.
+pub(crate) type Download = (String, Vec<String>);
+
+/// What one tree listing of `repo` at `revision` (`None`: the default branch) plans, read as
+/// [`per_file`] reads it ([`tree_entries`], then [`add_files`]): each download's request path
+/// (relative to the endpoint) with the report paths of its places, and how many listed files
+/// were refused. Reached by the fuzz targets (`fuzz/`), which have no Hub to list.
+pub(crate) fn planned_downloads(
+    opts: &Options,
+    repo: &Repo,
+    revision: Option<&str>,
+    items: Vec<Value>,
+) -> Result<(Vec<Download>, usize), Failure> {
+    let mut plan = Plan::default();
+    let entries = tree_entries(items)?;
+    add_files(
+        opts,
+        repo,
+        revision,
+        0,
+        entries,
+        &mut HashMap::new(),
+        0,
+        &mut plan,
+    );
+    let files = plan
+        .files
+        .into_iter()
+        .map(|job| (job.url, job.places.into_iter().map(|p| p.path).collect()))
+        .collect();
+    Ok((files, plan.found.errors.len()))
 }
 
 /// Adds the files of revision number `rev_index` (`revision`: its name, `None` for the
@@ -199,14 +238,14 @@ fn add_files(
 }
 
 /// One ref of the refs API: its name, full ref and commit.
-pub(super) struct ApiRef {
+pub(crate) struct ApiRef {
     pub name: String,
     pub reference: String,
     pub commit: Option<String>,
 }
 
 /// The refs API's answer (`/api/{kind}s/{id}/refs?include_prs=1`).
-pub(super) struct ApiRefs {
+pub(crate) struct ApiRefs {
     pub branches: Vec<ApiRef>,
     pub tags: Vec<ApiRef>,
     /// `refs/pr/N`, open and closed, in number order.
@@ -221,6 +260,22 @@ pub(super) fn refs_api(api: &Api<'_>, repo: &Repo) -> Result<ApiRefs, Failure> {
         repo.id
     ))?;
     let (v, _) = api.json(&url)?;
+    let mut refs = read_refs(&v);
+    if refs.pull_requests.len() > MAX_PULL_REQUESTS {
+        api.note(format!(
+            "{}: {} pull request refs: the first {MAX_PULL_REQUESTS} were read",
+            repo.display(),
+            refs.pull_requests.len()
+        ));
+        refs.pull_requests.truncate(MAX_PULL_REQUESTS);
+    }
+    Ok(refs)
+}
+
+/// A refs answer, read: the refs whose name can be a URL segment and a display, each branch and
+/// tag under its own name, the pull requests (`refs/pr/` and digits) in number order, once
+/// each; a commit only when it is a full commit id. Also reached by the fuzz targets (`fuzz/`).
+pub(crate) fn read_refs(v: &Value) -> ApiRefs {
     let list = |field: &str| -> Vec<ApiRef> {
         v.get(field)
             .and_then(Value::as_array)
@@ -266,15 +321,7 @@ pub(super) fn refs_api(api: &Api<'_>, repo: &Repo) -> Result<ApiRefs, Failure> {
     };
     prs.sort_by_key(number);
     prs.dedup_by_key(|r| number(r));
-    if prs.len() > MAX_PULL_REQUESTS {
-        api.note(format!(
-            "{}: {} pull request refs: the first {MAX_PULL_REQUESTS} were read",
-            repo.display(),
-            prs.len()
-        ));
-        prs.truncate(MAX_PULL_REQUESTS);
-    }
-    Ok(ApiRefs {
+    ApiRefs {
         branches: list("branches")
             .into_iter()
             .filter(|r| r.reference == format!("refs/heads/{}", r.name))
@@ -284,5 +331,5 @@ pub(super) fn refs_api(api: &Api<'_>, repo: &Repo) -> Result<ApiRefs, Failure> {
             .filter(|r| r.reference == format!("refs/tags/{}", r.name))
             .collect(),
         pull_requests: prs,
-    })
+    }
 }

@@ -63,22 +63,14 @@ pub(super) fn discussions(
     let mut page = 0u64;
     loop {
         let (v, _) = api.json(&api.url(&format!("{base}?p={page}"))?)?;
-        let list = v
-            .get("discussions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
+        let (listed, final_page) = discussion_page(&v)?;
         let first = nums.len();
-        for d in list {
-            let Some(n) = d.get("num").and_then(Value::as_u64) else {
-                continue;
-            };
+        for (n, digest) in listed {
             if known.insert(n) {
                 nums.push(n);
-                digests.insert(n, hex(&Sha256::digest(d.to_string().as_bytes())));
+                digests.insert(n, digest);
             }
         }
-        let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
-        let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
         if nums.len() >= MAX_DISCUSSIONS {
             api.note(format!(
                 "{}: more than {MAX_DISCUSSIONS} discussions: the first {MAX_DISCUSSIONS} were read",
@@ -87,7 +79,7 @@ pub(super) fn discussions(
             nums.truncate(MAX_DISCUSSIONS);
             break;
         }
-        if list.is_empty() || nums.len() == first || start + list.len() as u64 >= count {
+        if final_page || nums.len() == first {
             break;
         }
         page += 1;
@@ -112,23 +104,7 @@ pub(super) fn discussions(
                 continue;
             }
         };
-        // The title, then each comment's latest text, a blank line apart: lines count in that.
-        let mut text = v
-            .get("title")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        for e in v
-            .get("events")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
-                text.push_str("\n\n");
-                text.push_str(raw);
-            }
-        }
+        let text = discussion_text(&v);
         let web = format!(
             "{}/{}{}/discussions/{num}",
             api_endpoint(api),
@@ -150,6 +126,51 @@ pub(super) fn discussions(
     Ok(())
 }
 
+/// One page of the discussions list: each listed thread's number and the digest of its list
+/// entry (what the state compares), and whether the page is the last by the server's own
+/// numbers (empty, or `start` plus its length reaches `count`). The Hub's numbers are not
+/// trusted: a `start` near 2^64 makes the last page, not an overflow. Also reached by the fuzz
+/// targets (`fuzz/`).
+pub(crate) fn discussion_page(v: &Value) -> Result<(Vec<(u64, String)>, bool), Failure> {
+    let list = v
+        .get("discussions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Failure::Other("unexpected answer: no discussions list".into()))?;
+    let listed = list
+        .iter()
+        .filter_map(|d| {
+            let n = d.get("num").and_then(Value::as_u64)?;
+            Some((n, hex(&Sha256::digest(d.to_string().as_bytes()))))
+        })
+        .collect();
+    let count = v.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let start = v.get("start").and_then(Value::as_u64).unwrap_or(0);
+    let final_page = list.is_empty() || start.saturating_add(list.len() as u64) >= count;
+    Ok((listed, final_page))
+}
+
+/// A discussion answer as the one text scanned: the title, then each comment's latest text, a
+/// blank line apart (lines count in that). Also reached by the fuzz targets (`fuzz/`).
+pub(crate) fn discussion_text(v: &Value) -> String {
+    let mut text = v
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    for e in v
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(raw) = e.pointer("/data/latest/raw").and_then(Value::as_str) {
+            text.push_str("\n\n");
+            text.push_str(raw);
+        }
+    }
+    text
+}
+
 /// A Space's public variables, each scanned as `NAME=value` (a description follows as a
 /// comment line).
 pub(super) fn variables(
@@ -160,27 +181,38 @@ pub(super) fn variables(
     out: &mut ScanOutput,
 ) -> Result<(), Failure> {
     let (v, _) = api.json(&api.url(&format!("api/spaces/{}/variables", repo.id))?)?;
-    let Some(map) = v.as_object() else {
-        return Err(Failure::Other("unexpected answer: not an object".into()));
-    };
-    for (name, var) in map {
-        let value = var
-            .get("value")
-            .and_then(Value::as_str)
-            .or_else(|| var.as_str())
-            .unwrap_or_default();
-        let mut text = format!("{name}={value}\n");
-        if let Some(d) = var.get("description").and_then(Value::as_str) {
-            text.push_str(&format!("# {d}\n"));
-        }
+    for (name, text) in variable_texts(&v)? {
         let path = format!(
             "{}/variables/{}",
             repo.display(),
-            target::encode_segment(name)
+            target::encode_segment(&name)
         );
         let web = format!("{}/spaces/{}/settings", api_endpoint(api), repo.id);
         let src = source(repo, DEFAULT_REVISION, HubItem::Variable, web);
         scan_text(engine, path, &text, src, progress, out);
     }
     Ok(())
+}
+
+/// A variables answer, each variable as its name and the text scanned: `NAME=value`, then its
+/// description as a comment line. Also reached by the fuzz targets (`fuzz/`).
+pub(crate) fn variable_texts(v: &Value) -> Result<Vec<(String, String)>, Failure> {
+    let Some(map) = v.as_object() else {
+        return Err(Failure::Other("unexpected answer: not an object".into()));
+    };
+    Ok(map
+        .iter()
+        .map(|(name, var)| {
+            let value = var
+                .get("value")
+                .and_then(Value::as_str)
+                .or_else(|| var.as_str())
+                .unwrap_or_default();
+            let mut text = format!("{name}={value}\n");
+            if let Some(d) = var.get("description").and_then(Value::as_str) {
+                text.push_str(&format!("# {d}\n"));
+            }
+            (name.clone(), text)
+        })
+        .collect())
 }

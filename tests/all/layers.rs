@@ -23,7 +23,8 @@ const LAYERS: &[&str] = &[
     "fold", "whoami", "report", "suppress", "revoke",
     // Sources: they enumerate blobs and hand them to the inspector and the fold.
     "git", "hub", "source", // The pipeline, and the edge.
-    "pipeline", "merge", "dist", "cli",
+    "pipeline", "merge", "dist", "cli", // The fuzz targets' way in to private readers.
+    "fuzzing",
 ];
 
 /// The crate module a source file belongs to (`src/git/blobs.rs` → `git`).

@@ -9,6 +9,7 @@ mod daily;
 mod decode;
 mod dist;
 mod docs;
+mod fuzzed;
 mod git;
 mod git_habits;
 mod hub;
