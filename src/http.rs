@@ -439,6 +439,26 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// An answer's body as a reader for a caller that streams it (a big file): the same
+    /// deadline and cap as [`Client::read_body_max`]. Past `max` bytes it ends with an error
+    /// and sets [`BodyReader::too_large`].
+    pub(crate) fn body_reader(
+        &self,
+        response: reqwest::blocking::Response,
+        deadline: Deadline,
+        max: u64,
+    ) -> BodyReader<'_, 'a> {
+        BodyReader {
+            client: self,
+            response,
+            deadline,
+            max,
+            read: 0,
+            too_large: false,
+            failed: None,
+        }
+    }
+
     fn timed_out(&self, deadline: Deadline) -> String {
         if deadline.cut {
             format!(
@@ -559,6 +579,59 @@ pub(crate) fn parse_ratelimit(value: &str) -> Option<Duration> {
     match (remaining, reset) {
         (Some(0) | None, Some(t)) => parse_retry_after(&t.to_string()),
         _ => None,
+    }
+}
+
+/// See [`Client::body_reader`].
+pub(crate) struct BodyReader<'c, 'a> {
+    client: &'c Client<'a>,
+    response: reqwest::blocking::Response,
+    deadline: Deadline,
+    max: u64,
+    read: u64,
+    /// The answer went on past `max` bytes.
+    pub too_large: bool,
+    /// Why the answer could not be read to its end (too slow, broken off), for people.
+    pub failed: Option<String>,
+}
+
+impl Read for BodyReader<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.too_large || self.failed.is_some() {
+            return Err(std::io::Error::other("the answer was not read to its end"));
+        }
+        if Instant::now() >= self.deadline.at {
+            let why = self.client.timed_out(self.deadline);
+            self.failed = Some(why.clone());
+            return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, why));
+        }
+        loop {
+            match self.response.read(buf) {
+                Ok(n) => {
+                    self.read += n as u64;
+                    if self.read > self.max {
+                        self.too_large = true;
+                        return Err(std::io::Error::other("the answer is larger than it said"));
+                    }
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    let inner = err
+                        .get_ref()
+                        .and_then(|e| e.downcast_ref::<reqwest::Error>());
+                    let why = match inner {
+                        Some(e) => self.client.describe(e, self.deadline),
+                        None if Instant::now() >= self.deadline.at => {
+                            self.client.timed_out(self.deadline)
+                        }
+                        None => format!("cannot read the answer: {err}"),
+                    };
+                    self.failed = Some(why.clone());
+                    return Err(std::io::Error::other(why));
+                }
+            }
+        }
     }
 }
 

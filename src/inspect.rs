@@ -24,13 +24,13 @@ use crate::origin::Origin;
 use crate::snippet::{self, allow_near, char_count, masks, Cursor, Mask, WINDOW};
 
 /// Files up to this size are read whole; larger ones are streamed.
-const WHOLE_FILE_LIMIT: u64 = 64 << 20;
+pub(crate) const WHOLE_FILE_LIMIT: u64 = 64 << 20;
 /// Notebooks up to this size are read whole, so their cells are known.
 const NOTEBOOK_LIMIT: u64 = 512 << 20;
 /// Held while a file bigger than [`WHOLE_FILE_LIMIT`] is read whole (a big notebook).
 static BIG_READ: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Chunk size for streamed files.
-const CHUNK: usize = 16 << 20;
+pub(crate) const CHUNK: usize = 16 << 20;
 /// Bytes before each later chunk kept for the left-boundary check.
 const LOOK_BEHIND: usize = 16;
 

@@ -6,6 +6,7 @@
 //! origin: a next-page link to another origin is refused, and a download redirected to another
 //! host is fetched without it.
 
+use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -22,10 +23,15 @@ const MAX_REDIRECTS: usize = 5;
 /// gigabyte page is cut here.
 pub(crate) const MAX_JSON: u64 = 8 << 20;
 
+/// Most bytes of one listing's pages together (64 MiB): a page may hold 8 MiB and a hostile
+/// endpoint's next links need never end (each page was kept: 765 pages took 6 GB). The largest
+/// tree read, 200,000 files, is about 50 MB of pages.
+pub(crate) const MAX_LIST_BYTES: u64 = 64 << 20;
+
 /// What one GET came to, short of a network failure.
-pub(crate) enum Reply {
+pub(crate) enum Reply<B = Vec<u8>> {
     Body {
-        body: Vec<u8>,
+        body: B,
         next: Option<Url>,
     },
     Redirect(Url),
@@ -133,6 +139,18 @@ impl<'a> Api<'a> {
     /// One GET, retried on 429 and 5xx by the shared policy, its answer read up to `max`
     /// bytes. `auth`: send the token (only ever to the endpoint's origin).
     fn get(&self, url: &Url, auth: bool, max: u64) -> Result<Reply, Failure> {
+        self.get_with(url, auth, &|response, deadline| {
+            self.http.read_body_max(response, deadline, max)
+        })
+    }
+
+    /// [`Api::get`], a 200's body given to `body` (which reads it whole, or streams it).
+    fn get_with<B>(
+        &self,
+        url: &Url,
+        auth: bool,
+        body: &dyn Fn(reqwest::blocking::Response, http::Deadline) -> Result<B, http::BodyError>,
+    ) -> Result<Reply<B>, Failure> {
         let auth = if auth && self.same_origin(url) {
             self.auth.clone()
         } else {
@@ -156,18 +174,18 @@ impl<'a> Api<'a> {
                     }
                     req
                 },
-                |response, deadline| self.answer(url, response, deadline, max),
+                |response, deadline| self.answer(url, response, deadline, body),
             )
             .map_err(|e| Failure::Other(redacted(&e)))
     }
 
-    fn answer(
+    fn answer<B>(
         &self,
         url: &Url,
         response: reqwest::blocking::Response,
         deadline: http::Deadline,
-        max: u64,
-    ) -> Attempt<Reply> {
+        body: &dyn Fn(reqwest::blocking::Response, http::Deadline) -> Result<B, http::BodyError>,
+    ) -> Attempt<Reply<B>> {
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -182,7 +200,7 @@ impl<'a> Api<'a> {
                     // Relative links are the Hub's own; resolve them against the request.
                     url.join(&n).ok()
                 });
-                match self.http.read_body_max(response, deadline, max) {
+                match body(response, deadline) {
                     Ok(body) => Attempt::Done(Reply::Body { body, next }),
                     Err(http::BodyError::TooLarge(max)) => Attempt::Done(Reply::TooLarge(max)),
                     Err(http::BodyError::Failed(detail)) => Attempt::Done(Reply::Unread(detail)),
@@ -217,11 +235,16 @@ impl<'a> Api<'a> {
     /// A JSON document from the endpoint (at most [`MAX_JSON`] bytes), with the next page's
     /// URL if the Hub sent one.
     pub fn json(&self, url: &Url) -> Result<(serde_json::Value, Option<Url>), Failure> {
+        self.json_sized(url).map(|(value, next, _)| (value, next))
+    }
+
+    /// [`Api::json`], with the answer's size in bytes.
+    fn json_sized(&self, url: &Url) -> Result<(serde_json::Value, Option<Url>, u64), Failure> {
         match self.get(url, true, MAX_JSON)? {
             Reply::Body { body, next } => {
                 let value = serde_json::from_slice(&body)
                     .map_err(|e| Failure::Other(format!("unexpected answer: {e}")))?;
-                Ok((value, next))
+                Ok((value, next, body.len() as u64))
             }
             Reply::Redirect(_) => Err(Failure::Other(
                 "the Hub redirected an API call; not followed".into(),
@@ -236,35 +259,42 @@ impl<'a> Api<'a> {
     }
 
     /// The pages of a Link-paginated JSON list, items in order, at most `max_items` of them
-    /// (the second value says the list went on past them). A page already read (a cycle of
-    /// next links, A → B → A) ends the list.
+    /// and [`MAX_LIST_BYTES`] of pages; the second value says why the list was cut, when it
+    /// went on past either. A page already read (a cycle of next links, A → B → A) ends the
+    /// list.
     pub fn list(
         &self,
         first: Url,
         max_items: usize,
-    ) -> Result<(Vec<serde_json::Value>, bool), Failure> {
+    ) -> Result<(Vec<serde_json::Value>, Option<String>), Failure> {
         let mut items = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut url = first;
+        let mut bytes = 0u64;
         loop {
             seen.insert(url.clone());
-            let (value, next) = self.json(&url)?;
+            let (value, next, size) = self.json_sized(&url)?;
+            bytes += size;
             match value {
                 serde_json::Value::Array(page) => items.extend(page),
                 _ => return Err(Failure::Other("unexpected answer: not a list".into())),
             }
             if items.len() > max_items {
                 items.truncate(max_items);
-                return Ok((items, true));
+                return Ok((items, Some(format!("more than {max_items} listed"))));
             }
             match next {
-                None => return Ok((items, false)),
+                None => return Ok((items, None)),
                 Some(n) if !self.same_origin(&n) => {
                     return Err(Failure::Other(
                         "the next page is on another host; not followed".into(),
                     ))
                 }
-                Some(n) if seen.contains(&n) => return Ok((items, false)),
+                Some(n) if seen.contains(&n) => return Ok((items, None)),
+                Some(_) if bytes >= MAX_LIST_BYTES => {
+                    let why = format!("the listing passed {} MiB", MAX_LIST_BYTES >> 20);
+                    return Ok((items, Some(why)));
+                }
                 Some(n) => url = n,
             }
         }
@@ -274,10 +304,44 @@ impl<'a> Api<'a> {
     /// redirects to, which is asked without the token (and only over https, or http to
     /// loopback). `Ok(None)`: the file is larger than `max` (its listing said it was not).
     pub fn download(&self, url: &Url, max: u64) -> Result<Option<Vec<u8>>, Failure> {
+        self.download_with(url, &|response, deadline| {
+            self.http.read_body_max(response, deadline, max)
+        })
+    }
+
+    /// [`Api::download`] streamed: `read` is given the body as a reader (the same cap and
+    /// deadline), so a big file is never held whole. `Ok(None)`: larger than `max`.
+    pub fn download_stream<T>(
+        &self,
+        url: &Url,
+        max: u64,
+        read: &dyn Fn(&mut dyn Read) -> T,
+    ) -> Result<Option<T>, Failure> {
+        self.download_with(url, &|response, deadline| {
+            if response.content_length().is_some_and(|n| n > max) {
+                return Err(http::BodyError::TooLarge(max));
+            }
+            let mut reader = self.http.body_reader(response, deadline, max);
+            let got = read(&mut reader);
+            if reader.too_large {
+                return Err(http::BodyError::TooLarge(max));
+            }
+            match reader.failed {
+                Some(why) => Err(http::BodyError::Failed(why)),
+                None => Ok(got),
+            }
+        })
+    }
+
+    fn download_with<B>(
+        &self,
+        url: &Url,
+        body: &dyn Fn(reqwest::blocking::Response, http::Deadline) -> Result<B, http::BodyError>,
+    ) -> Result<Option<B>, Failure> {
         let mut url = url.clone();
         for _ in 0..=MAX_REDIRECTS {
             let own = self.same_origin(&url);
-            match self.get(&url, own, max)? {
+            match self.get_with(&url, own, body)? {
                 Reply::Body { body, .. } => return Ok(Some(body)),
                 Reply::TooLarge(_) => return Ok(None),
                 Reply::Status(code, msg) => return Err(Failure::Status(code, msg)),

@@ -25,11 +25,12 @@ pub(super) fn plan_bucket(
         .url(&format!("api/buckets/{}/tree?recursive=true", repo.id))
         .and_then(|url| api.list(url, MAX_TREE));
     let items = match listed {
-        Ok((items, more)) => {
-            if more {
+        Ok((items, cut)) => {
+            if let Some(why) = cut {
                 api.note(format!(
-                    "{}: more than {MAX_TREE} files listed: the first {MAX_TREE} were read",
-                    repo.display()
+                    "{}: {why}: the first {} files were read",
+                    repo.display(),
+                    items.len()
                 ));
             }
             items

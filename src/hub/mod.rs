@@ -611,11 +611,12 @@ fn list_owner(
             format!("api/{}?author={owner}", k.plural())
         };
         let url = api.url(&rel).map_err(err)?;
-        let (items, more) = api.list(url, MAX_REPOS).map_err(err)?;
-        if more {
+        let (items, cut) = api.list(url, MAX_REPOS).map_err(err)?;
+        if let Some(why) = cut {
             api.note(format!(
-                "{shown}: more than {MAX_REPOS} {} listed: the first {MAX_REPOS} were read",
-                k.plural()
+                "{shown}: {} {why}: the first {} were read",
+                k.plural(),
+                items.len()
             ));
         }
         for item in &items {
@@ -940,8 +941,44 @@ fn fetch_file(
         .size
         .saturating_add(SIZE_SLACK)
         .min(limit.unwrap_or(u64::MAX));
-    let bytes = api.url(&job.url).and_then(|u| api.download(&u, max));
     let inspector = engine.inspector();
+    if job.size > crate::inspect::WHOLE_FILE_LIMIT {
+        // A big file streams through the matcher, as a big local file does, never held whole
+        // (eight downloads of 1 GiB at once took 6 GB); once for each place it is at.
+        return job
+            .places
+            .iter()
+            .map(|place| {
+                let origin = Origin::hub(place.path.clone(), place.source.clone(), None);
+                let streamed = api.url(&job.url).and_then(|u| {
+                    api.download_stream(&u, max, &|body| {
+                        inspector.inspect_stream(body, origin.clone(), crate::inspect::CHUNK)
+                    })
+                });
+                let mut out = ScanOutput::default();
+                match streamed {
+                    Ok(Some(Ok(inspected))) => fold::record(&mut out, progress, inspected),
+                    Ok(None) => out.skipped.push(Skipped {
+                        path: place.path.clone(),
+                        reason: format!(
+                            "the Hub listed {} bytes, but sent more than {max}: not read further",
+                            job.size
+                        ),
+                    }),
+                    Ok(Some(Err(e))) => out.errors.push(ScanError {
+                        path: place.path.clone(),
+                        message: format!("cannot download: {e}"),
+                    }),
+                    Err(f) => out.errors.push(ScanError {
+                        path: place.path.clone(),
+                        message: format!("cannot download: {}", failure_text(&f, api.has_token())),
+                    }),
+                }
+                (place.clone(), out)
+            })
+            .collect();
+    }
+    let bytes = api.url(&job.url).and_then(|u| api.download(&u, max));
     job.places
         .iter()
         .map(|place| {

@@ -129,11 +129,12 @@ fn tree(api: &Api<'_>, repo: &Repo, rev: &str) -> Result<Vec<TreeEntry>, Failure
         repo.id,
         target::encode_segment(rev)
     ))?;
-    let (items, more) = api.list(url, MAX_TREE)?;
-    if more {
+    let (items, cut) = api.list(url, MAX_TREE)?;
+    if let Some(why) = cut {
         api.note(format!(
-            "{}: more than {MAX_TREE} files listed at {rev}: the first {MAX_TREE} were read",
-            repo.display()
+            "{}: files at {rev}: {why}: the first {} were read",
+            repo.display(),
+            items.len()
         ));
     }
     tree_entries(items)

@@ -1196,6 +1196,115 @@ fn a_hostile_hub_is_read_within_bounds() {
     crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "hostile hub");
 }
 
+/// Big answers from the Hub cost bounded memory: a listing whose pages (each under the 8 MiB
+/// cap) never end is cut at 64 MiB with a note, and a file over 64 MiB streams through the
+/// matcher, its tokens found across chunk boundaries, a liar still skipped.
+#[test]
+fn big_hub_answers_are_cut_or_streamed() {
+    let tok = fake_tokens(1027, 3);
+    let hub = Mock::start(None);
+    let h = hub.url();
+    // acme/junk: tree pages of 7 MiB each (one entry and a long field), next link after next.
+    let junk = "J".repeat(7 << 20);
+    for p in 0..12 {
+        let path = format!("/api/models/acme/junk/tree/main{TREE}&cursor={p}");
+        let page = ok(&json!([{"type": "file", "oid": format!("j{p}"), "size": 1,
+                               "path": format!("j{p}.txt"), "junk": junk}]));
+        let next = format!(
+            "<{h}/api/models/acme/junk/tree/main{TREE}&cursor={}>; rel=\"next\"",
+            p + 1
+        );
+        hub.route(&path, vec![with(page, "Link", &next)]);
+        hub.route(
+            &format!("/acme/junk/resolve/main/j{p}.txt"),
+            vec![bytes(b"x".to_vec())],
+        );
+    }
+    hub.route(
+        &format!("/api/models/acme/junk/tree/main{TREE}"),
+        vec![with(
+            ok(&json!([])),
+            "Link",
+            &format!("<{h}/api/models/acme/junk/tree/main{TREE}&cursor=0>; rel=\"next\""),
+        )],
+    );
+    // acme/big: an 80 MiB file, a token across the first chunk's end (16 MiB) and one at its
+    // end; a file listed at 70 MiB that sends 71.
+    let size = 80usize << 20;
+    let mut big = vec![b'#'; size];
+    let line = |t: &str| format!("\nT = \"{t}\"\n").into_bytes();
+    let at = (16 << 20) - 20;
+    big[at..at + line(&tok[0]).len()].copy_from_slice(&line(&tok[0]));
+    let end = size - line(&tok[1]).len();
+    big[end..].copy_from_slice(&line(&tok[1]));
+    let mut liar = vec![b'#'; 71 << 20];
+    liar[..line(&tok[2]).len()].copy_from_slice(&line(&tok[2]));
+    hub.route(
+        &format!("/api/models/acme/big/tree/main{TREE}"),
+        vec![ok(&json!([
+            file("weights.bin", "w1", size),
+            file("liar.bin", "l1", 70 << 20)
+        ]))],
+    );
+    hub.route("/acme/big/resolve/main/weights.bin", vec![bytes(big)]);
+    hub.route("/acme/big/resolve/main/liar.bin", vec![bytes(liar)]);
+    let (report, stdout, stderr, _) = run_json(
+        &[
+            "hf://acme/junk",
+            "hf://acme/big",
+            "--endpoint",
+            &h,
+            "--no-pull-requests",
+            "--no-discussions",
+        ],
+        &[],
+    );
+    // The listing: cut once its pages passed 64 MiB (ten pages of 7), said in a note.
+    let pages = hub
+        .seen()
+        .iter()
+        .filter(|r| r.target.contains("/api/models/acme/junk/tree/main"))
+        .count();
+    assert_eq!(pages, 11, "the empty first page and ten of 7 MiB");
+    assert!(
+        stderr.contains(
+            "hf://acme/junk: files at main: the listing passed 64 MiB: the first 10 were read"
+        ),
+        "{stderr}"
+    );
+    // The big file: both tokens, at their lines.
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["locations"].as_array().unwrap().clone())
+        .map(|l| {
+            (
+                l["path"].as_str().unwrap().to_owned(),
+                l["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("hf://acme/big/weights.bin".into(), 2)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("hf://acme/big/weights.bin".into(), 4)),
+        "{found:?}"
+    );
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("hf://acme/big/liar.bin") && skipped.contains("sent more than"),
+        "{skipped}"
+    );
+    assert!(
+        !found.iter().any(|(p, _)| p.ends_with("liar.bin")),
+        "{found:?}"
+    );
+    crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "big answers");
+}
+
 /// `--hub-deadline`: past it nothing more is asked, and a note says what was not read.
 #[test]
 fn the_hub_scan_has_a_deadline() {
