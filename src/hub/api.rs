@@ -260,8 +260,8 @@ impl<'a> Api<'a> {
 
     /// The pages of a Link-paginated JSON list, items in order, at most `max_items` of them
     /// and [`MAX_LIST_BYTES`] of pages; the second value says why the list was cut, when it
-    /// went on past either. A page already read (a cycle of next links, A → B → A) ends the
-    /// list.
+    /// went on past either. A page already read (a cycle of next links, A → B → A) or an empty
+    /// page ends the list.
     pub fn list(
         &self,
         first: Url,
@@ -275,16 +275,23 @@ impl<'a> Api<'a> {
             seen.insert(url.clone());
             let (value, next, size) = self.json_sized(&url)?;
             bytes += size;
-            match value {
-                serde_json::Value::Array(page) => items.extend(page),
+            let empty = match value {
+                serde_json::Value::Array(page) => {
+                    let empty = page.is_empty();
+                    items.extend(page);
+                    empty
+                }
                 _ => return Err(Failure::Other("unexpected answer: not a list".into())),
-            }
+            };
             if items.len() > max_items {
                 items.truncate(max_items);
                 return Ok((items, Some(format!("more than {max_items} listed"))));
             }
             match next {
+                // An empty page ends the list whatever its next link says (endless empty
+                // pages ran until the deadline).
                 None => return Ok((items, None)),
+                Some(_) if empty => return Ok((items, None)),
                 Some(n) if !self.same_origin(&n) => {
                     return Err(Failure::Other(
                         "the next page is on another host; not followed".into(),

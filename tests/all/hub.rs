@@ -1197,8 +1197,9 @@ fn a_hostile_hub_is_read_within_bounds() {
 }
 
 /// Big answers from the Hub cost bounded memory: a listing whose pages (each under the 8 MiB
-/// cap) never end is cut at 64 MiB with a note, and a file over 64 MiB streams through the
-/// matcher, its tokens found across chunk boundaries, a liar still skipped.
+/// cap) never end is cut at 64 MiB with a note, an empty page ends a list, and a file over
+/// 64 MiB streams through the matcher, its tokens found across chunk boundaries, a liar still
+/// skipped.
 #[test]
 fn big_hub_answers_are_cut_or_streamed() {
     let tok = fake_tokens(1027, 3);
@@ -1223,9 +1224,22 @@ fn big_hub_answers_are_cut_or_streamed() {
     hub.route(
         &format!("/api/models/acme/junk/tree/main{TREE}"),
         vec![with(
-            ok(&json!([])),
+            ok(&json!([file("first.txt", "f", 1)])),
             "Link",
             &format!("<{h}/api/models/acme/junk/tree/main{TREE}&cursor=0>; rel=\"next\""),
+        )],
+    );
+    hub.route(
+        "/acme/junk/resolve/main/first.txt",
+        vec![bytes(b"x".to_vec())],
+    );
+    // acme/empty: an empty page whose next link goes on: the list ends there.
+    hub.route(
+        &format!("/api/models/acme/empty/tree/main{TREE}"),
+        vec![with(
+            ok(&json!([])),
+            "Link",
+            &format!("<{h}/api/models/acme/empty/tree/main{TREE}&cursor=1>; rel=\"next\""),
         )],
     );
     // acme/big: an 80 MiB file, a token across the first chunk's end (16 MiB) and one at its
@@ -1251,6 +1265,7 @@ fn big_hub_answers_are_cut_or_streamed() {
     let (report, stdout, stderr, _) = run_json(
         &[
             "hf://acme/junk",
+            "hf://acme/empty",
             "hf://acme/big",
             "--endpoint",
             &h,
@@ -1265,13 +1280,20 @@ fn big_hub_answers_are_cut_or_streamed() {
         .iter()
         .filter(|r| r.target.contains("/api/models/acme/junk/tree/main"))
         .count();
-    assert_eq!(pages, 11, "the empty first page and ten of 7 MiB");
+    assert_eq!(pages, 11, "the first page and ten of 7 MiB");
     assert!(
         stderr.contains(
-            "hf://acme/junk: files at main: the listing passed 64 MiB: the first 10 were read"
+            "hf://acme/junk: files at main: the listing passed 64 MiB: the first 11 were read"
         ),
         "{stderr}"
     );
+    let empty: Vec<String> = hub
+        .seen()
+        .iter()
+        .map(|r| r.target.clone())
+        .filter(|t| t.contains("/api/models/acme/empty/tree/main"))
+        .collect();
+    assert_eq!(empty.len(), 1, "{empty:?}");
     // The big file: both tokens, at their lines.
     let found: Vec<(String, u64)> = report["findings"]
         .as_array()
