@@ -97,6 +97,90 @@ pub struct Secret {
     memory: Option<Box<(Fingerprint, Box<str>)>>,
 }
 
+/// What text from a server that spells the token in pieces is replaced with.
+pub const WITHHELD: &str = "[withheld: it spells part of the token]";
+
+/// How many of the token's four-character pieces make a text "spell" it: a real answer holds
+/// none by chance (about one in ten million for a few hundred characters).
+pub const SPELLED: usize = 3;
+
+/// A text's letters and digits in lower case: what a reader sees once the separators,
+/// invisible characters, escapes' punctuation and case a server could put into a token are gone.
+fn folded(text: &str) -> Vec<u8> {
+    text.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
+        .collect()
+}
+
+/// The four-character pieces of a token's body, folded, forwards and backwards: what a server
+/// that was sent the token could spell it back with (split across fields or lines, lower case,
+/// backwards, zero-width spaces or dashes between).
+pub struct Pieces<'s> {
+    secret: &'s Secret,
+    set: std::collections::HashSet<[u8; 4]>,
+}
+
+impl Pieces<'_> {
+    /// The pieces `text` holds, once the token itself and its body (which the redacted form
+    /// replaces) are taken out.
+    pub fn in_text(&self, text: &str) -> std::collections::HashSet<[u8; 4]> {
+        if self.set.is_empty() {
+            return std::collections::HashSet::new();
+        }
+        let text = match self.secret.body() {
+            Some(body) => text.replace(self.secret.expose(), "").replace(body, ""),
+            None => text.to_owned(),
+        };
+        folded(&text)
+            .windows(4)
+            .map(|w| [w[0], w[1], w[2], w[3]])
+            .filter(|w| self.set.contains(w))
+            .collect()
+    }
+}
+
+impl Secret {
+    /// The token without its prefix, when it has one and a body of 8 or more characters.
+    fn body(&self) -> Option<&str> {
+        self.text
+            .get(self.kind.prefix().len()..)
+            .filter(|b| b.len() >= 8 && self.text.starts_with(self.kind.prefix()))
+    }
+
+    /// See [`Pieces`].
+    pub fn pieces(&self) -> Pieces<'_> {
+        let set = match self.body() {
+            Some(body) => {
+                let forwards = folded(body);
+                let backwards: Vec<u8> = forwards.iter().rev().copied().collect();
+                forwards
+                    .windows(4)
+                    .chain(backwards.windows(4))
+                    .map(|w| [w[0], w[1], w[2], w[3]])
+                    .collect()
+            }
+            None => std::collections::HashSet::new(),
+        };
+        Pieces { secret: self, set }
+    }
+
+    /// Text from a server that was sent this token (an error message, git's `remote:` lines),
+    /// as it may be shown: the token and its body become the redacted form, and a text that
+    /// still spells [`SPELLED`] of its pieces is [`WITHHELD`] whole.
+    pub fn unechoed(&self, text: &str) -> String {
+        if self.pieces().in_text(text).len() >= SPELLED {
+            return WITHHELD.to_owned();
+        }
+        match self.body() {
+            Some(body) => text
+                .replace(self.expose(), &self.redacted())
+                .replace(body, &self.redacted()),
+            None => text.to_owned(),
+        }
+    }
+}
+
 impl Secret {
     pub fn new(text: &str, kind: TokenKind) -> Self {
         Secret {
@@ -181,6 +265,25 @@ impl fmt::Display for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unechoed_hides_the_token_whole_as_its_body_and_in_pieces() {
+        let body = "Zq8Lm3Np5Rt7Vx9Bc2Df4Gh6Jk1Ws0AyEu";
+        let s = Secret::new(&format!("hf_{body}"), TokenKind::UserAccessToken);
+        let shown = s.redacted();
+        assert_eq!(
+            s.unechoed(&format!("bad {}", s.expose())),
+            format!("bad {shown}")
+        );
+        assert_eq!(s.unechoed(&format!("hf%5F{body}")), format!("hf%5F{shown}"));
+        let backwards: String = body.chars().rev().collect();
+        let spaced = format!("{} - {} - {}", &body[..12], &body[12..24], &body[24..]);
+        for spelled in [backwards, spaced, body.to_lowercase()] {
+            assert_eq!(s.unechoed(&format!("remote: {spelled}")), WITHHELD);
+        }
+        let honest = "fatal: unable to access 'https://huggingface.co/acme/m/': 403";
+        assert_eq!(s.unechoed(honest), honest);
+    }
 
     #[test]
     fn redaction_keeps_four_each_side() {

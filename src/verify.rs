@@ -351,18 +351,11 @@ pub(crate) fn scrub(v: Verification, secret: &Secret) -> Verification {
     // characters between its letters, lower case, backwards) passes the replacement in
     // `clean_text`: when the answer holds three or more of the token's four-character pieces,
     // every field holding one is withheld. A real answer holds none by chance (about 1 in 10^7).
-    // The token whole is replaced, not withheld: the pieces are looked for in what is left.
-    let unechoed = |text: &str| match secret.expose().get(secret.kind().prefix().len()..) {
-        Some(body) if !body.is_empty() => text.replace(secret.expose(), "").replace(body, ""),
-        _ => text.to_owned(),
-    };
-    let pieces = token_pieces(secret);
-    let found: HashSet<[u8; 4]> = texts_of(&v)
-        .flat_map(|t| pieces_in(&unechoed(t), &pieces))
-        .collect();
-    let spelled = found.len() >= 3;
+    let pieces = secret.pieces();
+    let found: HashSet<[u8; 4]> = texts_of(&v).flat_map(|t| pieces.in_text(t)).collect();
+    let spelled = found.len() >= crate::secret::SPELLED;
     let clean = |text: String| {
-        if spelled && !pieces_in(&unechoed(&text), &pieces).is_empty() {
+        if spelled && !pieces.in_text(&text).is_empty() {
             WITHHELD.to_owned()
         } else {
             clean_text(&text, secret)
@@ -396,44 +389,7 @@ pub(crate) fn scrub(v: Verification, secret: &Secret) -> Verification {
     }
 }
 
-/// What a field of an answer that spells the token in pieces is replaced with.
-pub const WITHHELD: &str = "[withheld: it spells part of the token]";
-
-/// A text's letters and digits in lower case: what a reader sees once the separators,
-/// invisible characters and case an answer could put into a token are gone.
-fn folded(text: &str) -> Vec<u8> {
-    text.bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_lowercase())
-        .collect()
-}
-
-/// The four-character pieces of the token's body, folded, forwards and backwards.
-fn token_pieces(secret: &Secret) -> HashSet<[u8; 4]> {
-    let body = &secret.expose()[secret.kind().prefix().len().min(secret.len())..];
-    let forwards = folded(body);
-    if forwards.len() < 8 {
-        return HashSet::new();
-    }
-    let backwards: Vec<u8> = forwards.iter().rev().copied().collect();
-    forwards
-        .windows(4)
-        .chain(backwards.windows(4))
-        .map(|w| [w[0], w[1], w[2], w[3]])
-        .collect()
-}
-
-/// The pieces of the token that `text` holds.
-fn pieces_in(text: &str, pieces: &HashSet<[u8; 4]>) -> HashSet<[u8; 4]> {
-    if pieces.is_empty() {
-        return HashSet::new();
-    }
-    folded(text)
-        .windows(4)
-        .map(|w| [w[0], w[1], w[2], w[3]])
-        .filter(|w| pieces.contains(w))
-        .collect()
-}
+pub use crate::secret::WITHHELD;
 
 /// Every string of an answer.
 fn texts_of(v: &Verification) -> impl Iterator<Item = &String> {
@@ -456,17 +412,11 @@ fn texts_of(v: &Verification) -> impl Iterator<Item = &String> {
 
 /// See [`scrub`].
 pub fn clean_text(text: &str, secret: &Secret) -> String {
+    // The whole token, its body alone (an echo may drop the prefix), or pieces of it.
     let text = if secret.is_empty() {
         text.to_owned()
     } else {
-        // The whole token, then its body alone (an echo may drop the prefix).
-        let body = &secret.expose()[secret.kind().prefix().len().min(secret.len())..];
-        let text = text.replace(secret.expose(), &secret.redacted());
-        if body.len() >= 8 {
-            text.replace(body, "…")
-        } else {
-            text
-        }
+        secret.unechoed(text)
     };
     let text = redacted(&text);
     if text.chars().count() > MAX_TEXT {
@@ -790,12 +740,15 @@ mod tests {
             let v = scrub(v, &secret);
             let printed = format!("{:?} {:?} {:?}", v.owner, v.token_name, v.orgs);
             assert!(printed.contains(WITHHELD), "{printed}");
+            let folded = |t: &str| -> Vec<u8> {
+                t.bytes()
+                    .filter(u8::is_ascii_alphanumeric)
+                    .map(|b| b.to_ascii_lowercase())
+                    .collect()
+            };
+            let shown = folded(&printed);
             for w in folded(body).windows(6) {
-                let w = String::from_utf8(w.to_vec()).unwrap();
-                assert!(
-                    !folded(&printed).windows(6).any(|p| p == w.as_bytes()),
-                    "{printed}"
-                );
+                assert!(!shown.windows(6).any(|p| p == w), "{printed}");
             }
             assert_eq!(v.role.as_deref(), Some("write"), "the rest is kept");
         }

@@ -75,6 +75,8 @@ pub(crate) struct Api<'a> {
     endpoint: &'a Endpoint,
     origin: Url,
     auth: Option<HeaderValue>,
+    /// The token sent: what the Hub says back (an error message) is shown without it.
+    token: Option<Secret>,
     /// Requests sent (every attempt): the benchmark's and the tests' count.
     pub requests: AtomicU64,
     /// The same, by class.
@@ -101,6 +103,7 @@ impl<'a> Api<'a> {
             endpoint: &opts.endpoint,
             origin,
             auth,
+            token: token.cloned(),
             requests: AtomicU64::new(0),
             counts: Counts::default(),
             rate_limited: AtomicU64::new(0),
@@ -226,7 +229,10 @@ impl<'a> Api<'a> {
             _ => Attempt::Done(Reply::Status(
                 status,
                 header("x-error-message".parse().expect("static name"))
-                    .map(|m| escape(&m).into_owned())
+                    .map(|m| match &self.token {
+                        Some(t) => escape(&t.unechoed(&m)).into_owned(),
+                        None => escape(&m).into_owned(),
+                    })
                     .unwrap_or_default(),
             )),
         }

@@ -160,7 +160,7 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
     } else {
         Err(format!(
             "git clone failed: {}",
-            crate::output::redacted(&git::process::first_lines(&out.stderr, out.status.code()))
+            super::git_said(opts, &out.stderr, out.status.code())
         ))
     }
 }

@@ -858,6 +858,17 @@ fn resolve_url(repo: &Repo, rev: &str, file: &str) -> Option<String> {
 /// (if any) in an `extraHeader` scoped to the endpoint's exact origin, passed through the
 /// environment, never on a command line; no proxy for loopback http; the clone's low-speed
 /// limit (a server that drips is given up on).
+/// What git said on failing, for people: its first lines, tokens redacted, and the user's token
+/// (which the server was sent, and may echo in its `remote:` lines) never shown, whole, as its
+/// body or in pieces.
+fn git_said(opts: &Options, stderr: &[u8], code: Option<i32>) -> String {
+    let text = crate::output::redacted(&crate::git::process::first_lines(stderr, code));
+    match &opts.token {
+        Some(token) => token.unechoed(&text),
+        None => text,
+    }
+}
+
 fn remote_git(
     opts: &Options,
     git: &crate::git::process::Git,

@@ -429,10 +429,7 @@ fn fetch(
         if out.status.success() {
             Ok(())
         } else {
-            Err(crate::output::redacted(&git::process::first_lines(
-                &out.stderr,
-                out.status.code(),
-            )))
+            Err(super::git_said(opts, &out.stderr, out.status.code()))
         }
     };
     if shared.shallow_refused.load(Ordering::Relaxed) {
@@ -486,7 +483,7 @@ pub(super) fn remote_refs(
     if !out.status.success() {
         return Err(format!(
             "git ls-remote failed: {}",
-            crate::output::redacted(&git::process::first_lines(&out.stderr, out.status.code()))
+            super::git_said(opts, &out.stderr, out.status.code())
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout)

@@ -667,6 +667,68 @@ fn hub_history_clone_follows_no_redirect_to_another_host() {
     assert!(!stdout.contains(&mine[3..]) && !stderr.contains(&mine[3..]));
 }
 
+/// A git server answers the token it was sent back in its error (`fatal: remote error: …`),
+/// spelled several ways (percent-encoded, escaped, its body alone, backwards, split): neither
+/// the report nor a note shows it, for the one fetch of a repository and for `--history`; and
+/// the Hub API's `X-Error-Message` the same.
+#[test]
+fn a_server_that_echoes_the_token_never_gets_it_printed() {
+    let mine = fake_tokens(83, 1).remove(0);
+    let body = &mine[3..];
+    let backwards: String = body.chars().rev().collect();
+    let split = format!("{} {} {}", &body[..11], &body[11..22], &body[22..]);
+    let echo = format!("a hf%5F{body} b hf\\x5f{body} c {body} d {backwards} e {split}");
+    let pkt = |line: &str| format!("{:04x}{line}", line.len() + 4);
+    let advert = format!(
+        "{}0000{}",
+        pkt("# service=git-upload-pack\n"),
+        pkt(&format!("ERR {echo}"))
+    );
+    let hub = Mock::start(None);
+    let refs = "/spaces/acme/demo/info/refs?service=git-upload-pack";
+    hub.route(
+        refs,
+        vec![with(
+            Response::new(200).body(advert),
+            "Content-Type",
+            "application/x-git-upload-pack-advertisement",
+        )],
+    );
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![with(
+            status(403),
+            "X-Error-Message",
+            &format!("no access for {echo}"),
+        )],
+    );
+    for history in [false, true] {
+        let mut args = history_args(&hub.url());
+        if !history {
+            args.retain(|a| a != "--history");
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (report, stdout, stderr, _) = run_json(&args, &[("HF_TOKEN", &mine)]);
+        let all = format!("{stdout}{stderr}{report}");
+        assert!(
+            all.contains("git fetch failed") && (!history || all.contains("git clone failed")),
+            "git's failure is shown: {all}"
+        );
+        let folded: String = all
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        for piece in [&body[..12], &body[12..24], &body[22..], &backwards[..12]] {
+            assert!(
+                !folded.contains(&piece.to_lowercase()),
+                "history {history}: {piece} in {all}"
+            );
+        }
+        assert!(all.contains("withheld"), "{all}");
+    }
+}
+
 /// Git's dumb protocol can name other hosts for objects (`objects/info/http-alternates`);
 /// git treats them as redirects, so they are not followed either.
 #[test]
