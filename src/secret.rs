@@ -104,6 +104,20 @@ pub const WITHHELD: &str = "[withheld: it spells part of the token]";
 /// none by chance (about one in ten million for a few hundred characters).
 pub const SPELLED: usize = 3;
 
+/// `text` with an underscore written as an escape (`%5F`, `\x5f`, `\u005f`) written plainly:
+/// a server's message that spells a token `hf%5F…` then meets the redaction of `hf_…` runs
+/// (such a message is for people; nothing reads the escapes).
+pub fn plain_underscores(text: &str) -> String {
+    if !text.contains(['%', '\\']) {
+        return text.to_owned();
+    }
+    let mut out = text.to_owned();
+    for escaped in ["%5F", "%5f", "\\x5f", "\\x5F", "\\u005f", "\\u005F"] {
+        out = out.replace(escaped, "_");
+    }
+    out
+}
+
 /// A text's letters and digits in lower case: what a reader sees once the separators,
 /// invisible characters, escapes' punctuation and case a server could put into a token are gone.
 fn folded(text: &str) -> Vec<u8> {
@@ -169,6 +183,7 @@ impl Secret {
     /// as it may be shown: the token and its body become the redacted form, and a text that
     /// still spells [`SPELLED`] of its pieces is [`WITHHELD`] whole.
     pub fn unechoed(&self, text: &str) -> String {
+        let text = &plain_underscores(text);
         if self.pieces().in_text(text).len() >= SPELLED {
             return WITHHELD.to_owned();
         }
@@ -275,7 +290,15 @@ mod tests {
             s.unechoed(&format!("bad {}", s.expose())),
             format!("bad {shown}")
         );
-        assert_eq!(s.unechoed(&format!("hf%5F{body}")), format!("hf%5F{shown}"));
+        assert_eq!(s.unechoed(&format!("hf%5F{body}")), shown);
+        assert_eq!(
+            s.unechoed(&format!("x hf\\x5f{body}")),
+            format!("x {shown}")
+        );
+        // Another token, escaped: plain again, so the redaction of `hf_` runs meets it.
+        let other = format!("hf%5f{}", "Ab1".repeat(12));
+        let plain = crate::output::redacted(&plain_underscores(&other));
+        assert!(!plain.contains(&"Ab1".repeat(12)[..12]), "{plain}");
         let backwards: String = body.chars().rev().collect();
         let spaced = format!("{} - {} - {}", &body[..12], &body[12..24], &body[24..]);
         for spelled in [backwards, spaced, body.to_lowercase()] {

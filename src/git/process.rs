@@ -7,6 +7,8 @@ use std::ffi::OsStr;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -258,6 +260,11 @@ pub enum Stop {
     Deadline(Duration),
     /// Its folder grew past the limit.
     Size(u64),
+    /// It printed more than [`MAX_OUTPUT`] bytes (endless refs).
+    Output(u64),
+    /// It, or a helper it started (`git-remote-http` reading an endless answer whole), took
+    /// more than [`MAX_MEMORY`] bytes of memory.
+    Memory(u64),
 }
 
 impl std::fmt::Display for Stop {
@@ -265,9 +272,22 @@ impl std::fmt::Display for Stop {
         match self {
             Stop::Deadline(d) => write!(f, "was still running after {} s", d.as_secs_f64()),
             Stop::Size(limit) => write!(f, "wrote more than {limit} bytes"),
+            Stop::Output(limit) => write!(f, "printed more than {limit} bytes"),
+            Stop::Memory(limit) => write!(f, "took more than {} MiB of memory", limit >> 20),
         }
     }
 }
+
+/// Most of a watched git's standard output kept (its refs, for `ls-remote`): past it, git is
+/// stopped.
+pub const MAX_OUTPUT: u64 = 64 << 20;
+/// Most of its standard error kept (the first lines are shown); the rest is read and dropped,
+/// so a flood of progress messages costs no memory.
+const MAX_ERRORS: usize = 64 << 10;
+/// Most memory a watched git and its helpers may take together (Linux, where it can be read):
+/// git's HTTP helper reads a dumb server's `info/refs` whole, so an endless or gzip-bombed one
+/// took gigabytes.
+pub const MAX_MEMORY: u64 = 1 << 30;
 
 /// How often a watched git is looked at, at least; a folder slow to measure is measured less
 /// often (ten times the time a measure takes), so watching never costs more than git.
@@ -284,17 +304,29 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn().map_err(GitError::NoGit)?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let mut pause = WATCH_EVERY;
+    let too_much = Arc::new(AtomicBool::new(false));
+    let stdout = drain(
+        child.stdout.take(),
+        MAX_OUTPUT as usize,
+        Some(too_much.clone()),
+    );
+    let stderr = drain(child.stderr.take(), MAX_ERRORS, None);
+    let mut pause;
     let stopped = loop {
         if let Some(status) = child.try_wait()? {
+            if too_much.load(Ordering::Relaxed) {
+                break Stop::Output(MAX_OUTPUT);
+            }
             return Ok(Output {
                 status,
                 stdout: stdout.join().unwrap_or_default(),
                 stderr: stderr.join().unwrap_or_default(),
             });
         }
+        if too_much.load(Ordering::Relaxed) {
+            break Stop::Output(MAX_OUTPUT);
+        }
+
         if crate::scratch::stopping() {
             kill_group(&mut child);
             // The run ends here: every temporary folder removed, then exit 128 + the signal.
@@ -303,13 +335,16 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
         if start.elapsed() >= watch.deadline {
             break Stop::Deadline(watch.deadline);
         }
+        let measured = Instant::now();
+        if group_memory(child.id()) > MAX_MEMORY {
+            break Stop::Memory(MAX_MEMORY);
+        }
         if let Some(limit) = watch.max_size {
-            let measured = Instant::now();
             if folder_size(&watch.folder) > limit {
                 break Stop::Size(limit);
             }
-            pause = (measured.elapsed() * 10).max(WATCH_EVERY);
         }
+        pause = (measured.elapsed() * 10).max(WATCH_EVERY);
         std::thread::sleep(pause.min(watch.deadline.saturating_sub(start.elapsed())));
     };
     kill_group(&mut child);
@@ -319,15 +354,81 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
     })
 }
 
-/// Reads a pipe to its end on a thread of its own, so git never blocks on a full pipe.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<Vec<u8>> {
+/// Reads a pipe to its end on a thread of its own, so git never blocks on a full pipe, keeping
+/// the first `keep` bytes; past them the rest is dropped, and `over` (when given) is set.
+fn drain<R: Read + Send + 'static>(
+    pipe: Option<R>,
+    keep: usize,
+    over: Option<Arc<AtomicBool>>,
+) -> JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut buf);
+        let Some(mut pipe) = pipe else {
+            return buf;
+        };
+        let mut chunk = vec![0u8; 64 << 10];
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = keep.saturating_sub(buf.len());
+                    buf.extend_from_slice(&chunk[..n.min(room)]);
+                    if n > room {
+                        if let Some(over) = &over {
+                            over.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
         }
         buf
     })
+}
+
+/// The resident memory of the processes of group `pgid` (a watched git and its helpers), in
+/// bytes: read from `/proc` on Linux, 0 elsewhere (where the other limits still hold).
+fn group_memory(pgid: u32) -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return 0;
+        };
+        let page = 4096u64;
+        let mut total = 0u64;
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(process) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{process}/stat")) else {
+                continue;
+            };
+            // After the command's name (in parentheses, which may hold spaces): state, ppid,
+            // pgrp, … and the resident pages, the 22nd field after the name.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+                continue;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            if fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid) {
+                total += fields
+                    .get(21)
+                    .and_then(|r| r.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    * page;
+            }
+        }
+        total
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pgid;
+        0
+    }
 }
 
 /// Kills a watched git and every process of its group (the remote helper it started), and
@@ -453,6 +554,55 @@ pub fn first_lines(stderr: &[u8], code: Option<i32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A watched command's pipes and memory are bounded: a flood on standard error is cut to
+    /// its start, endless standard output and a process that takes more than MAX_MEMORY are
+    /// stopped.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_watched_command_is_stopped_past_its_output_and_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let watch = Watch {
+            deadline: Duration::from_secs(60),
+            folder: dir.path().to_path_buf(),
+            max_size: None,
+        };
+        let sh = |script: &str| {
+            let mut c = Command::new("sh");
+            c.args(["-c", script]);
+            c
+        };
+        let out = output_watched(sh("head -c 20000000 /dev/zero >&2"), "flood", &watch).unwrap();
+        assert!(out.status.success());
+        assert_eq!(out.stderr.len(), MAX_ERRORS);
+        let endless = output_watched(sh("cat /dev/zero"), "endless", &watch);
+        assert!(
+            matches!(
+                endless,
+                Err(GitError::Stopped {
+                    why: Stop::Output(_),
+                    ..
+                })
+            ),
+            "{endless:?}"
+        );
+        // `tail` keeps a whole line in memory: 1.2 GB without a newline.
+        let big = output_watched(
+            sh("head -c 1300000000 /dev/zero | tail -n 1 | wc -c"),
+            "memory",
+            &watch,
+        );
+        assert!(
+            matches!(
+                big,
+                Err(GitError::Stopped {
+                    why: Stop::Memory(_),
+                    ..
+                })
+            ),
+            "{big:?}"
+        );
+    }
 
     /// What a clone wrote: every file under the folder, links not followed.
     #[test]

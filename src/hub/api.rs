@@ -231,7 +231,7 @@ impl<'a> Api<'a> {
                 header("x-error-message".parse().expect("static name"))
                     .map(|m| match &self.token {
                         Some(t) => escape(&t.unechoed(&m)).into_owned(),
-                        None => escape(&m).into_owned(),
+                        None => escape(&crate::secret::plain_underscores(&m)).into_owned(),
                     })
                     .unwrap_or_default(),
             )),

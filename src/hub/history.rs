@@ -146,7 +146,7 @@ fn mirror_clone(opts: &Options, url: &str, cwd: &Path, dest: &Path) -> Result<()
     );
     let limits = &opts.history_limits;
     let watch = git::process::Watch {
-        deadline: limits.deadline,
+        deadline: opts.git_deadline(),
         folder: cwd.to_path_buf(),
         max_size: limits.max_size,
     };
@@ -176,6 +176,9 @@ fn stopped(why: Stop) -> String {
             "the clone was still running after {} s; stopped and removed (a Hub repository's \
              history rarely takes this long)",
             d.as_secs_f64()
+        ),
+        Stop::Output(_) | Stop::Memory(_) => format!(
+            "the clone {why}; stopped and removed (the server's answer was endless or a bomb)"
         ),
     }
 }

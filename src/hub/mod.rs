@@ -90,6 +90,9 @@ pub struct Options {
     pub timeout: Duration,
     /// The whole Hub scan: past it nothing more is asked, and a note says what was not read.
     pub deadline: Duration,
+    /// When the scan must be over ([`scan`] sets it from `deadline` as it starts): each git
+    /// command gets the time left, not a fresh `deadline`.
+    pub until: Option<std::time::Instant>,
 }
 
 /// `--state FILE` as the scan uses it.
@@ -134,6 +137,17 @@ impl Options {
             concurrency: 8,
             timeout: Duration::from_secs(60),
             deadline: Duration::from_secs(30 * 60),
+            until: None,
+        }
+    }
+
+    /// The time a git command may take: the clone's deadline, within the time left of the
+    /// scan.
+    pub(crate) fn git_deadline(&self) -> Duration {
+        let own = self.history_limits.deadline;
+        match self.until {
+            Some(until) => own.min(until.saturating_duration_since(std::time::Instant::now())),
+            None => own,
         }
     }
 
@@ -233,6 +247,10 @@ struct Ctx<'a> {
 /// Reads every target. Never fails as a whole: failures are error entries, and notes.
 pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Progress) -> HubScan {
     let mut out = HubScan::default();
+    let opts = &Options {
+        until: Some(std::time::Instant::now() + opts.deadline),
+        ..opts.clone()
+    };
     let http = opts.http();
     let api = match Api::new(&http, opts.token.as_ref()) {
         Ok(api) => api,
@@ -387,6 +405,16 @@ pub fn scan(targets: &[Target], opts: &Options, engine: &Engine, progress: &Prog
     }
     if opts.history {
         for unit in units.iter().filter(|u| u.repo.kind != Kind::Bucket) {
+            if opts.git_deadline().is_zero() {
+                out.output.errors.push(ScanError {
+                    path: unit.repo.display(),
+                    message: format!(
+                        "--history: not cloned: the Hub scan's deadline of {} passed",
+                        http::seconds(opts.deadline)
+                    ),
+                });
+                continue;
+            }
             let o = history(opts, engine, &unit.repo, progress);
             out.output.merge(o);
         }
@@ -862,7 +890,8 @@ fn resolve_url(repo: &Repo, rev: &str, file: &str) -> Option<String> {
 /// (which the server was sent, and may echo in its `remote:` lines) never shown, whole, as its
 /// body or in pieces.
 fn git_said(opts: &Options, stderr: &[u8], code: Option<i32>) -> String {
-    let text = crate::output::redacted(&crate::git::process::first_lines(stderr, code));
+    let said = crate::git::process::first_lines(stderr, code);
+    let text = crate::output::redacted(&crate::secret::plain_underscores(&said));
     match &opts.token {
         Some(token) => token.unechoed(&text),
         None => text,

@@ -401,7 +401,7 @@ fn fetch(
     specs: &[String],
 ) -> Result<(), String> {
     let watch = Watch {
-        deadline: opts.history_limits.deadline,
+        deadline: opts.git_deadline(),
         folder: folder.to_path_buf(),
         max_size: opts.history_limits.max_size,
     };
@@ -458,7 +458,7 @@ pub(super) fn remote_refs(
     let url = format!("{}/{}{}", opts.endpoint, repo.kind.prefix(), repo.id);
     // A listing of refs writes nothing; a server that sends endless refs is cut at 64 MiB.
     let watch = Watch {
-        deadline: opts.history_limits.deadline,
+        deadline: opts.git_deadline(),
         folder: dir.path().to_path_buf(),
         max_size: Some(64 << 20),
     };

@@ -1389,6 +1389,37 @@ fn big_hub_answers_are_cut_or_streamed() {
     crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "big answers");
 }
 
+/// `--history` after the deadline: the clone is not started (it had a deadline of its own,
+/// and ran that long past the scan's).
+#[test]
+fn no_history_clone_starts_past_the_hub_deadline() {
+    let hub = Mock::start(None);
+    hub.route(
+        &format!("/api/spaces/acme/demo/tree/main{TREE}"),
+        vec![Response::new(200)
+            .body(json!([]).to_string() + &" ".repeat(40))
+            .trickle(std::time::Duration::from_millis(100))],
+    );
+    let mut args = history_args(&hub.url());
+    args.extend(["--hub-deadline".to_owned(), "2s".to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (report, _, stderr, code) = run_json(&args, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        report["errors"]
+            .to_string()
+            .contains("--history: not cloned: the Hub scan's deadline of 2 s passed"),
+        "{report:#}"
+    );
+    // At most the one fetch of the files (git); no clone after it.
+    let refs = hub
+        .seen()
+        .iter()
+        .filter(|r| r.target.contains("info/refs"))
+        .count();
+    assert!(refs <= 1, "{:?}", hub.seen());
+}
+
 /// `--hub-deadline`: past it nothing more is asked, and a note says what was not read.
 #[test]
 fn the_hub_scan_has_a_deadline() {
