@@ -1389,6 +1389,45 @@ fn big_hub_answers_are_cut_or_streamed() {
     crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "big answers");
 }
 
+/// A Space answering 1,500 variables: the first 1,000 are read, and a note says so.
+#[test]
+fn space_variables_are_read_up_to_a_thousand() {
+    let tok = fake_tokens(1031, 1);
+    let hub = Mock::start(None);
+    hub.route(
+        &format!("/api/spaces/acme/vars/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    let mut vars = serde_json::Map::new();
+    for i in 0..1500 {
+        vars.insert(format!("V{i:04}"), json!({"value": "x"}));
+    }
+    vars.insert("V0000".into(), json!({"value": tok[0]}));
+    hub.route(
+        "/api/spaces/acme/vars/variables",
+        vec![ok(&Value::Object(vars))],
+    );
+    let (report, stdout, stderr, _) = run_json(
+        &[
+            "hf://spaces/acme/vars",
+            "--endpoint",
+            &hub.url(),
+            "--no-pull-requests",
+            "--no-discussions",
+        ],
+        &[],
+    );
+    assert!(
+        stderr.contains("hf://spaces/acme/vars: 1500 variables listed: the first 1000 were read"),
+        "{stderr}"
+    );
+    assert!(
+        report["findings"].to_string().contains("variables/V0000"),
+        "{report:#}"
+    );
+    crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "variables");
+}
+
 /// `--history` after the deadline: the clone is not started (it had a deadline of its own,
 /// and ran that long past the scan's).
 #[test]
