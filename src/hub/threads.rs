@@ -86,12 +86,24 @@ pub(super) fn discussions(
     }
     nums.sort_unstable();
     nums.dedup();
-    for num in nums {
+    let total = nums.len();
+    for (at, num) in nums.into_iter().enumerate() {
         let digest = digests.remove(&num).unwrap_or_default();
         if let Some(k) = before.and_then(|b| b.get(&num)).filter(|k| k.key == digest) {
             out.merge(k.found.restore());
             record.insert(num, k.clone());
             continue;
+        }
+        if api.expired() {
+            // One error for what is left, not one a thread (a hostile list made 8,167).
+            out.errors.push(ScanError {
+                path: format!("{}/discussions", repo.display()),
+                message: format!(
+                    "{} of {total} discussions not read: the Hub scan's deadline passed",
+                    total - at
+                ),
+            });
+            break;
         }
         let path = format!("{}/discussions/{num}", repo.display());
         let (v, _) = match api.json(&api.url(&format!("{base}/{num}"))?) {
