@@ -1389,6 +1389,49 @@ fn big_hub_answers_are_cut_or_streamed() {
     crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "big answers");
 }
 
+/// Past the deadline the discussions left are one error, not one a thread.
+#[test]
+fn discussions_left_at_the_deadline_are_one_error() {
+    let hub = Mock::start(None);
+    hub.route(
+        &format!("/api/models/acme/m/tree/main{TREE}"),
+        vec![ok(&json!([]))],
+    );
+    let list: Vec<Value> = (1..=200).map(|n| json!({"num": n})).collect();
+    hub.route(
+        "/api/models/acme/m/discussions?p=0",
+        vec![ok(&json!({"count": 200, "start": 0, "discussions": list}))],
+    );
+    for n in 1..=200 {
+        hub.route(
+            &format!("/api/models/acme/m/discussions/{n}"),
+            vec![Response::new(200)
+                .body(json!({"title": "t", "events": []}).to_string() + &" ".repeat(10))
+                .trickle(std::time::Duration::from_millis(100))],
+        );
+    }
+    let (report, _, stderr, code) = run_json(
+        &[
+            "hf://acme/m",
+            "--endpoint",
+            &hub.url(),
+            "--no-pull-requests",
+            "--hub-deadline",
+            "2s",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let errors = report["errors"].as_array().unwrap();
+    assert!(errors.len() < 20, "{} errors", errors.len());
+    assert!(
+        report["errors"]
+            .to_string()
+            .contains("of 200 discussions not read: the Hub scan's deadline passed"),
+        "{report:#}"
+    );
+}
+
 /// A Space answering 1,500 variables: the first 1,000 are read, and a note says so.
 #[test]
 fn space_variables_are_read_up_to_a_thousand() {
