@@ -199,10 +199,20 @@ impl<'a> Api<'a> {
         };
         match status {
             200 => {
-                let next = header(LINK).and_then(|l| next_link(&l)).and_then(|n| {
-                    // Relative links are the Hub's own; resolve them against the request.
-                    url.join(&n).ok()
-                });
+                // Relative links are the Hub's own; resolve them against the request. One that
+                // does not resolve (`file://host:port/…`) is an error, not the end of a list.
+                let next = match header(LINK)
+                    .and_then(|l| next_link(&l))
+                    .map(|n| url.join(&n))
+                {
+                    Some(Ok(n)) => Some(n),
+                    Some(Err(_)) => {
+                        return Attempt::Done(Reply::Unread(
+                            "the next page's link cannot be read; not followed".into(),
+                        ))
+                    }
+                    None => None,
+                };
                 match body(response, deadline) {
                     Ok(body) => Attempt::Done(Reply::Body { body, next }),
                     Err(http::BodyError::TooLarge(max)) => Attempt::Done(Reply::TooLarge(max)),

@@ -1389,6 +1389,38 @@ fn big_hub_answers_are_cut_or_streamed() {
     crate::common::assert_no_token(&format!("{stdout}{stderr}"), &tok, "big answers");
 }
 
+/// A next-page link that cannot be read is an error for that repository, not a quiet end of
+/// its file list.
+#[test]
+fn a_next_link_that_cannot_be_read_is_an_error() {
+    let hub = Mock::start(None);
+    hub.route(
+        &format!("/api/models/acme/m/tree/main{TREE}"),
+        vec![with(
+            ok(&json!([file("a.txt", "a", 1)])),
+            "Link",
+            "<file://127.0.0.1:9/x>; rel=\"next\"",
+        )],
+    );
+    let (report, _, stderr, code) = run_json(
+        &[
+            "hf://acme/m",
+            "--endpoint",
+            &hub.url(),
+            "--no-pull-requests",
+            "--no-discussions",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        report["errors"]
+            .to_string()
+            .contains("the next page's link cannot be read; not followed"),
+        "{report:#}"
+    );
+}
+
 /// Past the deadline the discussions left are one error, not one a thread.
 #[test]
 fn discussions_left_at_the_deadline_are_one_error() {
