@@ -403,52 +403,31 @@ impl<'a> Client<'a> {
     /// says its length is.
     pub(crate) fn read_body_max(
         &self,
-        mut response: reqwest::blocking::Response,
+        response: reqwest::blocking::Response,
         deadline: Deadline,
         max: u64,
     ) -> Result<Vec<u8>, BodyError> {
-        if response.content_length().is_some_and(|n| n > max) {
-            return Err(BodyError::TooLarge(max));
-        }
-        let mut body = Vec::new();
-        let mut buf = [0u8; 8192];
-        loop {
-            if Instant::now() >= deadline.at {
-                return Err(BodyError::Failed(self.timed_out(deadline)));
-            }
-            match response.read(&mut buf) {
-                Ok(0) => return Ok(body),
-                Ok(n) => {
-                    if (body.len() + n) as u64 > max {
-                        return Err(BodyError::TooLarge(max));
-                    }
-                    body.extend_from_slice(&buf[..n]);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(err) => {
-                    let inner = err
-                        .get_ref()
-                        .and_then(|e| e.downcast_ref::<reqwest::Error>());
-                    return Err(BodyError::Failed(match inner {
-                        Some(e) => self.describe(e, deadline),
-                        None if Instant::now() >= deadline.at => self.timed_out(deadline),
-                        None => format!("cannot read the answer: {err}"),
-                    }));
-                }
-            }
-        }
+        self.read_body_with(response, deadline, max, |body| {
+            // The reader fails before handing over a byte past `max`: at most that is held.
+            let mut whole = Vec::new();
+            let _ = std::io::copy(body, &mut whole);
+            whole
+        })
     }
 
-    /// An answer's body as a reader for a caller that streams it (a big file): the same
-    /// deadline and cap as [`Client::read_body_max`]. Past `max` bytes it ends with an error
-    /// and sets [`BodyReader::too_large`].
-    pub(crate) fn body_reader(
+    /// An answer's body given to `read` as a reader (a big file streams through it): the
+    /// same deadline and cap as [`Client::read_body_max`], whose whole read is one such.
+    pub(crate) fn read_body_with<T>(
         &self,
         response: reqwest::blocking::Response,
         deadline: Deadline,
         max: u64,
-    ) -> BodyReader<'_, 'a> {
-        BodyReader {
+        read: impl FnOnce(&mut dyn Read) -> T,
+    ) -> Result<T, BodyError> {
+        if response.content_length().is_some_and(|n| n > max) {
+            return Err(BodyError::TooLarge(max));
+        }
+        let mut body = BodyReader {
             client: self,
             response,
             deadline,
@@ -456,6 +435,14 @@ impl<'a> Client<'a> {
             read: 0,
             too_large: false,
             failed: None,
+        };
+        let got = read(&mut body);
+        if body.too_large {
+            return Err(BodyError::TooLarge(max));
+        }
+        match body.failed {
+            Some(why) => Err(BodyError::Failed(why)),
+            None => Ok(got),
         }
     }
 
@@ -582,17 +569,17 @@ pub(crate) fn parse_ratelimit(value: &str) -> Option<Duration> {
     }
 }
 
-/// See [`Client::body_reader`].
-pub(crate) struct BodyReader<'c, 'a> {
+/// An answer's body, read within its deadline and cap (see [`Client::read_body_with`]).
+struct BodyReader<'c, 'a> {
     client: &'c Client<'a>,
     response: reqwest::blocking::Response,
     deadline: Deadline,
     max: u64,
     read: u64,
     /// The answer went on past `max` bytes.
-    pub too_large: bool,
+    too_large: bool,
     /// Why the answer could not be read to its end (too slow, broken off), for people.
-    pub failed: Option<String>,
+    failed: Option<String>,
 }
 
 impl Read for BodyReader<'_, '_> {

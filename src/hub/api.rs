@@ -291,14 +291,11 @@ impl<'a> Api<'a> {
             seen.insert(url.clone());
             let (value, next, size) = self.json_sized(&url)?;
             bytes += size;
-            let empty = match value {
-                serde_json::Value::Array(page) => {
-                    let empty = page.is_empty();
-                    items.extend(page);
-                    empty
-                }
-                _ => return Err(Failure::Other("unexpected answer: not a list".into())),
+            let serde_json::Value::Array(page) = value else {
+                return Err(Failure::Other("unexpected answer: not a list".into()));
             };
+            let empty = page.is_empty();
+            items.extend(page);
             if items.len() > max_items {
                 items.truncate(max_items);
                 return Ok((items, Some(format!("more than {max_items} listed"))));
@@ -341,18 +338,7 @@ impl<'a> Api<'a> {
         read: &dyn Fn(&mut dyn Read) -> T,
     ) -> Result<Option<T>, Failure> {
         self.download_with(url, &|response, deadline| {
-            if response.content_length().is_some_and(|n| n > max) {
-                return Err(http::BodyError::TooLarge(max));
-            }
-            let mut reader = self.http.body_reader(response, deadline, max);
-            let got = read(&mut reader);
-            if reader.too_large {
-                return Err(http::BodyError::TooLarge(max));
-            }
-            match reader.failed {
-                Some(why) => Err(http::BodyError::Failed(why)),
-                None => Ok(got),
-            }
+            self.http.read_body_with(response, deadline, max, read)
         })
     }
 

@@ -982,48 +982,38 @@ fn fetch_file(
         .saturating_add(SIZE_SLACK)
         .min(limit.unwrap_or(u64::MAX));
     let inspector = engine.inspector();
-    if job.size > crate::inspect::WHOLE_FILE_LIMIT {
-        // A big file streams through the matcher, as a big local file does, never held whole
-        // (eight downloads of 1 GiB at once took 6 GB); once for each place it is at.
-        return job
-            .places
-            .iter()
-            .map(|place| {
-                let origin = Origin::hub(place.path.clone(), place.source.clone(), None);
-                let streamed = api.url(&job.url).and_then(|u| {
-                    api.download_stream(&u, max, &|body| {
-                        inspector.inspect_stream(body, origin.clone(), crate::inspect::CHUNK)
-                    })
-                });
-                let mut out = ScanOutput::default();
-                match streamed {
-                    Ok(Some(Ok(inspected))) => fold::record(&mut out, progress, inspected),
-                    Ok(None) => out.skipped.push(Skipped {
-                        path: place.path.clone(),
-                        reason: format!(
-                            "the Hub listed {} bytes, but sent more than {max}: not read further",
-                            job.size
-                        ),
-                    }),
-                    Ok(Some(Err(e))) => out.errors.push(ScanError {
-                        path: place.path.clone(),
-                        message: format!("cannot download: {e}"),
-                    }),
-                    Err(f) => out.errors.push(ScanError {
-                        path: place.path.clone(),
-                        message: format!("cannot download: {}", failure_text(&f, api.has_token())),
-                    }),
-                }
-                (place.clone(), out)
-            })
-            .collect();
-    }
-    let bytes = api.url(&job.url).and_then(|u| api.download(&u, max));
+    let failed = |f: &Failure| failure_text(f, api.has_token());
+    // A file up to WHOLE_FILE_LIMIT is downloaded once for all its places; a bigger one
+    // streams through the matcher, as a big local file does, never held whole (eight
+    // downloads of 1 GiB at once took 6 GB), once for each place it is at.
+    let whole = (job.size <= crate::inspect::WHOLE_FILE_LIMIT)
+        .then(|| api.url(&job.url).and_then(|u| api.download(&u, max)));
     job.places
         .iter()
         .map(|place| {
+            let origin = Origin::hub(place.path.clone(), place.source.clone(), None);
+            // `Ok(None)`: the Hub sent more than it listed.
+            let read: Result<Option<crate::inspect::Inspected>, String> = match &whole {
+                Some(Ok(Some(data))) => Ok(Some(inspector.inspect(origin, data))),
+                Some(Ok(None)) => Ok(None),
+                Some(Err(f)) => Err(failed(f)),
+                None => {
+                    let streamed = api.url(&job.url).and_then(|u| {
+                        api.download_stream(&u, max, &|body| {
+                            inspector.inspect_stream(body, origin.clone(), crate::inspect::CHUNK)
+                        })
+                    });
+                    match streamed {
+                        Ok(Some(Ok(inspected))) => Ok(Some(inspected)),
+                        Ok(Some(Err(e))) => Err(e.to_string()),
+                        Ok(None) => Ok(None),
+                        Err(f) => Err(failed(&f)),
+                    }
+                }
+            };
             let mut out = ScanOutput::default();
-            match &bytes {
+            match read {
+                Ok(Some(inspected)) => fold::record(&mut out, progress, inspected),
                 Ok(None) => out.skipped.push(Skipped {
                     path: place.path.clone(),
                     reason: format!(
@@ -1031,13 +1021,9 @@ fn fetch_file(
                         job.size
                     ),
                 }),
-                Ok(Some(data)) => {
-                    let origin = Origin::hub(place.path.clone(), place.source.clone(), None);
-                    fold::record(&mut out, progress, inspector.inspect(origin, data));
-                }
-                Err(f) => out.errors.push(ScanError {
+                Err(why) => out.errors.push(ScanError {
                     path: place.path.clone(),
-                    message: format!("cannot download: {}", failure_text(f, api.has_token())),
+                    message: format!("cannot download: {why}"),
                 }),
             }
             (place.clone(), out)
