@@ -123,5 +123,20 @@ print(f"merged shards = full run's findings: {key(merged) == key(after)} "
       f"({len(merged['findings'])} findings; the push added "
       f"{len(after['findings']) - len(full['findings'])})")
 PY
+# What the split allows: each fetch is a chain of requests one after the other, eight chains
+# at a time, so a run of P repositories takes about ceil(P / 8) chains' time; the largest
+# part's ceil against the whole's is the best ratio any run of the parts can reach.
+python3 - "$work" "$repos" <<'PY'
+import math, re, sys
+w, total = sys.argv[1], int(sys.argv[2])
+parts = []
+for k in (1, 2, 3):
+    m = re.search(r"--shard \d+/\d+: (\d+) of", open(f"{w}/shard-{k}.err").read())
+    parts.append(int(m.group(1)) if m else 0)
+rounds = lambda n: math.ceil(n / 8)
+print(f"parts: {', '.join(map(str, parts))} of {total}; at 8 fetches at once the largest is "
+      f"{rounds(max(parts))} rounds of fetches against {rounds(total)}: "
+      f"{rounds(max(parts)) / rounds(total):.2f} of a full run at best")
+PY
 grep -h "^note: read" "$work"/full.err "$work"/unchanged.err | sed 's/^/  /'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -305,14 +305,36 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn().map_err(GitError::NoGit)?;
     let too_much = Arc::new(AtomicBool::new(false));
+    // Each pipe's reader says when it closes: git is ending, and the run goes on then, not
+    // at the next look.
+    let (closed, pipes) = mpsc::channel();
     let stdout = drain(
         child.stdout.take(),
         MAX_OUTPUT as usize,
         Some(too_much.clone()),
+        closed.clone(),
     );
-    let stderr = drain(child.stderr.take(), MAX_ERRORS, None);
-    let mut pause;
+    let stderr = drain(child.stderr.take(), MAX_ERRORS, None, closed);
+    let mut open = 2;
+    let mut linger = Duration::from_millis(1);
+    // A git that ends before the first look is never measured.
+    let mut next_look = start + WATCH_EVERY;
     let stopped = loop {
+        let now = Instant::now();
+        let wait = next_look
+            .saturating_duration_since(now)
+            .min(watch.deadline.saturating_sub(start.elapsed()));
+        if open > 0 {
+            match pipes.recv_timeout(wait) {
+                Ok(()) => open -= 1,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => open = 0,
+            }
+        } else {
+            // Both pipes closed: git is ending; look soon, then less and less often.
+            std::thread::sleep(wait.min(linger));
+            linger = (linger * 2).min(WATCH_EVERY);
+        }
         if let Some(status) = child.try_wait()? {
             if too_much.load(Ordering::Relaxed) {
                 break Stop::Output(MAX_OUTPUT);
@@ -326,7 +348,6 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
         if too_much.load(Ordering::Relaxed) {
             break Stop::Output(MAX_OUTPUT);
         }
-
         if crate::scratch::stopping() {
             kill_group(&mut child);
             // The run ends here: every temporary folder removed, then exit 128 + the signal.
@@ -334,6 +355,9 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
         }
         if start.elapsed() >= watch.deadline {
             break Stop::Deadline(watch.deadline);
+        }
+        if Instant::now() < next_look {
+            continue;
         }
         let measured = Instant::now();
         if group_memory(child.id()) > MAX_MEMORY {
@@ -344,8 +368,7 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
                 break Stop::Size(limit);
             }
         }
-        pause = (measured.elapsed() * 10).max(WATCH_EVERY);
-        std::thread::sleep(pause.min(watch.deadline.saturating_sub(start.elapsed())));
+        next_look = Instant::now() + (measured.elapsed() * 10).max(WATCH_EVERY);
     };
     kill_group(&mut child);
     Err(GitError::Stopped {
@@ -356,79 +379,120 @@ pub fn output_watched(mut cmd: Command, what: &str, watch: &Watch) -> Result<Out
 
 /// Reads a pipe to its end on a thread of its own, so git never blocks on a full pipe, keeping
 /// the first `keep` bytes; past them the rest is dropped, and `over` (when given) is set.
+/// `closed` hears when the pipe has closed.
 fn drain<R: Read + Send + 'static>(
     pipe: Option<R>,
     keep: usize,
     over: Option<Arc<AtomicBool>>,
+    closed: mpsc::Sender<()>,
 ) -> JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let Some(mut pipe) = pipe else {
-            return buf;
-        };
-        let mut chunk = vec![0u8; 64 << 10];
-        loop {
-            match pipe.read(&mut chunk) {
-                Ok(0) => break,
-                Ok(n) => {
-                    let room = keep.saturating_sub(buf.len());
-                    buf.extend_from_slice(&chunk[..n.min(room)]);
-                    if n > room {
-                        if let Some(over) = &over {
-                            over.store(true, Ordering::Relaxed);
+        if let Some(mut pipe) = pipe {
+            let mut chunk = vec![0u8; 64 << 10];
+            loop {
+                match pipe.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        let room = keep.saturating_sub(buf.len());
+                        buf.extend_from_slice(&chunk[..n.min(room)]);
+                        if n > room {
+                            if let Some(over) = &over {
+                                over.store(true, Ordering::Relaxed);
+                            }
                         }
                     }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break,
             }
         }
+        let _ = closed.send(());
         buf
     })
 }
 
 /// The resident memory of the processes of group `pgid` (a watched git and its helpers), in
-/// bytes: read from `/proc` on Linux, 0 elsewhere (where the other limits still hold).
+/// bytes: read from `/proc` on Linux, 0 elsewhere (where the other limits still hold). The
+/// group's leader and its descendants are found through `/proc/PID/task/TID/children` (a
+/// handful of files); where the kernel has no such file, every process is looked at.
 fn group_memory(pgid: u32) -> u64 {
     #[cfg(target_os = "linux")]
     {
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return 0;
-        };
-        let page = 4096u64;
-        let mut total = 0u64;
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let Some(process) = name
-                .to_str()
-                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-            else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{process}/stat")) else {
-                continue;
-            };
-            // After the command's name (in parentheses, which may hold spaces): state, ppid,
-            // pgrp, … and the resident pages, the 22nd field after the name.
-            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-                continue;
-            };
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            if fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid) {
-                total += fields
-                    .get(21)
-                    .and_then(|r| r.parse::<u64>().ok())
-                    .unwrap_or(0)
-                    * page;
-            }
+        if std::fs::metadata(format!("/proc/{pgid}/task/{pgid}/children")).is_ok() {
+            group_memory_walked(pgid)
+        } else {
+            group_memory_scanned(pgid)
         }
-        total
     }
     #[cfg(not(target_os = "linux"))]
     {
         let _ = pgid;
         0
     }
+}
+
+/// [`group_memory`] from the leader down through its children (at most 4,096 processes).
+#[cfg(target_os = "linux")]
+fn group_memory_walked(pgid: u32) -> u64 {
+    let mut total = 0u64;
+    let mut todo = vec![pgid];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(process) = todo.pop() {
+        if seen.len() >= 4096 || !seen.insert(process) {
+            continue;
+        }
+        let Some((group, rss)) = process_stat(process) else {
+            continue;
+        };
+        if group == pgid {
+            total += rss;
+        }
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{process}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children = std::fs::read_to_string(task.path().join("children"));
+            todo.extend(
+                children
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
+    total
+}
+
+/// [`group_memory`] by looking at every process.
+#[cfg(target_os = "linux")]
+fn group_memory_scanned(pgid: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(process_stat)
+        .filter(|(group, _)| *group == pgid)
+        .map(|(_, rss)| rss)
+        .sum()
+}
+
+/// A process's group and resident bytes, from `/proc/PID/stat`.
+#[cfg(target_os = "linux")]
+fn process_stat(process: u32) -> Option<(u32, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
+    // After the command's name (in parentheses, which may hold spaces): state, ppid, pgrp, …
+    // and the resident pages, the 22nd field after the name.
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let group = fields.get(2)?.parse::<u32>().ok()?;
+    let pages = fields
+        .get(21)
+        .and_then(|r| r.parse::<u64>().ok())
+        .unwrap_or(0);
+    Some((group, pages * 4096))
 }
 
 /// Kills a watched git and every process of its group (the remote helper it started), and
@@ -602,6 +666,39 @@ mod tests {
             ),
             "{big:?}"
         );
+    }
+
+    /// The walk from a group's leader through its children finds what a look at every
+    /// process finds: here a shell and the two `sleep`s of its pipeline.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_group_s_memory_is_found_by_walking_its_children() {
+        let mut c = Command::new("sh");
+        c.args(["-c", "sleep 30 | sleep 30"]);
+        std::os::unix::process::CommandExt::process_group(&mut c, 0);
+        let mut child = c.spawn().unwrap();
+        let pgid = child.id();
+        // Until both sleeps are there (the shell starts them at once).
+        let members = || {
+            std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|p| process_stat(*p).is_some_and(|(g, _)| g == pgid))
+                .count()
+        };
+        for _ in 0..500 {
+            if members() == 3 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(members(), 3, "a shell and two sleeps");
+        let (walked, scanned) = (group_memory_walked(pgid), group_memory_scanned(pgid));
+        kill_group(&mut child);
+        assert!(walked > 0);
+        assert_eq!(walked, scanned);
+        assert_eq!(group_memory(pgid), 0, "the group is gone");
     }
 
     /// What a clone wrote: every file under the folder, links not followed.

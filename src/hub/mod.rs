@@ -608,7 +608,8 @@ fn failure_text(f: &Failure, has_token: bool) -> String {
 
 /// Every repository of an owner (a user or an organisation), every page; its buckets too when
 /// asked. With `sha`, each listed with its default branch's commit (`expand=sha`), so an
-/// unchanged repository costs no request of its own.
+/// unchanged repository costs no request of its own. The kinds are listed at once (each list's
+/// pages follow one another), and kept in the order of `Kind::ALL`.
 fn list_owner(
     api: &Api<'_>,
     owner: &str,
@@ -620,36 +621,13 @@ fn list_owner(
     if buckets && kind.is_none() {
         kinds.push(Kind::Bucket);
     }
-    let mut repos = Vec::new();
     let shown = format!("hf://{}{owner}", kind.map_or("", Kind::prefix));
-    for k in kinds {
-        let err = |f: Failure| ScanError {
-            path: shown.clone(),
-            message: format!(
-                "cannot list {}: {}",
-                k.plural(),
-                failure_text(&f, api.has_token())
-            ),
-        };
-        let rel = if k == Kind::Bucket {
-            format!("api/buckets/{owner}")
-        } else if sha {
-            format!("api/{}?author={owner}&expand=sha", k.plural())
-        } else {
-            format!("api/{}?author={owner}", k.plural())
-        };
-        let url = api.url(&rel).map_err(err)?;
-        let (items, cut) = api.list(url, MAX_REPOS).map_err(err)?;
-        if let Some(why) = cut {
-            api.note(format!(
-                "{shown}: {} {why}: the first {} were read",
-                k.plural(),
-                items.len()
-            ));
-        }
-        for item in &items {
-            repos.push(listed_repo(item, k).map_err(err)?);
-        }
+    let lists = parallel(&kinds, kinds.len(), |&k| {
+        list_kind(api, owner, k, sha, &shown)
+    });
+    let mut repos = Vec::new();
+    for list in lists {
+        repos.extend(list?);
     }
     if repos.is_empty() {
         return Err(ScanError {
@@ -658,6 +636,44 @@ fn list_owner(
         });
     }
     Ok(repos)
+}
+
+/// One kind of an owner's repositories (`shown` names the owner in errors and notes).
+fn list_kind(
+    api: &Api<'_>,
+    owner: &str,
+    k: Kind,
+    sha: bool,
+    shown: &str,
+) -> Result<Vec<(Repo, Option<String>)>, ScanError> {
+    let err = |f: Failure| ScanError {
+        path: shown.to_owned(),
+        message: format!(
+            "cannot list {}: {}",
+            k.plural(),
+            failure_text(&f, api.has_token())
+        ),
+    };
+    let rel = if k == Kind::Bucket {
+        format!("api/buckets/{owner}")
+    } else if sha {
+        format!("api/{}?author={owner}&expand=sha", k.plural())
+    } else {
+        format!("api/{}?author={owner}", k.plural())
+    };
+    let url = api.url(&rel).map_err(err)?;
+    let (items, cut) = api.list(url, MAX_REPOS).map_err(err)?;
+    if let Some(why) = cut {
+        api.note(format!(
+            "{shown}: {} {why}: the first {} were read",
+            k.plural(),
+            items.len()
+        ));
+    }
+    items
+        .iter()
+        .map(|item| listed_repo(item, k).map_err(err))
+        .collect()
 }
 
 /// One item of an owner's listing of `kind`: the repository, and the commit its default branch
