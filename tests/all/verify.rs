@@ -645,6 +645,56 @@ fn verify_stops_at_the_run_deadline_and_says_which_tokens_were_not_asked() {
     assert_no_token(&out.stderr, &t, "stderr");
 }
 
+/// A tree of 1,005 distinct tokens is 1,000 requests: the rest are `unknown`, and a note says
+/// how many and why.
+#[test]
+fn verify_asks_about_at_most_a_thousand_tokens_a_run() {
+    let t = fake_tokens(71, 1005);
+    let hub = MockHub::start(HashMap::new());
+    let dir = tempfile::tempdir().unwrap();
+    let body = t
+        .iter()
+        .map(|k| format!("T = \"{k}\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(dir.path(), "many.py", body);
+    let out = scan_verify(dir.path(), &hub.url(), "json");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(hub.requests().len(), 1000);
+    let report = out.json();
+    // Each token's verification (a token has more than one finding: HF001, HF006).
+    let mut by_token: HashMap<String, String> = HashMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        let v = &f["verification"];
+        let what = format!("{} {}", v["status"], v["detail"].as_str().unwrap_or(""));
+        by_token.insert(f["token"]["fingerprint"].as_str().unwrap().to_owned(), what);
+    }
+    assert_eq!(by_token.len(), 1005);
+    let mut statuses: HashMap<String, usize> = HashMap::new();
+    for what in by_token.into_values() {
+        *statuses.entry(what).or_default() += 1;
+    }
+    let not_asked = statuses
+        .iter()
+        .filter(|(k, _)| k.contains("not asked: --verify asks about the first 1000 tokens"))
+        .map(|(_, n)| *n)
+        .sum::<usize>();
+    let invalid = statuses
+        .iter()
+        .filter(|(k, _)| k.starts_with("\"invalid\""))
+        .map(|(_, n)| *n)
+        .sum::<usize>();
+    assert_eq!((not_asked, invalid), (5, 1000), "{statuses:?}");
+    assert!(
+        out.stderr.contains("about 1000 tokens (1000 answered)")
+            && out.stderr.contains("could not verify 5 of 1005 tokens"),
+        "{}",
+        out.stderr
+    );
+    assert_no_token(&out.stderr, &t, "stderr");
+    assert_no_token(&out.stdout, &t, "stdout");
+}
+
 #[test]
 fn verify_survives_a_huge_retry_after() {
     // 2^64 - 1 seconds used to overflow the clock (a panic, exit 101); 2^64 and beyond saturate.
