@@ -118,16 +118,8 @@ pub struct ScanArgs {
         env = "HFAUDIT_HISTORY_LOW_SPEED_TIME"
     )]
     pub history_low_speed_time: Option<u32>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Exit 1 when a finding of this severity or worse is reported [default: the config's
-    /// `fail-on`, else warning].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Report only these rules (comma-separated ids, as ruff's --select); the config's
     /// `disable` still applies.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
@@ -171,13 +163,6 @@ pub struct ScanArgs {
     /// Hide the findings listed in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// When to colour the human output (`auto` follows the terminal, `NO_COLOR`,
-    /// `FORCE_COLOR` and `CLICOLOR_FORCE`).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// The same as `--color never`.
-    #[arg(long, conflicts_with = "color")]
-    pub no_color: bool,
     /// Never show the progress indicator.
     #[arg(long)]
     pub no_progress: bool,
@@ -301,11 +286,9 @@ impl ScanArgs {
     }
 }
 
-#[derive(Debug, Args)]
-pub struct MergeArgs {
-    /// JSON reports written by `hfaudit scan --format json`.
-    #[arg(required = true, value_name = "REPORT.json")]
-    pub reports: Vec<PathBuf>,
+/// How a report is written and when it fails the run: the same options for `scan` and `merge`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -316,6 +299,22 @@ pub struct MergeArgs {
     /// `fail-on`, else warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// When to colour the human output (`auto` follows the terminal, `NO_COLOR`,
+    /// `FORCE_COLOR` and `CLICOLOR_FORCE`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The same as `--color never`.
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `hfaudit scan --format json`.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// The config HF003 is judged with (disabled rules, severities, allowed tokens) instead of
     /// looking for .hfaudit.toml / pyproject.toml from the current folder.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -323,12 +322,6 @@ pub struct MergeArgs {
     /// Ignore any config file.
     #[arg(long)]
     pub no_config: bool,
-    /// When to colour the human output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// The same as `--color never`.
-    #[arg(long, conflicts_with = "color")]
-    pub no_color: bool,
     /// Print nothing when there is nothing to report; otherwise only the findings.
     #[arg(short, long)]
     pub quiet: bool,

@@ -2,7 +2,7 @@
 
 use super::args::{FailOn, MergeArgs, PlanArgs, PlanFormat, WhoamiArgs, WhoamiFormat};
 use super::scan::verify_options;
-use super::sink::{create_report_file, deliver, Sink};
+use super::sink::{create_report_file, deliver};
 use super::{exit_code, is_broken_pipe, stderr, stdout};
 use crate::config::Config;
 use crate::engine::Engine;
@@ -70,17 +70,9 @@ pub(super) fn merge(args: &MergeArgs) -> Result<ExitCode> {
         verbose: false,
         tokens: &merged.tokens,
     };
-    deliver(
-        Sink {
-            format: args.format,
-            output: args.output.as_deref(),
-            color: args.color,
-            no_color: args.no_color,
-            quiet: args.quiet,
-        },
-        &report,
-    )?;
+    deliver(args.report.sink(args.quiet), &report)?;
     let fail_on = args
+        .report
         .fail_on
         .or(engine.config.fail_on)
         .unwrap_or(FailOn::Warning);

@@ -260,7 +260,7 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
 
     if baseline_mode {
         let b = Baseline::from_findings(&findings, &request.roots);
-        let mut out = open_output(args.output.as_deref())?;
+        let mut out = open_output(args.report.output.as_deref())?;
         serde_json::to_writer_pretty(&mut out, &b)?;
         writeln!(out)?;
         out.flush()?;
@@ -272,7 +272,7 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
     }
 
     // Only the JSON report lists them (for `hfaudit merge`).
-    let tokens = if args.format == Format::Json {
+    let tokens = if args.report.format == Format::Json {
         crate::state::TokenRecord::group(&output.occurrences)
     } else {
         Vec::new()
@@ -289,7 +289,7 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
         verbose: args.verbose,
         tokens: &tokens,
     };
-    deliver(args.sink(), &report)?;
+    deliver(args.report.sink(args.quiet), &report)?;
     if revoke_failed {
         return Ok(ExitCode::from(2));
     }
@@ -309,6 +309,7 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
         return Ok(ExitCode::from(2));
     }
     let fail_on = args
+        .report
         .fail_on
         .or(engine.config.fail_on)
         .unwrap_or(FailOn::Warning);

@@ -1,7 +1,7 @@
 //! Where a report goes: standard output or `-o FILE` (never through a symbolic link), always
 //! through the redacting writer, with the progress line on standard error while work runs.
 
-use super::args::{ColorChoice, ScanArgs};
+use super::args::{ColorChoice, ReportArgs};
 use super::{is_broken_pipe, stderr};
 use crate::fold::Progress;
 use crate::output::{self, Redacting};
@@ -89,14 +89,14 @@ pub(super) struct Sink<'a> {
     pub(super) quiet: bool,
 }
 
-impl ScanArgs {
-    pub(super) fn sink(&self) -> Sink<'_> {
+impl ReportArgs {
+    pub(super) fn sink(&self, quiet: bool) -> Sink<'_> {
         Sink {
             format: self.format,
             output: self.output.as_deref(),
             color: self.color,
             no_color: self.no_color,
-            quiet: self.quiet,
+            quiet,
         }
     }
 }
