@@ -1,10 +1,9 @@
 //! The commands beside `scan`: `merge` (shard reports), `whoami` and `plan`.
 
 use super::args::{FailOn, MergeArgs, PlanArgs, PlanFormat, WhoamiArgs, WhoamiFormat};
-use super::scan::verify_options;
+use super::scan::{config_from, verify_options};
 use super::sink::{create_report_file, deliver};
 use super::{exit_code, is_broken_pipe, stderr, stdout};
-use crate::config::Config;
 use crate::engine::Engine;
 use crate::fold::Progress;
 use crate::output::{self, Redacting};
@@ -23,16 +22,9 @@ use std::time::Instant;
 pub(super) fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let rules = RuleSet::builtin()?;
-    let config = if args.no_config {
-        Config {
-            root: std::env::current_dir()?,
-            ..Config::default()
-        }
-    } else if let Some(path) = &args.config {
-        Config::load(path, &rules)?
-    } else {
-        Config::discover(Path::new("."), &rules)?
-    };
+    let config = config_from(args.no_config, args.config.as_deref(), &rules, || {
+        Ok(PathBuf::from("."))
+    })?;
     let engine = Engine::new(rules, config);
     let mut parts = Vec::new();
     for path in &args.reports {
@@ -152,16 +144,9 @@ pub(super) fn plan(args: &PlanArgs) -> Result<ExitCode> {
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
-    let config = if args.no_config {
-        Config {
-            root: std::env::current_dir()?,
-            ..Config::default()
-        }
-    } else if let Some(path) = &args.config {
-        Config::load(path, &rules)?
-    } else {
-        Config::discover(&folder, &rules)?
-    };
+    let config = config_from(args.no_config, args.config.as_deref(), &rules, || {
+        Ok(folder.clone())
+    })?;
     let project = std::fs::canonicalize(&folder)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))

@@ -26,36 +26,48 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub(super) fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<Config> {
-    if args.no_config {
+    config_from(args.no_config, args.config.as_deref(), rules, || {
+        if git_mode(args)?.is_some() {
+            // Paths are pathspecs there (they may name deleted files): start where git does.
+            return Ok(PathBuf::from("."));
+        }
+        let first = args
+            .paths
+            .iter()
+            .find(|p| p.as_os_str() != "-")
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        let start = if first.is_file() {
+            first.parent().map(PathBuf::from).unwrap_or_default()
+        } else {
+            first
+        };
+        Ok(if start.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            start
+        })
+    })
+}
+
+/// The config a command runs with: none (`--no-config`: the defaults, rooted at the current
+/// folder), the file `--config` names, or the one found from `start()` upwards.
+pub(super) fn config_from(
+    no_config: bool,
+    file: Option<&Path>,
+    rules: &RuleSet,
+    start: impl FnOnce() -> Result<PathBuf>,
+) -> Result<Config> {
+    if no_config {
         return Ok(Config {
             root: std::env::current_dir()?,
             ..Config::default()
         });
     }
-    if let Some(path) = &args.config {
+    if let Some(path) = file {
         return Ok(Config::load(path, rules)?);
     }
-    if git_mode(args)?.is_some() {
-        // Paths are pathspecs there (they may name deleted files): start where git does.
-        return Ok(Config::discover(Path::new("."), rules)?);
-    }
-    let first = args
-        .paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let start = if first.is_file() {
-        first.parent().map(PathBuf::from).unwrap_or_default()
-    } else {
-        first
-    };
-    let start = if start.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        start
-    };
-    Ok(Config::discover(&start, rules)?)
+    Ok(Config::discover(&start()?, rules)?)
 }
 
 /// Splits `hf://` targets from local paths: the local ones go on as the paths of `args`.
