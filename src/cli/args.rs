@@ -224,22 +224,8 @@ pub struct ScanArgs {
     /// and a note says what was not read.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration, help_heading = "Hub")]
     pub hub_deadline: Duration,
-    /// Per-request timeout of --verify, in milliseconds (for tests).
-    #[arg(
-        long,
-        hide = true,
-        value_name = "MS",
-        env = "HFAUDIT_VERIFY_TIMEOUT_MS"
-    )]
-    pub verify_timeout_ms: Option<u64>,
-    /// Deadline of all of --verify, in milliseconds (for tests).
-    #[arg(
-        long,
-        hide = true,
-        value_name = "MS",
-        env = "HFAUDIT_VERIFY_DEADLINE_MS"
-    )]
-    pub verify_deadline_ms: Option<u64>,
+    #[command(flatten)]
+    pub timing: VerifyTiming,
     /// Do not open archives and compressed files (zip, tar, gzip, bzip2, xz, zstd).
     #[arg(long, help_heading = "Archives")]
     pub no_archives: bool,
@@ -286,6 +272,28 @@ impl ScanArgs {
     }
 }
 
+/// The Hub's request timeouts for `--verify`, `--revoke` and `whoami`, hidden: for tests, which
+/// set them through the environment.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyTiming {
+    /// Per-request timeout, in milliseconds.
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_TIMEOUT_MS"
+    )]
+    pub verify_timeout_ms: Option<u64>,
+    /// Deadline of all requests, in milliseconds.
+    #[arg(
+        long,
+        hide = true,
+        value_name = "MS",
+        env = "HFAUDIT_VERIFY_DEADLINE_MS"
+    )]
+    pub verify_deadline_ms: Option<u64>,
+}
+
 /// How a report is written and when it fails the run: the same options for `scan` and `merge`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
@@ -306,6 +314,13 @@ pub struct ReportArgs {
     /// The same as `--color never`.
     #[arg(long, conflicts_with = "color")]
     pub no_color: bool,
+}
+
+impl ReportArgs {
+    /// `--fail-on`, else the config's `fail-on`, else warning.
+    pub fn fail_on(&self, config: Option<FailOn>) -> FailOn {
+        self.fail_on.or(config).unwrap_or(FailOn::Warning)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -345,22 +360,8 @@ pub struct WhoamiArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = WhoamiFormat::Human)]
     pub format: WhoamiFormat,
-    /// Per-request timeout, in milliseconds (for tests).
-    #[arg(
-        long,
-        hide = true,
-        value_name = "MS",
-        env = "HFAUDIT_VERIFY_TIMEOUT_MS"
-    )]
-    pub verify_timeout_ms: Option<u64>,
-    /// Deadline of all requests, in milliseconds (for tests).
-    #[arg(
-        long,
-        hide = true,
-        value_name = "MS",
-        env = "HFAUDIT_VERIFY_DEADLINE_MS"
-    )]
-    pub verify_deadline_ms: Option<u64>,
+    #[command(flatten)]
+    pub timing: VerifyTiming,
 }
 
 /// Parses `90s`, `30m`, `2h` or a number of seconds.

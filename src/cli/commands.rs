@@ -1,6 +1,6 @@
 //! The commands beside `scan`: `merge` (shard reports), `whoami` and `plan`.
 
-use super::args::{FailOn, MergeArgs, PlanArgs, PlanFormat, WhoamiArgs, WhoamiFormat};
+use super::args::{MergeArgs, PlanArgs, PlanFormat, WhoamiArgs, WhoamiFormat};
 use super::scan::{config_from, verify_options};
 use super::sink::{create_report_file, deliver};
 use super::{exit_code, is_broken_pipe, stderr, stdout};
@@ -63,12 +63,10 @@ pub(super) fn merge(args: &MergeArgs) -> Result<ExitCode> {
         tokens: &merged.tokens,
     };
     deliver(args.report.sink(args.quiet), &report)?;
-    let fail_on = args
-        .report
-        .fail_on
-        .or(engine.config.fail_on)
-        .unwrap_or(FailOn::Warning);
-    Ok(exit_code(&report, fail_on))
+    Ok(exit_code(
+        &report,
+        args.report.fail_on(engine.config.fail_on),
+    ))
 }
 
 /// The largest report `merge` reads.
@@ -79,8 +77,8 @@ pub(super) const MAX_REPORT: u64 = 4 << 30;
 pub(super) fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
     let opts = verify_options(
         args.endpoint.as_deref(),
-        args.verify_timeout_ms,
-        args.verify_deadline_ms,
+        args.timing.verify_timeout_ms,
+        args.timing.verify_deadline_ms,
     )?;
     let places = whoami::Places::from_env();
     let found = whoami::discover(&places);

@@ -1,7 +1,7 @@
 //! `hfaudit scan` and `hfaudit baseline`: the options turned into a pipeline request, the
 //! sources chosen, the report delivered.
 
-use super::args::{FailOn, ScanArgs};
+use super::args::ScanArgs;
 use super::sink::{deliver, open_output, with_progress};
 use super::{exit_code, stderr};
 use crate::config::Config;
@@ -163,7 +163,7 @@ pub(super) fn hub_options(args: &ScanArgs) -> Result<hub::Options> {
     opts.variables = !args.no_variables;
     opts.history = args.history;
     opts.deadline = args.hub_deadline;
-    if let Some(ms) = args.verify_timeout_ms {
+    if let Some(ms) = args.timing.verify_timeout_ms {
         opts.timeout = Duration::from_millis(ms.max(1));
     }
     Ok(opts)
@@ -218,8 +218,8 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
         .then(|| {
             verify_options(
                 args.endpoint.as_deref(),
-                args.verify_timeout_ms,
-                args.verify_deadline_ms,
+                args.timing.verify_timeout_ms,
+                args.timing.verify_deadline_ms,
             )
         })
         .transpose()?;
@@ -320,12 +320,10 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
         }
         return Ok(ExitCode::from(2));
     }
-    let fail_on = args
-        .report
-        .fail_on
-        .or(engine.config.fail_on)
-        .unwrap_or(FailOn::Warning);
-    Ok(exit_code(&report, fail_on))
+    Ok(exit_code(
+        &report,
+        args.report.fail_on(engine.config.fail_on),
+    ))
 }
 
 /// Where the report's paths lead: relative to the current folder in a tree scan (or absolute,
