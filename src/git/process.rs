@@ -694,10 +694,26 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert_eq!(members(), 3, "a shell and two sleeps");
-        let (walked, scanned) = (group_memory_walked(pgid), group_memory_scanned(pgid));
+        // A member just forked is still becoming `sleep` (its memory moves): read until two
+        // reads agree.
+        let (mut walked, mut scanned) = (0, 1);
+        for _ in 0..500 {
+            (walked, scanned) = (group_memory_walked(pgid), group_memory_scanned(pgid));
+            if walked == scanned {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         kill_group(&mut child);
         assert!(walked > 0);
         assert_eq!(walked, scanned);
+        // Killed, its members end (and hold no memory) a moment later.
+        for _ in 0..500 {
+            if group_memory(pgid) == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         assert_eq!(group_memory(pgid), 0, "the group is gone");
     }
 
