@@ -20,6 +20,12 @@ static IDENT: LazyLock<Regex> =
 static BUILD_ARG_FLAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"--build-arg(?:=|\s+)["']?([A-Za-z_][A-Za-z0-9_]*)"#).expect("static regex")
 });
+/// A Buildx Bake override of a target's build argument: `--set '*.args.HF_TOKEN=…'`, or an
+/// entry of docker/bake-action's `set:` input (`app.args.HF_TOKEN=${{ env.HF_TOKEN }}`).
+static BAKE_SET_ARG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s'"=,])[A-Za-z0-9_*-]+\.args\.([A-Za-z_][A-Za-z0-9_]*)="#)
+        .expect("static regex")
+});
 
 static SECRET_MOUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"--mount=type=secret,([^\s]+)").expect("static regex"));
@@ -341,7 +347,13 @@ pub(super) fn build_arg_flags(hits: &mut Hits<'_>, names: &HashSet<&str>) {
             continue; // the flag names a token variable on its line
         }
         let text: &str = &line.text;
-        for c in BUILD_ARG_FLAG.captures_iter(text) {
+        let flags = BUILD_ARG_FLAG
+            .captures_iter(text)
+            .map(|c| (c, "`--build-arg`"));
+        let sets = BAKE_SET_ARG
+            .captures_iter(text)
+            .map(|c| (c, "a Buildx Bake `set` of a target's `args`"));
+        for (c, detail) in flags.chain(sets) {
             let name = c.get(1).expect("group 1");
             let start = c.get(0).expect("whole match").start();
             let command_start = text[..start].rfind([';', '&', '|']).map_or(0, |p| p + 1);
@@ -349,7 +361,7 @@ pub(super) fn build_arg_flags(hits: &mut Hits<'_>, names: &HashSet<&str>) {
                 continue;
             }
             if names.contains(name.as_str()) {
-                hits.push("HF013", i, name.start(), name.as_str(), "`--build-arg`");
+                hits.push("HF013", i, name.start(), name.as_str(), detail);
             }
         }
     }
@@ -439,6 +451,15 @@ mod tests {
             ("build.sh", "docker build --build-arg HF_TOKEN=$HF_TOKEN -t app .\n"),
             ("Makefile", "image:\n\tdocker build --build-arg=HUGGINGFACEHUB_API_TOKEN .\n"),
             (
+                "release.sh",
+                "docker buildx bake --push --set '*.args.HF_TOKEN=$HF_TOKEN'\n",
+            ),
+            (
+                ".github/workflows/release.yml",
+                "    steps:\n      - uses: docker/bake-action@v2\n        with:\n          push: true\n          \
+                 set: |\n            worker.args.HF_TOKEN=${{ env.HF_TOKEN }}\n",
+            ),
+            (
                 "docker-compose.yml",
                 "services:\n  app:\n    build:\n      context: .\n      args:\n        - HF_TOKEN=${HF_TOKEN}\n",
             ),
@@ -487,6 +508,9 @@ mod tests {
                 "ARG X\nRUN echo \"Please provide it using: --build-arg HF_TOKEN=your_token\"\n",
             ),
             ("build.sh", "echo 'use --build-arg HF_TOKEN=...'\n"),
+            ("release.sh", "docker buildx bake --set '*.args.VERSION=1.2'\n"),
+            ("release.sh", "echo \"docker buildx bake --set *.args.HF_TOKEN=your_token\"\n"),
+            ("train.py", "args.HF_TOKEN = os.environ['HF_TOKEN']\n"),
         ];
         for (path, text) in no {
             assert!(!fires(path, text, "HF013"), "{path}: {text}");

@@ -31,7 +31,7 @@ mod workflow;
 
 use code::code_prints;
 use docker::{bake_args, build_arg_flags, dockerfile, token_files, yaml_build_args};
-use shell::shell;
+use shell::{shell, shell_in};
 use workflow::{workflow_published, workflow_secrets, workflow_token_files};
 pub use workflow::{Step, StepCall, StepScript};
 
@@ -402,7 +402,8 @@ pub fn find_with(
             workflow_secrets(&mut hits, &names, calls);
             workflow_token_files(&mut hits, &names);
             workflow_published(&mut hits, &names);
-            shell(&mut hits, &names);
+            let aliases = workflow::secret_aliases(&lines, &names);
+            shell_in(&mut hits, &names, &workflow::run_blocks(&lines), &aliases);
         }
         Kind::Bake => bake_args(&mut hits, &names),
         Kind::Python | Kind::Notebook | Kind::JavaScript => code_prints(&mut hits, &names),

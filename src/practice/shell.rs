@@ -4,6 +4,7 @@
 //! shell text shares (`$X`, `${X}`, `$(X)`, `${{ secrets.X }}`).
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -18,6 +19,11 @@ pub(super) static SHELL_PRINT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\s;&|({`@])(echo|printf)(?:\s|$)").expect("static regex"));
 static SET_X: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s;&])(?:set\s+-[A-Za-z]*x[A-Za-z]*\b|set\s+-o\s+xtrace\b|(?:ba|z|k)?sh\s+-[A-Za-z]*x[A-Za-z]*\b)")
+        .expect("static regex")
+});
+/// `set +x`, `set +o xtrace`: tracing off.
+static SET_PLUS_X: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s;&])set\s+(?:\+[A-Za-z]*x[A-Za-z]*\b|\+o\s+xtrace\b)")
         .expect("static regex")
 });
 /// `${{ secrets.X }}` and `${{ env.X }}` in a workflow.
@@ -61,32 +67,83 @@ fn shell_expansions<'t>(text: &'t str, names: &HashSet<&str>) -> Vec<&'t str> {
 /// `echo $HF_TOKEN` (not into a pipe or a file: `echo "$HF_TOKEN" | hf auth login
 /// --token-stdin` is how to pass it), and `set -x` in a script that expands a token variable.
 pub(super) fn shell(hits: &mut Hits<'_>, names: &HashSet<&str>) {
+    shell_in(hits, names, &[], &[]);
+}
+
+/// [`shell`] where `units` are the line ranges each run by a shell of its own (a workflow's
+/// `run:` scripts): `set -x` traces what its shell runs after it, until `set +x`, so it is a
+/// hit only when that expands a token variable. A line outside every unit is traced to the
+/// end of the file. `aliases` are more variables that hold a token (a workflow's
+/// `HFTOKEN: ${{ secrets.HF_TOKEN }}`).
+pub(super) fn shell_in(
+    hits: &mut Hits<'_>,
+    names: &HashSet<&str>,
+    units: &[Range<usize>],
+    aliases: &[String],
+) {
     let lines = hits.lines;
-    let first_use = lines.iter().filter(|l| l.mentions).find_map(|l| {
-        shell_expansions(&l.text, names)
-            .first()
-            .map(|v| (*v).to_owned())
-    });
-    let Some(used) = first_use else { return };
+    let n = lines.len();
+    let extended: HashSet<&str>;
+    let names = if aliases.is_empty() {
+        names
+    } else {
+        extended = names
+            .iter()
+            .copied()
+            .chain(aliases.iter().map(String::as_str))
+            .collect();
+        &extended
+    };
+    // A line that names a token variable (most checks need one there).
+    let mentions =
+        |i: usize| lines[i].mentions || aliases.iter().any(|a| lines[i].text.contains(a.as_str()));
+    let code_of = |text: &str| -> Option<usize> {
+        let code = text.split(" #").next().unwrap_or(text);
+        (!code.trim_start().starts_with('#')).then_some(code.len())
+    };
+    // Where each line's shell ends; from the end, the first line at or after each that
+    // expands a token variable (and which), and the first after it that turns tracing off.
+    // One pass each way, so a file of many `set -x` costs no more than its lines.
+    let mut unit_end = vec![n; n];
+    for u in units {
+        for end in unit_end.iter_mut().take(u.end.min(n)).skip(u.start) {
+            *end = u.end.min(n);
+        }
+    }
+    let mut next_use: Vec<Option<(usize, &str)>> = vec![None; n + 1];
+    let mut next_off = vec![n; n + 1];
+    for i in (0..n).rev() {
+        let text: &str = &lines[i].text;
+        let code = code_of(text).map(|len| &text[..len]);
+        let used = code
+            .filter(|_| mentions(i))
+            .and_then(|c| shell_expansions(c, names).first().copied());
+        next_use[i] = used.map(|v| (i, v)).or(next_use[i + 1]);
+        let off = code.is_some_and(|c| {
+            memchr::memchr(b'+', c.as_bytes()).is_some() && SET_PLUS_X.is_match(c)
+        });
+        next_off[i] = if off { i } else { next_off[i + 1] };
+    }
     for (i, line) in lines.iter().enumerate() {
         let text: &str = &line.text;
-        let code = text.split(" #").next().unwrap_or(text);
-        if code.trim_start().starts_with('#') {
-            continue;
-        }
+        let Some(len) = code_of(text) else { continue };
+        let code = &text[..len];
         // Every `set -x` form has a `-`; an `echo` is only a hit if it expands a token
         // variable, whose name is then on the line.
         let set_x = memchr::memchr(b'-', code.as_bytes()).and_then(|_| SET_X.find(code));
         if let Some(m) = set_x {
-            hits.push(
-                "HF015",
-                i,
-                m.start(),
-                &used,
-                "`set -x` traces every command, with the variable's value",
-            );
+            let traced_until = unit_end[i].min(next_off[i + 1]);
+            if let Some((_, used)) = next_use[i].filter(|(j, _)| *j < traced_until) {
+                hits.push(
+                    "HF015",
+                    i,
+                    m.start(),
+                    used,
+                    "`set -x` traces every command, with the variable's value",
+                );
+            }
         }
-        if !line.mentions {
+        if !mentions(i) {
             continue;
         }
         if let Some((column, var, verb)) = shell_print(code, names) {
@@ -252,6 +309,64 @@ mod tests {
             (
                 "Dockerfile",
                 "CMD [\"sh\", \"-c\", \"echo \\\"$HF_TOKEN\\\" | hf auth login --token-stdin\"]\n",
+            ),
+        ];
+        for (path, text) in no {
+            assert!(!fires(path, text, "HF015"), "{path}: {text}");
+        }
+    }
+
+    /// `set -x` traces what its own shell runs after it, until `set +x`: in a workflow, each
+    /// `run:` script is a shell of its own.
+    #[test]
+    fn set_x_traces_only_its_own_shell_from_there_on() {
+        let wf = ".github/workflows/ci.yml";
+        let yes = [
+            (
+                wf,
+                "jobs:\n  t:\n    steps:\n      - run: |\n          set -x\n          \
+                 hf upload a/b . --token ${{ secrets.HF_TOKEN }}\n",
+            ),
+            (
+                wf,
+                "jobs:\n  t:\n    steps:\n      - env:\n          HF_TOKEN: ${{ secrets.HF_TOKEN }}\n        \
+                 run: |\n          set -x\n          curl -H \"Authorization: Bearer $HF_TOKEN\" x\n",
+            ),
+            (
+                "run.sh",
+                "set -x\nset +x\necho building\nset -x\nhf download m --token \"$HF_TOKEN\"\n",
+            ),
+            // The token under another name in the step's environment.
+            (
+                wf,
+                "jobs:\n  t:\n    steps:\n      - env:\n          HFTOKEN: ${{ secrets.HUGGINGFACEHUB_API_TOKEN }}\n        \
+                 run: |\n          set -xe\n          helm install x --set global.token=${HFTOKEN}\n",
+            ),
+        ];
+        for (path, text) in yes {
+            assert!(fires(path, text, "HF015"), "{path}: {text}");
+        }
+        let no = [
+            // The token is in another step's environment; this step's shell expands nothing.
+            (
+                wf,
+                "jobs:\n  test:\n    steps:\n      - name: Run test\n        env:\n          \
+                 HF_TOKEN: ${{ secrets.HF_TOKEN }}\n        run: bash tests/run.sh\n      \
+                 - name: Clean up\n        run: |\n          set -x\n          docker system prune -f\n",
+            ),
+            // A later step's expansion is another shell's.
+            (
+                wf,
+                "jobs:\n  t:\n    steps:\n      - run: |\n          set -x\n          make\n      \
+                 - run: hf upload a/b . --token $HF_TOKEN > /dev/null\n",
+            ),
+            (
+                "run.sh",
+                "set -x\nmake\nset +x\nhf download m --token \"$HF_TOKEN\"\n",
+            ),
+            (
+                "run.sh",
+                "hf download m --token \"$HF_TOKEN\"\nset -x\nmake\n",
             ),
         ];
         for (path, text) in no {

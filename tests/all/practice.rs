@@ -242,7 +242,8 @@ fn ci_secrets_are_judged_by_the_steps_they_reach() {
 
 /// Issue 18: HF015 reports the value, not a part of it, its length or a test of it; names
 /// where a printed name's value comes from; catches an exec-form shell and a token written to
-/// a file the workflow publishes; and shows no need (that is about Hub access).
+/// a file the workflow publishes; `set -x` only where its shell expands a token (also under
+/// another name); and shows no need (that is about Hub access).
 #[test]
 fn printing_findings_are_the_token_itself() {
     let dir = crate::common::fixture("practice");
@@ -256,6 +257,7 @@ fn printing_findings_are_the_token_itself() {
         summary,
         [
             ("HF015", "printing/.github/workflows/pages.yml", 10),
+            ("HF015", "printing/.github/workflows/trace.yml", 21),
             ("HF015", "printing/Dockerfile", 3),
             ("HF015", "printing/show_token.py", 12),
         ],
@@ -263,26 +265,31 @@ fn printing_findings_are_the_token_itself() {
     );
     assert_eq!(report["summary"]["suppressed"], 1, "the allowed print");
     assert_eq!(
-        got[2].3,
+        got[3].3,
         [12, 13],
         "one habit, its two lines; not the allowed one"
     );
-    let shown = &report["findings"][2];
+    let shown = &report["findings"][3];
     assert_eq!(
         shown["context"]["env_var"], "token",
         "a variable name, never a phrase"
     );
     assert!(
-        got[2]
+        got[3]
             .4
             .starts_with("`token` (read by `get_token()`) is written"),
         "{}",
-        got[2].4
+        got[3].4
     );
     assert!(shown["help"]
         .as_str()
         .unwrap()
         .contains("hfaudit:allow HF015"));
+    assert!(
+        got[1].4.contains("HFTOKEN") && got[1].4.contains("`set -x`"),
+        "{}",
+        got[1].4
+    );
     assert!(
         got[0].4.contains("`peaceiris/actions-gh-pages` publishes"),
         "{}",

@@ -128,6 +128,42 @@ pub(super) fn workflow_published(hits: &mut Hits<'_>, names: &HashSet<&str>) {
     }
 }
 
+/// The lines of each `run:` script of a workflow, from its key to its last line: each runs in
+/// a shell of its own, so a `set -x` in one traces nothing of another.
+pub(super) fn run_blocks(lines: &[super::Line<'_>]) -> Vec<std::ops::Range<usize>> {
+    yaml::entries(lines)
+        .iter()
+        .filter(|e| e.path.last().is_some_and(|k| k == "run"))
+        .map(|e| e.line..e.more.iter().copied().max().unwrap_or(e.line) + 1)
+        .collect()
+}
+
+/// Environment variables a workflow fills from a token secret under another name
+/// (`HFTOKEN: ${{ secrets.HUGGINGFACEHUB_API_TOKEN }}`, `export HFTOKEN=${{ secrets.HF_TOKEN }}`):
+/// a script expanding `$HFTOKEN` expands the token. Upper-case names only: a step's `with:`
+/// inputs (`token: …`) are not in its shell's environment.
+pub(super) fn secret_aliases(lines: &[super::Line<'_>], names: &HashSet<&str>) -> Vec<String> {
+    static ALIAS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*[:=]\s*["']?\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}"#,
+        )
+        .expect("static regex")
+    });
+    let mut out: Vec<String> = Vec::new();
+    for line in lines.iter().filter(|l| l.mentions) {
+        if let Some(c) = ALIAS.captures(&line.text) {
+            let (alias, secret) = (&c[1], &c[2]);
+            if is_token_var(names, secret)
+                && !names.contains(alias)
+                && !out.iter().any(|a| a == alias)
+            {
+                out.push(alias.to_owned());
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{fires, hits, rules};
