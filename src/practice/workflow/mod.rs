@@ -138,6 +138,9 @@ pub(super) fn run_blocks(lines: &[super::Line<'_>]) -> Vec<std::ops::Range<usize
         .collect()
 }
 
+/// Most names a workflow gives its token secrets (real ones give one or two).
+const MAX_ALIASES: usize = 64;
+
 /// Environment variables a workflow fills from a token secret under another name
 /// (`HFTOKEN: ${{ secrets.HUGGINGFACEHUB_API_TOKEN }}`, `export HFTOKEN=${{ secrets.HF_TOKEN }}`):
 /// a script expanding `$HFTOKEN` expands the token. Upper-case names only: a step's `with:`
@@ -151,6 +154,11 @@ pub(super) fn secret_aliases(lines: &[super::Line<'_>], names: &HashSet<&str>) -
     });
     let mut out: Vec<String> = Vec::new();
     for line in lines.iter().filter(|l| l.mentions) {
+        // Each alias is looked for on every line of the workflow: a generated file naming
+        // thousands would cost their product.
+        if out.len() >= MAX_ALIASES {
+            break;
+        }
         if let Some(c) = ALIAS.captures(&line.text) {
             let (alias, secret) = (&c[1], &c[2]);
             if is_token_var(names, secret)
