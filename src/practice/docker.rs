@@ -4,12 +4,13 @@
 //! history, configuration or a layer, for anyone who pulls it.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::shell::{EXPANSION, SHELL_PRINT};
-use super::Hits;
+use super::{Hits, Line};
 
 static DOCKER_ARG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*ARG\s+(.+)$").expect("static regex"));
@@ -97,6 +98,40 @@ static DOCKER_COPY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*(COPY|ADD)\s+(.+)$").expect("static regex"));
 static DOCKER_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*(RUN|CMD|ENTRYPOINT)\s+(.+)$").expect("static regex"));
+
+/// The first line of a Dockerfile instruction.
+static INSTRUCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b",
+    )
+    .expect("static regex")
+});
+
+/// Each instruction of a Dockerfile, from its first line to the next instruction's (its
+/// continuation lines, comments and heredoc inside): each `RUN` is a shell of its own, so a
+/// `set -x` in one traces nothing of another.
+pub(super) fn instructions(lines: &[Line<'_>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut continued = false;
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.text.trim_end();
+        let quiet = text.trim_start().is_empty() || text.trim_start().starts_with('#');
+        if !continued && !quiet && INSTRUCTION.is_match(text) {
+            if let Some(s) = start {
+                out.push(s..i);
+            }
+            start = Some(i);
+        }
+        if !quiet {
+            continued = text.ends_with('\\');
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..lines.len());
+    }
+    out
+}
 
 /// Whether a file name is a token's (`hf_token`, `.hf_token`, `token.txt`, `HF_TOKEN`, the
 /// saved-token file `huggingface/token`).

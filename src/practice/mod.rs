@@ -376,7 +376,7 @@ pub fn find_with(
         Kind::Dockerfile => {
             dockerfile(&mut hits, &names);
             token_files(&mut hits, &names);
-            shell(&mut hits, &names);
+            shell_in(&mut hits, &names, &docker::instructions(&lines), &[]);
         }
         Kind::Compose => {
             yaml_build_args(

@@ -336,6 +336,11 @@ mod tests {
                 "run.sh",
                 "set -x\nset +x\necho building\nset -x\nhf download m --token \"$HF_TOKEN\"\n",
             ),
+            (
+                "Dockerfile",
+                "FROM python:3.12\nARG HF_TOKEN\nRUN set -x && \\\n    \
+                 hf download m --token $HF_TOKEN\n",
+            ),
             // The token under another name in the step's environment.
             (
                 wf,
@@ -367,6 +372,12 @@ mod tests {
             (
                 "run.sh",
                 "hf download m --token \"$HF_TOKEN\"\nset -x\nmake\n",
+            ),
+            // Each RUN is a shell of its own.
+            (
+                "Dockerfile",
+                "FROM python:3.12\nARG HF_TOKEN\nRUN set -x && apt-get update\n\
+                 RUN hf download m --token $HF_TOKEN\n",
             ),
         ];
         for (path, text) in no {
