@@ -75,11 +75,7 @@ pub(super) const MAX_REPORT: u64 = 4 << 30;
 /// `hfaudit whoami`: 2 without any token or with a refused endpoint, 1 when some advice is a
 /// warning or worse, else 0.
 pub(super) fn whoami(args: &WhoamiArgs) -> Result<ExitCode> {
-    let opts = verify_options(
-        args.endpoint.as_deref(),
-        args.timing.verify_timeout_ms,
-        args.timing.verify_deadline_ms,
-    )?;
+    let opts = verify_options(args.endpoint.as_deref(), &args.timing)?;
     let places = whoami::Places::from_env();
     let found = whoami::discover(&places);
     if found.tokens.is_empty() {

@@ -1,7 +1,7 @@
 //! `hfaudit scan` and `hfaudit baseline`: the options turned into a pipeline request, the
 //! sources chosen, the report delivered.
 
-use super::args::ScanArgs;
+use super::args::{ScanArgs, VerifyTiming};
 use super::sink::{deliver, open_output, with_progress};
 use super::{exit_code, stderr};
 use crate::config::Config;
@@ -215,13 +215,7 @@ pub(super) fn scan(all_args: &ScanArgs, baseline_mode: bool) -> Result<ExitCode>
         Endpoint::parse(e)?;
     }
     let verify_opts = (args.verify || args.revoke)
-        .then(|| {
-            verify_options(
-                args.endpoint.as_deref(),
-                args.timing.verify_timeout_ms,
-                args.timing.verify_deadline_ms,
-            )
-        })
+        .then(|| verify_options(args.endpoint.as_deref(), &args.timing))
         .transpose()?;
     let hub_opts = match (hub_opts, &all_args.state) {
         (Some(mut opts), Some(path)) => {
@@ -443,16 +437,15 @@ pub(super) fn local_source(
 /// The checked endpoint (`--endpoint`, else `HF_ENDPOINT`, else the Hub) and timeouts.
 pub(super) fn verify_options(
     endpoint: Option<&str>,
-    timeout_ms: Option<u64>,
-    deadline_ms: Option<u64>,
+    timing: &VerifyTiming,
 ) -> Result<http::Policy> {
     let env = std::env::var("HF_ENDPOINT").ok();
     let endpoint = Endpoint::choose(endpoint, env.as_deref())?;
     let mut opts = http::Policy::new(endpoint);
-    if let Some(ms) = timeout_ms {
+    if let Some(ms) = timing.verify_timeout_ms {
         opts = opts.with_timeout(Duration::from_millis(ms.max(1)));
     }
-    if let Some(ms) = deadline_ms {
+    if let Some(ms) = timing.verify_deadline_ms {
         opts = opts.with_deadline(Duration::from_millis(ms.max(1)));
     }
     Ok(opts)

@@ -94,13 +94,20 @@ pub(super) fn shell_in(
             .collect();
         &extended
     };
-    // A line that names a token variable (most checks need one there).
-    let mentions =
-        |i: usize| lines[i].mentions || aliases.iter().any(|a| lines[i].text.contains(a.as_str()));
-    let code_of = |text: &str| -> Option<usize> {
-        let code = text.split(" #").next().unwrap_or(text);
-        (!code.trim_start().starts_with('#')).then_some(code.len())
-    };
+    // Each line's code (`None`: a comment), and whether it names a token variable (most checks
+    // need one there), worked out once for both passes below.
+    let codes: Vec<Option<&str>> = lines
+        .iter()
+        .map(|l| {
+            let text: &str = &l.text;
+            let code = text.split(" #").next().unwrap_or(text);
+            (!code.trim_start().starts_with('#')).then_some(code)
+        })
+        .collect();
+    let mentions: Vec<bool> = lines
+        .iter()
+        .map(|l| l.mentions || aliases.iter().any(|a| l.text.contains(a.as_str())))
+        .collect();
     // Where each line's shell ends; from the end, the first line at or after each that
     // expands a token variable (and which), and the first after it that turns tracing off.
     // One pass each way, so a file of many `set -x` costs no more than its lines.
@@ -113,10 +120,9 @@ pub(super) fn shell_in(
     let mut next_use: Vec<Option<(usize, &str)>> = vec![None; n + 1];
     let mut next_off = vec![n; n + 1];
     for i in (0..n).rev() {
-        let text: &str = &lines[i].text;
-        let code = code_of(text).map(|len| &text[..len]);
+        let code = codes[i];
         let used = code
-            .filter(|_| mentions(i))
+            .filter(|_| mentions[i])
             .and_then(|c| shell_expansions(c, names).first().copied());
         next_use[i] = used.map(|v| (i, v)).or(next_use[i + 1]);
         let off = code.is_some_and(|c| {
@@ -124,10 +130,8 @@ pub(super) fn shell_in(
         });
         next_off[i] = if off { i } else { next_off[i + 1] };
     }
-    for (i, line) in lines.iter().enumerate() {
-        let text: &str = &line.text;
-        let Some(len) = code_of(text) else { continue };
-        let code = &text[..len];
+    for (i, code) in codes.iter().enumerate() {
+        let Some(code) = *code else { continue };
         // Every `set -x` form has a `-`; an `echo` is only a hit if it expands a token
         // variable, whose name is then on the line.
         let set_x = memchr::memchr(b'-', code.as_bytes()).and_then(|_| SET_X.find(code));
@@ -143,7 +147,7 @@ pub(super) fn shell_in(
                 );
             }
         }
-        if !mentions(i) {
+        if !mentions[i] {
             continue;
         }
         if let Some((column, var, verb)) = shell_print(code, names) {
